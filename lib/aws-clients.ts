@@ -1,0 +1,32 @@
+/**
+ * AWS SDK v3 clients, built once per container and traced. Endpoints come from the SDK's own
+ * AWS_ENDPOINT_URL_<SERVICE> variables, so the same code reaches AWS or the local cloud without a branch.
+ */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { AwsConfig } from './config';
+import { tracer } from './observability';
+
+let sageMaker: SageMakerClient | undefined;
+let sns: SNSClient | undefined;
+let cognito: CognitoIdentityProviderClient | undefined;
+
+function clientConfig(config: AwsConfig) {
+  return { region: config.AWS_REGION, maxAttempts: config.AWS_MAX_ATTEMPTS, retryMode: 'standard' as const };
+}
+
+export function sageMakerClient(config: AwsConfig): SageMakerClient {
+  sageMaker ??= tracer.captureAWSv3Client(new SageMakerClient(clientConfig(config)));
+  return sageMaker;
+}
+
+export function snsClient(config: AwsConfig): SNSClient {
+  sns ??= tracer.captureAWSv3Client(new SNSClient(clientConfig(config)));
+  return sns;
+}
+
+export function cognitoClient(config: AwsConfig): CognitoIdentityProviderClient {
+  cognito ??= tracer.captureAWSv3Client(new CognitoIdentityProviderClient(clientConfig(config)));
+  return cognito;
+}

@@ -1,0 +1,147 @@
+import type { Violation } from './validation';
+import { WORKTEAM_LIMITS } from './workteam';
+
+// Typed domain errors. Each has a stable `code` and the HTTP `status` it stands for; exactly one mapper (in the
+// HTTP layer) turns them into a response. Messages may reach clients and logs, so they never carry e-mail
+// addresses: the base class masks any that slip in (an upstream message, a name typed by a user).
+
+const EMAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+export function redactEmailAddresses(text: string): string {
+  return text.replace(EMAIL_ADDRESS, '[email]');
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  readonly details?: unknown;
+
+  protected constructor(message: string, options?: { details?: unknown; cause?: unknown }) {
+    super(redactEmailAddresses(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.details !== undefined) {
+      this.details = options.details;
+    }
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+export class ValidationFailed extends DomainError {
+  override readonly name = 'ValidationFailed';
+  readonly code = 'ValidationFailed';
+  readonly status = 400;
+  declare readonly details: Violation[];
+
+  constructor(violations: Violation[]) {
+    const count = violations.length;
+    super(`The request is invalid: ${count} ${count === 1 ? 'rule is' : 'rules are'} broken`, {
+      details: violations,
+    });
+  }
+}
+
+export class TeamNotFound extends DomainError {
+  override readonly name = 'TeamNotFound';
+  readonly code = 'TeamNotFound';
+  readonly status = 404;
+
+  constructor(teamName: string, options?: { cause?: unknown }) {
+    super(`Work team '${teamName}' does not exist`, { details: { teamName }, cause: options?.cause });
+  }
+}
+
+export class WorkforceNotFound extends DomainError {
+  override readonly name = 'WorkforceNotFound';
+  readonly code = 'WorkforceNotFound';
+  readonly status = 404;
+
+  constructor(workforceName?: string, options?: { cause?: unknown }) {
+    super(
+      workforceName === undefined
+        ? 'This region has no private workforce'
+        : `Workforce '${workforceName}' does not exist`,
+      { details: workforceName === undefined ? undefined : { workforceName }, cause: options?.cause },
+    );
+  }
+}
+
+export class TeamExists extends DomainError {
+  override readonly name = 'TeamExists';
+  readonly code = 'TeamExists';
+  readonly status = 409;
+
+  constructor(teamName: string, options?: { cause?: unknown }) {
+    super(`A work team named '${teamName}' already exists`, { details: { teamName }, cause: options?.cause });
+  }
+}
+
+export class TeamLimitExceeded extends DomainError {
+  override readonly name = 'TeamLimitExceeded';
+  readonly code = 'TeamLimitExceeded';
+  readonly status = 409;
+
+  constructor(limit: number = WORKTEAM_LIMITS.workteamsPerRegion, options?: { cause?: unknown }) {
+    super(`This account and region cannot hold more than ${limit} work teams`, {
+      details: { limit },
+      cause: options?.cause,
+    });
+  }
+}
+
+export class Unauthorized extends DomainError {
+  override readonly name = 'Unauthorized';
+  readonly code = 'Unauthorized';
+  readonly status = 401;
+
+  constructor(message = 'Authentication is required') {
+    super(message);
+  }
+}
+
+export class Forbidden extends DomainError {
+  override readonly name = 'Forbidden';
+  readonly code = 'Forbidden';
+  readonly status = 403;
+
+  constructor(message = 'You are not allowed to do this') {
+    super(message);
+  }
+}
+
+/** SageMaker throttled or was unavailable, and retries did not help. */
+export class UpstreamUnavailable extends DomainError {
+  override readonly name = 'UpstreamUnavailable';
+  readonly code = 'UpstreamUnavailable';
+  readonly status = 503;
+
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`SageMaker did not complete ${operation}; try again later`, {
+      details: { operation },
+      cause: options?.cause,
+    });
+  }
+}
+
+/**
+ * SageMaker refused a request that passed our own validation (e.g. a Cognito group that does not exist).
+ * 422 tells it apart from a `ValidationFailed` body.
+ */
+export class UpstreamRejected extends DomainError {
+  override readonly name = 'UpstreamRejected';
+  readonly code = 'UpstreamRejected';
+  readonly status = 422;
+  declare readonly details: { operation: string; upstreamCode?: string; upstreamMessage: string };
+
+  constructor(operation: string, upstream: { code?: string; message: string }, options?: { cause?: unknown }) {
+    const upstreamMessage = redactEmailAddresses(upstream.message);
+    super(`SageMaker refused ${operation}: ${upstreamMessage}`, {
+      details:
+        upstream.code === undefined
+          ? { operation, upstreamMessage }
+          : { operation, upstreamCode: upstream.code, upstreamMessage },
+      cause: options?.cause,
+    });
+  }
+}

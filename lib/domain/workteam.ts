@@ -1,0 +1,77 @@
+// The project's own model of a private work team: camelCase plain data, independent of the SageMaker SDK shapes,
+// so that domain rules and use cases never depend on the wire format.
+
+export type Toggle = 'Enabled' | 'Disabled';
+
+export const TOGGLE_VALUES: readonly Toggle[] = ['Enabled', 'Disabled'];
+
+export interface CognitoMember {
+  userPool: string;
+  userGroup: string;
+  clientId: string;
+}
+
+/** Exactly one of `cognito` or `oidc` is set in a valid definition. */
+export interface MemberDefinition {
+  cognito?: CognitoMember;
+  oidc?: { groups: string[] };
+}
+
+/** `WorkerAccessConfiguration.S3Presign.IamPolicyConstraints` on the wire. */
+export interface WorkerAccess {
+  sourceIp?: Toggle;
+  vpcSourceIp?: Toggle;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface WorkteamSpec {
+  name: string;
+  description: string;
+  workforceName?: string;
+  memberDefinitions: MemberDefinition[];
+  notificationTopicArn?: string;
+  workerAccess?: WorkerAccess;
+  tags: Tag[];
+}
+
+/**
+ * What UpdateWorkteam accepts: a field left out stays as it is; `memberDefinitions`, when given, replaces the
+ * whole list (a group not listed again leaves the team). Work teams cannot be renamed or re-tagged through it.
+ */
+export interface WorkteamUpdate {
+  name: string;
+  description?: string;
+  memberDefinitions?: MemberDefinition[];
+  notificationTopicArn?: string;
+  workerAccess?: WorkerAccess;
+}
+
+export const WORKTEAM_LIMITS = {
+  nameMaxLength: 63,
+  descriptionMaxLength: 200,
+  memberDefinitionsMax: 10,
+  oidcGroupsMax: 10,
+  tagsMax: 50,
+  tagKeyMaxLength: 128,
+  tagValueMaxLength: 256,
+  workteamsPerRegion: 25,
+  listMaxResults: 100,
+  nextTokenMaxLength: 8192,
+} as const;
+
+export const WORKTEAM_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** `WorkforceName` in the SageMaker API reference: 1–63 characters. */
+export const WORKFORCE_NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$/;
+
+export const SNS_TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+export type WorkteamSortBy = 'Name' | 'CreateDate';
+export type SortOrder = 'Ascending' | 'Descending';
+
+export const WORKTEAM_SORT_BY_VALUES: readonly WorkteamSortBy[] = ['Name', 'CreateDate'];
+export const SORT_ORDER_VALUES: readonly SortOrder[] = ['Ascending', 'Descending'];

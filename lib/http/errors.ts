@@ -1,0 +1,68 @@
+/**
+ * The one place where errors become HTTP responses: `{ "error": { "code", "message", "details"? } }`.
+ * Domain errors carry their own status; anything else is a 500 whose body never carries internals.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { InvalidPaginationToken } from '../adapters/pagination';
+import { isDomainError, UpstreamUnavailable } from '../domain/errors';
+import type { Violation } from '../domain/validation';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+export function errorResponse(statusCode: number, code: string, message: string, details?: unknown) {
+  const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
+  return jsonResponse(statusCode, body);
+}
+
+/** Errors the AWS SDK raises once its own retries are spent and the service is still throttling or failing. */
+const TRANSIENT_UPSTREAM = new Set([
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'InternalServerError',
+]);
+
+export function toTransientUpstream(error: unknown): UpstreamUnavailable | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const fault = (error as { $fault?: string }).$fault;
+  if (TRANSIENT_UPSTREAM.has(error.name) || fault === 'server')
+    return new UpstreamUnavailable('the request', { cause: error });
+  return undefined;
+}
+
+export function mapErrorToResponse(error: unknown): { response: APIGatewayProxyStructuredResultV2; expected: boolean } {
+  const mapped = toTransientUpstream(error) ?? error;
+  if (isDomainError(mapped)) {
+    const retryAfter: Record<string, string> = mapped instanceof UpstreamUnavailable ? { 'retry-after': '5' } : {};
+    const body: ErrorBody = {
+      error:
+        mapped.details === undefined
+          ? { code: mapped.code, message: mapped.message }
+          : { code: mapped.code, message: mapped.message, details: mapped.details },
+    };
+    return { response: jsonResponse(mapped.status, body, retryAfter), expected: mapped.status < 500 };
+  }
+  if (error instanceof InvalidPaginationToken) {
+    const details: Violation[] = [{ path: 'nextToken', code: 'InvalidToken', message: error.message }];
+    return {
+      response: errorResponse(400, 'ValidationFailed', 'The request is invalid: 1 rule is broken', details),
+      expected: true,
+    };
+  }
+  return {
+    response: errorResponse(500, 'InternalError', 'Something went wrong on our side; it has been logged.'),
+    expected: false,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Every HTTP function gets the same middleware chain, in the same order: tracer, logger context, metrics,
+ * error mapper, parser. Route handlers receive the parsed event (query, path, the authorizer's caller) and
+ * return a response; they never see raw `pathParameters!`.
+ */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ParseError } from '@aws-lambda-powertools/parser';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { type Caller, CallerSchema } from '../auth/caller';
+import type { Violation } from '../domain/validation';
+import { logger, metrics, tracer } from '../observability';
+import { errorResponse, mapErrorToResponse } from './errors';
+
+/** Where a parse problem sits in the event decides who is at fault: the caller's token or the request. */
+const REQUEST_PARTS: Record<string, string> = { queryStringParameters: 'query', pathParameters: 'path', body: 'body' };
+
+function violationsFrom(error: ParseError): { violations: Violation[]; authProblem: boolean } {
+  const cause = (error as { cause?: unknown }).cause;
+  const issues: z.core.$ZodIssue[] = cause instanceof z.ZodError ? cause.issues : Array.isArray(cause) ? cause : [];
+  let authProblem = issues.length === 0;
+  const violations = issues.map((issue) => {
+    const [part, ...rest] = issue.path.map(String);
+    if (part === 'requestContext') authProblem = true;
+    const field = rest.length > 0 ? rest.join('.') : (REQUEST_PARTS[part ?? ''] ?? part ?? 'request');
+    return { path: field, code: issue.code, message: issue.message };
+  });
+  return { violations, authProblem };
+}
+
+/** Counts responses by status class, so 4xx and 5xx rates can be alarmed on. */
+function responseMetrics(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
+  const count = (response: APIGatewayProxyStructuredResultV2 | null | undefined) => {
+    const statusClass = Math.floor((response?.statusCode ?? 500) / 100);
+    metrics.addMetric(`Http${statusClass}xx`, MetricUnit.Count, 1);
+  };
+  return {
+    after: async (request) => count(request.response),
+    onError: async (request) => count(request.response),
+  };
+}
+
+function errorMapper(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (error instanceof ParseError) {
+        const { violations, authProblem } = violationsFrom(error);
+        if (authProblem) {
+          logger.warn('request reached the function without a valid authorizer context');
+          request.response = errorResponse(401, 'Unauthorized', 'Authentication is required');
+        } else {
+          request.response = errorResponse(400, 'ValidationFailed', 'The request is invalid', violations);
+        }
+        return;
+      }
+      const { response, expected } = mapErrorToResponse(error);
+      if (expected) logger.info('request refused', { statusCode: response.statusCode, code: error?.name });
+      else if (error instanceof Error) logger.error('request failed', error);
+      else logger.error('request failed', { error: String(error) });
+      request.response = response;
+    },
+  };
+}
+
+/**
+ * The API Gateway v2 event as our routes see it: only the parts they read are parsed (serverless-offline's
+ * events differ from API Gateway's in fields we never use, such as `requestContext.http.sourceIp`). The
+ * caller comes from the Lambda authorizer's context.
+ */
+export function routeEventSchema<Q extends z.ZodType, P extends z.ZodType>(query: Q, path: P) {
+  return z.object({
+    routeKey: z.string(),
+    headers: z.record(z.string(), z.string()).nullish(),
+    queryStringParameters: query,
+    pathParameters: path,
+    body: z.string().nullish(),
+    isBase64Encoded: z.boolean().nullish(),
+    requestContext: z.object({
+      requestId: z.string(),
+      authorizer: z.object({ lambda: CallerSchema }),
+    }),
+  });
+}
+
+interface ParsedRouteEvent<Q, P> {
+  routeKey: string;
+  queryStringParameters: Q;
+  pathParameters: P;
+  requestContext: { requestId: string; authorizer: { lambda: Caller } };
+}
+
+export interface RouteRequest<Q, P> {
+  query: Q;
+  path: P;
+  caller: Caller;
+  requestId: string;
+}
+
+export function httpRoute<Q extends z.ZodType, P extends z.ZodType>(
+  schemas: { query: Q; path: P },
+  route: (request: RouteRequest<z.infer<Q>, z.infer<P>>) => Promise<APIGatewayProxyStructuredResultV2>,
+) {
+  const schema = routeEventSchema(schemas.query, schemas.path);
+  return middy<z.infer<typeof schema>, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(responseMetrics())
+    .use(errorMapper())
+    .use(parser({ schema }))
+    .handler(async (parsedEvent) => {
+      // TypeScript cannot resolve the extended schema's output while Q and P are still generic; the parser
+      // middleware has already checked the event against exactly this shape.
+      const event = parsedEvent as unknown as ParsedRouteEvent<z.infer<Q>, z.infer<P>>;
+      const caller = event.requestContext.authorizer.lambda;
+      logger.appendKeys({ caller: caller.sub, routeKey: event.routeKey });
+      return route({
+        query: event.queryStringParameters,
+        path: event.pathParameters,
+        caller,
+        requestId: event.requestContext.requestId,
+      });
+    });
+}

@@ -1,0 +1,65 @@
+/** Shapes of the query strings and path parameters at the HTTP edge; ranges and rules live in the domain. */
+import { z } from 'zod';
+import type { ListQuery } from '../adapters/sagemaker';
+import { ValidationFailed } from '../domain/errors';
+import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
+
+const integer = z
+  .string()
+  .regex(/^-?\d+$/, 'must be a whole number')
+  .transform((value) => Number.parseInt(value, 10));
+
+export const ListQuerySchema = z
+  .object({
+    limit: integer.optional(),
+    pageSize: integer.optional(),
+    nextToken: z.string().optional(),
+    nameContains: z.string().optional(),
+    sortBy: z.string().optional(),
+    sortOrder: z.string().optional(),
+  })
+  .nullish()
+  .transform((query) => query ?? {});
+
+export type ListQueryParameters = z.infer<typeof ListQuerySchema>;
+
+/** HTTP names of the list parameters, by the name the domain validator reports. */
+export const LIST_PARAMETER_NAMES: Record<string, string> = { maxItems: 'limit', startingToken: 'nextToken' };
+
+export function toListQuery(query: ListQueryParameters): ListQuery {
+  return {
+    maxItems: query.limit,
+    pageSize: query.pageSize,
+    startingToken: query.nextToken,
+    nameContains: query.nameContains,
+    sortBy: query.sortBy as ListQuery['sortBy'],
+    sortOrder: query.sortOrder as ListQuery['sortOrder'],
+  };
+}
+
+/** Routes without path parameters ignore whatever the event carries there. */
+export const NoPathSchema = z.unknown().optional();
+export const NoQuerySchema = z.unknown().optional();
+
+export const TeamPathSchema = z.object({
+  name: z
+    .string()
+    .regex(WORKTEAM_NAME_PATTERN, 'must be a work team name: letters, digits and hyphens, 1-63 characters'),
+});
+
+/** Runs a list use case and reports its violations under the HTTP parameter names (`limit`, `nextToken`). */
+export async function withHttpParameterNames<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ValidationFailed) {
+      throw new ValidationFailed(
+        error.details.map((violation) => ({
+          ...violation,
+          path: LIST_PARAMETER_NAMES[violation.path] ?? violation.path,
+        })),
+      );
+    }
+    throw error;
+  }
+}

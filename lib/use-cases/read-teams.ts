@@ -1,0 +1,34 @@
+/** The read path: list work teams, describe one, list workforces. */
+import type { ListQuery, WorkteamReader } from '../adapters/sagemaker';
+import { TeamNotFound, ValidationFailed } from '../domain/errors';
+import { validateListParams } from '../domain/validation';
+import { type TeamView, toTeamView, toWorkforceView, type WorkforceView } from '../teams/views';
+
+function assertValidListQuery(query: ListQuery): void {
+  const violations = validateListParams(query);
+  if (violations.length > 0) throw new ValidationFailed(violations);
+}
+
+export async function listTeams(
+  reader: WorkteamReader,
+  query: ListQuery,
+): Promise<{ teams: TeamView[]; nextToken?: string }> {
+  assertValidListQuery(query);
+  const page = await reader.listWorkteams(query);
+  return { teams: page.items.map(toTeamView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}
+
+export async function getTeam(reader: WorkteamReader, name: string): Promise<TeamView> {
+  const team = await reader.describeWorkteam(name);
+  if (!team) throw new TeamNotFound(name);
+  return toTeamView(team);
+}
+
+export async function listWorkforces(
+  reader: WorkteamReader,
+  query: ListQuery,
+): Promise<{ workforces: WorkforceView[]; nextToken?: string }> {
+  assertValidListQuery(query);
+  const page = await reader.listWorkforces(query);
+  return { workforces: page.items.map(toWorkforceView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}

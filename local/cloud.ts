@@ -1,0 +1,183 @@
+/**
+ * The embedded local cloud: a SageMaker emulator of our own, cognito-local, fauxqs (SNS/SQS) and dynalite
+ * (DynamoDB), all reached over HTTP on 127.0.0.1, started and stopped together. State lives in memory (and,
+ * for cognito-local, in a fresh temporary directory), so every start is new and then seeded.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reservePort, waitForPort } from './ports';
+import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
+import { type SeedResult, seedLocalCloud } from './seed';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT_ID = '000000000000';
+
+export interface LocalCloudPorts {
+  sagemaker: number;
+  sns: number;
+  cognito: number;
+  dynamodb: number;
+}
+
+export const DEFAULT_PORTS: LocalCloudPorts = { sagemaker: 4577, sns: 4566, cognito: 9229, dynamodb: 8000 };
+export const EPHEMERAL_PORTS: LocalCloudPorts = { sagemaker: 0, sns: 0, cognito: 0, dynamodb: 0 };
+
+export interface LocalCloudOptions {
+  ports: LocalCloudPorts;
+  /** Where the HTTP API will listen; only written into the environment for clients. */
+  apiUrl: string;
+  /** A file that receives cognito-local's own log; discarded when absent. */
+  cognitoLogFile?: string;
+}
+
+export interface LocalCloud {
+  /** Everything a client needs to reach the stack: what `.local/env` holds. */
+  env: Record<string, string>;
+  seed: SeedResult;
+  sagemaker: SageMakerEmulator;
+  stop(): Promise<void>;
+}
+
+const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
+  sagemaker: 'SageMaker emulator',
+  sns: 'SNS/SQS (fauxqs)',
+  cognito: 'Cognito (cognito-local)',
+  dynamodb: 'DynamoDB (dynalite)',
+};
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const ports = { ...options.ports };
+  // Check (and, for port 0, choose) every port first, so a clash is one clear error before anything starts.
+  for (const key of Object.keys(ports) as (keyof LocalCloudPorts)[]) {
+    ports[key] = await reservePort(ports[key], SERVICE_NAMES[key]);
+  }
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const sagemaker = await startSageMakerEmulator({
+      port: ports.sagemaker,
+      host: '127.0.0.1',
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    });
+    stops.push(() => sagemaker.close());
+
+    const fauxqs = await startFauxqsServer(ports.sns);
+    stops.push(fauxqs.stop);
+
+    const dynamo = await startDynalite(ports.dynamodb);
+    stops.push(dynamo.stop);
+
+    const cognito = await startCognitoLocal(ports.cognito, options.cognitoLogFile);
+    stops.push(cognito.stop);
+
+    const endpoints = {
+      AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url,
+      AWS_ENDPOINT_URL_SNS: fauxqs.url,
+      AWS_ENDPOINT_URL_SQS: fauxqs.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    };
+    const awsEnv = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      ...endpoints,
+    };
+    const seed = await seedLocalCloud({ ...awsEnv, cognitoUrl: cognito.url });
+
+    const env: Record<string, string> = {
+      ...awsEnv,
+      API_URL: options.apiUrl,
+      SAGEMAKER_EMULATOR_URL: sagemaker.url,
+      USER_POOL_ID: seed.userPoolId,
+      CLIENT_ID: seed.clientId,
+      WORKFORCE_NAME: seed.workforceName,
+      ADMIN_GROUP: seed.adminGroup,
+      JWT_ISSUER: `${cognito.url}/${seed.userPoolId}`,
+      JWT_AUDIENCE: seed.clientId,
+      LOCAL_ADMIN_TOKEN: seed.adminToken,
+      LOCAL_USER_TOKEN: seed.userToken,
+    };
+    return { env, seed, sagemaker, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+interface RunningService {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+async function startFauxqsServer(port: number): Promise<RunningService> {
+  // fauxqs always listens on every interface (it takes no bind address); the README says so.
+  const { startFauxqs } = await import('fauxqs');
+  const server = await startFauxqs({ port, logger: false, host: '127.0.0.1', defaultRegion: REGION });
+  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+}
+
+async function startDynalite(port: number): Promise<RunningService> {
+  const { default: dynalite } = await import('dynalite');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function startCognitoLocal(port: number, logFile?: string): Promise<RunningService> {
+  // cognito-local keeps its state in .cognito/ under its working directory: a fresh directory per start.
+  const workDir = mkdtempSync(join(tmpdir(), 'workteam-cognito-'));
+  // Real user pools sign users in by user name unless told otherwise; cognito-local defaults to e-mail.
+  mkdirSync(join(workDir, '.cognito'));
+  writeFileSync(
+    join(workDir, '.cognito', 'config.json'),
+    JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }),
+  );
+  const bin = require.resolve('cognito-local/lib/bin/start.js');
+  const child: ChildProcess = spawn(process.execPath, [bin], {
+    cwd: workDir,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (logFile) {
+    const log = createWriteStream(logFile);
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  } else {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      waitForPort(port, 20_000),
+      exited.then(() => {
+        throw new Error('cognito-local exited before it started listening');
+      }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `http://127.0.0.1:${port}`, stop };
+}

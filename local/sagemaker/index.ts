@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from './errors';
+import { isRecord } from './input';
+import { SageMakerState } from './state';
+
+export interface SageMakerEmulatorOptions {
+  /** 0 = a free port (default). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 'us-east-1'. */
+  region?: string;
+  /** Default '000000000000'. */
+  accountId?: string;
+}
+
+export interface EmulatorKnobs {
+  latencyMs: number;
+  /** 0..1 share of calls answered ThrottlingException. */
+  throttleRate: number;
+  /** 0..1 share of calls answered 500/503. */
+  serverErrorRate: number;
+}
+
+export interface SageMakerEmulator {
+  url: string;
+  port: number;
+  setKnobs(knobs: Partial<EmulatorKnobs>): void;
+  /** Per operation name, e.g. { ListWorkteams: 3 }, counting every call received (also throttled ones). */
+  callCounts(): Record<string, number>;
+  resetCallCounts(): void;
+  /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+const TARGET_PREFIX = 'SageMaker.';
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const NO_KNOBS: Readonly<EmulatorKnobs> = { latencyMs: 0, throttleRate: 0, serverErrorRate: 0 };
+
+/** Validates a partial knob set (from code or from the control plane); throws a RangeError when invalid. */
+function parseKnobs(value: unknown): Partial<EmulatorKnobs> {
+  if (!isRecord(value)) throw new RangeError('knobs must be a JSON object');
+  const knobs: Partial<EmulatorKnobs> = {};
+  for (const [key, knob] of Object.entries(value)) {
+    if (key !== 'latencyMs' && key !== 'throttleRate' && key !== 'serverErrorRate') {
+      throw new RangeError(`unknown knob '${key}'`);
+    }
+    if (typeof knob !== 'number' || !Number.isFinite(knob) || knob < 0) {
+      throw new RangeError(`knob '${key}' must be a finite number >= 0`);
+    }
+    if (key !== 'latencyMs' && knob > 1) throw new RangeError(`knob '${key}' must be between 0 and 1`);
+    knobs[key] = knob;
+  }
+  return knobs;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError('SerializationException', 'Request body too large', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const allHeaders: Record<string, string | number> = { ...headers };
+  if (body !== undefined) allHeaders['Content-Length'] = Buffer.byteLength(body);
+  res.writeHead(status, allHeaders);
+  res.end(body);
+}
+
+function sendApiError(res: ServerResponse, requestId: string, error: ApiError): void {
+  send(
+    res,
+    error.status,
+    { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': error.type },
+    JSON.stringify({ __type: error.type, Message: error.message }),
+  );
+}
+
+/** Starts a wire-compatible (awsJson1_1) SageMaker emulator for work teams, workforces and tags. */
+export async function startSageMakerEmulator(options: SageMakerEmulatorOptions = {}): Promise<SageMakerEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const state = new SageMakerState(options.region ?? 'us-east-1', options.accountId ?? '000000000000');
+  let knobs: EmulatorKnobs = { ...NO_KNOBS };
+  let counts = new Map<string, number>();
+  const sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+
+  const setKnobs = (partial: Partial<EmulatorKnobs>): void => {
+    knobs = { ...knobs, ...parseKnobs(partial) };
+  };
+
+  /** Waits at least `ms` milliseconds (re-arming if a timer fires early); cut short by close(). */
+  const sleep = (ms: number): Promise<void> => {
+    const deadline = performance.now() + ms;
+    return new Promise((resolve) => {
+      const arm = (): void => {
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          resolve();
+          return;
+        }
+        const sleeper = {
+          timer: setTimeout(() => {
+            sleepers.delete(sleeper);
+            arm();
+          }, Math.ceil(left)),
+          wake: resolve,
+        };
+        sleepers.add(sleeper);
+      };
+      arm();
+    });
+  };
+
+  const handleSageMaker = async (req: IncomingMessage, res: ServerResponse, body: string): Promise<void> => {
+    const requestId = randomUUID();
+    const header = req.headers['x-amz-target'];
+    const target = Array.isArray(header) ? header[0] : header;
+    if (req.method !== 'POST' || !target) {
+      sendApiError(res, requestId, new ApiError('UnknownOperationException', 'Missing or invalid X-Amz-Target header'));
+      return;
+    }
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const { latencyMs, throttleRate, serverErrorRate } = knobs;
+    if (latencyMs > 0) await sleep(latencyMs);
+    try {
+      if (Math.random() < throttleRate) throw new ApiError('ThrottlingException', 'Rate exceeded');
+      if (Math.random() < serverErrorRate) {
+        throw Math.random() < 0.5
+          ? new ApiError('InternalFailure', 'The request processing has failed because of an unknown error.', 500)
+          : new ApiError('ServiceUnavailable', 'The service is unavailable. Please try again later.', 503);
+      }
+      if (!target.startsWith(TARGET_PREFIX) || !state.supports(operation)) {
+        throw new ApiError('UnknownOperationException', `Unknown operation: ${target}`);
+      }
+      let parsed: unknown;
+      try {
+        parsed = body.trim() === '' ? {} : JSON.parse(body);
+      } catch {
+        throw new ApiError('SerializationException', 'Malformed JSON in the request body');
+      }
+      if (!isRecord(parsed)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
+      const result = state.handle(operation, parsed);
+      send(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify(result));
+    } catch (error) {
+      sendApiError(
+        res,
+        requestId,
+        error instanceof ApiError
+          ? error
+          : new ApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500),
+      );
+    }
+  };
+
+  const handleControl = (req: IncomingMessage, res: ServerResponse, path: string, body: string): void => {
+    const json = (status: number, value: unknown): void =>
+      send(res, status, { 'Content-Type': 'application/json' }, JSON.stringify(value));
+    const route = `${req.method} ${path}`;
+    switch (route) {
+      case 'GET /_emulator/calls':
+        json(200, Object.fromEntries(counts));
+        break;
+      case 'DELETE /_emulator/calls':
+        counts = new Map();
+        send(res, 204, {});
+        break;
+      case 'GET /_emulator/knobs':
+        json(200, knobs);
+        break;
+      case 'PUT /_emulator/knobs':
+        try {
+          setKnobs(parseKnobs(JSON.parse(body)));
+          send(res, 204, {});
+        } catch (error) {
+          json(400, { message: error instanceof Error ? error.message : String(error) });
+        }
+        break;
+      case 'POST /_emulator/reset':
+        emulator.reset();
+        send(res, 204, {});
+        break;
+      default:
+        json(404, { message: `no control route ${route}` });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    readBody(req)
+      .then((body) =>
+        path.startsWith('/_emulator/') ? handleControl(req, res, path, body) : handleSageMaker(req, res, body),
+      )
+      .catch((error: unknown) => {
+        const apiError = error instanceof ApiError ? error : new ApiError('InternalFailure', String(error), 500);
+        sendApiError(res, randomUUID(), apiError);
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  const emulator: SageMakerEmulator = {
+    url: `http://${urlHost}:${port}`,
+    port,
+    setKnobs,
+    callCounts: () => Object.fromEntries(counts),
+    resetCallCounts: () => {
+      counts = new Map();
+    },
+    reset: () => {
+      state.reset();
+      knobs = { ...NO_KNOBS };
+      counts = new Map();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const sleeper of sleepers) {
+          clearTimeout(sleeper.timer);
+          sleeper.wake();
+        }
+        sleepers.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+  return emulator;
+}

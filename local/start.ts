@@ -1,0 +1,104 @@
+/**
+ * `npm start`: the local cloud, seeded, plus `serverless offline` serving the HTTP API on 127.0.0.1:3000.
+ * Writes `.local/env` for any tool (`set -a; . .local/env`). Ctrl-C stops every process it started.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_PORTS, type LocalCloud, startLocalCloud } from './cloud';
+import { PortInUseError, reservePort, waitForPort } from './ports';
+
+const root = resolve(__dirname, '..');
+const localDir = join(root, '.local');
+const API_PORT = 3000;
+const LAMBDA_PORT = 3002;
+
+function toDotenv(env: Record<string, string>): string {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  return `${Object.entries(env)
+    .map(([key, value]) => `${key}=${quote(value)}`)
+    .join('\n')}\n`;
+}
+
+function summary(cloud: LocalCloud): string {
+  const { env, seed } = cloud;
+  return [
+    '',
+    'workteam-automation is running locally',
+    `  HTTP API         ${env.API_URL}   (GET /teams, GET /teams/{name}, GET /workforces)`,
+    `  SageMaker        ${env.AWS_ENDPOINT_URL_SAGEMAKER}   (our emulator; knobs at /_emulator/knobs)`,
+    `  SNS/SQS          ${env.AWS_ENDPOINT_URL_SNS}   (fauxqs)`,
+    `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (cognito-local, pool ${seed.userPoolId})`,
+    `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
+    `  Seeded teams     ${seed.teams.join(', ')}`,
+    `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, endpoints, pool and client ids)`,
+    '',
+    'Try it from another shell:',
+    '  set -a; . .local/env; set +a',
+    '  curl -H "Authorization: Bearer $LOCAL_ADMIN_TOKEN" "$API_URL/teams?limit=2"',
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  // The API's ports are checked up front too, so a clash is one line, not a stack trace from a child.
+  await reservePort(API_PORT, 'HTTP API (serverless offline)');
+  await reservePort(LAMBDA_PORT, 'Lambda invoke endpoint (serverless offline)');
+  mkdirSync(localDir, { recursive: true });
+
+  process.stdout.write('Starting the local cloud (SageMaker emulator, cognito-local, fauxqs, dynalite)...\n');
+  const cloud = await startLocalCloud({
+    ports: DEFAULT_PORTS,
+    apiUrl: `http://127.0.0.1:${API_PORT}`,
+    cognitoLogFile: join(localDir, 'cognito.log'),
+  });
+  writeFileSync(join(localDir, 'env'), toDotenv(cloud.env), { mode: 0o600 });
+  // serverless.yml's useDotenv reads .env.local for the local stage, so `serverless invoke local` in any shell
+  // reaches this stack without sourcing .local/env first.
+  writeFileSync(join(root, '.env.local'), toDotenv(cloud.env), { mode: 0o600 });
+
+  process.stdout.write('Starting serverless offline (first start bundles the functions)...\n');
+  const offline: ChildProcess = spawn(
+    process.execPath,
+    [join(root, 'node_modules/osls/bin/serverless.js'), 'offline', 'start', '--stage', 'local'],
+    {
+      cwd: root,
+      env: { ...process.env, ...cloud.env, SLS_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping...\n');
+    if (offline.exitCode === null) offline.kill('SIGINT');
+    await cloud.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  offline.once('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`serverless offline exited (code ${code}); stopping the local cloud\n`);
+      void stop(code ?? 1);
+    }
+  });
+
+  try {
+    await waitForPort(API_PORT, 120_000);
+  } catch (error) {
+    process.stderr.write(`serverless offline did not start: ${(error as Error).message}\n`);
+    await stop(1);
+  }
+  process.stdout.write(summary(cloud));
+}
+
+main().catch((error: Error) => {
+  if (error instanceof PortInUseError) process.stderr.write(`npm start: ${error.message}\n`);
+  else process.stderr.write(`npm start failed: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,194 @@
+/**
+ * The SageMaker adapter through the real SDK against an emulator of its own (a full account of 25 teams),
+ * above all the paginators' PaginationConfig semantics: MaxItems, PageSize, StartingToken.
+ */
+import { CreateWorkteamCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { createSageMakerAdapter, type ListQuery, type WorkteamReader } from '../../lib/adapters/sagemaker';
+import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
+
+let emulator: SageMakerEmulator;
+let client: SageMakerClient;
+let adapter: WorkteamReader;
+const TEAM_NAMES = Array.from({ length: 25 }, (_, i) => `team-${String(i + 1).padStart(2, '0')}`);
+
+beforeAll(async () => {
+  emulator = await startSageMakerEmulator({ port: 0 });
+  client = new SageMakerClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  adapter = createSageMakerAdapter(client);
+  // Created in reverse alphabetical order, so creation order and name order differ.
+  for (const name of [...TEAM_NAMES].reverse()) {
+    await client.send(
+      new CreateWorkteamCommand({
+        WorkteamName: name,
+        Description: `Team ${name}`,
+        MemberDefinitions: [
+          { CognitoMemberDefinition: { UserPool: 'us-east-1_pool', ClientId: 'client', UserGroup: name } },
+        ],
+        Tags: name === 'team-01' ? [{ Key: 'classification', Value: 'restricted' }] : undefined,
+      }),
+    );
+  }
+});
+
+afterAll(async () => {
+  client.destroy();
+  await emulator.close();
+});
+
+beforeEach(() => emulator.resetCallCounts());
+
+async function walk(query: ListQuery): Promise<{ names: string[][]; tokens: (string | undefined)[] }> {
+  const names: string[][] = [];
+  const tokens: (string | undefined)[] = [];
+  let startingToken: string | undefined;
+  do {
+    const page = await adapter.listWorkteams({ ...query, startingToken });
+    names.push(page.items.map((team) => team.name));
+    tokens.push(page.nextToken);
+    startingToken = page.nextToken;
+  } while (startingToken && names.length < 50);
+  return { names, tokens };
+}
+
+describe('createSageMakerAdapter().listWorkteams', () => {
+  it('caps each call at maxItems and resumes in the middle of a service page, every team exactly once', async () => {
+    // Act: pages of 3 from SageMaker, 7 items per call, so calls stop inside pages
+    const { names } = await walk({ maxItems: 7, pageSize: 3, sortBy: 'Name' });
+
+    // Assess
+    expect(names.map((page) => page.length)).toEqual([7, 7, 7, 4]);
+    expect(names.flat()).toEqual(TEAM_NAMES);
+  });
+
+  it('resumes at the next page when maxItems ends exactly on a page boundary', async () => {
+    // Act
+    const { names, tokens } = await walk({ maxItems: 6, pageSize: 3, sortBy: 'Name' });
+
+    // Assess
+    expect(names.flat()).toEqual(TEAM_NAMES);
+    expect(tokens.at(-1)).toBeUndefined();
+  });
+
+  it('returns no token when the last item ends the last page', async () => {
+    // Act
+    const page = await adapter.listWorkteams({ maxItems: 25, pageSize: 5 });
+
+    // Assess
+    expect(page.items).toHaveLength(25);
+    expect(page.nextToken).toBeUndefined();
+  });
+
+  it('keeps its place when the page size changes between calls', async () => {
+    // Prepare
+    const first = await adapter.listWorkteams({ maxItems: 5, pageSize: 4, sortBy: 'Name' });
+
+    // Act
+    const rest = await adapter.listWorkteams({ pageSize: 2, sortBy: 'Name', startingToken: first.nextToken });
+
+    // Assess
+    expect([...first.items, ...rest.items].map((team) => team.name)).toEqual(TEAM_NAMES);
+  });
+
+  it('lists in creation order by default, and by name in either order on request', async () => {
+    // Act
+    const byCreation = await adapter.listWorkteams({});
+    const byNameDescending = await adapter.listWorkteams({ sortBy: 'Name', sortOrder: 'Descending' });
+
+    // Assess
+    expect(byCreation.items.map((team) => team.name)).toEqual([...TEAM_NAMES].reverse());
+    expect(byNameDescending.items.map((team) => team.name)).toEqual([...TEAM_NAMES].reverse());
+  });
+
+  it('filters with nameContains', async () => {
+    // Act
+    const page = await adapter.listWorkteams({ nameContains: 'team-2', sortBy: 'Name' });
+
+    // Assess
+    expect(page.items.map((team) => team.name)).toEqual([
+      'team-20',
+      'team-21',
+      'team-22',
+      'team-23',
+      'team-24',
+      'team-25',
+    ]);
+  });
+
+  it('makes one ListWorkteams call per hundred teams, never one per team', async () => {
+    // Act
+    await adapter.listWorkteams({});
+
+    // Assess
+    expect(emulator.callCounts()).toEqual({ ListWorkteams: 1 });
+  });
+
+  it('refuses a token issued for another query', async () => {
+    // Prepare
+    const first = await adapter.listWorkteams({ maxItems: 2, sortBy: 'Name' });
+
+    // Act / Assess
+    await expect(adapter.listWorkteams({ sortBy: 'CreateDate', startingToken: first.nextToken })).rejects.toThrow(
+      /nextToken is not valid for this query/,
+    );
+  });
+
+  it('maps the live team into the domain model', async () => {
+    // Act
+    const page = await adapter.listWorkteams({ maxItems: 1, sortBy: 'Name' });
+
+    // Assess
+    expect(page.items[0]).toEqual({
+      name: 'team-01',
+      arn: 'arn:aws:sagemaker:us-east-1:000000000000:workteam/private-crowd/team-01',
+      workforceArn: 'arn:aws:sagemaker:us-east-1:000000000000:workforce/default',
+      description: 'Team team-01',
+      memberDefinitions: [{ cognito: { userPool: 'us-east-1_pool', clientId: 'client', userGroup: 'team-01' } }],
+      notificationTopicArn: undefined,
+      workerAccess: undefined,
+      subDomain: expect.stringMatching(/\.labeling\.us-east-1\.sagemaker\.aws$/),
+      createdAt: expect.any(Date),
+      updatedAt: expect.any(Date),
+    });
+  });
+});
+
+describe('createSageMakerAdapter().describeWorkteam', () => {
+  it('returns the team with its tags', async () => {
+    // Act
+    const team = await adapter.describeWorkteam('team-01');
+
+    // Assess
+    expect(team).toMatchObject({ name: 'team-01', tags: [{ key: 'classification', value: 'restricted' }] });
+  });
+
+  it('returns undefined for the ValidationException SageMaker gives a team that does not exist', async () => {
+    // Act
+    const team = await adapter.describeWorkteam('no-such-team');
+
+    // Assess
+    expect(team).toBeUndefined();
+  });
+});
+
+describe('createSageMakerAdapter().listWorkforces', () => {
+  it('returns the workforce created with the first team', async () => {
+    // Act
+    const page = await adapter.listWorkforces({});
+
+    // Assess
+    expect(page.items).toEqual([
+      expect.objectContaining({
+        name: 'default',
+        cognito: { userPool: 'us-east-1_pool', clientId: 'client' },
+        status: 'Active',
+        sourceIpCidrs: [],
+      }),
+    ]);
+    expect(page.nextToken).toBeUndefined();
+  });
+});

@@ -1,0 +1,347 @@
+import {
+  DescribeWorkteamCommand,
+  ListTrainingJobsCommand,
+  ListWorkforcesCommand,
+  ListWorkteamsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
+import { clientFor, createTeam, failureOf, REGION, rawCall } from './sagemaker-support';
+
+describe('SageMaker emulator: wire protocol, knobs and control plane', () => {
+  let emulator: SageMakerEmulator;
+  let client: SageMakerClient;
+
+  beforeAll(async () => {
+    emulator = await startSageMakerEmulator({ port: 0 });
+    client = clientFor(emulator);
+  });
+
+  beforeEach(() => {
+    emulator.reset();
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await emulator.close();
+  });
+
+  describe('wire protocol', () => {
+    it('listens on 127.0.0.1 on a free port by default', () => {
+      // Assess
+      expect(emulator.port).toBeGreaterThan(0);
+      expect(emulator.url).toBe(`http://127.0.0.1:${emulator.port}`);
+    });
+
+    it('answers a call with 200, the awsJson1_1 content type, a request id and epoch-second dates', async () => {
+      // Prepare
+      await createTeam(client, 'wire');
+
+      // Act
+      const response = await rawCall(emulator, 'SageMaker.DescribeWorkteam', JSON.stringify({ WorkteamName: 'wire' }));
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+      expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+      const workteam = response.json.Workteam as Record<string, unknown>;
+      expect(typeof workteam.CreateDate).toBe('number');
+      expect(Math.abs(Number(workteam.CreateDate) - Date.now() / 1000)).toBeLessThan(60);
+    });
+
+    it('answers an error with 400, __type, Message and the x-amzn-ErrorType header', async () => {
+      // Act
+      const response = await rawCall(emulator, 'SageMaker.DescribeWorkteam', JSON.stringify({ WorkteamName: 'nope' }));
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.headers.get('x-amzn-errortype')).toBe('ValidationException');
+      expect(response.json).toEqual({ __type: 'ValidationException', Message: "The work team 'nope' does not exist." });
+    });
+
+    it('surfaces a ValidationException to the SDK with its name, message and a client fault', async () => {
+      // Act
+      const error = await failureOf(client.send(new DescribeWorkteamCommand({ WorkteamName: 'missing' })));
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toBe("The work team 'missing' does not exist.");
+      expect(error.$fault).toBe('client');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+    });
+
+    it('answers an operation it does not implement with UnknownOperationException', async () => {
+      // Act
+      const error = await failureOf(client.send(new ListTrainingJobsCommand({})));
+
+      // Assess
+      expect(error.name).toBe('UnknownOperationException');
+      expect(error.message).toContain('ListTrainingJobs');
+    });
+
+    it('answers a request without X-Amz-Target with UnknownOperationException', async () => {
+      // Act
+      const response = await fetch(`${emulator.url}/`, { method: 'POST', body: '{}' });
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { __type: string }).__type).toBe('UnknownOperationException');
+    });
+
+    it('answers malformed JSON with SerializationException', async () => {
+      // Act
+      const response = await rawCall(emulator, 'SageMaker.ListWorkteams', '{"MaxResults": ');
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.headers.get('x-amzn-errortype')).toBe('SerializationException');
+      expect(response.json.__type).toBe('SerializationException');
+    });
+
+    it('answers a member of the wrong JSON type with SerializationException', async () => {
+      // Act
+      const response = await rawCall(emulator, 'SageMaker.ListWorkteams', JSON.stringify({ MaxResults: 'ten' }));
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.json.__type).toBe('SerializationException');
+    });
+
+    it('is reachable through the AWS_ENDPOINT_URL_SAGEMAKER environment variable', async () => {
+      // Prepare
+      const previous = process.env.AWS_ENDPOINT_URL_SAGEMAKER;
+      process.env.AWS_ENDPOINT_URL_SAGEMAKER = emulator.url;
+      const envClient = new SageMakerClient({
+        region: REGION,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      });
+
+      try {
+        // Act
+        const response = await envClient.send(new ListWorkteamsCommand({}));
+
+        // Assess
+        expect(response.Workteams).toEqual([]);
+        expect(emulator.callCounts()).toEqual({ ListWorkteams: 1 });
+      } finally {
+        envClient.destroy();
+        if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SAGEMAKER;
+        else process.env.AWS_ENDPOINT_URL_SAGEMAKER = previous;
+      }
+    });
+  });
+
+  describe('knobs', () => {
+    it('delays each response by at least latencyMs', async () => {
+      // Prepare
+      emulator.setKnobs({ latencyMs: 250 });
+      const started = performance.now();
+
+      // Act
+      await client.send(new ListWorkteamsCommand({}));
+
+      // Assess
+      expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    });
+
+    it('answers ThrottlingException "Rate exceeded" that the SDK retries: 3 counted calls with maxAttempts 3', async () => {
+      // Prepare
+      emulator.setKnobs({ throttleRate: 1 });
+      const retryingClient = clientFor(emulator, { maxAttempts: 3 });
+
+      try {
+        // Act
+        const error = await failureOf(retryingClient.send(new ListWorkteamsCommand({})));
+
+        // Assess
+        expect(error.name).toBe('ThrottlingException');
+        expect(error.message).toBe('Rate exceeded');
+        expect(error.$metadata.httpStatusCode).toBe(400);
+        expect(error.$metadata.attempts).toBe(3);
+        expect(emulator.callCounts()).toEqual({ ListWorkteams: 3 });
+      } finally {
+        retryingClient.destroy();
+      }
+    });
+
+    it('answers InternalFailure (500) or ServiceUnavailable (503) to every call when serverErrorRate is 1', async () => {
+      // Prepare
+      emulator.setKnobs({ serverErrorRate: 1 });
+
+      // Act
+      const errors = await Promise.all(
+        Array.from({ length: 12 }, () => failureOf(client.send(new ListWorkforcesCommand({})))),
+      );
+
+      // Assess
+      for (const error of errors) {
+        const expectedStatus = error.name === 'InternalFailure' ? 500 : 503;
+        expect(['InternalFailure', 'ServiceUnavailable']).toContain(error.name);
+        expect(error.$metadata.httpStatusCode).toBe(expectedStatus);
+        expect(error.$fault).toBe('server');
+      }
+    });
+
+    it('answers normally when the rates are 0', async () => {
+      // Prepare
+      emulator.setKnobs({ throttleRate: 0, serverErrorRate: 0 });
+
+      // Act
+      const responses = await Promise.all(Array.from({ length: 10 }, () => client.send(new ListWorkteamsCommand({}))));
+
+      // Assess
+      expect(responses.map((r) => r.$metadata.httpStatusCode)).toEqual(Array(10).fill(200));
+    });
+
+    it('refuses invalid knobs from code with a RangeError', () => {
+      // Act / Assess
+      expect(() => emulator.setKnobs({ throttleRate: 1.5 })).toThrow(RangeError);
+      expect(() => emulator.setKnobs({ latencyMs: -1 })).toThrow(RangeError);
+    });
+  });
+
+  describe('call counters', () => {
+    it('counts every call per operation name, including failed ones', async () => {
+      // Prepare
+      await client.send(new ListWorkteamsCommand({}));
+      await client.send(new ListWorkteamsCommand({}));
+      await failureOf(client.send(new DescribeWorkteamCommand({ WorkteamName: 'none' })));
+
+      // Act
+      const counts = emulator.callCounts();
+
+      // Assess
+      expect(counts).toEqual({ ListWorkteams: 2, DescribeWorkteam: 1 });
+    });
+
+    it('resets the counters with resetCallCounts()', async () => {
+      // Prepare
+      await client.send(new ListWorkteamsCommand({}));
+
+      // Act
+      emulator.resetCallCounts();
+
+      // Assess
+      expect(emulator.callCounts()).toEqual({});
+    });
+  });
+
+  describe('HTTP control plane', () => {
+    it('reads the counters with GET /_emulator/calls and resets them with DELETE /_emulator/calls', async () => {
+      // Prepare
+      await client.send(new ListWorkforcesCommand({}));
+
+      // Act
+      const before = await (await fetch(`${emulator.url}/_emulator/calls`)).json();
+      const deleted = await fetch(`${emulator.url}/_emulator/calls`, { method: 'DELETE' });
+      const after = await (await fetch(`${emulator.url}/_emulator/calls`)).json();
+
+      // Assess
+      expect(before).toEqual({ ListWorkforces: 1 });
+      expect(deleted.status).toBe(204);
+      expect(after).toEqual({});
+    });
+
+    it('sets knobs with PUT /_emulator/knobs and reads them with GET /_emulator/knobs', async () => {
+      // Act
+      const put = await fetch(`${emulator.url}/_emulator/knobs`, {
+        method: 'PUT',
+        body: JSON.stringify({ throttleRate: 1 }),
+      });
+      const knobs = await (await fetch(`${emulator.url}/_emulator/knobs`)).json();
+      const error = await failureOf(client.send(new ListWorkteamsCommand({})));
+
+      // Assess
+      expect(put.status).toBe(204);
+      expect(knobs).toEqual({ latencyMs: 0, throttleRate: 1, serverErrorRate: 0 });
+      expect(error.name).toBe('ThrottlingException');
+    });
+
+    it('refuses invalid knobs with 400', async () => {
+      // Act
+      const response = await fetch(`${emulator.url}/_emulator/knobs`, {
+        method: 'PUT',
+        body: JSON.stringify({ serverErrorRate: 2 }),
+      });
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(await (await fetch(`${emulator.url}/_emulator/knobs`)).json()).toEqual({
+        latencyMs: 0,
+        throttleRate: 0,
+        serverErrorRate: 0,
+      });
+    });
+
+    it('neither counts control plane calls nor applies knobs to them', async () => {
+      // Prepare
+      emulator.setKnobs({ latencyMs: 1000, throttleRate: 1, serverErrorRate: 1 });
+      const started = performance.now();
+
+      // Act
+      const response = await fetch(`${emulator.url}/_emulator/calls`);
+      const counts = await response.json();
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(counts).toEqual({});
+      expect(performance.now() - started).toBeLessThan(1000);
+    });
+
+    it('drops all state, knobs and counts with POST /_emulator/reset', async () => {
+      // Prepare
+      await createTeam(client, 'to-forget');
+      emulator.setKnobs({ latencyMs: 5 });
+
+      // Act
+      const response = await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
+
+      // Assess
+      expect(response.status).toBe(204);
+      expect(emulator.callCounts()).toEqual({});
+      expect(await (await fetch(`${emulator.url}/_emulator/knobs`)).json()).toEqual({
+        latencyMs: 0,
+        throttleRate: 0,
+        serverErrorRate: 0,
+      });
+      const teams = await client.send(new ListWorkteamsCommand({}));
+      const workforces = await client.send(new ListWorkforcesCommand({}));
+      expect(teams.Workteams).toEqual([]);
+      expect(workforces.Workforces).toEqual([]);
+    });
+
+    it('drops all state, knobs and counts with reset()', async () => {
+      // Prepare
+      await createTeam(client, 'to-forget');
+      emulator.setKnobs({ throttleRate: 1 });
+
+      // Act
+      emulator.reset();
+
+      // Assess
+      expect(emulator.callCounts()).toEqual({});
+      const teams = await client.send(new ListWorkteamsCommand({}));
+      expect(teams.Workteams).toEqual([]);
+    });
+  });
+});
+
+describe('SageMaker emulator options', () => {
+  it('uses the given region and account in ARNs', async () => {
+    // Prepare
+    const emulator = await startSageMakerEmulator({ region: 'eu-west-1', accountId: '123456789012' });
+    const client = clientFor(emulator, { region: 'eu-west-1' });
+
+    try {
+      // Act
+      const arn = await createTeam(client, 'regional');
+
+      // Assess
+      expect(arn).toBe('arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/regional');
+    } finally {
+      client.destroy();
+      await emulator.close();
+    }
+  });
+});

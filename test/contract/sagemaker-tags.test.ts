@@ -1,0 +1,316 @@
+import {
+  AddTagsCommand,
+  DeleteTagsCommand,
+  DeleteWorkteamCommand,
+  ListTagsCommand,
+  type SageMakerClient,
+  type Tag,
+} from '@aws-sdk/client-sagemaker';
+import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
+import { clientFor, createTeam, createWorkforce, failureOf } from './sagemaker-support';
+
+const UNKNOWN_ARN = 'arn:aws:sagemaker:us-east-1:000000000000:workteam/private-crowd/nobody';
+
+function tags(count: number, prefix = 'key'): Tag[] {
+  return Array.from({ length: count }, (_, i) => ({ Key: `${prefix}-${i}`, Value: `value-${i}` }));
+}
+
+describe('SageMaker emulator: tags', () => {
+  let emulator: SageMakerEmulator;
+  let client: SageMakerClient;
+
+  const listTags = async (arn: string) => (await client.send(new ListTagsCommand({ ResourceArn: arn }))).Tags;
+
+  beforeAll(async () => {
+    emulator = await startSageMakerEmulator({ port: 0 });
+    client = clientFor(emulator);
+  });
+
+  beforeEach(() => {
+    emulator.reset();
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await emulator.close();
+  });
+
+  it('stores the Tags given on CreateWorkteam on the work team', async () => {
+    // Prepare
+    const arn = await createTeam(client, 'tagged', { Tags: [{ Key: 'cost-center', Value: 'ml' }] });
+
+    // Act
+    const response = await client.send(new ListTagsCommand({ ResourceArn: arn }));
+
+    // Assess
+    expect(response.Tags).toEqual([{ Key: 'cost-center', Value: 'ml' }]);
+    expect(response.NextToken).toBeUndefined();
+  });
+
+  it('adds tags and answers every tag now on the resource, overwriting the value of a known key', async () => {
+    // Prepare
+    const arn = await createTeam(client, 'tagged', { Tags: [{ Key: 'a', Value: '1' }] });
+
+    // Act
+    const response = await client.send(
+      new AddTagsCommand({
+        ResourceArn: arn,
+        Tags: [
+          { Key: 'b', Value: '2' },
+          { Key: 'a', Value: 'one' },
+        ],
+      }),
+    );
+
+    // Assess
+    const expected = [
+      { Key: 'a', Value: 'one' },
+      { Key: 'b', Value: '2' },
+    ];
+    expect(response.Tags).toEqual(expected);
+    expect(await listTags(arn)).toEqual(expected);
+  });
+
+  it('deletes tags by key and ignores keys that are not there', async () => {
+    // Prepare
+    const arn = await createTeam(client, 'tagged', { Tags: tags(3) });
+
+    // Act
+    const response = await client.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: ['key-1', 'missing'] }));
+
+    // Assess
+    expect(response.$metadata.httpStatusCode).toBe(200);
+    expect(await listTags(arn)).toEqual([tags(3)[0], tags(3)[2]]);
+  });
+
+  it('tags a workforce', async () => {
+    // Prepare
+    const arn = await createWorkforce(client);
+
+    // Act
+    await client.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'env', Value: 'test' }] }));
+
+    // Assess
+    expect(await listTags(arn)).toEqual([{ Key: 'env', Value: 'test' }]);
+  });
+
+  it('accepts an empty tag value', async () => {
+    // Prepare
+    const arn = await createTeam(client, 'tagged');
+
+    // Act
+    await client.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'flag', Value: '' }] }));
+
+    // Assess
+    expect(await listTags(arn)).toEqual([{ Key: 'flag', Value: '' }]);
+  });
+
+  it('forgets the tags of a deleted work team', async () => {
+    // Prepare
+    const arn = await createTeam(client, 'tagged', { Tags: tags(2) });
+    await client.send(new DeleteWorkteamCommand({ WorkteamName: 'tagged' }));
+
+    // Act
+    await createTeam(client, 'tagged');
+
+    // Assess
+    expect(await listTags(arn)).toEqual([]);
+  });
+
+  it('refuses tag operations on a deleted work team with ValidationException', async () => {
+    // Prepare
+    const arn = await createTeam(client, 'tagged', { Tags: tags(2) });
+    await client.send(new DeleteWorkteamCommand({ WorkteamName: 'tagged' }));
+
+    // Act
+    const error = await failureOf(client.send(new ListTagsCommand({ ResourceArn: arn })));
+
+    // Assess
+    expect(error.name).toBe('ValidationException');
+  });
+
+  it.each([
+    ['AddTags', () => client.send(new AddTagsCommand({ ResourceArn: UNKNOWN_ARN, Tags: tags(1) }))],
+    ['ListTags', () => client.send(new ListTagsCommand({ ResourceArn: UNKNOWN_ARN }))],
+    ['DeleteTags', () => client.send(new DeleteTagsCommand({ ResourceArn: UNKNOWN_ARN, TagKeys: ['key-0'] }))],
+  ])('refuses %s on an unknown ARN with ValidationException', async (_operation, call: () => Promise<unknown>) => {
+    // Act
+    const error = await failureOf(call());
+
+    // Assess
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toContain('does not exist');
+  });
+
+  it('refuses a ResourceArn that is not a SageMaker ARN with ValidationException', async () => {
+    // Act
+    const error = await failureOf(client.send(new ListTagsCommand({ ResourceArn: 'arn:aws:sns:us-east-1:1:x' })));
+
+    // Assess
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toContain('resourceArn');
+  });
+
+  describe('tag constraints', () => {
+    it.each([
+      ['without Key', { Value: 'v' }, 'key'],
+      ['with an empty Key', { Key: '', Value: 'v' }, 'key'],
+      ['with a Key of 129 characters', { Key: 'k'.repeat(129), Value: 'v' }, 'key'],
+      ['without Value', { Key: 'k' }, 'value'],
+      ['with a Value of 257 characters', { Key: 'k', Value: 'v'.repeat(257) }, 'value'],
+      ['with a character outside the tag pattern', { Key: 'k', Value: 'a;b' }, 'value'],
+    ])('refuses a tag %s on CreateWorkteam with ValidationException', async (_case, tag, member) => {
+      // Act
+      const error = await failureOf(createTeam(client, 'tagged', { Tags: [tag as Tag] }));
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toContain(`tags.1.member.${member}`);
+    });
+
+    it('accepts a Key of 128 and a Value of 256 characters', async () => {
+      // Prepare
+      const tag = { Key: 'k'.repeat(128), Value: 'v'.repeat(256) };
+
+      // Act
+      const arn = await createTeam(client, 'tagged', { Tags: [tag] });
+
+      // Assess
+      expect(await listTags(arn)).toEqual([tag]);
+    });
+
+    it('refuses a Key starting with aws: with ValidationException', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged');
+
+      // Act
+      const error = await failureOf(
+        client.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'aws:owner', Value: 'me' }] })),
+      );
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toContain('reserved');
+    });
+
+    it('refuses duplicate keys on CreateWorkteam with ValidationException', async () => {
+      // Act
+      const error = await failureOf(
+        createTeam(client, 'tagged', {
+          Tags: [
+            { Key: 'k', Value: '1' },
+            { Key: 'k', Value: '2' },
+          ],
+        }),
+      );
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toContain('unique');
+    });
+
+    it('refuses duplicate keys on AddTags with ValidationException', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged');
+
+      // Act
+      const error = await failureOf(
+        client.send(
+          new AddTagsCommand({
+            ResourceArn: arn,
+            Tags: [
+              { Key: 'k', Value: '1' },
+              { Key: 'k', Value: '2' },
+            ],
+          }),
+        ),
+      );
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(await listTags(arn)).toEqual([]);
+    });
+
+    it('refuses 51 tags on CreateWorkteam with ValidationException', async () => {
+      // Act
+      const error = await failureOf(createTeam(client, 'tagged', { Tags: tags(51) }));
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toContain('tags');
+    });
+
+    it('refuses AddTags that would bring a resource beyond 50 tags, counting the existing ones', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged', { Tags: tags(45) });
+
+      // Act
+      const error = await failureOf(client.send(new AddTagsCommand({ ResourceArn: arn, Tags: tags(6, 'more') })));
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toContain('at most 50 tags');
+      expect(await listTags(arn)).toHaveLength(45);
+    });
+
+    it('accepts AddTags up to exactly 50 tags, overwritten keys not counting twice', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged', { Tags: tags(45) });
+
+      // Act
+      const response = await client.send(
+        new AddTagsCommand({ ResourceArn: arn, Tags: [...tags(5, 'more'), { Key: 'key-0', Value: 'new' }] }),
+      );
+
+      // Assess
+      expect(response.Tags).toHaveLength(50);
+    });
+  });
+
+  describe('ListTags paging', () => {
+    it('pages through tags with MaxResults and NextToken', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged', { Tags: tags(5) });
+
+      // Act
+      const first = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 2 }));
+      const second = await client.send(
+        new ListTagsCommand({ ResourceArn: arn, MaxResults: 2, NextToken: first.NextToken }),
+      );
+      const third = await client.send(
+        new ListTagsCommand({ ResourceArn: arn, MaxResults: 2, NextToken: second.NextToken }),
+      );
+
+      // Assess
+      expect([first.Tags, second.Tags, third.Tags]).toEqual([
+        tags(5).slice(0, 2),
+        tags(5).slice(2, 4),
+        tags(5).slice(4),
+      ]);
+      expect(third.NextToken).toBeUndefined();
+    });
+
+    it.each([0, 101])('refuses MaxResults %i with ValidationException', async (maxResults) => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged');
+
+      // Act
+      const error = await failureOf(client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: maxResults })));
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toContain('maxResults');
+    });
+
+    it('refuses an invalid NextToken with ValidationException', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged');
+
+      // Act
+      const error = await failureOf(client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: 'bogus' })));
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+    });
+  });
+});

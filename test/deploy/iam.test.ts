@@ -1,0 +1,108 @@
+/**
+ * The CloudFormation template that `serverless package` produces offline: one role per function, each
+ * allowed only the actions its code calls; a read function cannot write.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverless } from '../support/serverless';
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** What each function's code calls, and so all its role may allow (beyond its own logs and X-Ray). */
+const ALLOWED_ACTIONS: Record<string, string[]> = {
+  authorizer: [],
+  listTeams: ['sagemaker:ListWorkteams'],
+  getTeam: ['sagemaker:DescribeWorkteam', 'sagemaker:ListTags'],
+  listWorkforces: ['sagemaker:ListWorkforces'],
+};
+const PLUMBING = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+let template: { Resources: Record<string, { Type: string; Properties: Json }> };
+let packageDir: string;
+
+beforeAll(async () => {
+  packageDir = mkdtempSync(join(tmpdir(), 'workteam-package-'));
+  await serverless(['package', '--stage', 'ci', '--package', packageDir], {
+    AWS_ACCESS_KEY_ID: 'package',
+    AWS_SECRET_ACCESS_KEY: 'package',
+    JWT_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
+    JWT_AUDIENCE: 'example-client-id',
+  });
+  template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+}, 120_000);
+
+afterAll(() => rmSync(packageDir, { recursive: true, force: true }));
+
+function functionLogicalId(name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
+}
+
+function roleOf(functionName: string): { logicalId: string; statements: Statement[]; properties: Json } {
+  const fn = template.Resources[functionLogicalId(functionName)];
+  if (!fn) throw new Error(`no function ${functionName} in the template`);
+  const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
+  const logicalId = role['Fn::GetAtt'][0];
+  const properties = template.Resources[logicalId]?.Properties ?? {};
+  const policies = (properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  return { logicalId, properties, statements: policies.flatMap((policy) => policy.PolicyDocument.Statement) };
+}
+
+const actionsOf = (statements: Statement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('the packaged template', () => {
+  it('declares every function the tests know about, and no other', () => {
+    const functions = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+      .map(([logicalId]) => logicalId)
+      .sort();
+    expect(functions).toEqual(Object.keys(ALLOWED_ACTIONS).map(functionLogicalId).sort());
+  });
+
+  it('gives every function a role of its own', () => {
+    const roles = Object.keys(ALLOWED_ACTIONS).map((name) => roleOf(name).logicalId);
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  it.each(Object.entries(ALLOWED_ACTIONS))('allows %s only the actions its code calls', (name, allowed) => {
+    const { statements, properties } = roleOf(name);
+    const actions = actionsOf(statements);
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+    expect(actions.filter((action) => !PLUMBING.includes(action)).sort()).toEqual([...allowed].sort());
+    expect(actions.some((action) => action.includes('*'))).toBe(false);
+    expect(properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it.each(['listTeams', 'getTeam', 'listWorkforces', 'authorizer'])(
+    'lets %s write to no SageMaker resource',
+    (name) => {
+      const writes = actionsOf(roleOf(name).statements).filter((action) =>
+        /^sagemaker:(Create|Update|Delete|Add|Put|Start|Stop)/.test(action),
+      );
+      expect(writes).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(ALLOWED_ACTIONS))('lets %s write logs only to its own log group', (name) => {
+    const logStatements = roleOf(name).statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('logs:')));
+    expect(logStatements).toHaveLength(1);
+    expect(JSON.stringify(logStatements[0]?.Resource)).toContain(
+      `log-group:/aws/lambda/workteam-automation-ci-${name}:*`,
+    );
+  });
+
+  it('protects every route with the token authorizer', () => {
+    const routes = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(route.Properties.AuthorizerId).toBeDefined();
+    }
+  });
+});

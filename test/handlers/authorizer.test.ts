@@ -1,0 +1,146 @@
+/**
+ * The Lambda request authorizer against real tokens from the local cloud's cognito-local pool and its JWKS.
+ */
+import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { handler } from '../../functions/authorizer';
+import { lambdaContext, loadEvent } from '../support/invoke';
+
+interface Jwt {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+function decode(token: string): Jwt {
+  const [header, payload] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')),
+    payload: JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')),
+  };
+}
+
+function signJwt({ header, payload }: Jwt, key: KeyObject): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const signingInput = `${encode(header)}.${encode(payload)}`;
+  return `${signingInput}.${sign('RSA-SHA256', Buffer.from(signingInput), key).toString('base64url')}`;
+}
+
+/** cognito-local signs with a key it ships; re-signing with it makes tokens the JWKS still accepts. */
+function cognitoLocalKey(): KeyObject {
+  const file = require.resolve('cognito-local/lib/keys/cognitoLocal.private.json');
+  const { jwk } = JSON.parse(readFileSync(file, 'utf8')) as { jwk: Record<string, string> };
+  return createPrivateKey({ key: jwk, format: 'jwk' });
+}
+
+async function authorize(authorization: string | undefined) {
+  const event = loadEvent('authorizer.json');
+  event.headers = authorization === undefined ? {} : { authorization };
+  event.identitySource = authorization === undefined ? [] : [authorization];
+  return handler(event as never, lambdaContext('authorizer'));
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the test run's global setup starts the local cloud`);
+  return value;
+}
+
+describe('authorizer', () => {
+  it('authorises an admin token and passes the caller with its groups', async () => {
+    // Act
+    const result = await authorize(`Bearer ${env('LOCAL_ADMIN_TOKEN')}`);
+
+    // Assess
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { sub: expect.any(String), username: 'platform-admin', groups: 'workteam-admins', isAdmin: true },
+    });
+  });
+
+  it('authorises an ordinary requester without admin rights', async () => {
+    // Act
+    const result = await authorize(`Bearer ${env('LOCAL_USER_TOKEN')}`);
+
+    // Assess
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { sub: expect.any(String), username: 'requester', groups: '', isAdmin: false },
+    });
+  });
+
+  it('refuses a token with the right issuer and audience but a signature from another key', async () => {
+    // Prepare: same header (kid) and claims, signed by a key the JWKS does not hold
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = signJwt(decode(env('LOCAL_ADMIN_TOKEN')), privateKey);
+
+    // Act
+    const result = await authorize(`Bearer ${forged}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+  });
+
+  it('refuses a token whose payload was changed after signing', async () => {
+    // Prepare
+    const [header, , signature] = env('LOCAL_USER_TOKEN').split('.');
+    const payload = { ...decode(env('LOCAL_USER_TOKEN')).payload, 'cognito:groups': ['workteam-admins'] };
+    const tampered = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
+
+    // Act
+    const result = await authorize(`Bearer ${tampered}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+  });
+
+  it('refuses an expired token even when its signature is good', async () => {
+    // Prepare
+    const jwt = decode(env('LOCAL_ADMIN_TOKEN'));
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signJwt(
+      { ...jwt, payload: { ...jwt.payload, iat: now - 7200, exp: now - 3600 } },
+      cognitoLocalKey(),
+    );
+
+    // Act
+    const result = await authorize(`Bearer ${expired}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+  });
+
+  it('refuses a well-signed token issued for another audience', async () => {
+    // Prepare
+    const jwt = decode(env('LOCAL_ADMIN_TOKEN'));
+    const otherAudience = signJwt({ ...jwt, payload: { ...jwt.payload, aud: 'some-other-client' } }, cognitoLocalKey());
+
+    // Act
+    const result = await authorize(`Bearer ${otherAudience}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+  });
+
+  it('accepts the same re-signed token when nothing else changed (the re-signing is sound)', async () => {
+    // Prepare
+    const resigned = signJwt(decode(env('LOCAL_ADMIN_TOKEN')), cognitoLocalKey());
+
+    // Act
+    const result = await authorize(`Bearer ${resigned}`);
+
+    // Assess
+    expect(result).toMatchObject({ isAuthorized: true });
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['a header that is not a bearer token', 'Basic dXNlcjpwYXNz'],
+    ['a bearer value that is not a JWT', 'Bearer not-a-jwt'],
+  ])('refuses %s', async (_case, header) => {
+    // Act
+    const result = await authorize(header);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Invokes a handler the way `serverless invoke local --path events/<file>.json` does: the JSON event as
+ * written, and a Lambda context with the usual fields.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
+
+export function loadEvent<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(readFileSync(resolve(__dirname, '../../events', file), 'utf8')) as T;
+}
+
+export function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: `workteam-automation-local-${functionName}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:workteam-automation-local-${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `local-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/workteam-automation-local-${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+type Handler = (event: never, context: Context) => Promise<unknown>;
+
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** Invokes an HTTP route handler with an events/ file, optionally changed, and parses its JSON body. */
+export async function invokeHttp(
+  handler: Handler,
+  functionName: string,
+  eventFile: string,
+  change: (event: Record<string, unknown>) => void = () => undefined,
+): Promise<HttpResult> {
+  const event = loadEvent(eventFile);
+  change(event);
+  const result = (await handler(event as never, lambdaContext(functionName))) as {
+    statusCode: number;
+    headers?: Record<string, string>;
+    body?: string;
+  };
+  return {
+    statusCode: result.statusCode,
+    headers: result.headers ?? {},
+    body: result.body ? JSON.parse(result.body) : {},
+  };
+}
