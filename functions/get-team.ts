@@ -1,16 +1,17 @@
-/** GET /teams/{name} — one work team with its tags; 404 TeamNotFound when SageMaker has none of that name. */
-
-import { createSageMakerAdapter } from '../lib/adapters/sagemaker';
-import { sageMakerClient } from '../lib/aws-clients';
-import { AwsConfigSchema, loadConfig } from '../lib/config';
+/**
+ * GET /teams/{name} — one work team with its tags. A team this system manages also shows its owner,
+ * version, status (InSync, Pending, Drifted) and the differences between desired and live state, with an
+ * ETag for If-Match; 404 TeamNotFound when neither the registry nor SageMaker knows it.
+ */
+import { buildTeamDeps } from '../lib/deps';
 import { jsonResponse } from '../lib/http/errors';
 import { httpRoute } from '../lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '../lib/http/schemas';
-import { getTeam } from '../lib/use-cases/read-teams';
+import { getManagedTeam } from '../lib/use-cases/manage-teams';
 
-const config = loadConfig(AwsConfigSchema);
-const workteams = createSageMakerAdapter(sageMakerClient(config));
+const deps = buildTeamDeps();
 
-export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) =>
-  jsonResponse(200, await getTeam(workteams, path.name)),
-);
+export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) => {
+  const { team, etag } = await getManagedTeam(deps, path.name);
+  return jsonResponse(200, team, etag ? { etag } : {});
+});

@@ -3,7 +3,11 @@
  * SageMaker private workforce, a few work teams with notification topics, and two local JWTs.
  * One team (`medical-annotators`) carries `classification=restricted` without the SourceIp constraint that
  * the policy demands for it, so the audit has something to find.
+ * The DynamoDB tables (team registry, idempotency) are created from infra/tables.json, the same definitions
+ * serverless.yml deploys.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -14,6 +18,12 @@ import {
   CreateUserPoolCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { CreateWorkforceCommand, CreateWorkteamCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 
@@ -23,6 +33,7 @@ export interface SeedEnvironment {
   AWS_SECRET_ACCESS_KEY: string;
   AWS_ENDPOINT_URL_SAGEMAKER: string;
   AWS_ENDPOINT_URL_SNS: string;
+  AWS_ENDPOINT_URL_DYNAMODB: string;
   cognitoUrl: string;
 }
 
@@ -33,12 +44,19 @@ export interface SeedResult {
   adminGroup: string;
   groups: string[];
   teams: string[];
+  /** The team registry table and the idempotency table. */
+  teamsTable: string;
+  idempotencyTable: string;
   adminToken: string;
   userToken: string;
 }
 
 export const SEED_PASSWORD = 'Local-Passw0rd!';
 export const ADMIN_GROUP = 'workteam-admins';
+export const LOCAL_TABLES = {
+  teamsTable: 'workteam-automation-local-teams',
+  idempotencyTable: 'workteam-automation-local-idempotency',
+} as const;
 
 const GROUPS = ['labelers-en', 'labelers-de', 'reviewers', ADMIN_GROUP];
 
@@ -94,6 +112,9 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
   const cognito = new CognitoIdentityProviderClient({ ...common, endpoint: env.cognitoUrl });
   const sagemaker = new SageMakerClient({ ...common, endpoint: env.AWS_ENDPOINT_URL_SAGEMAKER });
   const sns = new SNSClient({ ...common, endpoint: env.AWS_ENDPOINT_URL_SNS });
+  const dynamo = new DynamoDBClient({ ...common, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
+
+  await createLocalTables(dynamo);
 
   const pool = await cognito.send(
     new CreateUserPoolCommand({ PoolName: 'labeling-workforce', AutoVerifiedAttributes: ['email'] }),
@@ -183,11 +204,60 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
     adminGroup: ADMIN_GROUP,
     groups: GROUPS,
     teams: TEAMS.map((team) => team.name),
+    ...LOCAL_TABLES,
     adminToken: await signIn('platform-admin'),
     userToken: await signIn('requester'),
   };
-  for (const sdkClient of [cognito, sagemaker, sns]) sdkClient.destroy();
+  for (const sdkClient of [cognito, sagemaker, sns, dynamo]) sdkClient.destroy();
   return result;
+}
+
+/** The CloudFormation `Properties` of a table in infra/tables.json, as far as CreateTable takes them. */
+export type TableProperties = Pick<
+  CreateTableCommandInput,
+  'AttributeDefinitions' | 'KeySchema' | 'BillingMode' | 'GlobalSecondaryIndexes'
+>;
+
+export interface TableDefinitions {
+  TeamsTable: TableProperties;
+  IdempotencyTable: TableProperties;
+}
+
+/** Read from the file, not imported: local/ stays independent of lib/ and of the bundler's JSON handling. */
+export function readTableDefinitions(): TableDefinitions {
+  const parsed: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'infra', 'tables.json'), 'utf8'));
+  const tables = parsed as Partial<Record<keyof TableDefinitions, TableProperties>>;
+  if (!tables.TeamsTable?.KeySchema || !tables.IdempotencyTable?.KeySchema) {
+    throw new Error('infra/tables.json must define TeamsTable and IdempotencyTable, each with a KeySchema');
+  }
+  return { TeamsTable: tables.TeamsTable, IdempotencyTable: tables.IdempotencyTable };
+}
+
+/**
+ * Creates a table from its infra/tables.json properties and waits until it is active. Point-in-time recovery,
+ * SSE and TTL are left out: they are separate settings that dynalite does not know.
+ */
+export async function createTableFromDefinition(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  properties: TableProperties,
+): Promise<void> {
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: properties.AttributeDefinitions,
+      KeySchema: properties.KeySchema,
+      BillingMode: properties.BillingMode,
+      GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes,
+    }),
+  );
+  await waitUntilTableExists({ client: dynamo, minDelay: 1, maxDelay: 1, maxWaitTime: 30 }, { TableName: tableName });
+}
+
+export async function createLocalTables(dynamo: DynamoDBClient): Promise<void> {
+  const definitions = readTableDefinitions();
+  await createTableFromDefinition(dynamo, LOCAL_TABLES.teamsTable, definitions.TeamsTable);
+  await createTableFromDefinition(dynamo, LOCAL_TABLES.idempotencyTable, definitions.IdempotencyTable);
 }
 
 async function createNotificationTopic(sns: SNSClient, team: SeedTeam): Promise<string> {

@@ -3,6 +3,11 @@
  * through the SDK's paginators; "not found" is the ValidationException the real service answers with.
  */
 import {
+  AddTagsCommand,
+  CreateWorkteamCommand,
+  DeleteTagsCommand,
+  DeleteWorkteamCommand,
+  DescribeWorkforceCommand,
   DescribeWorkteamCommand,
   ListTagsCommand,
   paginateListWorkforces,
@@ -11,38 +16,16 @@ import {
   type MemberDefinition as SdkMemberDefinition,
   type Workforce as SdkWorkforce,
   type Workteam as SdkWorkteam,
+  UpdateWorkteamCommand,
+  type WorkerAccessConfiguration,
 } from '@aws-sdk/client-sagemaker';
+import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { MemberDefinition, Tag, Toggle, WorkerAccess } from '../domain/workteam';
-import { collectPage, type Page, type PageRequest } from './pagination';
+import type { WorkteamReader, WorkteamWriter } from '../ports';
+import { collectPage, type PageRequest } from './pagination';
 
-export interface LiveWorkteam {
-  name: string;
-  arn: string;
-  workforceArn?: string;
-  description: string;
-  memberDefinitions: MemberDefinition[];
-  notificationTopicArn?: string;
-  workerAccess?: WorkerAccess;
-  subDomain?: string;
-  createdAt?: Date;
-  updatedAt?: Date;
-  /** Only filled where the caller asked for tags (one ListTags walk per team). */
-  tags?: Tag[];
-}
-
-export interface LiveWorkforce {
-  name: string;
-  arn: string;
-  subDomain?: string;
-  cognito?: { userPool: string; clientId: string };
-  oidc?: { clientId: string; issuer: string };
-  sourceIpCidrs: string[];
-  vpc?: { vpcId: string; securityGroupIds: string[]; subnets: string[]; vpcEndpointId?: string };
-  status?: string;
-  failureReason?: string;
-  createdAt?: Date;
-  updatedAt?: Date;
-}
+export type { LiveWorkforce, LiveWorkteam } from '../domain/live';
+export type { WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports';
 
 export type SortBy = 'Name' | 'CreateDate';
 export type SortOrder = 'Ascending' | 'Descending';
@@ -51,13 +34,6 @@ export interface ListQuery extends PageRequest {
   nameContains?: string;
   sortBy?: SortBy;
   sortOrder?: SortOrder;
-}
-
-export interface WorkteamReader {
-  listWorkteams(query: ListQuery): Promise<Page<LiveWorkteam>>;
-  /** The team with its tags, or undefined when SageMaker has no team of that name. */
-  describeWorkteam(name: string): Promise<LiveWorkteam | undefined>;
-  listWorkforces(query: ListQuery): Promise<Page<LiveWorkforce>>;
 }
 
 /** SageMaker's page size ceiling for both list operations. */
@@ -99,6 +75,112 @@ export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader 
       );
     },
   };
+}
+
+/**
+ * The reader plus SageMaker's writes. Errors stay the SDK's (ResourceInUse, ResourceLimitExceeded,
+ * ValidationException, ThrottlingException); only "not found" becomes a return value.
+ */
+export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
+  const reader = createSageMakerAdapter(client);
+  return {
+    ...reader,
+
+    async createWorkteam(spec) {
+      const { WorkteamArn } = await client.send(
+        new CreateWorkteamCommand({
+          WorkteamName: spec.name,
+          WorkforceName: spec.workforceName,
+          Description: spec.description,
+          MemberDefinitions: spec.memberDefinitions.map(toSdkMemberDefinition),
+          NotificationConfiguration: spec.notificationTopicArn
+            ? { NotificationTopicArn: spec.notificationTopicArn }
+            : undefined,
+          WorkerAccessConfiguration: spec.workerAccess ? toSdkWorkerAccess(spec.workerAccess) : undefined,
+          Tags: spec.tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
+        }),
+      );
+      if (!WorkteamArn) throw new Error(`CreateWorkteam returned no WorkteamArn for '${spec.name}'`);
+      return WorkteamArn;
+    },
+
+    async updateWorkteam(change) {
+      const topicArn = change.notificationTopicArn;
+      await client.send(
+        new UpdateWorkteamCommand({
+          WorkteamName: change.name,
+          Description: change.description,
+          MemberDefinitions: change.memberDefinitions?.map(toSdkMemberDefinition),
+          // An empty NotificationConfiguration is how UpdateWorkteam removes the topic.
+          NotificationConfiguration:
+            topicArn === undefined ? undefined : topicArn === null ? {} : { NotificationTopicArn: topicArn },
+          WorkerAccessConfiguration: change.workerAccess ? toSdkWorkerAccess(change.workerAccess) : undefined,
+        }),
+      );
+    },
+
+    async deleteWorkteam(name) {
+      try {
+        await client.send(new DeleteWorkteamCommand({ WorkteamName: name }));
+        return true;
+      } catch (error) {
+        if (isWorkteamNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    async addTags(resourceArn, tags) {
+      if (tags.length === 0) return;
+      await client.send(
+        new AddTagsCommand({ ResourceArn: resourceArn, Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })) }),
+      );
+    },
+
+    async deleteTags(resourceArn, keys) {
+      if (keys.length === 0) return;
+      await client.send(new DeleteTagsCommand({ ResourceArn: resourceArn, TagKeys: keys }));
+    },
+
+    async describeWorkforce(name) {
+      if (name === undefined) {
+        // One private workforce per region: the list holds it, or nothing.
+        const page = await reader.listWorkforces({ maxItems: 1 });
+        return page.items[0];
+      }
+      try {
+        const { Workforce } = await client.send(new DescribeWorkforceCommand({ WorkforceName: name }));
+        return Workforce ? toLiveWorkforce(Workforce) : undefined;
+      } catch (error) {
+        if (isWorkforceNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async countWorkteams() {
+      let count = 0;
+      for await (const page of paginateListWorkteams({ client, pageSize: MAX_PAGE_SIZE }, {})) {
+        count += page.Workteams?.length ?? 0;
+      }
+      return count;
+    },
+  };
+}
+
+function toSdkMemberDefinition(definition: MemberDefinition): SdkMemberDefinition {
+  if (definition.cognito) {
+    return {
+      CognitoMemberDefinition: {
+        UserPool: definition.cognito.userPool,
+        UserGroup: definition.cognito.userGroup,
+        ClientId: definition.cognito.clientId,
+      },
+    };
+  }
+  return { OidcMemberDefinition: { Groups: definition.oidc?.groups ?? [] } };
+}
+
+function toSdkWorkerAccess(access: WorkerAccess): WorkerAccessConfiguration {
+  return { S3Presign: { IamPolicyConstraints: { SourceIp: access.sourceIp, VpcSourceIp: access.vpcSourceIp } } };
 }
 
 async function listAllTags(client: SageMakerClient, resourceArn: string): Promise<Tag[]> {

@@ -145,3 +145,85 @@ export class UpstreamRejected extends DomainError {
     });
   }
 }
+
+export type MemberKind = 'cognito' | 'oidc';
+
+const MEMBER_KIND_LABEL: Record<MemberKind, string> = { cognito: 'Cognito groups', oidc: 'OIDC groups' };
+
+/** Groups of the other identity provider than the team's (a team never mixes Cognito and OIDC groups). */
+export class MemberKindMismatch extends DomainError {
+  override readonly name = 'MemberKindMismatch';
+  readonly code = 'MemberKindMismatch';
+  readonly status = 409;
+
+  constructor(teamName: string, teamKind: MemberKind, requestedKind: MemberKind) {
+    super(
+      `Work team '${teamName}' has ${MEMBER_KIND_LABEL[teamKind]}; it cannot take ${MEMBER_KIND_LABEL[requestedKind]}`,
+      { details: { teamName, teamKind, requestedKind } },
+    );
+  }
+}
+
+export class MemberLimitExceeded extends DomainError {
+  override readonly name = 'MemberLimitExceeded';
+  readonly code = 'MemberLimitExceeded';
+  readonly status = 409;
+  declare readonly details: { limit: number; requested: number };
+
+  constructor(teamName: string, requested: number, limit: number = WORKTEAM_LIMITS.memberDefinitionsMax) {
+    super(`Work team '${teamName}' can hold at most ${limit} member groups; this change would give it ${requested}`, {
+      details: { limit, requested },
+    });
+  }
+}
+
+export class MemberNotFound extends DomainError {
+  override readonly name = 'MemberNotFound';
+  readonly code = 'MemberNotFound';
+  readonly status = 404;
+
+  constructor(teamName: string, group: string) {
+    super(`Work team '${teamName}' has no member group '${group}'`, { details: { teamName, group } });
+  }
+}
+
+/** SageMaker requires at least one member definition: the last group cannot leave; delete the team instead. */
+export class LastMemberGroup extends DomainError {
+  override readonly name = 'LastMemberGroup';
+  readonly code = 'LastMemberGroup';
+  readonly status = 409;
+
+  constructor(teamName: string, group: string) {
+    super(
+      `Group '${group}' is the only member group of work team '${teamName}'; a team needs at least one: add another first, or delete the team`,
+      { details: { teamName, group } },
+    );
+  }
+}
+
+/** An `If-Match` header that names another version of the team than the current one. */
+export class PreconditionFailed extends DomainError {
+  override readonly name = 'PreconditionFailed';
+  readonly code = 'PreconditionFailed';
+  readonly status = 412;
+
+  constructor(
+    message = 'The team changed since it was read; read it again and retry',
+    options?: { details?: unknown },
+  ) {
+    super(message, { details: options?.details });
+  }
+}
+
+/** SageMaker has a work team of that name, but this system does not manage it (it was made elsewhere). */
+export class TeamNotManaged extends DomainError {
+  override readonly name = 'TeamNotManaged';
+  readonly code = 'TeamNotManaged';
+  readonly status = 409;
+
+  constructor(teamName: string) {
+    super(`Work team '${teamName}' exists but is not managed by this service; it cannot be changed here`, {
+      details: { teamName },
+    });
+  }
+}

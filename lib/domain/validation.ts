@@ -37,6 +37,13 @@ import {
  *   Duplicate  a value that must be unique appears again (the path names the repeat)
  *   Conflict   fields that cannot go together (Cognito and OIDC in one definition, or in one team)
  *   Mismatch   a value that must equal the same field of another item does not (the path names the odd one)
+ *   Reserved   a value the service keeps for itself (a tag key beginning with 'aws:')
+ *   Unknown    a field the request does not have (a typo is refused rather than silently ignored)
+ *   NotPatchable  a field of the team that a PATCH cannot change (the message says how it is changed)
+ *   Policy     the organisation policy forbids it (the message names the rule and the policy version)
+ *
+ * One field gets at most one violation, for the first rule it breaks; in particular a Cognito user pool or app
+ * client that differs from the team's first definition is reported as `Mismatch`, not also as `Pattern`.
  */
 
 export interface Violation {
@@ -59,7 +66,11 @@ export type ViolationCode =
   | 'Enum'
   | 'Duplicate'
   | 'Conflict'
-  | 'Mismatch';
+  | 'Mismatch'
+  | 'Reserved'
+  | 'Unknown'
+  | 'NotPatchable'
+  | 'Policy';
 
 export type DeepPartial<T> = T extends readonly (infer Item)[]
   ? DeepPartial<Item>[]
@@ -68,6 +79,32 @@ export type DeepPartial<T> = T extends readonly (infer Item)[]
     : T;
 
 export type WorkteamSpecInput = DeepPartial<WorkteamSpec>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Forms the SageMaker API reference gives (CreateWorkteam, CognitoMemberDefinition, OidcMemberDefinition, Tag),
+// which the local emulator enforces too.
+
+/** `Description` has the pattern `.+`: one line. Java's `.` also stops at U+0085, U+2028 and U+2029. */
+export const SINGLE_LINE_PATTERN = /^[^\n\r\u0085\u2028\u2029]+$/u;
+export const USER_POOL_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
+/** Cognito's own form of an app client id; no client id that Cognito issues has any other character. */
+export const CLIENT_ID_PATTERN = /^[\w+]+$/;
+/** `UserGroup` and OIDC `Groups` items. */
+export const GROUP_NAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
+export const TAG_TEXT_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Tag keys beginning with `aws:` (in any case) are reserved for AWS. */
+export const RESERVED_TAG_KEY_PREFIX = 'aws:';
+
+export const MEMBER_LIMITS = {
+  userPoolMaxLength: 55,
+  clientIdMaxLength: 128,
+  cognitoGroupMaxLength: 128,
+  oidcGroupMaxLength: 63,
+} as const;
+
+export function isReservedTagKey(key: string): boolean {
+  return key.toLowerCase().startsWith(RESERVED_TAG_KEY_PREFIX);
+}
 
 export interface ListParams {
   maxItems?: number;
@@ -109,11 +146,11 @@ export function isToggle(value: unknown): value is Toggle {
 // ---------------------------------------------------------------------------------------------------------------
 // Generic field checks. Each returns the violations of one field; `undefined` means "absent".
 
-function violation(path: string, code: ViolationCode, message: string): Violation {
+export function violation(path: string, code: ViolationCode, message: string): Violation {
   return { path, code, message };
 }
 
-function childPath(path: string, key: string | number): string {
+export function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
 }
@@ -126,25 +163,29 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function typeName(value: unknown): string {
+export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return `a ${typeof value}`;
 }
 
-interface StringRule {
+export interface StringRule {
   required: boolean;
   minLength: number;
   maxLength: number;
   pattern?: { regex: RegExp; describe: string };
 }
 
-function checkString(value: unknown, path: string, rule: StringRule): Violation[] {
+/**
+ * `subject` names the field in messages; it defaults to the path. Give it when the path holds a submitted value
+ * (`tags.<key>`), so that messages never echo one.
+ */
+export function checkString(value: unknown, path: string, rule: StringRule, subject = label(path)): Violation[] {
   if (value === undefined) {
-    return rule.required ? [violation(path, 'Required', `${label(path)} is required`)] : [];
+    return rule.required ? [violation(path, 'Required', `${subject} is required`)] : [];
   }
   if (typeof value !== 'string') {
-    return [violation(path, 'Type', `${label(path)} must be a string, not ${typeName(value)}`)];
+    return [violation(path, 'Type', `${subject} must be a string, not ${typeName(value)}`)];
   }
   const length = characterCount(value);
   if (length < rule.minLength) {
@@ -152,7 +193,7 @@ function checkString(value: unknown, path: string, rule: StringRule): Violation[
       violation(
         path,
         'TooShort',
-        `${label(path)} holds ${plural(length, 'character')}; at least ${rule.minLength} ${rule.minLength === 1 ? 'is' : 'are'} required`,
+        `${subject} holds ${plural(length, 'character')}; at least ${rule.minLength} ${rule.minLength === 1 ? 'is' : 'are'} required`,
       ),
     ];
   }
@@ -161,24 +202,29 @@ function checkString(value: unknown, path: string, rule: StringRule): Violation[
       violation(
         path,
         'TooLong',
-        `${label(path)} holds ${plural(length, 'character')}; at most ${rule.maxLength} are allowed`,
+        `${subject} holds ${plural(length, 'character')}; at most ${rule.maxLength} are allowed`,
       ),
     ];
   }
   if (rule.pattern !== undefined && !rule.pattern.regex.test(value)) {
-    return [violation(path, 'Pattern', `${label(path)} must be ${rule.pattern.describe}`)];
+    return [violation(path, 'Pattern', `${subject} must be ${rule.pattern.describe}`)];
   }
   return [];
 }
 
-interface ListRule {
+function hasAllowedLength(value: string, rule: StringRule): boolean {
+  const length = characterCount(value);
+  return length >= rule.minLength && length <= rule.maxLength;
+}
+
+export interface ListRule {
   required: boolean;
   minItems: number;
   maxItems: number;
 }
 
 /** Checks the list itself; returns its items (for per-item checks) when it is a list at all. */
-function checkList(value: unknown, path: string, rule: ListRule): { violations: Violation[]; items: unknown[] } {
+export function checkList(value: unknown, path: string, rule: ListRule): { violations: Violation[]; items: unknown[] } {
   if (value === undefined) {
     return {
       violations: rule.required ? [violation(path, 'Required', `${label(path)} is required`)] : [],
@@ -219,7 +265,7 @@ function checkList(value: unknown, path: string, rule: ListRule): { violations: 
   return { violations: [], items };
 }
 
-function checkEnum(value: unknown, path: string, allowed: readonly string[]): Violation[] {
+export function checkEnum(value: unknown, path: string, allowed: readonly string[]): Violation[] {
   if (value === undefined) return [];
   if (typeof value === 'string' && allowed.includes(value)) return [];
   return [violation(path, 'Enum', `${label(path)} must be one of ${allowed.map((item) => `'${item}'`).join(', ')}`)];
@@ -242,7 +288,7 @@ function checkInteger(value: unknown, path: string, range: { min: number; max?: 
   return [];
 }
 
-function checkObject(value: unknown, path: string): Violation[] {
+export function checkObject(value: unknown, path: string): Violation[] {
   return isRecord(value) ? [] : [violation(path, 'Type', `${label(path)} must be an object, not ${typeName(value)}`)];
 }
 
@@ -263,6 +309,7 @@ const DESCRIPTION_RULE: StringRule = {
   required: true,
   minLength: 1,
   maxLength: WORKTEAM_LIMITS.descriptionMaxLength,
+  pattern: { regex: SINGLE_LINE_PATTERN, describe: 'a single line (no line breaks)' },
 };
 
 const WORKFORCE_NAME_RULE: StringRule = {
@@ -282,14 +329,48 @@ const NOTIFICATION_TOPIC_ARN_RULE: StringRule = {
   pattern: { regex: SNS_TOPIC_ARN_PATTERN, describe: 'the ARN of an SNS topic (arn:aws:sns:region:account:name)' },
 };
 
-const NON_EMPTY_MEMBER_FIELD: StringRule = { required: true, minLength: 1, maxLength: Number.POSITIVE_INFINITY };
+const GROUP_NAME_FORM = {
+  regex: GROUP_NAME_PATTERN,
+  describe: 'letters, marks, symbols, digits and punctuation, without spaces',
+};
 
+const USER_POOL_RULE: StringRule = { required: true, minLength: 1, maxLength: MEMBER_LIMITS.userPoolMaxLength };
+const USER_POOL_FORM = { regex: USER_POOL_PATTERN, describe: 'a Cognito user pool id (region_id)' };
+const CLIENT_ID_RULE: StringRule = { required: true, minLength: 1, maxLength: MEMBER_LIMITS.clientIdMaxLength };
+const CLIENT_ID_FORM = { regex: CLIENT_ID_PATTERN, describe: 'a Cognito app client id (letters, digits, _ and +)' };
+
+const COGNITO_GROUP_RULE: StringRule = {
+  required: true,
+  minLength: 1,
+  maxLength: MEMBER_LIMITS.cognitoGroupMaxLength,
+  pattern: GROUP_NAME_FORM,
+};
+
+const OIDC_GROUP_RULE: StringRule = {
+  required: true,
+  minLength: 1,
+  maxLength: MEMBER_LIMITS.oidcGroupMaxLength,
+  pattern: GROUP_NAME_FORM,
+};
+
+/** A Cognito user group as CognitoMemberDefinition.UserGroup accepts it. */
+export function checkCognitoGroupName(value: unknown, path: string): Violation[] {
+  return checkString(value, path, COGNITO_GROUP_RULE);
+}
+
+/** An OIDC group as OidcMemberDefinition.Groups accepts it. */
+export function checkOidcGroupName(value: unknown, path: string): Violation[] {
+  return checkString(value, path, OIDC_GROUP_RULE);
+}
+
+// The form of userPool and clientId is checked with the team-wide rule that they are all equal (see
+// checkSharedCognitoField), so that a value that differs is one Mismatch rather than also a Pattern violation.
 function checkCognitoMember(value: unknown, path: string): Violation[] {
   if (!isRecord(value)) return checkObject(value, path);
   return [
-    ...checkString(value.userPool, childPath(path, 'userPool'), NON_EMPTY_MEMBER_FIELD),
-    ...checkString(value.userGroup, childPath(path, 'userGroup'), NON_EMPTY_MEMBER_FIELD),
-    ...checkString(value.clientId, childPath(path, 'clientId'), NON_EMPTY_MEMBER_FIELD),
+    ...checkString(value.userPool, childPath(path, 'userPool'), USER_POOL_RULE),
+    ...checkCognitoGroupName(value.userGroup, childPath(path, 'userGroup')),
+    ...checkString(value.clientId, childPath(path, 'clientId'), CLIENT_ID_RULE),
   ];
 }
 
@@ -303,7 +384,7 @@ function checkOidcMember(value: unknown, path: string): Violation[] {
   });
   return [
     ...groups.violations,
-    ...groups.items.flatMap((group, index) => checkString(group, childPath(groupsPath, index), NON_EMPTY_MEMBER_FIELD)),
+    ...groups.items.flatMap((group, index) => checkOidcGroupName(group, childPath(groupsPath, index))),
   ];
 }
 
@@ -368,29 +449,41 @@ function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** All Cognito definitions of a team share one user pool and one app client (seed 003). */
+/**
+ * All Cognito definitions of a team share one user pool and one app client (seed 003): a value that differs from
+ * the first definition's is a Mismatch; the shared value itself must have the field's form.
+ */
 function checkSharedCognitoField(
   members: IndexedCognitoMember[],
   path: string,
   field: 'userPool' | 'clientId',
   fieldLabel: string,
 ): Violation[] {
+  const { rule, form } =
+    field === 'userPool'
+      ? { rule: USER_POOL_RULE, form: USER_POOL_FORM }
+      : { rule: CLIENT_ID_RULE, form: CLIENT_ID_FORM };
   const withField = members.flatMap(({ index, member }) => {
     const value = nonEmptyString(member[field]);
     return value === undefined ? [] : [{ index, value }];
   });
   const reference = withField[0];
   if (reference === undefined) return [];
-  return withField
-    .filter(({ value }) => value !== reference.value)
-    .map(({ index }) => {
-      const fieldPath = childPath(childPath(childPath(path, index), 'cognito'), field);
-      return violation(
-        fieldPath,
-        'Mismatch',
-        `${fieldPath} differs from ${childPath(path, reference.index)}; all Cognito definitions of a team must use the same ${fieldLabel}`,
-      );
-    });
+  return withField.flatMap(({ index, value }) => {
+    const fieldPath = childPath(childPath(childPath(path, index), 'cognito'), field);
+    if (value !== reference.value) {
+      return [
+        violation(
+          fieldPath,
+          'Mismatch',
+          `${fieldPath} differs from ${childPath(path, reference.index)}; all Cognito definitions of a team must use the same ${fieldLabel}`,
+        ),
+      ];
+    }
+    // A value of the wrong length is already reported by checkCognitoMember.
+    if (!hasAllowedLength(value, rule) || form.regex.test(value)) return [];
+    return [violation(fieldPath, 'Pattern', `${fieldPath} must be ${form.describe}`)];
+  });
 }
 
 function checkNoDuplicateCognitoGroups(members: IndexedCognitoMember[], path: string): Violation[] {
@@ -430,6 +523,26 @@ function checkMemberDefinitions(value: unknown, path: string, required: boolean)
   ];
 }
 
+/** A work team's name as CreateWorkteam accepts it (required). */
+export function checkWorkteamName(value: unknown, path: string): Violation[] {
+  return checkString(value, path, NAME_RULE);
+}
+
+/** A work team's description: 1–200 characters on one line. */
+export function checkDescription(value: unknown, path: string, required = true): Violation[] {
+  return checkString(value, path, { ...DESCRIPTION_RULE, required });
+}
+
+/** A workforce name (optional). */
+export function checkWorkforceName(value: unknown, path: string, required = false): Violation[] {
+  return checkString(value, path, { ...WORKFORCE_NAME_RULE, required });
+}
+
+/** `Enabled` or `Disabled`; absent is fine. */
+export function checkToggle(value: unknown, path: string): Violation[] {
+  return checkEnum(value, path, TOGGLE_VALUES);
+}
+
 function checkWorkerAccess(value: unknown, path: string): Violation[] {
   if (value === undefined) return [];
   if (!isRecord(value)) return checkObject(value, path);
@@ -439,8 +552,34 @@ function checkWorkerAccess(value: unknown, path: string): Violation[] {
   ];
 }
 
-const TAG_KEY_RULE: StringRule = { required: true, minLength: 1, maxLength: WORKTEAM_LIMITS.tagKeyMaxLength };
-const TAG_VALUE_RULE: StringRule = { required: true, minLength: 0, maxLength: WORKTEAM_LIMITS.tagValueMaxLength };
+const TAG_TEXT_FORM = {
+  regex: TAG_TEXT_PATTERN,
+  describe: 'letters, digits, spaces and the characters _ . : / = + - @',
+};
+const TAG_KEY_RULE: StringRule = {
+  required: true,
+  minLength: 1,
+  maxLength: WORKTEAM_LIMITS.tagKeyMaxLength,
+  pattern: TAG_TEXT_FORM,
+};
+const TAG_VALUE_RULE: StringRule = {
+  required: true,
+  minLength: 0,
+  maxLength: WORKTEAM_LIMITS.tagValueMaxLength,
+  pattern: TAG_TEXT_FORM,
+};
+
+/** One tag key: its length and form, and not one of the keys AWS reserves. `subject` names it in messages. */
+export function checkTagKey(key: unknown, path: string, subject = label(path)): Violation[] {
+  const violations = checkString(key, path, TAG_KEY_RULE, subject);
+  if (violations.length > 0 || typeof key !== 'string' || !isReservedTagKey(key)) return violations;
+  return [violation(path, 'Reserved', `${subject} begins with 'aws:', which AWS reserves for its own tags`)];
+}
+
+/** One tag value (an empty value is allowed). `subject` names it in messages. */
+export function checkTagValue(value: unknown, path: string, subject = label(path)): Violation[] {
+  return checkString(value, path, TAG_VALUE_RULE, subject);
+}
 
 /** Tags of one resource. Absent tags are fine (no tags); keys are unique and compared case-sensitively. */
 export function validateTags(tags: unknown, path = 'tags'): Violation[] {
@@ -450,8 +589,8 @@ export function validateTags(tags: unknown, path = 'tags'): Violation[] {
     const tagPath = childPath(path, index);
     if (!isRecord(tag)) return checkObject(tag, tagPath);
     const keyPath = childPath(tagPath, 'key');
-    const keyViolations = checkString(tag.key, keyPath, TAG_KEY_RULE);
-    const valueViolations = checkString(tag.value, childPath(tagPath, 'value'), TAG_VALUE_RULE);
+    const keyViolations = checkTagKey(tag.key, keyPath);
+    const valueViolations = checkTagValue(tag.value, childPath(tagPath, 'value'));
     const duplicate: Violation[] = [];
     if (typeof tag.key === 'string') {
       const firstIndex = firstIndexByKey.get(tag.key);

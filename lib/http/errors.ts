@@ -54,6 +54,14 @@ export function mapErrorToResponse(error: unknown): { response: APIGatewayProxyS
     };
     return { response: jsonResponse(mapped.status, body, retryAfter), expected: mapped.status < 500 };
   }
+  if (error instanceof Error && error.name === 'IdempotencyValidationError') {
+    const message = 'This Idempotency-Key was already used with another request body';
+    return { response: errorResponse(422, 'IdempotencyKeyReused', message), expected: true };
+  }
+  if (error instanceof Error && error.name === 'IdempotencyAlreadyInProgressError') {
+    const message = 'A request with this Idempotency-Key is still in progress; retry shortly';
+    return { response: errorResponse(409, 'RequestInProgress', message), expected: true };
+  }
   if (error instanceof InvalidPaginationToken) {
     const details: Violation[] = [{ path: 'nextToken', code: 'InvalidToken', message: error.message }];
     return {

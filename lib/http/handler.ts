@@ -14,6 +14,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { type Caller, CallerSchema } from '../auth/caller';
+import { ValidationFailed } from '../domain/errors';
 import type { Violation } from '../domain/validation';
 import { logger, metrics, tracer } from '../observability';
 import { errorResponse, mapErrorToResponse } from './errors';
@@ -91,6 +92,9 @@ export function routeEventSchema<Q extends z.ZodType, P extends z.ZodType>(query
 
 interface ParsedRouteEvent<Q, P> {
   routeKey: string;
+  headers?: Record<string, string> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean | null;
   queryStringParameters: Q;
   pathParameters: P;
   requestContext: { requestId: string; authorizer: { lambda: Caller } };
@@ -99,33 +103,58 @@ interface ParsedRouteEvent<Q, P> {
 export interface RouteRequest<Q, P> {
   query: Q;
   path: P;
+  /** The JSON body, parsed; undefined when the request has none. */
+  body: unknown;
+  /** Header names in lower case, as API Gateway v2 delivers them. */
+  headers: Record<string, string>;
   caller: Caller;
   requestId: string;
+}
+
+function parseJsonBody(body: string | null | undefined, isBase64Encoded: boolean | null | undefined): unknown {
+  if (body === undefined || body === null || body === '') return undefined;
+  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationFailed([{ path: 'body', code: 'Json', message: 'The request body is not valid JSON' }]);
+  }
+}
+
+export interface RouteOptions {
+  /** Extra middlewares that run after parsing, e.g. Powertools idempotency for POST routes. */
+  middlewares?: MiddlewareObj[];
 }
 
 export function httpRoute<Q extends z.ZodType, P extends z.ZodType>(
   schemas: { query: Q; path: P },
   route: (request: RouteRequest<z.infer<Q>, z.infer<P>>) => Promise<APIGatewayProxyStructuredResultV2>,
+  options: RouteOptions = {},
 ) {
   const schema = routeEventSchema(schemas.query, schemas.path);
-  return middy<z.infer<typeof schema>, APIGatewayProxyStructuredResultV2, Error, Context>()
+  const chain = middy<z.infer<typeof schema>, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(responseMetrics())
     .use(errorMapper())
-    .use(parser({ schema }))
-    .handler(async (parsedEvent) => {
-      // TypeScript cannot resolve the extended schema's output while Q and P are still generic; the parser
-      // middleware has already checked the event against exactly this shape.
-      const event = parsedEvent as unknown as ParsedRouteEvent<z.infer<Q>, z.infer<P>>;
-      const caller = event.requestContext.authorizer.lambda;
-      logger.appendKeys({ caller: caller.sub, routeKey: event.routeKey });
-      return route({
-        query: event.queryStringParameters,
-        path: event.pathParameters,
-        caller,
-        requestId: event.requestContext.requestId,
-      });
+    .use(parser({ schema }));
+  for (const middleware of options.middlewares ?? []) chain.use(middleware as MiddlewareObj<z.infer<typeof schema>>);
+  return chain.handler(async (parsedEvent) => {
+    // TypeScript cannot resolve the extended schema's output while Q and P are still generic; the parser
+    // middleware has already checked the event against exactly this shape.
+    const event = parsedEvent as unknown as ParsedRouteEvent<z.infer<Q>, z.infer<P>>;
+    const caller = event.requestContext.authorizer.lambda;
+    logger.appendKeys({ caller: caller.sub, routeKey: event.routeKey });
+    return route({
+      query: event.queryStringParameters,
+      path: event.pathParameters,
+      body: parseJsonBody(event.body, event.isBase64Encoded),
+      headers: Object.fromEntries(
+        Object.entries(event.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
+      ),
+      caller,
+      requestId: event.requestContext.requestId,
     });
+  });
 }

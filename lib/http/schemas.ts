@@ -63,3 +63,7 @@ export async function withHttpParameterNames<T>(run: () => Promise<T>): Promise<
     throw error;
   }
 }
+
+export const MemberPathSchema = TeamPathSchema.extend({
+  group: z.string().min(1).max(128),
+});

@@ -1,5 +1,5 @@
 /** The API's camelCase views of live work teams and workforces. */
-import type { LiveWorkforce, LiveWorkteam } from '../adapters/sagemaker';
+import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Toggle } from '../domain/workteam';
 
 export type MembersView = { cognitoGroups: string[] } | { oidcGroups: string[] };

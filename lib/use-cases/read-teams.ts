@@ -1,6 +1,6 @@
-/** The read path: list work teams, describe one, list workforces. */
+/** The read path's lists: work teams and workforces. */
 import type { ListQuery, WorkteamReader } from '../adapters/sagemaker';
-import { TeamNotFound, ValidationFailed } from '../domain/errors';
+import { ValidationFailed } from '../domain/errors';
 import { validateListParams } from '../domain/validation';
 import { type TeamView, toTeamView, toWorkforceView, type WorkforceView } from '../teams/views';
 
@@ -16,12 +16,6 @@ export async function listTeams(
   assertValidListQuery(query);
   const page = await reader.listWorkteams(query);
   return { teams: page.items.map(toTeamView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
-}
-
-export async function getTeam(reader: WorkteamReader, name: string): Promise<TeamView> {
-  const team = await reader.describeWorkteam(name);
-  if (!team) throw new TeamNotFound(name);
-  return toTeamView(team);
 }
 
 export async function listWorkforces(

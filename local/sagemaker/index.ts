@@ -31,9 +31,34 @@ export interface SageMakerEmulator {
   /** Per operation name, e.g. { ListWorkteams: 3 }, counting every call received (also throttled ones). */
   callCounts(): Record<string, number>;
   resetCallCounts(): void;
+  /**
+   * The next `count` calls of `operation` answer `errorType` (status 400 unless given): a refusal the
+   * project's own validation cannot foresee, for tests of rollback. Cleared by reset().
+   */
+  injectFault(fault: Fault): void;
   /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0. */
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface Fault {
+  operation: string;
+  errorType: string;
+  message: string;
+  count?: number;
+  status?: number;
+}
+
+function parseFault(value: unknown): Required<Fault> {
+  if (!isRecord(value)) throw new RangeError('a fault must be a JSON object');
+  const { operation, errorType, message, count = 1, status = 400 } = value;
+  if (typeof operation !== 'string' || typeof errorType !== 'string' || typeof message !== 'string') {
+    throw new RangeError('a fault needs operation, errorType and message strings');
+  }
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+    throw new RangeError('count must be a whole number >= 1');
+  if (typeof status !== 'number' || status < 400 || status > 599) throw new RangeError('status must be 400..599');
+  return { operation, errorType, message, count, status };
 }
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -98,6 +123,10 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
   const host = options.host ?? '127.0.0.1';
   const state = new SageMakerState(options.region ?? 'us-east-1', options.accountId ?? '000000000000');
   let knobs: EmulatorKnobs = { ...NO_KNOBS };
+  let faults: Required<Fault>[] = [];
+  const injectFault = (fault: Fault): void => {
+    faults.push(parseFault(fault));
+  };
   let counts = new Map<string, number>();
   const sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
 
@@ -147,6 +176,12 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
           ? new ApiError('InternalFailure', 'The request processing has failed because of an unknown error.', 500)
           : new ApiError('ServiceUnavailable', 'The service is unavailable. Please try again later.', 503);
       }
+      const fault = faults.find((candidate) => candidate.operation === operation);
+      if (fault) {
+        fault.count -= 1;
+        if (fault.count === 0) faults = faults.filter((candidate) => candidate !== fault);
+        throw new ApiError(fault.errorType, fault.message, fault.status);
+      }
       if (!target.startsWith(TARGET_PREFIX) || !state.supports(operation)) {
         throw new ApiError('UnknownOperationException', `Unknown operation: ${target}`);
       }
@@ -193,6 +228,14 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
           json(400, { message: error instanceof Error ? error.message : String(error) });
         }
         break;
+      case 'POST /_emulator/faults':
+        try {
+          injectFault(JSON.parse(body) as Fault);
+          send(res, 204, {});
+        } catch (error) {
+          json(400, { message: error instanceof Error ? error.message : String(error) });
+        }
+        break;
       case 'POST /_emulator/reset':
         emulator.reset();
         send(res, 204, {});
@@ -232,9 +275,11 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     resetCallCounts: () => {
       counts = new Map();
     },
+    injectFault,
     reset: () => {
       state.reset();
       knobs = { ...NO_KNOBS };
+      faults = [];
       counts = new Map();
     },
     close: () =>

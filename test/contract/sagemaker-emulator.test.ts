@@ -345,3 +345,44 @@ describe('SageMaker emulator options', () => {
     }
   });
 });
+
+describe('fault injection', () => {
+  it('answers the next calls of one operation with the injected error, then recovers', async () => {
+    // Prepare
+    const emu = await startSageMakerEmulator();
+    const client = new SageMakerClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const response = await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({
+        operation: 'ListWorkteams',
+        errorType: 'ValidationException',
+        message: 'injected',
+        count: 2,
+      }),
+    });
+
+    // Act
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) {
+      outcomes.push(
+        await client.send(new ListWorkteamsCommand({})).then(
+          () => 'ok',
+          (error: Error) => `${error.name}: ${error.message}`,
+        ),
+      );
+    }
+    const other = await client.send(new ListWorkforcesCommand({})).then(() => 'ok');
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(outcomes).toEqual(['ValidationException: injected', 'ValidationException: injected', 'ok']);
+    expect(other).toBe('ok');
+    client.destroy();
+    await emu.close();
+  });
+});

@@ -15,12 +15,54 @@ interface Statement {
 }
 
 /** What each function's code calls, and so all its role may allow (beyond its own logs and X-Ray). */
+const RECONCILE = [
+  'sagemaker:DescribeWorkteam',
+  'sagemaker:CreateWorkteam',
+  'sagemaker:UpdateWorkteam',
+  'sagemaker:DeleteWorkteam',
+  'sagemaker:AddTags',
+  'sagemaker:DeleteTags',
+  'sagemaker:ListTags',
+  'sns:CreateTopic',
+  'sns:SetTopicAttributes',
+  'sns:TagResource',
+  'sns:ListSubscriptionsByTopic',
+  'sns:Subscribe',
+  'sns:Unsubscribe',
+  'sns:DeleteTopic',
+  'cognito-idp:ListUsersInGroup',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+];
+const WORKFORCE_LOOKUP = ['sagemaker:ListWorkforces', 'sagemaker:DescribeWorkforce'];
 const ALLOWED_ACTIONS: Record<string, string[]> = {
   authorizer: [],
   listTeams: ['sagemaker:ListWorkteams'],
-  getTeam: ['sagemaker:DescribeWorkteam', 'sagemaker:ListTags'],
+  getTeam: ['sagemaker:DescribeWorkteam', 'sagemaker:ListTags', 'dynamodb:GetItem'],
   listWorkforces: ['sagemaker:ListWorkforces'],
+  createTeam: [
+    ...RECONCILE,
+    ...WORKFORCE_LOOKUP,
+    'sagemaker:ListWorkteams',
+    'cognito-idp:GetGroup',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+  updateTeam: [...RECONCILE, ...WORKFORCE_LOOKUP],
+  addTeamMembers: [...RECONCILE, 'cognito-idp:GetGroup'],
+  removeTeamMember: RECONCILE,
+  deleteTeam: RECONCILE,
+  retryPending: [...RECONCILE, 'dynamodb:Query'],
 };
+/** Actions that support no resource-level permissions, so only they may be granted on '*'. */
+const UNSCOPABLE = [
+  'sagemaker:ListWorkteams',
+  'sagemaker:ListWorkforces',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
 const PLUMBING = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 let template: { Resources: Record<string, { Type: string; Properties: Json }> };
@@ -75,6 +117,11 @@ describe('the packaged template', () => {
     const actions = actionsOf(statements);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
     expect(actions.filter((action) => !PLUMBING.includes(action)).sort()).toEqual([...allowed].sort());
+    // Nothing is granted on every resource unless the action has no resource-level permissions.
+    const starResources = statements.filter((statement) => statement.Resource === '*');
+    for (const statement of starResources) {
+      for (const action of actionsOf([statement])) expect(UNSCOPABLE).toContain(action);
+    }
     expect(actions.some((action) => action.includes('*'))).toBe(false);
     expect(properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -83,7 +130,9 @@ describe('the packaged template', () => {
     'lets %s write to no SageMaker resource',
     (name) => {
       const writes = actionsOf(roleOf(name).statements).filter((action) =>
-        /^sagemaker:(Create|Update|Delete|Add|Put|Start|Stop)/.test(action),
+        /^(sagemaker|sns|dynamodb|cognito-idp):(Create|Update|Delete|Add|Put|Start|Stop|Set|Subscribe|Unsubscribe|Tag)/.test(
+          action,
+        ),
       );
       expect(writes).toEqual([]);
     },

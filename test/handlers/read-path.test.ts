@@ -190,7 +190,7 @@ describe('listTeams when SageMaker throttles', () => {
 });
 
 describe('getTeam', () => {
-  it('returns one team with its tags, dates and sub-domain', async () => {
+  it('returns a team this system does not manage with its tags, dates and sub-domain, marked unmanaged', async () => {
     // Act
     const result = await invokeHttp(getTeam, 'getTeam', 'get-team.json');
 
@@ -207,7 +207,9 @@ describe('getTeam', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       tags: { classification: 'internal', 'cost-center': 'ml-platform' },
+      managed: false,
     });
+    expect(result.headers.etag).toBeUndefined();
   });
 
   it('answers 404 TeamNotFound for a team that does not exist', async () => {

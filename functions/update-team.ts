@@ -1,0 +1,14 @@
+/** PATCH /teams/{name} — JSON merge patch of description, workerAccess, notifications, tags; honours If-Match. */
+import { buildTeamDeps } from '../lib/deps';
+import { httpRoute } from '../lib/http/handler';
+import { NoQuerySchema, TeamPathSchema } from '../lib/http/schemas';
+import { teamResponse } from '../lib/http/team-responses';
+import { updateTeam } from '../lib/use-cases/manage-teams';
+
+const deps = buildTeamDeps();
+
+export const handler = httpRoute(
+  { query: NoQuerySchema, path: TeamPathSchema },
+  async ({ caller, path, body, headers }) =>
+    teamResponse(await updateTeam(deps, caller, path.name, body, headers['if-match'])),
+);

@@ -1,0 +1,45 @@
+/**
+ * The workforce's Cognito user pool, read only: which groups exist, and the e-mail addresses of the enabled
+ * users in them (the workers a team's notification topic must reach).
+ */
+import {
+  type CognitoIdentityProviderClient,
+  GetGroupCommand,
+  paginateListUsersInGroup,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { WorkforceDirectory } from '../ports';
+
+export type { WorkforceDirectory } from '../ports';
+
+export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient): WorkforceDirectory {
+  return {
+    async missingGroups(userPoolId, groups) {
+      const missing: string[] = [];
+      for (const group of new Set(groups)) {
+        try {
+          await cognito.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+        } catch (error) {
+          if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+          missing.push(group);
+        }
+      }
+      return missing;
+    },
+
+    async emailsOfGroups(userPoolId, groups) {
+      // Keyed by the lower-case address: one subscription per mailbox, whatever case each user typed.
+      const emails = new Map<string, string>();
+      for (const group of new Set(groups)) {
+        const pages = paginateListUsersInGroup({ client: cognito }, { UserPoolId: userPoolId, GroupName: group });
+        for await (const page of pages) {
+          for (const user of page.Users ?? []) {
+            if (user.Enabled !== true) continue;
+            const email = user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value;
+            if (email && !emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
+          }
+        }
+      }
+      return [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email);
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The SNS side of a team's notifications: one topic per team that SageMaker may publish to, and one e-mail
+ * subscription per worker. Every call is idempotent. E-mail addresses are personal data: nothing here logs
+ * them, and no error this module raises carries one.
+ */
+import {
+  CreateTopicCommand,
+  DeleteTopicCommand,
+  paginateListSubscriptionsByTopic,
+  SetTopicAttributesCommand,
+  type SNSClient,
+  SubscribeCommand,
+  type Subscription,
+  TagResourceCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import type { NotificationTopics } from '../ports';
+
+export type { NotificationTopics } from '../ports';
+
+export interface NotificationTopicsOptions {
+  /** Prepended to the team name to form the topic name, e.g. `workteam-`. */
+  topicPrefix: string;
+}
+
+/** What ListSubscriptionsByTopic shows instead of an ARN for an e-mail address that has not confirmed yet. */
+const PENDING_CONFIRMATION = 'PendingConfirmation';
+
+export function createNotificationTopics(sns: SNSClient, options: NotificationTopicsOptions): NotificationTopics {
+  return {
+    async ensureTopic(teamName, tags) {
+      const name = `${options.topicPrefix}${teamName}`;
+      const sdkTags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      let topicArn: string;
+      try {
+        topicArn = await createTopic(sns, name, sdkTags);
+      } catch (error) {
+        // CreateTopic of an existing topic is only idempotent with the same tags; otherwise it is refused
+        // ("Topic already exists with different tags"), and the tags have to go through TagResource.
+        if (!isTagConflict(error)) throw error;
+        topicArn = await createTopic(sns, name, []);
+        await sns.send(new TagResourceCommand({ ResourceArn: topicArn, Tags: sdkTags }));
+      }
+      await sns.send(
+        new SetTopicAttributesCommand({
+          TopicArn: topicArn,
+          AttributeName: 'Policy',
+          AttributeValue: JSON.stringify(sageMakerPublishPolicy(topicArn)),
+        }),
+      );
+      return topicArn;
+    },
+
+    async syncEmailSubscriptions(topicArn, emails) {
+      const wanted = new Map<string, string>();
+      for (const email of emails) {
+        const key = email.toLowerCase();
+        if (!wanted.has(key)) wanted.set(key, email);
+      }
+
+      const present = new Set<string>();
+      const stale: string[] = [];
+      for (const subscription of await listEmailSubscriptions(sns, topicArn)) {
+        const key = (subscription.Endpoint ?? '').toLowerCase();
+        const arn = subscription.SubscriptionArn ?? '';
+        if (wanted.has(key)) present.add(key);
+        // `PendingConfirmation` stands where the ARN would: such a subscription cannot be unsubscribed (SNS
+        // drops it when it stays unconfirmed), and a wanted one counts as present, so it is not asked again.
+        else if (arn !== PENDING_CONFIRMATION && arn.startsWith('arn:')) stale.push(arn);
+      }
+
+      let subscribed = 0;
+      for (const [key, email] of wanted) {
+        if (present.has(key)) continue;
+        await sns.send(
+          new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email, ReturnSubscriptionArn: true }),
+        );
+        subscribed += 1;
+      }
+      let unsubscribed = 0;
+      for (const subscriptionArn of stale) {
+        try {
+          await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+        unsubscribed += 1;
+      }
+      return { subscribed, unsubscribed };
+    },
+
+    async deleteTopic(topicArn) {
+      try {
+        await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+  };
+}
+
+/**
+ * The topic policy: SageMaker may publish, on behalf of the topic's own account only (`aws:SourceAccount`
+ * guards against the confused deputy). It replaces SNS's default owner statement, which the account's IAM
+ * policies make unnecessary.
+ */
+export function sageMakerPublishPolicy(topicArn: string) {
+  const account = topicArn.split(':')[4] ?? '';
+  return {
+    Version: '2012-10-17',
+    Id: 'workteam-notifications',
+    Statement: [
+      {
+        Sid: 'AllowSageMakerToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'sagemaker.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topicArn,
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
+    ],
+  };
+}
+
+async function createTopic(sns: SNSClient, name: string, tags: { Key: string; Value: string }[]): Promise<string> {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name, Tags: tags.length > 0 ? tags : undefined }));
+  if (!TopicArn) throw new Error(`CreateTopic returned no TopicArn for '${name}'`);
+  return TopicArn;
+}
+
+async function listEmailSubscriptions(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
+  const subscriptions: Subscription[] = [];
+  for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: topicArn })) {
+    for (const subscription of page.Subscriptions ?? []) {
+      if (subscription.Protocol === 'email') subscriptions.push(subscription);
+    }
+  }
+  return subscriptions;
+}
+
+function isTagConflict(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InvalidParameterException' && /\btags\b/i.test(error.message);
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'NotFoundException' || error.name === 'NotFound');
+}

@@ -1,0 +1,127 @@
+/**
+ * The registry of managed teams in DynamoDB: one item per team, keyed by `name`, every write conditional on the
+ * version the caller read (optimistic locking).
+ *
+ * Records whose apply is pending carry two extra attributes, `pendingKey` and `pendingDueAt`, which put them
+ * into the sparse index `pendingByDueTime`; the adapter adds and removes them on every put and strips them on
+ * read, so callers only ever see a TeamRecord.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { TeamRecord } from '../domain/team';
+import { RegistryConflict, type TeamRegistry } from '../ports';
+
+export type { TeamRegistry } from '../ports';
+
+/** How many history entries an item keeps; older ones are dropped on write, so an item never outgrows 400 KB. */
+export const HISTORY_LIMIT = 100;
+
+export const PENDING_INDEX = 'pendingByDueTime';
+const PENDING_KEY_VALUE = 'pending';
+
+interface IndexAttributes {
+  pendingKey?: string;
+  pendingDueAt?: string;
+}
+
+type StoredTeam = TeamRecord & IndexAttributes;
+
+export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: string): TeamRegistry {
+  return {
+    async get(name) {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { name }, ConsistentRead: true }));
+      return Item ? fromItem(Item as StoredTeam) : undefined;
+    },
+
+    async put(record, expectedVersion) {
+      const condition: Pick<
+        PutCommandInput,
+        'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+      > =
+        expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }
+          : {
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            };
+      try {
+        await doc.send(new PutCommand({ TableName: tableName, Item: toItem(record), ...condition }));
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+          throw new RegistryConflict(record.name);
+        }
+        throw error;
+      }
+    },
+
+    async listDuePending(now, limit) {
+      const records: TeamRecord[] = [];
+      if (limit < 1) return records;
+      let startKey: Record<string, unknown> | undefined;
+      // A query page stops at 1 MB before it reaches Limit: keep reading until `limit` records or the end.
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: PENDING_INDEX,
+            KeyConditionExpression: '#pendingKey = :pending AND #pendingDueAt <= :now',
+            ExpressionAttributeNames: { '#pendingKey': 'pendingKey', '#pendingDueAt': 'pendingDueAt' },
+            ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':now': now.toISOString() },
+            ScanIndexForward: true,
+            Limit: limit - records.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) records.push(fromItem(item as StoredTeam));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && records.length < limit);
+      return records;
+    },
+  };
+}
+
+function toItem(record: TeamRecord): Record<string, unknown> {
+  const item: StoredTeam = { ...record, history: record.history.slice(-HISTORY_LIMIT) };
+  if (record.lifecycle === 'active' && record.applyState === 'Pending') {
+    item.pendingKey = PENDING_KEY_VALUE;
+    item.pendingDueAt = normaliseInstant(record.retry?.nextAttemptAt ?? record.updatedAt);
+  } else {
+    // A put replaces the whole item, so leaving these out takes the record out of the index.
+    delete item.pendingKey;
+    delete item.pendingDueAt;
+  }
+  return withoutUndefined(item) as Record<string, unknown>;
+}
+
+function fromItem(item: StoredTeam): TeamRecord {
+  const { pendingKey: _pendingKey, pendingDueAt: _pendingDueAt, ...record } = item;
+  return record;
+}
+
+/**
+ * The index sorts `pendingDueAt` as a string, so every value must have the exact shape of
+ * `Date.toISOString()` (with milliseconds): '…00Z' would otherwise sort after '…00.500Z'.
+ */
+function normaliseInstant(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : new Date(time).toISOString();
+}
+
+/** The document client refuses `undefined` unless it was built with `removeUndefinedValues`: drop them here. */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((entry) => entry !== undefined).map(withoutUndefined);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, entry]) => entry !== undefined)
+        .map(([key, entry]) => [key, withoutUndefined(entry)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,79 @@
+/**
+ * The desired state of a team this system manages, as the registry keeps it and the API speaks it.
+ * `toWorkteamSpec` turns it into the SageMaker-level model that reconcile applies.
+ */
+import type { Toggle } from './workteam';
+
+export type Members = { cognitoGroups: string[] } | { oidcGroups: string[] };
+
+export interface DesiredTeam {
+  name: string;
+  description: string;
+  /** The workforce the team belongs to (the region's private workforce). */
+  workforceName: string;
+  members: Members;
+  /** When true (the default) the team has an SNS topic that SageMaker publishes to and its workers get. */
+  notifications: boolean;
+  workerAccess: { sourceIp: Toggle; vpcSourceIp: Toggle };
+  tags: Record<string, string>;
+}
+
+/** Where a Cognito team's groups live: the workforce's user pool and app client. */
+export interface CognitoIdentity {
+  userPool: string;
+  clientId: string;
+}
+
+export type TeamStatus = 'InSync' | 'Pending' | 'Drifted';
+
+export type TeamAction =
+  | 'created'
+  | 'updated'
+  | 'membersAdded'
+  | 'memberRemoved'
+  | 'deleted'
+  | 'rolledBack'
+  | 'reconciled';
+
+export interface HistoryEntry {
+  version: number;
+  at: string;
+  /** The JWT subject (never an e-mail address) or `system`. */
+  by: string;
+  action: TeamAction;
+  /** A short, e-mail-free account of what changed (field names, group names). */
+  summary: string;
+}
+
+/** The registry's record of a managed team. */
+export interface TeamRecord {
+  name: string;
+  spec: DesiredTeam;
+  /** Cognito pool and client of the team's workforce, resolved once at creation; absent for OIDC teams. */
+  identity?: CognitoIdentity;
+  owner: string;
+  version: number;
+  /** `deleted` records keep their history; a new team of the same name starts a new record. */
+  lifecycle: 'active' | 'deleted';
+  /** Stored apply state: `Pending` until SageMaker and SNS match `spec` at `version`. */
+  applyState: 'Applied' | 'Pending';
+  pendingReason?: string;
+  /** The last version that reached SageMaker and SNS, and its spec (what a refused change rolls back to). */
+  appliedVersion?: number;
+  appliedSpec?: DesiredTeam;
+  /** The notification topic this system created for the team. */
+  topicArn?: string;
+  /** Fingerprint of the create request, so an identical replay answers 200 with the same team. */
+  createFingerprint?: string;
+  retry?: { attempts: number; nextAttemptAt: string };
+  createdAt: string;
+  updatedAt: string;
+  history: HistoryEntry[];
+}
+
+/** One field where the live team differs from the desired spec. */
+export interface Difference {
+  field: string;
+  desired: unknown;
+  live: unknown;
+}

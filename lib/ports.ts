@@ -1,0 +1,80 @@
+/**
+ * The small interfaces the use cases take as parameters. Adapters in lib/adapters implement them over the
+ * AWS SDK v3; tests hand in the real adapters against the local cloud.
+ */
+
+import type { Page } from './adapters/pagination';
+import type { ListQuery } from './adapters/sagemaker';
+import type { LiveWorkforce, LiveWorkteam } from './domain/live';
+import type { TeamRecord } from './domain/team';
+import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from './domain/workteam';
+
+/** The registry of managed teams (DynamoDB). Every write is conditional. */
+export interface TeamRegistry {
+  get(name: string): Promise<TeamRecord | undefined>;
+  /**
+   * Writes `record` if the stored record still has `expectedVersion` (or, with `undefined`, if there is no
+   * record of that name). Throws `RegistryConflict` otherwise: the caller re-reads and merges.
+   */
+  put(record: TeamRecord, expectedVersion: number | undefined): Promise<void>;
+  /** Active records whose apply is pending and due (`retry.nextAttemptAt` <= now), oldest first. */
+  listDuePending(now: Date, limit: number): Promise<TeamRecord[]>;
+}
+
+export class RegistryConflict extends Error {
+  constructor(readonly teamName: string) {
+    super(`the registry record of '${teamName}' changed since it was read`);
+    this.name = 'RegistryConflict';
+  }
+}
+
+/** What UpdateWorkteam is given: fields left out stay as they are. `notificationTopicArn: null` removes it. */
+export interface WorkteamChange {
+  name: string;
+  description?: string;
+  memberDefinitions?: MemberDefinition[];
+  notificationTopicArn?: string | null;
+  workerAccess?: WorkerAccess;
+}
+
+export interface WorkteamReader {
+  listWorkteams(query: ListQuery): Promise<Page<LiveWorkteam>>;
+  /** The team with its tags, or undefined when SageMaker has no team of that name. */
+  describeWorkteam(name: string): Promise<LiveWorkteam | undefined>;
+  listWorkforces(query: ListQuery): Promise<Page<LiveWorkforce>>;
+}
+
+/** SageMaker writes. Errors are the SDK's (ValidationException, ResourceInUse, ThrottlingException, ...). */
+export interface WorkteamWriter extends WorkteamReader {
+  createWorkteam(spec: WorkteamSpec): Promise<string>;
+  updateWorkteam(change: WorkteamChange): Promise<void>;
+  /** True when a team was deleted, false when there was none. */
+  deleteWorkteam(name: string): Promise<boolean>;
+  addTags(resourceArn: string, tags: Tag[]): Promise<void>;
+  deleteTags(resourceArn: string, keys: string[]): Promise<void>;
+  /** The workforce of that name, or the region's only workforce when no name is given; undefined if none. */
+  describeWorkforce(name?: string): Promise<LiveWorkforce | undefined>;
+  /** How many work teams the account has in this region (one ListWorkteams call per 100 teams). */
+  countWorkteams(): Promise<number>;
+}
+
+/** The SNS side of a team's notifications. Every call is idempotent. */
+export interface NotificationTopics {
+  /**
+   * Creates the team's topic if absent (name derived from the team), tags it, and sets a policy that lets
+   * `sagemaker.amazonaws.com` call `sns:Publish`. Returns the topic ARN.
+   */
+  ensureTopic(teamName: string, tags: Record<string, string>): Promise<string>;
+  /** Subscribes the missing e-mail addresses and unsubscribes e-mail endpoints no longer listed. */
+  syncEmailSubscriptions(topicArn: string, emails: string[]): Promise<{ subscribed: number; unsubscribed: number }>;
+  /** Deletes the topic and its subscriptions; a topic that does not exist is not an error. */
+  deleteTopic(topicArn: string): Promise<void>;
+}
+
+/** The workforce's Cognito user pool, read only. */
+export interface WorkforceDirectory {
+  /** Those of `groups` that do not exist in the pool. */
+  missingGroups(userPoolId: string, groups: string[]): Promise<string[]>;
+  /** The e-mail addresses of the enabled users of these groups, de-duplicated and sorted. */
+  emailsOfGroups(userPoolId: string, groups: string[]): Promise<string[]>;
+}

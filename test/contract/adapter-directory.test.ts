@@ -1,0 +1,124 @@
+/**
+ * The workforce directory through the real SDK against cognito-local, on the seeded user pool: groups
+ * `labelers-en` (ana, ben), `labelers-de` (ben), `reviewers` (chloe). Groups and users a test adds carry a
+ * random suffix: the local cloud is shared by every test file.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { createWorkforceDirectory } from '../../lib/adapters/directory';
+import type { WorkforceDirectory } from '../../lib/ports';
+
+let cognito: CognitoIdentityProviderClient;
+let directory: WorkforceDirectory;
+let userPoolId: string;
+let suffix: string;
+
+beforeAll(() => {
+  cognito = new CognitoIdentityProviderClient({});
+  directory = createWorkforceDirectory(cognito);
+  userPoolId = process.env.USER_POOL_ID ?? '';
+});
+
+afterAll(() => {
+  cognito.destroy();
+});
+
+beforeEach(() => {
+  suffix = randomUUID().slice(0, 8);
+});
+
+async function givenGroup(group: string, users: { username: string; email: string }[]): Promise<void> {
+  await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+  for (const user of users) {
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: user.email }],
+      }),
+    );
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }),
+    );
+  }
+}
+
+describe('createWorkforceDirectory().missingGroups', () => {
+  it('returns the groups the pool does not have, in the order asked', async () => {
+    // Act
+    const missing = await directory.missingGroups(userPoolId, [
+      `ghosts-${suffix}`,
+      'labelers-en',
+      'reviewers',
+      `phantoms-${suffix}`,
+    ]);
+
+    // Assess
+    expect(missing).toEqual([`ghosts-${suffix}`, `phantoms-${suffix}`]);
+  });
+
+  it('returns nothing when every group exists', async () => {
+    // Act
+    const missing = await directory.missingGroups(userPoolId, ['labelers-en', 'labelers-de', 'reviewers']);
+
+    // Assess
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('createWorkforceDirectory().emailsOfGroups', () => {
+  it('returns the addresses of the members, a member of two groups once, sorted', async () => {
+    // Act
+    const emails = await directory.emailsOfGroups(userPoolId, ['labelers-de', 'reviewers', 'labelers-en']);
+
+    // Assess
+    expect(emails).toEqual(['ana@example.com', 'ben@example.com', 'chloe@example.com']);
+  });
+
+  it('leaves out disabled users', async () => {
+    // Prepare
+    const group = `night-shift-${suffix}`;
+    await givenGroup(group, [
+      { username: `dora-${suffix}`, email: `dora-${suffix}@example.com` },
+      { username: `emil-${suffix}`, email: `emil-${suffix}@example.com` },
+    ]);
+    await cognito.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: `emil-${suffix}` }));
+
+    // Act
+    const emails = await directory.emailsOfGroups(userPoolId, [group]);
+
+    // Assess
+    expect(emails).toEqual([`dora-${suffix}@example.com`]);
+  });
+
+  it('treats addresses that differ only in case as one, keeps the first spelling and sorts ignoring case', async () => {
+    // Prepare
+    const first = `early-${suffix}`;
+    const second = `late-${suffix}`;
+    await givenGroup(first, [
+      { username: `zoe-${suffix}`, email: `Zoe-${suffix}@Example.com` },
+      { username: `al-${suffix}`, email: `al-${suffix}@example.com` },
+    ]);
+    await givenGroup(second, [{ username: `zoe2-${suffix}`, email: `zoe-${suffix}@example.com` }]);
+
+    // Act
+    const emails = await directory.emailsOfGroups(userPoolId, [first, second]);
+
+    // Assess
+    expect(emails).toEqual([`al-${suffix}@example.com`, `Zoe-${suffix}@Example.com`]);
+  });
+
+  it('fails for a group that does not exist', async () => {
+    // Act / Assess
+    await expect(directory.emailsOfGroups(userPoolId, [`ghosts-${suffix}`])).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * The notification topics through the real SDK against fauxqs (SNS). Topic names carry a random prefix: the
+ * local cloud is shared by every test file.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
+  ListTagsForResourceCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { createNotificationTopics } from '../../lib/adapters/notifications';
+import type { NotificationTopics } from '../../lib/ports';
+
+let sns: SNSClient;
+let topics: NotificationTopics;
+let prefix: string;
+
+beforeAll(() => {
+  sns = new SNSClient({});
+});
+
+afterAll(() => {
+  sns.destroy();
+});
+
+beforeEach(() => {
+  prefix = `test-${randomUUID().slice(0, 8)}-`;
+  topics = createNotificationTopics(sns, { topicPrefix: prefix });
+});
+
+async function subscriptionsOf(topicArn: string): Promise<{ protocol: string; endpoint: string }[]> {
+  const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  return (page.Subscriptions ?? []).map((subscription) => ({
+    protocol: subscription.Protocol ?? '',
+    endpoint: subscription.Endpoint ?? '',
+  }));
+}
+
+async function emailsOf(topicArn: string): Promise<string[]> {
+  return (await subscriptionsOf(topicArn))
+    .filter((subscription) => subscription.protocol === 'email')
+    .map((subscription) => subscription.endpoint)
+    .sort();
+}
+
+async function tagsOf(topicArn: string): Promise<Record<string, string>> {
+  const { Tags } = await sns.send(new ListTagsForResourceCommand({ ResourceArn: topicArn }));
+  return Object.fromEntries((Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+}
+
+describe('createNotificationTopics().ensureTopic', () => {
+  it('creates the topic once: a second call returns the same ARN', async () => {
+    // Act
+    const first = await topics.ensureTopic('image-labelers', { team: 'image-labelers' });
+    const second = await topics.ensureTopic('image-labelers', { team: 'image-labelers' });
+
+    // Assess
+    expect(first).toMatch(new RegExp(`^arn:aws:sns:us-east-1:\\d{12}:${prefix}image-labelers$`));
+    expect(second).toBe(first);
+  });
+
+  it('tags the topic', async () => {
+    // Act
+    const topicArn = await topics.ensureTopic('image-labelers', { team: 'image-labelers', 'cost-center': 'ml' });
+
+    // Assess
+    expect(await tagsOf(topicArn)).toEqual({ team: 'image-labelers', 'cost-center': 'ml' });
+  });
+
+  it('retags an existing topic whose tags changed', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('image-labelers', { team: 'image-labelers', 'cost-center': 'ml' });
+
+    // Act
+    const again = await topics.ensureTopic('image-labelers', { team: 'image-labelers', 'cost-center': 'health' });
+
+    // Assess
+    expect(again).toBe(topicArn);
+    expect(await tagsOf(topicArn)).toEqual({ team: 'image-labelers', 'cost-center': 'health' });
+  });
+
+  it('lets SageMaker publish to the topic on behalf of the topic account only', async () => {
+    // Act
+    const topicArn = await topics.ensureTopic('image-labelers', {});
+
+    // Assess
+    const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    const policy = JSON.parse(Attributes?.Policy ?? '{}');
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'AllowSageMakerToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'sagemaker.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topicArn,
+        Condition: { StringEquals: { 'aws:SourceAccount': topicArn.split(':')[4] } },
+      },
+    ]);
+  });
+});
+
+describe('createNotificationTopics().syncEmailSubscriptions', () => {
+  it('subscribes the addresses that are missing', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 2, unsubscribed: 0 });
+    expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'ben@example.com']);
+  });
+
+  it('unsubscribes the addresses no longer listed', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com', 'chloe@example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, ['ben@example.com', 'dan@example.com']);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 1, unsubscribed: 2 });
+    expect(await emailsOf(topicArn)).toEqual(['ben@example.com', 'dan@example.com']);
+  });
+
+  it('changes nothing the second time', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 0, unsubscribed: 0 });
+    expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'ben@example.com']);
+  });
+
+  it('compares addresses without regard to case, and subscribes an address listed twice once', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['Ana@Example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, [
+      'ana@example.com',
+      'BEN@example.com',
+      'ben@example.com',
+    ]);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 1, unsubscribed: 0 });
+    expect(await emailsOf(topicArn)).toEqual(['Ana@Example.com', 'BEN@example.com']);
+  });
+
+  it('leaves subscriptions of other protocols alone', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'https', Endpoint: 'https://example.com/hook' }),
+    );
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, []);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 0, unsubscribed: 1 });
+    expect(await subscriptionsOf(topicArn)).toEqual([{ protocol: 'https', endpoint: 'https://example.com/hook' }]);
+  });
+});
+
+describe('createNotificationTopics().deleteTopic', () => {
+  it('deletes the topic with its subscriptions, and deleting it again is not an error', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
+
+    // Act
+    await topics.deleteTopic(topicArn);
+    await topics.deleteTopic(topicArn);
+
+    // Assess
+    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
+    const { Subscriptions } = await sns.send(new ListSubscriptionsCommand({}));
+    expect((Subscriptions ?? []).filter((subscription) => subscription.TopicArn === topicArn)).toEqual([]);
+  });
+});

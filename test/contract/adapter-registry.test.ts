@@ -1,0 +1,239 @@
+/**
+ * The team registry through the real SDK against dynalite, on a fresh table per test made from
+ * infra/tables.json (the definitions serverless.yml deploys).
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createTeamRegistry, HISTORY_LIMIT } from '../../lib/adapters/registry';
+import type { HistoryEntry, TeamRecord } from '../../lib/domain/team';
+import { RegistryConflict, type TeamRegistry } from '../../lib/ports';
+import { createTableFromDefinition, readTableDefinitions } from '../../local/seed';
+
+const NOW = new Date('2030-06-01T12:00:00.000Z');
+
+let dynamo: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tableName: string;
+let registry: TeamRegistry;
+
+beforeAll(() => {
+  dynamo = new DynamoDBClient({});
+  doc = DynamoDBDocumentClient.from(dynamo);
+});
+
+afterAll(() => {
+  dynamo.destroy();
+});
+
+beforeEach(async () => {
+  tableName = `registry-test-${randomUUID()}`;
+  await createTableFromDefinition(dynamo, tableName, readTableDefinitions().TeamsTable);
+  registry = createTeamRegistry(doc, tableName);
+});
+
+afterEach(async () => {
+  await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+});
+
+function minutesFromNow(minutes: number): string {
+  return new Date(NOW.getTime() + minutes * 60_000).toISOString();
+}
+
+function historyEntry(version: number): HistoryEntry {
+  return { version, at: NOW.toISOString(), by: 'user-sub-1', action: 'updated', summary: `version ${version}` };
+}
+
+function aRecord(overrides: Partial<TeamRecord> = {}): TeamRecord {
+  const name = overrides.name ?? `team-${randomUUID().slice(0, 8)}`;
+  return {
+    name,
+    spec: {
+      name,
+      description: 'Labels images',
+      workforceName: 'default',
+      members: { cognitoGroups: ['labelers-en'] },
+      notifications: true,
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      tags: { classification: 'internal' },
+    },
+    identity: { userPool: 'us-east-1_pool', clientId: 'client' },
+    owner: 'user-sub-1',
+    version: 1,
+    lifecycle: 'active',
+    applyState: 'Applied',
+    createdAt: minutesFromNow(-60),
+    updatedAt: minutesFromNow(-60),
+    history: [{ version: 1, at: minutesFromNow(-60), by: 'user-sub-1', action: 'created', summary: 'created' }],
+    ...overrides,
+  };
+}
+
+async function rawItem(name: string): Promise<Record<string, unknown> | undefined> {
+  return (await doc.send(new GetCommand({ TableName: tableName, Key: { name } }))).Item;
+}
+
+describe('createTeamRegistry().put', () => {
+  it('creates a record that get returns exactly as written', async () => {
+    // Prepare
+    const record = aRecord({ applyState: 'Pending', pendingReason: 'awaiting SageMaker' });
+
+    // Act
+    await registry.put(record, undefined);
+
+    // Assess: the index attributes stay internal
+    expect(await registry.get(record.name)).toEqual(record);
+  });
+
+  it('returns undefined for a name it does not hold', async () => {
+    // Act
+    const record = await registry.get('no-such-team');
+
+    // Assess
+    expect(record).toBeUndefined();
+  });
+
+  it('accepts optional fields that are present but undefined', async () => {
+    // Prepare
+    const record = aRecord({ pendingReason: undefined, retry: undefined, topicArn: undefined });
+
+    // Act
+    await registry.put(record, undefined);
+
+    // Assess
+    expect(await registry.get(record.name)).toEqual(aRecord({ name: record.name }));
+  });
+
+  it('refuses a second create of the same name with RegistryConflict', async () => {
+    // Prepare
+    const record = aRecord();
+    await registry.put(record, undefined);
+
+    // Act / Assess
+    await expect(registry.put({ ...record, owner: 'someone-else' }, undefined)).rejects.toThrow(RegistryConflict);
+    expect((await registry.get(record.name))?.owner).toBe('user-sub-1');
+  });
+
+  it('replaces the record when the stored version is the expected one', async () => {
+    // Prepare
+    const record = aRecord();
+    await registry.put(record, undefined);
+    const next = { ...record, version: 2, spec: { ...record.spec, description: 'Labels more images' } };
+
+    // Act
+    await registry.put(next, 1);
+
+    // Assess
+    expect(await registry.get(record.name)).toEqual(next);
+  });
+
+  it('refuses a stale version with RegistryConflict and keeps the stored record', async () => {
+    // Prepare
+    const record = aRecord();
+    await registry.put(record, undefined);
+    await registry.put({ ...record, version: 2 }, 1);
+
+    // Act
+    const stale = registry.put({ ...record, version: 2, owner: 'late-writer' }, 1);
+
+    // Assess
+    await expect(stale).rejects.toMatchObject({ name: 'RegistryConflict', teamName: record.name });
+    expect(await registry.get(record.name)).toMatchObject({ version: 2, owner: 'user-sub-1' });
+  });
+
+  it('refuses an expected version when there is no record at all', async () => {
+    // Act / Assess
+    await expect(registry.put(aRecord({ version: 2 }), 1)).rejects.toThrow(RegistryConflict);
+  });
+
+  it(`keeps only the last ${HISTORY_LIMIT} history entries`, async () => {
+    // Prepare
+    const history = Array.from({ length: 130 }, (_, i) => historyEntry(i + 1));
+
+    // Act
+    const record = aRecord({ version: 130, history });
+    await registry.put(record, undefined);
+
+    // Assess
+    const stored = await registry.get(record.name);
+    expect(stored?.history).toHaveLength(HISTORY_LIMIT);
+    expect(stored?.history[0]?.version).toBe(31);
+    expect(stored?.history.at(-1)?.version).toBe(130);
+  });
+});
+
+describe('createTeamRegistry().listDuePending', () => {
+  it('returns only the active pending records that are due, oldest first', async () => {
+    // Prepare
+    const retriedRecently = aRecord({
+      applyState: 'Pending',
+      retry: { attempts: 2, nextAttemptAt: minutesFromNow(-1) },
+      updatedAt: minutesFromNow(-30),
+    });
+    const pendingLongest = aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(-10) });
+    const retryLater = aRecord({ applyState: 'Pending', retry: { attempts: 1, nextAttemptAt: minutesFromNow(5) } });
+    const applied = aRecord({ applyState: 'Applied', updatedAt: minutesFromNow(-20) });
+    const deleted = aRecord({ applyState: 'Pending', lifecycle: 'deleted', updatedAt: minutesFromNow(-20) });
+    for (const record of [retriedRecently, pendingLongest, retryLater, applied, deleted]) {
+      await registry.put(record, undefined);
+    }
+
+    // Act
+    const due = await registry.listDuePending(NOW, 10);
+
+    // Assess
+    expect(due).toEqual([pendingLongest, retriedRecently]);
+  });
+
+  it('stops at the limit, keeping the oldest', async () => {
+    // Prepare
+    const records = [-3, -2, -1].map((minutes) =>
+      aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(minutes) }),
+    );
+    for (const record of records) await registry.put(record, undefined);
+
+    // Act
+    const due = await registry.listDuePending(NOW, 2);
+
+    // Assess
+    expect(due.map((record) => record.name)).toEqual([records[0]?.name, records[1]?.name]);
+  });
+
+  it('drops a record from the index when it leaves Pending', async () => {
+    // Prepare
+    const record = aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(-1) });
+    await registry.put(record, undefined);
+    expect(await registry.listDuePending(NOW, 10)).toHaveLength(1);
+
+    // Act
+    await registry.put({ ...record, version: 2, applyState: 'Applied' }, 1);
+
+    // Assess
+    expect(await registry.listDuePending(NOW, 10)).toEqual([]);
+    expect(await rawItem(record.name)).not.toHaveProperty('pendingKey');
+  });
+
+  it('drops a record from the index when it is deleted', async () => {
+    // Prepare
+    const record = aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(-1) });
+    await registry.put(record, undefined);
+
+    // Act
+    await registry.put({ ...record, version: 2, lifecycle: 'deleted' }, 1);
+
+    // Assess
+    expect(await registry.listDuePending(NOW, 10)).toEqual([]);
+  });
+
+  it('compares instants, not spellings: a due time written without milliseconds is due at that second', async () => {
+    // Prepare: as strings, '…12:00:00Z' sorts after '…12:00:00.500Z'
+    const record = aRecord({ applyState: 'Pending', retry: { attempts: 1, nextAttemptAt: '2030-06-01T12:00:00Z' } });
+    await registry.put(record, undefined);
+
+    // Act
+    const due = await registry.listDuePending(new Date('2030-06-01T12:00:00.500Z'), 10);
+
+    // Assess
+    expect(due.map((entry) => entry.name)).toEqual([record.name]);
+  });
+});

@@ -1,0 +1,345 @@
+import { auditWorkerAccess, checkPolicy, type Policy, PolicyInvalid, parsePolicy } from '../../../lib/domain/policy';
+import type { Violation } from '../../../lib/domain/validation';
+import type { Toggle } from '../../../lib/domain/workteam';
+import policyFile from '../../../policy/policy.json';
+import { pathsAndCodes } from './fixtures';
+import { desiredTeam, liveTeam, thrownBy } from './team-fixtures';
+
+const POLICY: Policy = {
+  version: '2026-11-22',
+  namePattern: '^[a-z][a-z0-9-]{2,62}$',
+  requiredTags: ['classification', 'cost-center'],
+  classificationTag: 'classification',
+  classifications: ['public', 'internal', 'confidential', 'restricted'],
+  minimumWorkerAccess: { restricted: { sourceIp: 'Enabled' }, confidential: { sourceIp: 'Enabled' } },
+};
+
+const NO_VPC = { hasVpcConfig: false };
+
+function policyJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...POLICY, ...overrides };
+}
+
+function policyInvalidBy(json: unknown): PolicyInvalid {
+  const error = thrownBy(() => parsePolicy(json));
+  if (!(error instanceof PolicyInvalid)) throw new Error('expected PolicyInvalid');
+  return error;
+}
+
+function classified(classification: string, sourceIp: Toggle = 'Disabled') {
+  return desiredTeam({
+    tags: { classification, 'cost-center': '4711' },
+    workerAccess: { sourceIp, vpcSourceIp: 'Disabled' },
+  });
+}
+
+describe('parsePolicy', () => {
+  it("accepts the repository's policy file", () => {
+    // Act
+    const policy = parsePolicy(policyFile);
+
+    // Assess
+    expect(policy).toEqual(POLICY);
+  });
+
+  it('refuses a policy without a version, naming the field', () => {
+    // Prepare
+    const { version: _, ...withoutVersion } = POLICY;
+
+    // Act
+    const error = policyInvalidBy(withoutVersion);
+
+    // Assess
+    expect(error.issues.map(({ path }) => path)).toEqual(['version']);
+    expect(error.message).toContain('version');
+  });
+
+  it('refuses a name pattern that is not a regular expression', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ namePattern: '^[a-z' }));
+
+    // Assess
+    expect(error.issues).toEqual([{ path: 'namePattern', message: 'must be a valid regular expression' }]);
+  });
+
+  it('refuses an unknown field, so that a typo in the policy is not silently ignored', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ requiredTag: ['owner'] }));
+
+    // Assess
+    expect(error.message).toContain('requiredTag');
+  });
+
+  it('refuses a worker-access minimum other than Enabled or Disabled', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ minimumWorkerAccess: { restricted: { sourceIp: 'On' } } }));
+
+    // Assess
+    expect(error.issues.map(({ path }) => path)).toEqual(['minimumWorkerAccess.restricted.sourceIp']);
+  });
+
+  it('refuses a worker-access minimum for a classification that is not listed', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ minimumWorkerAccess: { secret: { sourceIp: 'Enabled' } } }));
+
+    // Assess
+    expect(error.issues).toEqual([{ path: 'minimumWorkerAccess.secret', message: 'is not one of classifications' }]);
+  });
+
+  it('refuses an empty list of classifications', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ classifications: [], minimumWorkerAccess: {} }));
+
+    // Assess
+    expect(error.issues.map(({ path }) => path)).toEqual(['classifications']);
+  });
+
+  it('refuses something that is not a policy at all, as a plain Error named PolicyInvalid', () => {
+    // Act
+    const error = policyInvalidBy('policy');
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('PolicyInvalid');
+    expect(error.issues.map(({ path }) => path)).toEqual(['(the policy)']);
+  });
+});
+
+describe('checkPolicy', () => {
+  it('accepts a team that follows every rule', () => {
+    // Act
+    const violations = checkPolicy(desiredTeam(), POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('refuses a name that does not match the name pattern, naming the rule and the version', () => {
+    // Act
+    const violations = checkPolicy(desiredTeam({ name: 'Labeling-Team' }), POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual<Violation[]>([
+      {
+        path: 'name',
+        code: 'Policy',
+        message: 'name must match ^[a-z][a-z0-9-]{2,62}$ (policy 2026-11-22, rule namePattern)',
+      },
+    ]);
+  });
+
+  it('matches the name pattern against the whole name even when the pattern is not anchored', () => {
+    // Prepare
+    const policy = { ...POLICY, namePattern: '[a-z]+' };
+
+    // Act
+    const violations = checkPolicy(desiredTeam({ name: 'team-1' }), policy, NO_VPC);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'name', code: 'Policy' }]);
+  });
+
+  it('requires every required tag', () => {
+    // Act
+    const violations = checkPolicy(desiredTeam({ tags: { classification: 'internal' } }), POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual([
+      {
+        path: 'tags.cost-center',
+        code: 'Policy',
+        message: "tag 'cost-center' is required and must not be empty (policy 2026-11-22, rule requiredTags)",
+      },
+    ]);
+  });
+
+  test.each(['', '   '])('refuses the required tag value %j as empty', (value) => {
+    // Act
+    const violations = checkPolicy(
+      desiredTeam({ tags: { classification: 'internal', 'cost-center': value } }),
+      POLICY,
+      NO_VPC,
+    );
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'tags.cost-center', code: 'Policy' }]);
+  });
+
+  it('does not take an inherited property of the tags for a tag', () => {
+    // Prepare
+    const policy = { ...POLICY, requiredTags: ['toString'] };
+
+    // Act
+    const violations = checkPolicy(desiredTeam(), policy, NO_VPC);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'tags.toString', code: 'Policy' }]);
+  });
+
+  it('refuses a classification that the policy does not list, naming those it does', () => {
+    // Act
+    const violations = checkPolicy(classified('secret'), POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual([
+      {
+        path: 'tags.classification',
+        code: 'Policy',
+        message:
+          "tag 'classification' must be one of public, internal, confidential, restricted (policy 2026-11-22, rule classifications)",
+      },
+    ]);
+  });
+
+  test.each(['restricted', 'confidential'])(
+    'requires workerAccess.sourceIp Enabled for a %s team',
+    (classification) => {
+      // Act
+      const violations = checkPolicy(classified(classification), POLICY, NO_VPC);
+
+      // Assess
+      expect(violations).toEqual([
+        {
+          path: 'workerAccess.sourceIp',
+          code: 'Policy',
+          message: `workerAccess.sourceIp must be Enabled for a team classified '${classification}' (policy 2026-11-22, rule minimumWorkerAccess)`,
+        },
+      ]);
+    },
+  );
+
+  it('accepts a restricted team with workerAccess.sourceIp Enabled', () => {
+    // Act
+    const violations = checkPolicy(classified('restricted', 'Enabled'), POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('accepts a public team with worker access Disabled', () => {
+    // Act
+    const violations = checkPolicy(classified('public'), POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('refuses workerAccess.vpcSourceIp Enabled when the workforce has no VPC, explaining why', () => {
+    // Prepare
+    const team = desiredTeam({ workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Enabled' } });
+
+    // Act
+    const violations = checkPolicy(team, POLICY, NO_VPC);
+
+    // Assess
+    expect(violations).toEqual([
+      {
+        path: 'workerAccess.vpcSourceIp',
+        code: 'Policy',
+        message:
+          'workerAccess.vpcSourceIp cannot be Enabled: VpcSourceIp only works from a private worker portal inside a VPC, and this workforce has no WorkforceVpcConfig (policy 2026-11-22, rule vpcSourceIpNeedsVpc)',
+      },
+    ]);
+  });
+
+  it('accepts workerAccess.vpcSourceIp Enabled when the workforce has a VPC', () => {
+    // Prepare
+    const team = desiredTeam({ workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Enabled' } });
+
+    // Act
+    const violations = checkPolicy(team, POLICY, { hasVpcConfig: true });
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('lists every broken rule at once', () => {
+    // Prepare
+    const team = desiredTeam({
+      name: 'X',
+      tags: { classification: 'restricted' },
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Enabled' },
+    });
+
+    // Act
+    const violations = checkPolicy(team, POLICY, NO_VPC);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([
+      { path: 'name', code: 'Policy' },
+      { path: 'tags.cost-center', code: 'Policy' },
+      { path: 'workerAccess.sourceIp', code: 'Policy' },
+      { path: 'workerAccess.vpcSourceIp', code: 'Policy' },
+    ]);
+  });
+});
+
+describe('auditWorkerAccess', () => {
+  it('reports a live restricted team whose sourceIp is Disabled', () => {
+    // Prepare
+    const live = liveTeam({
+      tags: [{ key: 'classification', value: 'restricted' }],
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Disabled' },
+    });
+
+    // Act
+    const violations = auditWorkerAccess(live, POLICY);
+
+    // Assess
+    expect(violations).toEqual([
+      {
+        path: 'workerAccess.sourceIp',
+        code: 'Policy',
+        message:
+          "workerAccess.sourceIp is Disabled, but a team classified 'restricted' needs it Enabled (policy 2026-11-22, rule minimumWorkerAccess)",
+      },
+    ]);
+  });
+
+  it('counts a live team without worker-access configuration as Disabled', () => {
+    // Prepare
+    const live = liveTeam({ tags: [{ key: 'classification', value: 'confidential' }], workerAccess: undefined });
+
+    // Act
+    const violations = auditWorkerAccess(live, POLICY);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess.sourceIp', code: 'Policy' }]);
+  });
+
+  it('reports nothing for a restricted team at its minimum', () => {
+    // Prepare
+    const live = liveTeam({
+      tags: [{ key: 'classification', value: 'restricted' }],
+      workerAccess: { sourceIp: 'Enabled' },
+    });
+
+    // Act
+    const violations = auditWorkerAccess(live, POLICY);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('reports nothing for a classification without a minimum', () => {
+    // Prepare
+    const live = liveTeam({ tags: [{ key: 'classification', value: 'public' }], workerAccess: undefined });
+
+    // Act
+    const violations = auditWorkerAccess(live, POLICY);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('reports nothing for a team read without its tags, which cannot be classified', () => {
+    // Prepare
+    const live = liveTeam({ tags: undefined, workerAccess: undefined });
+
+    // Act
+    const violations = auditWorkerAccess(live, POLICY);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+});

@@ -1,0 +1,1321 @@
+import fc from 'fast-check';
+import {
+  LastMemberGroup,
+  MemberKindMismatch,
+  MemberLimitExceeded,
+  MemberNotFound,
+  ValidationFailed,
+} from '../../../lib/domain/errors';
+import {
+  addMembers,
+  applyTeamPatch,
+  type CreateTeamRequest,
+  createFingerprint,
+  describeChange,
+  removeMember,
+  toCreateTeamRequest,
+  toDesiredTeam,
+  toMembers,
+  toTeamPatch,
+  toWorkteamSpec,
+  validateCreateTeamRequest,
+  validateDesiredTeam,
+  validateMembersRequest,
+  validateTeamPatch,
+} from '../../../lib/domain/requests';
+import type { DesiredTeam, Members } from '../../../lib/domain/team';
+import { validateWorkteamSpec } from '../../../lib/domain/validation';
+import { CLIENT_ID, pathsAndCodes, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
+import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './team-fixtures';
+
+function groups(count: number, prefix = 'group'): string[] {
+  return repeat(count, (index) => `${prefix}-${index}`);
+}
+
+function tagRecord(count: number): Record<string, string> {
+  return Object.fromEntries(repeat(count, (index) => [`key-${index}`, 'v']));
+}
+
+const validRequest: CreateTeamRequest = {
+  name: 'labeling-team',
+  description: 'Labels the product images',
+  members: { cognitoGroups: ['labelers', 'reviewers'] },
+};
+
+describe('validateCreateTeamRequest', () => {
+  describe('a valid body', () => {
+    it('accepts a complete Cognito request', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest());
+
+      // Assess
+      expect(violations).toEqual([]);
+    });
+
+    it('accepts an OIDC request with only the required fields', () => {
+      // Prepare
+      const body = { name: 'a', description: 'd', members: { oidcGroups: ['labelers'] } };
+
+      // Act
+      const violations = validateCreateTeamRequest(body);
+
+      // Assess
+      expect(violations).toEqual([]);
+    });
+  });
+
+  describe('the body itself', () => {
+    test.each([null, [], 'team', 7, true])('refuses the body %j, which is not an object', (body) => {
+      // Act
+      const violations = validateCreateTeamRequest(body);
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: '', code: 'Type' }]);
+    });
+
+    it('refuses an unknown field, so that a typo is not silently ignored', () => {
+      // Prepare
+      const body = createRequest({ descripton: 'typo' });
+
+      // Act
+      const violations = validateCreateTeamRequest(body);
+
+      // Assess
+      expect(violations).toEqual([
+        {
+          path: 'descripton',
+          code: 'Unknown',
+          message:
+            'This field is not known here; the fields are name, description, workforceName, members, notifications, workerAccess, tags',
+        },
+      ]);
+    });
+
+    it('lists every violation at once', () => {
+      // Prepare
+      const body = { name: '-bad', description: '', members: { cognitoGroups: [] }, notifications: 'yes', extra: 1 };
+
+      // Act
+      const violations = validateCreateTeamRequest(body);
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([
+        { path: 'extra', code: 'Unknown' },
+        { path: 'name', code: 'Pattern' },
+        { path: 'description', code: 'TooShort' },
+        { path: 'members.cognitoGroups', code: 'TooFew' },
+        { path: 'notifications', code: 'Type' },
+      ]);
+    });
+  });
+
+  describe('name, description, workforceName', () => {
+    it('requires a name', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ name: undefined }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'name', code: 'Required' }]);
+    });
+
+    test.each(['-team', 'team-', 'team_a', 'team a'])('refuses the name %j, against the SageMaker pattern', (name) => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ name }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'name', code: 'Pattern' }]);
+    });
+
+    it('refuses a name longer than 63 characters', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ name: 'a'.repeat(64) }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'name', code: 'TooLong' }]);
+    });
+
+    it('requires a description', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ description: undefined }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'description', code: 'Required' }]);
+    });
+
+    it('refuses a description longer than 200 characters', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ description: 'd'.repeat(201) }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'description', code: 'TooLong' }]);
+    });
+
+    it('refuses a description of more than one line', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ description: 'one\ntwo' }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'description', code: 'Pattern' }]);
+    });
+
+    it('refuses a malformed workforce name', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ workforceName: 'my workforce' }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'workforceName', code: 'Pattern' }]);
+    });
+  });
+
+  describe('members', () => {
+    it('requires members', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: undefined }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members', code: 'Required' }]);
+    });
+
+    it('refuses members that are not an object', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: ['labelers'] }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members', code: 'Type' }]);
+    });
+
+    it('refuses both cognitoGroups and oidcGroups', () => {
+      // Act
+      const violations = validateCreateTeamRequest(
+        createRequest({ members: { cognitoGroups: ['a'], oidcGroups: ['b'] } }),
+      );
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members', code: 'Conflict' }]);
+    });
+
+    it('requires cognitoGroups or oidcGroups', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: {} }));
+
+      // Assess
+      expect(violations).toEqual([
+        { path: 'members', code: 'Required', message: 'members must hold cognitoGroups or oidcGroups' },
+      ]);
+    });
+
+    it('refuses an unknown field of members', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { cognitoGroups: ['a'], groups: [] } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members.groups', code: 'Unknown' }]);
+    });
+
+    it('refuses an empty list of groups', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { oidcGroups: [] } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members.oidcGroups', code: 'TooFew' }]);
+    });
+
+    it('refuses more than 10 groups, naming the limit', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { cognitoGroups: groups(11) } }));
+
+      // Assess
+      expect(violations).toEqual([
+        {
+          path: 'members.cognitoGroups',
+          code: 'TooMany',
+          message: 'members.cognitoGroups holds 11 items; at most 10 are allowed',
+        },
+      ]);
+    });
+
+    it('accepts exactly 10 groups', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { cognitoGroups: groups(10) } }));
+
+      // Assess
+      expect(violations).toEqual([]);
+    });
+
+    it('refuses a Cognito group name longer than 128 characters, naming its index', () => {
+      // Act
+      const violations = validateCreateTeamRequest(
+        createRequest({ members: { cognitoGroups: ['labelers', 'g'.repeat(129)] } }),
+      );
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members.cognitoGroups[1]', code: 'TooLong' }]);
+    });
+
+    it('accepts a Cognito group name of exactly 128 characters', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { cognitoGroups: ['g'.repeat(128)] } }));
+
+      // Assess
+      expect(violations).toEqual([]);
+    });
+
+    it('refuses an empty OIDC group', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { oidcGroups: ['a', ''] } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members.oidcGroups[1]', code: 'TooShort' }]);
+    });
+
+    it('refuses a group that is not a string', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { cognitoGroups: ['a', 7] } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'members.cognitoGroups[1]', code: 'Type' }]);
+    });
+
+    it('refuses a repeated group, naming the repeat', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ members: { cognitoGroups: ['a', 'b', 'a'] } }));
+
+      // Assess
+      expect(violations).toEqual([
+        {
+          path: 'members.cognitoGroups[2]',
+          code: 'Duplicate',
+          message: 'members.cognitoGroups[2] repeats members.cognitoGroups[0]; each group is listed once',
+        },
+      ]);
+    });
+  });
+
+  describe('notifications and workerAccess', () => {
+    it('refuses notifications that are not true or false', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ notifications: 'true' }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'notifications', code: 'Type' }]);
+    });
+
+    it('refuses a worker-access toggle other than Enabled or Disabled', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ workerAccess: { sourceIp: 'enabled' } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess.sourceIp', code: 'Enum' }]);
+    });
+
+    it('refuses null for a worker-access toggle on create', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ workerAccess: { vpcSourceIp: null } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess.vpcSourceIp', code: 'Enum' }]);
+    });
+
+    it('refuses an unknown field of workerAccess', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ workerAccess: { sourceIP: 'Enabled' } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess.sourceIP', code: 'Unknown' }]);
+    });
+
+    it('refuses workerAccess that is not an object', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ workerAccess: 'Enabled' }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess', code: 'Type' }]);
+    });
+  });
+
+  describe('tags', () => {
+    it('refuses tags given as a list rather than an object', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: [{ key: 'a', value: 'b' }] }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'tags', code: 'Type' }]);
+    });
+
+    it('refuses a tag value that is not a string, naming the tag in the path', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: { project: 7 } }));
+
+      // Assess
+      expect(violations).toEqual([
+        { path: 'tags.project', code: 'Type', message: 'the tag value must be a string, not a number' },
+      ]);
+    });
+
+    it('refuses a tag key longer than 128 characters', () => {
+      // Prepare
+      const key = 'k'.repeat(129);
+
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: { [key]: 'v' } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: `tags.${key}`, code: 'TooLong' }]);
+    });
+
+    it('refuses an empty tag key', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: { '': 'v' } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'tags.', code: 'TooShort' }]);
+    });
+
+    it('refuses a tag key that AWS reserves', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: { 'aws:owner': 'me' } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'tags.aws:owner', code: 'Reserved' }]);
+    });
+
+    it('refuses tag keys and values with characters SageMaker refuses', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: { 'cost#center': 'v', project: '50%' } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([
+        { path: 'tags.cost#center', code: 'Pattern' },
+        { path: 'tags.project', code: 'Pattern' },
+      ]);
+    });
+
+    it('refuses a tag value longer than 256 characters', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: { project: 'v'.repeat(257) } }));
+
+      // Assess
+      expect(pathsAndCodes(violations)).toEqual([{ path: 'tags.project', code: 'TooLong' }]);
+    });
+
+    it('refuses more than 50 tags, naming the limit', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: tagRecord(51) }));
+
+      // Assess
+      expect(violations).toEqual([
+        { path: 'tags', code: 'TooMany', message: 'tags holds 51 tags; at most 50 are allowed' },
+      ]);
+    });
+
+    it('accepts exactly 50 tags', () => {
+      // Act
+      const violations = validateCreateTeamRequest(createRequest({ tags: tagRecord(50) }));
+
+      // Assess
+      expect(violations).toEqual([]);
+    });
+
+    it('never echoes a tag key or value in its messages', () => {
+      // Prepare
+      const address = 'jane.doe@example.com';
+
+      // Act
+      const violations = validateCreateTeamRequest(
+        createRequest({ tags: { [address]: 7, [`aws:${address}`]: address, [`${address}#`]: `${address}%` } }),
+      );
+
+      // Assess
+      expect(violations.length).toBe(4);
+      expect(violations.map(({ message }) => message).join('\n')).not.toContain(address);
+    });
+  });
+
+  describe('properties', () => {
+    it('never throws, whatever JSON it is given', () => {
+      fc.assert(
+        fc.property(fc.json(), (text) => {
+          // Act
+          const violations = validateCreateTeamRequest(JSON.parse(text));
+
+          // Assess
+          expect(Array.isArray(violations)).toBe(true);
+        }),
+      );
+    });
+
+    it('never throws, whatever value it is given', () => {
+      fc.assert(
+        fc.property(fc.anything(), (body) => {
+          // Act
+          const violations = validateCreateTeamRequest(body);
+
+          // Assess
+          expect(Array.isArray(violations)).toBe(true);
+        }),
+      );
+    });
+
+    it('turns every body it accepts into a desired team that validateDesiredTeam accepts', () => {
+      // Prepare: mostly valid bodies, so that many are accepted; the rest are skipped.
+      const groupName = fc.stringMatching(/^[A-Za-z0-9_.@-]{1,20}$/);
+      const toggle = fc.constantFrom('Enabled', 'Disabled');
+      const body = fc.record(
+        {
+          name: fc.stringMatching(/^[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,3}$/),
+          description: fc.string({ minLength: 1, maxLength: 200 }),
+          workforceName: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/),
+          members: fc.oneof(
+            fc.uniqueArray(groupName, { minLength: 1, maxLength: 10 }).map((cognitoGroups) => ({ cognitoGroups })),
+            fc.uniqueArray(groupName, { minLength: 1, maxLength: 10 }).map((oidcGroups) => ({ oidcGroups })),
+          ),
+          notifications: fc.boolean(),
+          workerAccess: fc.record({ sourceIp: toggle, vpcSourceIp: toggle }, { requiredKeys: [] }),
+          tags: fc.dictionary(
+            fc.stringMatching(/^[a-z][a-z0-9:_./=+@ -]{0,20}$/),
+            fc.stringMatching(/^[\w .:/=+@-]{0,30}$/),
+            { maxKeys: 10 },
+          ),
+        },
+        { requiredKeys: ['name', 'description', 'members'] },
+      );
+
+      fc.assert(
+        fc.property(body, (candidate) => {
+          fc.pre(validateCreateTeamRequest(candidate).length === 0);
+
+          // Act
+          const team = toDesiredTeam(toCreateTeamRequest(candidate), WORKFORCE);
+
+          // Assess
+          expect(validateDesiredTeam(team)).toEqual([]);
+        }),
+      );
+    });
+  });
+});
+
+describe('toCreateTeamRequest', () => {
+  it('returns a valid body typed, with only its own fields', () => {
+    // Act
+    const request = toCreateTeamRequest(createRequest({ workerAccess: { sourceIp: 'Enabled' } }));
+
+    // Assess
+    expect(request).toEqual({
+      name: 'labeling-team',
+      description: 'Labels the product images',
+      workforceName: WORKFORCE,
+      members: { cognitoGroups: ['labelers', 'reviewers'] },
+      notifications: true,
+      workerAccess: { sourceIp: 'Enabled' },
+      tags: { classification: 'internal', 'cost-center': '4711' },
+    });
+  });
+
+  it('throws ValidationFailed with every violation of an invalid body', () => {
+    // Act
+    const error = thrownBy(() => toCreateTeamRequest({ name: '' }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationFailed);
+    expect(pathsAndCodes((error as ValidationFailed).details)).toEqual([
+      { path: 'name', code: 'TooShort' },
+      { path: 'description', code: 'Required' },
+      { path: 'members', code: 'Required' },
+    ]);
+  });
+});
+
+describe('toDesiredTeam', () => {
+  it('fills in the defaults: notifications on, worker access Disabled, no tags', () => {
+    // Act
+    const team = toDesiredTeam(validRequest, WORKFORCE);
+
+    // Assess
+    expect(team).toEqual({
+      name: 'labeling-team',
+      description: 'Labels the product images',
+      workforceName: WORKFORCE,
+      members: { cognitoGroups: ['labelers', 'reviewers'] },
+      notifications: true,
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Disabled' },
+      tags: {},
+    });
+  });
+
+  it('keeps what the request gives', () => {
+    // Prepare
+    const request: CreateTeamRequest = {
+      ...validRequest,
+      notifications: false,
+      workerAccess: { vpcSourceIp: 'Enabled' },
+      tags: { project: 'catalogue' },
+    };
+
+    // Act
+    const team = toDesiredTeam(request, WORKFORCE);
+
+    // Assess
+    expect(team).toMatchObject({
+      notifications: false,
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Enabled' },
+      tags: { project: 'catalogue' },
+    });
+  });
+
+  it("uses the request's workforce when it names one, else the one it is given", () => {
+    // Act
+    const named = toDesiredTeam({ ...validRequest, workforceName: 'other' }, WORKFORCE);
+    const unnamed = toDesiredTeam(validRequest, WORKFORCE);
+
+    // Assess
+    expect([named.workforceName, unnamed.workforceName]).toEqual(['other', WORKFORCE]);
+  });
+
+  it('copies the groups and tags, so that a later change of the request does not reach the team', () => {
+    // Prepare
+    const request: CreateTeamRequest = {
+      ...validRequest,
+      members: { cognitoGroups: ['labelers'] },
+      tags: { project: 'a' },
+    };
+    const team = toDesiredTeam(request, WORKFORCE);
+
+    // Act
+    if ('cognitoGroups' in request.members) request.members.cognitoGroups.push('intruders');
+    if (request.tags) request.tags.project = 'b';
+
+    // Assess
+    expect([team.members, team.tags]).toEqual([{ cognitoGroups: ['labelers'] }, { project: 'a' }]);
+  });
+});
+
+describe('createFingerprint', () => {
+  it('is the same for the same request with its keys in another order', () => {
+    // Prepare
+    const first: CreateTeamRequest = {
+      ...validRequest,
+      tags: { a: '1', b: '2' },
+      workerAccess: { sourceIp: 'Enabled' },
+    };
+    const reordered: CreateTeamRequest = {
+      workerAccess: { sourceIp: 'Enabled' },
+      tags: { b: '2', a: '1' },
+      members: { cognitoGroups: ['labelers', 'reviewers'] },
+      description: 'Labels the product images',
+      name: 'labeling-team',
+    };
+
+    // Act
+    const fingerprints = [createFingerprint(first, WORKFORCE), createFingerprint(reordered, WORKFORCE)];
+
+    // Assess
+    expect(fingerprints[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprints[1]).toBe(fingerprints[0]);
+  });
+
+  it('is the same for a request that spells out the defaults', () => {
+    // Prepare
+    const explicit: CreateTeamRequest = {
+      ...validRequest,
+      workforceName: WORKFORCE,
+      notifications: true,
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Disabled' },
+      tags: {},
+    };
+
+    // Act
+    const fingerprints = [createFingerprint(validRequest, WORKFORCE), createFingerprint(explicit, WORKFORCE)];
+
+    // Assess
+    expect(fingerprints[1]).toBe(fingerprints[0]);
+  });
+
+  it('differs when the request asks for something else', () => {
+    // Prepare
+    const other: CreateTeamRequest = { ...validRequest, description: 'Another description' };
+
+    // Act
+    const fingerprints = [createFingerprint(validRequest, WORKFORCE), createFingerprint(other, WORKFORCE)];
+
+    // Assess
+    expect(fingerprints[1]).not.toBe(fingerprints[0]);
+  });
+});
+
+describe('validateTeamPatch', () => {
+  it('accepts an empty patch', () => {
+    // Act
+    const violations = validateTeamPatch({});
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('accepts a patch of every field it may hold, with nulls where they remove', () => {
+    // Prepare
+    const patch = {
+      description: 'New description',
+      notifications: false,
+      workerAccess: { sourceIp: null, vpcSourceIp: 'Enabled' },
+      tags: { project: null, owner: 'data-team' },
+    };
+
+    // Act
+    const violations = validateTeamPatch(patch);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('accepts null for workerAccess and for tags', () => {
+    // Act
+    const violations = validateTeamPatch({ workerAccess: null, tags: null });
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  test.each([null, [], 'patch'])('refuses the body %j, which is not an object', (body) => {
+    // Act
+    const violations = validateTeamPatch(body);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: '', code: 'Type' }]);
+  });
+
+  it('refuses a change of the name', () => {
+    // Act
+    const violations = validateTeamPatch({ name: 'new-name' });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'name', code: 'NotPatchable' }]);
+  });
+
+  it('refuses a change of the workforce', () => {
+    // Act
+    const violations = validateTeamPatch({ workforceName: 'other' });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'workforceName', code: 'NotPatchable' }]);
+  });
+
+  it('refuses members, pointing to their own endpoint', () => {
+    // Act
+    const violations = validateTeamPatch({ members: { cognitoGroups: ['a'] } });
+
+    // Assess
+    expect(violations).toEqual([
+      {
+        path: 'members',
+        code: 'NotPatchable',
+        message:
+          'members cannot be changed by PATCH: members have their own endpoint: POST /teams/{name}/members adds groups, DELETE /teams/{name}/members/{group} removes one',
+      },
+    ]);
+  });
+
+  it('refuses an unknown field', () => {
+    // Act
+    const violations = validateTeamPatch({ notification: false });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'notification', code: 'Unknown' }]);
+  });
+
+  test.each(['description', 'notifications'])('refuses null for %s, which cannot be removed', (field) => {
+    // Act
+    const violations = validateTeamPatch({ [field]: null });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: field, code: 'Required' }]);
+  });
+
+  it('refuses a description that breaks the create rules', () => {
+    // Act
+    const violations = validateTeamPatch({ description: 'one\ntwo' });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'description', code: 'Pattern' }]);
+  });
+
+  it('refuses notifications that are not true or false', () => {
+    // Act
+    const violations = validateTeamPatch({ notifications: 0 });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'notifications', code: 'Type' }]);
+  });
+
+  it('refuses a worker-access toggle other than Enabled, Disabled or null', () => {
+    // Act
+    const violations = validateTeamPatch({ workerAccess: { sourceIp: 'On' } });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess.sourceIp', code: 'Enum' }]);
+  });
+
+  it('refuses tag values that are neither strings nor null, and reserved keys', () => {
+    // Act
+    const violations = validateTeamPatch({ tags: { project: 7, 'aws:x': 'y' } });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([
+      { path: 'tags.project', code: 'Type' },
+      { path: 'tags.aws:x', code: 'Reserved' },
+    ]);
+  });
+
+  it('refuses a patch that alone sets more than 50 tags', () => {
+    // Act
+    const violations = validateTeamPatch({ tags: tagRecord(51) });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'tags', code: 'TooMany' }]);
+  });
+
+  it('never throws, whatever JSON it is given', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        // Act
+        const violations = validateTeamPatch(JSON.parse(text));
+
+        // Assess
+        expect(Array.isArray(violations)).toBe(true);
+      }),
+    );
+  });
+
+  it('never throws, whatever value it is given', () => {
+    fc.assert(
+      fc.property(fc.anything(), (body) => {
+        // Act
+        const violations = validateTeamPatch(body);
+
+        // Assess
+        expect(Array.isArray(violations)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('toTeamPatch', () => {
+  it('returns a valid patch typed, nulls kept', () => {
+    // Act
+    const patch = toTeamPatch({ workerAccess: { sourceIp: null }, tags: { a: null, b: 'x' } });
+
+    // Assess
+    expect(patch).toEqual({ workerAccess: { sourceIp: null }, tags: { a: null, b: 'x' } });
+  });
+
+  it('throws ValidationFailed for an invalid patch', () => {
+    // Act
+    const error = thrownBy(() => toTeamPatch({ name: 'x' }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationFailed);
+  });
+});
+
+describe('applyTeamPatch', () => {
+  it('leaves the team as it is for an empty patch', () => {
+    // Prepare
+    const team = desiredTeam();
+
+    // Act
+    const patched = applyTeamPatch(team, {});
+
+    // Assess
+    expect(patched).toEqual(desiredTeam());
+  });
+
+  it('sets the description and notifications it is given', () => {
+    // Act
+    const patched = applyTeamPatch(desiredTeam(), { description: 'New', notifications: false });
+
+    // Assess
+    expect(patched).toEqual(desiredTeam({ description: 'New', notifications: false }));
+  });
+
+  it('adds and changes the tags it gives and removes those set to null, keeping the rest', () => {
+    // Prepare
+    const team = desiredTeam({ tags: { keep: '1', change: '2', drop: '3' } });
+
+    // Act
+    const patched = applyTeamPatch(team, { tags: { change: 'two', drop: null, add: '4' } });
+
+    // Assess
+    expect(patched.tags).toEqual({ keep: '1', change: 'two', add: '4' });
+  });
+
+  it('removes every tag for tags: null', () => {
+    // Act
+    const patched = applyTeamPatch(desiredTeam(), { tags: null });
+
+    // Assess
+    expect(patched.tags).toEqual({});
+  });
+
+  it('resets one worker-access toggle to Disabled for null, keeping the other', () => {
+    // Prepare
+    const team = desiredTeam({ workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Enabled' } });
+
+    // Act
+    const patched = applyTeamPatch(team, { workerAccess: { sourceIp: null } });
+
+    // Assess
+    expect(patched.workerAccess).toEqual({ sourceIp: 'Disabled', vpcSourceIp: 'Enabled' });
+  });
+
+  it('resets both worker-access toggles for workerAccess: null', () => {
+    // Prepare
+    const team = desiredTeam({ workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Enabled' } });
+
+    // Act
+    const patched = applyTeamPatch(team, { workerAccess: null });
+
+    // Assess
+    expect(patched.workerAccess).toEqual({ sourceIp: 'Disabled', vpcSourceIp: 'Disabled' });
+  });
+
+  it('does not change the team it is given', () => {
+    // Prepare
+    const team = desiredTeam();
+
+    // Act
+    applyTeamPatch(team, { description: 'New', tags: null, workerAccess: null });
+
+    // Assess
+    expect(team).toEqual(desiredTeam());
+  });
+
+  it('can produce a team that validateDesiredTeam refuses, which the use case re-validates', () => {
+    // Prepare
+    const team = desiredTeam({ tags: tagRecord(30) });
+    const patch = toTeamPatch({ tags: Object.fromEntries(repeat(21, (index) => [`more-${index}`, 'v'])) });
+
+    // Act
+    const violations = validateDesiredTeam(applyTeamPatch(team, patch));
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'tags', code: 'TooMany' }]);
+  });
+});
+
+describe('validateDesiredTeam', () => {
+  it('accepts a valid team', () => {
+    // Act
+    const violations = validateDesiredTeam(desiredTeam());
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('requires the workforce name, which a stored team always has', () => {
+    // Prepare
+    const { workforceName: _, ...withoutWorkforce } = desiredTeam();
+
+    // Act
+    const violations = validateDesiredTeam(withoutWorkforce as DesiredTeam);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'workforceName', code: 'Required' }]);
+  });
+});
+
+describe('validateMembersRequest', () => {
+  test.each([{ cognitoGroups: ['a', 'b'] }, { oidcGroups: ['a'] }])('accepts %j', (body) => {
+    // Act
+    const violations = validateMembersRequest(body);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('refuses a body that is not an object', () => {
+    // Act
+    const violations = validateMembersRequest(['a']);
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: '', code: 'Type' }]);
+  });
+
+  it('refuses both keys', () => {
+    // Act
+    const violations = validateMembersRequest({ cognitoGroups: ['a'], oidcGroups: ['b'] });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: '', code: 'Conflict' }]);
+  });
+
+  it('requires one of the keys', () => {
+    // Act
+    const violations = validateMembersRequest({});
+
+    // Assess
+    expect(violations).toEqual([
+      { path: '', code: 'Required', message: 'The request must hold cognitoGroups or oidcGroups' },
+    ]);
+  });
+
+  it('refuses an unknown field', () => {
+    // Act
+    const violations = validateMembersRequest({ cognitoGroups: ['a'], groups: ['b'] });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'groups', code: 'Unknown' }]);
+  });
+
+  it('refuses an empty list', () => {
+    // Act
+    const violations = validateMembersRequest({ cognitoGroups: [] });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'cognitoGroups', code: 'TooFew' }]);
+  });
+
+  it('refuses more than 10 groups', () => {
+    // Act
+    const violations = validateMembersRequest({ oidcGroups: groups(11) });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'oidcGroups', code: 'TooMany' }]);
+  });
+
+  it('refuses an empty group', () => {
+    // Act
+    const violations = validateMembersRequest({ cognitoGroups: ['a', ''] });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'cognitoGroups[1]', code: 'TooShort' }]);
+  });
+
+  it('refuses a repeated group', () => {
+    // Act
+    const violations = validateMembersRequest({ oidcGroups: ['a', 'a'] });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([{ path: 'oidcGroups[1]', code: 'Duplicate' }]);
+  });
+});
+
+describe('toMembers', () => {
+  it('returns a valid body typed', () => {
+    // Act
+    const members = toMembers({ oidcGroups: ['a', 'b'] });
+
+    // Assess
+    expect(members).toEqual({ oidcGroups: ['a', 'b'] });
+  });
+
+  it('throws ValidationFailed for an invalid body', () => {
+    // Act
+    const error = thrownBy(() => toMembers({}));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationFailed);
+  });
+});
+
+describe('addMembers', () => {
+  it('appends the new groups after the existing ones, ignoring those the team has', () => {
+    // Prepare
+    const team = desiredTeam({ members: { cognitoGroups: ['labelers', 'reviewers'] } });
+
+    // Act
+    const result = addMembers(team, { cognitoGroups: ['auditors', 'labelers', 'auditors', 'admins'] });
+
+    // Assess
+    expect(result.members).toEqual({ cognitoGroups: ['labelers', 'reviewers', 'auditors', 'admins'] });
+  });
+
+  it('adds OIDC groups to an OIDC team', () => {
+    // Prepare
+    const team = desiredTeam({ members: { oidcGroups: ['a'] } });
+
+    // Act
+    const result = addMembers(team, { oidcGroups: ['b'] });
+
+    // Assess
+    expect(result.members).toEqual({ oidcGroups: ['a', 'b'] });
+  });
+
+  it('refuses OIDC groups for a Cognito team with MemberKindMismatch (409)', () => {
+    // Act
+    const error = thrownBy(() => addMembers(desiredTeam(), { oidcGroups: ['a'] }));
+
+    // Assess
+    expect(error).toBeInstanceOf(MemberKindMismatch);
+    expect((error as MemberKindMismatch).status).toBe(409);
+  });
+
+  it('refuses Cognito groups for an OIDC team with MemberKindMismatch', () => {
+    // Act
+    const error = thrownBy(() => addMembers(desiredTeam({ members: { oidcGroups: ['a'] } }), { cognitoGroups: ['b'] }));
+
+    // Assess
+    expect(error).toBeInstanceOf(MemberKindMismatch);
+  });
+
+  it('refuses to go beyond 10 groups with MemberLimitExceeded (409), naming the limit and the count', () => {
+    // Prepare
+    const team = desiredTeam({ members: { cognitoGroups: groups(8) } });
+
+    // Act
+    const error = thrownBy(() => addMembers(team, { cognitoGroups: groups(3, 'new') }));
+
+    // Assess
+    expect(error).toBeInstanceOf(MemberLimitExceeded);
+    const exceeded = error as MemberLimitExceeded;
+    expect({ status: exceeded.status, details: exceeded.details, message: exceeded.message }).toEqual({
+      status: 409,
+      details: { limit: 10, requested: 11 },
+      message: "Work team 'labeling-team' can hold at most 10 member groups; this change would give it 11",
+    });
+  });
+
+  it('accepts reaching exactly 10 groups', () => {
+    // Prepare
+    const team = desiredTeam({ members: { cognitoGroups: groups(8) } });
+
+    // Act
+    const result = addMembers(team, { cognitoGroups: groups(2, 'new') });
+
+    // Assess
+    expect('cognitoGroups' in result.members && result.members.cognitoGroups).toHaveLength(10);
+  });
+
+  it('counts only the groups that are new against the limit', () => {
+    // Prepare
+    const team = desiredTeam({ members: { cognitoGroups: groups(10) } });
+
+    // Act
+    const result = addMembers(team, { cognitoGroups: ['group-0', 'group-9'] });
+
+    // Assess
+    expect(result.members).toEqual({ cognitoGroups: groups(10) });
+  });
+
+  it('does not change the team it is given', () => {
+    // Prepare
+    const team = desiredTeam();
+
+    // Act
+    addMembers(team, { cognitoGroups: ['auditors'] });
+
+    // Assess
+    expect(team).toEqual(desiredTeam());
+  });
+
+  it('keeps every existing group, in order, for any additions within the limit', () => {
+    const groupName = fc.stringMatching(/^[a-z]{1,3}$/);
+    const scenario = fc
+      .uniqueArray(groupName, { minLength: 1, maxLength: 10 })
+      .chain((existing) =>
+        fc.record({
+          existing: fc.constant(existing),
+          additions: fc.array(fc.oneof(groupName, fc.constantFrom(...existing)), { minLength: 1, maxLength: 10 }),
+        }),
+      )
+      .filter(({ existing, additions }) => new Set([...existing, ...additions]).size <= 10);
+
+    fc.assert(
+      fc.property(scenario, fc.boolean(), ({ existing, additions }, cognito) => {
+        // Prepare
+        const members: Members = cognito ? { cognitoGroups: existing } : { oidcGroups: existing };
+        const add: Members = cognito ? { cognitoGroups: additions } : { oidcGroups: additions };
+
+        // Act
+        const result = addMembers(desiredTeam({ members }), add);
+
+        // Assess
+        const resultGroups =
+          'cognitoGroups' in result.members ? result.members.cognitoGroups : result.members.oidcGroups;
+        expect(resultGroups.slice(0, existing.length)).toEqual(existing);
+        expect(new Set(resultGroups)).toEqual(new Set([...existing, ...additions]));
+        expect(resultGroups).toHaveLength(new Set(resultGroups).size);
+      }),
+    );
+  });
+});
+
+describe('removeMember', () => {
+  it('removes the group and keeps the others in order', () => {
+    // Prepare
+    const team = desiredTeam({ members: { cognitoGroups: ['a', 'b', 'c'] } });
+
+    // Act
+    const result = removeMember(team, 'b');
+
+    // Assess
+    expect(result.members).toEqual({ cognitoGroups: ['a', 'c'] });
+  });
+
+  it('refuses a group the team does not have with MemberNotFound (404)', () => {
+    // Act
+    const error = thrownBy(() => removeMember(desiredTeam(), 'auditors'));
+
+    // Assess
+    expect(error).toBeInstanceOf(MemberNotFound);
+    expect((error as MemberNotFound).status).toBe(404);
+  });
+
+  it('refuses to remove the only group with LastMemberGroup (409)', () => {
+    // Prepare
+    const team = desiredTeam({ members: { oidcGroups: ['only'] } });
+
+    // Act
+    const error = thrownBy(() => removeMember(team, 'only'));
+
+    // Assess
+    expect(error).toBeInstanceOf(LastMemberGroup);
+    expect((error as LastMemberGroup).status).toBe(409);
+  });
+});
+
+describe('toWorkteamSpec', () => {
+  it("gives a Cognito team one definition per group, with the workforce's user pool and app client", () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam(), IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec.memberDefinitions).toEqual([
+      { cognito: { userPool: USER_POOL, userGroup: 'labelers', clientId: CLIENT_ID } },
+      { cognito: { userPool: USER_POOL, userGroup: 'reviewers', clientId: CLIENT_ID } },
+    ]);
+  });
+
+  it('gives an OIDC team one definition holding all its groups', () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam({ members: { oidcGroups: ['a', 'b'] } }), undefined, TOPIC_ARN);
+
+    // Assess
+    expect(spec.memberDefinitions).toEqual([{ oidc: { groups: ['a', 'b'] } }]);
+  });
+
+  it('refuses a Cognito team without a Cognito identity', () => {
+    // Act
+    const error = thrownBy(() => toWorkteamSpec(desiredTeam(), undefined, TOPIC_ARN));
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('sets the topic while the team wants notifications', () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam({ notifications: true }), IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec.notificationTopicArn).toBe(TOPIC_ARN);
+  });
+
+  it('leaves the topic out when the team does not want notifications', () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam({ notifications: false }), IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec).not.toHaveProperty('notificationTopicArn');
+  });
+
+  it('leaves the topic out while there is none yet', () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam({ notifications: true }), IDENTITY, undefined);
+
+    // Assess
+    expect(spec).not.toHaveProperty('notificationTopicArn');
+  });
+
+  it('copies the worker access and the name, description and workforce', () => {
+    // Prepare
+    const team = desiredTeam({ workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Enabled' } });
+
+    // Act
+    const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec).toMatchObject({
+      name: 'labeling-team',
+      description: 'Labels the product images',
+      workforceName: WORKFORCE,
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Enabled' },
+    });
+  });
+
+  it('turns the tags into a list sorted by key', () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam({ tags: { b: '2', a: '1', C: '3' } }), IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec.tags).toEqual([
+      { key: 'C', value: '3' },
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
+  });
+
+  it("gives a spec that CreateWorkteam's validation accepts", () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam(), IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(validateWorkteamSpec(spec)).toEqual([]);
+  });
+});
+
+describe('describeChange', () => {
+  it('is empty when nothing changed', () => {
+    // Act
+    const summary = describeChange(desiredTeam(), desiredTeam());
+
+    // Assess
+    expect(summary).toBe('');
+  });
+
+  it('names the description, a toggle with its transition and an added group', () => {
+    // Prepare
+    const before = desiredTeam({
+      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Disabled' },
+      members: { cognitoGroups: ['labelers'] },
+    });
+    const after = desiredTeam({
+      description: 'Something else',
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      members: { cognitoGroups: ['labelers', 'reviewers'] },
+    });
+
+    // Act
+    const summary = describeChange(before, after);
+
+    // Assess
+    expect(summary).toBe('description, workerAccess.sourceIp: Disabled→Enabled, +group reviewers');
+  });
+
+  it('names removed groups, notifications and tag keys, but never a tag value or the description text', () => {
+    // Prepare
+    const before = desiredTeam({ tags: { keep: 'same', change: 'old-value', drop: 'x' } });
+    const after = desiredTeam({
+      description: 'secret plans',
+      members: { cognitoGroups: ['labelers'] },
+      notifications: false,
+      tags: { keep: 'same', change: 'new-value', add: 'y' },
+    });
+
+    // Act
+    const summary = describeChange(before, after);
+
+    // Assess
+    expect(summary).toBe('description, notifications: true→false, -group reviewers, +tag add, ~tag change, -tag drop');
+  });
+
+  it('masks an e-mail address that a group name or tag key holds', () => {
+    // Prepare
+    const before = desiredTeam({ members: { cognitoGroups: ['labelers'] } });
+    const after = desiredTeam({ members: { cognitoGroups: ['labelers', 'jane.doe@example.com'] } });
+
+    // Act
+    const summary = describeChange(before, after);
+
+    // Assess
+    expect(summary).toBe('+group [email]');
+  });
+});
