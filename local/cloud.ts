@@ -42,9 +42,9 @@ export interface LocalCloud {
 
 const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
   sagemaker: 'SageMaker emulator',
-  sns: 'SNS/SQS (fauxqs)',
-  cognito: 'Cognito (cognito-local)',
-  dynamodb: 'DynamoDB (dynalite)',
+  sns: 'SNS/SQS, fauxqs',
+  cognito: 'Cognito, cognito-local',
+  dynamodb: 'DynamoDB, dynalite',
 };
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {

@@ -5,7 +5,7 @@ export class PortInUseError extends Error {
     readonly port: number,
     readonly service: string,
   ) {
-    super(`port ${port} (${service}) is already in use on 127.0.0.1: stop what holds it, or choose another port`);
+    super(`port ${port} on 127.0.0.1 is already in use (wanted for ${service}): stop what holds it`);
     this.name = 'PortInUseError';
   }
 }

@@ -44,8 +44,8 @@ function summary(cloud: LocalCloud): string {
 
 async function main(): Promise<void> {
   // The API's ports are checked up front too, so a clash is one line, not a stack trace from a child.
-  await reservePort(API_PORT, 'HTTP API (serverless offline)');
-  await reservePort(LAMBDA_PORT, 'Lambda invoke endpoint (serverless offline)');
+  await reservePort(API_PORT, 'the HTTP API, serverless offline');
+  await reservePort(LAMBDA_PORT, 'the Lambda invoke endpoint, serverless offline');
   mkdirSync(localDir, { recursive: true });
 
   process.stdout.write('Starting the local cloud (SageMaker emulator, cognito-local, fauxqs, dynalite)...\n');
@@ -98,7 +98,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  if (error instanceof PortInUseError) process.stderr.write(`npm start: ${error.message}\n`);
-  else process.stderr.write(`npm start failed: ${error.message}\n`);
+  if (error instanceof PortInUseError) {
+    process.stderr.write(
+      `npm start: ${error.message} (it needs 3000, 3002, 4566, 4577, 8000 and 9229; is another npm start running?)\n`,
+    );
+  } else process.stderr.write(`npm start failed: ${error.message}\n`);
   process.exit(1);
 });

@@ -18,17 +18,15 @@ import { checkPolicy, type Policy } from '../domain/policy';
 import {
   addMembers,
   applyTeamPatch,
-  type CreateTeamRequest,
   createFingerprint,
   describeChange,
   removeMember,
-  type TeamPatch,
+  toCreateTeamRequest,
   toDesiredTeam,
+  toMembers,
+  toTeamPatch,
   toWorkteamSpec,
-  validateCreateTeamRequest,
   validateDesiredTeam,
-  validateMembersRequest,
-  validateTeamPatch,
 } from '../domain/requests';
 import type {
   DesiredTeam,
@@ -138,8 +136,7 @@ async function checkAgainstWorkforce(deps: TeamDeps, team: DesiredTeam, workforc
 
 export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown): Promise<TeamResult> {
   const now = (deps.now ?? (() => new Date()))();
-  fail(validateCreateTeamRequest(body));
-  const request = body as CreateTeamRequest;
+  const request = toCreateTeamRequest(body);
   const workforce = await resolveWorkforce(deps, request.workforceName);
   const team = toDesiredTeam(request, workforce.name);
   await checkAgainstWorkforce(deps, team, workforce);
@@ -161,12 +158,9 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     owner: caller.sub,
     version,
     lifecycle: 'active',
-    applyState: 'Pending',
-    pendingReason: 'being applied',
-    retry: { attempts: 0, nextAttemptAt: new Date(now.getTime() + 60_000).toISOString() },
+    ...pendingFrom(now, 'being applied'),
     createFingerprint: fingerprint,
     createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
     history: [
       ...(existing?.history ?? []),
       historyEntry({ version }, caller.sub, 'created', `created with ${groupsOf(team.members).length} group(s)`, now),
@@ -199,14 +193,37 @@ async function replayOrConflict(
   return { ...result, replayed: true };
 }
 
-/** Re-reads, applies `change` to the latest desired state and writes it back under a version condition. */
-async function changeTeam(
+/** A record that is being applied: retried by the schedule if this invocation dies before it is done. */
+function pendingFrom(
+  at: Date,
+  reason: string,
+): Pick<TeamRecord, 'applyState' | 'pendingReason' | 'retry' | 'updatedAt'> {
+  return {
+    applyState: 'Pending',
+    pendingReason: reason,
+    retry: { attempts: 0, nextAttemptAt: new Date(at.getTime() + 60_000).toISOString() },
+    updatedAt: at.toISOString(),
+  };
+}
+
+interface NextVersion {
+  changes: Partial<TeamRecord>;
+  action: TeamAction;
+  summary: string;
+}
+
+/**
+ * Reads the managed team, checks who may change it (and If-Match), builds the next version from the latest
+ * record and writes it under a version condition. When another change landed first it starts again from
+ * that one, so changes merge instead of overwriting each other. Undefined from `build`: nothing to change.
+ */
+async function writeNextVersion(
   deps: TeamDeps,
   caller: Caller,
   name: string,
-  options: { ifMatch?: string; action: TeamAction },
-  change: (team: DesiredTeam) => DesiredTeam | Promise<DesiredTeam>,
-): Promise<TeamResult> {
+  ifMatch: string | undefined,
+  build: (record: TeamRecord) => Promise<NextVersion | undefined>,
+): Promise<{ record: TeamRecord; written: boolean }> {
   const now = deps.now ?? (() => new Date());
   for (let attempt = 0; attempt < 20; attempt++) {
     const record = await deps.registry.get(name);
@@ -215,39 +232,52 @@ async function changeTeam(
       throw new TeamNotFound(name);
     }
     if (!caller.isAdmin && caller.sub !== record.owner) {
-      throw new Forbidden(`Only the owner of '${name}' or an admin may change it`);
+      throw new Forbidden(`Only the owner of '${name}' or an admin may change or delete it`);
     }
-    if (options.ifMatch !== undefined && options.ifMatch !== '*' && options.ifMatch !== etagOf(record)) {
-      throw new PreconditionFailed(`'${name}' is at ${etagOf(record)}, not ${options.ifMatch}`);
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(record)) {
+      throw new PreconditionFailed(`'${name}' is at ${etagOf(record)}, not ${ifMatch}`);
     }
-    const spec = await change(record.spec);
-    fail(validateDesiredTeam(spec));
-    const summary = describeChange(record.spec, spec);
-    if (summary === '' && record.applyState === 'Applied') return viewResult(deps, record);
+    const next = await build(record);
+    if (!next) return { record, written: false };
     const version = record.version + 1;
     const at = now();
-    const next: TeamRecord = {
+    const written: TeamRecord = {
       ...record,
-      spec,
+      ...pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied'),
+      ...next.changes,
       version,
-      applyState: 'Pending',
-      pendingReason: 'being applied',
-      retry: { attempts: 0, nextAttemptAt: new Date(at.getTime() + 60_000).toISOString() },
-      updatedAt: at.toISOString(),
-      history: [...record.history, historyEntry({ version }, caller.sub, options.action, summary || 'no change', at)],
+      history: [...record.history, historyEntry({ version }, caller.sub, next.action, next.summary, at)],
     };
     try {
-      await deps.registry.put(next, record.version);
+      await deps.registry.put(written, record.version);
     } catch (error) {
       if (!(error instanceof RegistryConflict)) throw error;
-      // Another change landed first: merge ours onto it. Jitter keeps a crowd of writers from colliding again.
+      // Jitter keeps a crowd of concurrent writers from colliding again on the next round.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * (attempt + 1)));
       continue;
     }
-    deps.log?.('team changed', { team: name, version, by: caller.sub, action: options.action, summary });
-    return applyAndView(deps, name);
+    deps.log?.('team changed', { team: name, version, by: caller.sub, action: next.action, summary: next.summary });
+    return { record: written, written: true };
   }
   throw new RegistryConflict(name);
+}
+
+/** Changes the desired spec of a managed team, then reconciles. */
+async function changeTeam(
+  deps: TeamDeps,
+  caller: Caller,
+  name: string,
+  options: { ifMatch?: string; action: TeamAction },
+  change: (team: DesiredTeam) => DesiredTeam | Promise<DesiredTeam>,
+): Promise<TeamResult> {
+  const { record, written } = await writeNextVersion(deps, caller, name, options.ifMatch, async (current) => {
+    const spec = await change(current.spec);
+    fail(validateDesiredTeam(spec));
+    const summary = describeChange(current.spec, spec);
+    if (summary === '' && current.applyState === 'Applied') return undefined;
+    return { changes: { spec }, action: options.action, summary: summary || 'no change' };
+  });
+  return written ? applyAndView(deps, name) : viewResult(deps, record);
 }
 
 export async function updateTeam(
@@ -257,10 +287,10 @@ export async function updateTeam(
   body: unknown,
   ifMatch?: string,
 ): Promise<TeamResult> {
-  fail(validateTeamPatch(body));
+  const patch = toTeamPatch(body);
   let workforceHasVpc: boolean | undefined;
   return changeTeam(deps, caller, name, { ifMatch, action: 'updated' }, async (team) => {
-    const patched = applyTeamPatch(team, body as TeamPatch);
+    const patched = applyTeamPatch(team, patch);
     // Only VpcSourceIp depends on the workforce; other patches must not need SageMaker to be answering.
     if (patched.workerAccess.vpcSourceIp === 'Enabled' && workforceHasVpc === undefined) {
       workforceHasVpc = (await resolveWorkforce(deps, team.workforceName)).vpc !== undefined;
@@ -271,8 +301,7 @@ export async function updateTeam(
 }
 
 export async function addTeamMembers(deps: TeamDeps, caller: Caller, name: string, body: unknown): Promise<TeamResult> {
-  fail(validateMembersRequest(body));
-  const add = body as Members;
+  const add = toMembers(body);
   const record = await deps.registry.get(name);
   if (record?.identity && 'cognitoGroups' in add) {
     const missing = await deps.directory.missingGroups(record.identity.userPool, add.cognitoGroups);
@@ -301,38 +330,13 @@ export async function deleteTeam(
   caller: Caller,
   name: string,
 ): Promise<{ outcome: 'applied' | 'pending'; name: string }> {
-  const now = deps.now ?? (() => new Date());
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const record = await deps.registry.get(name);
-    if (!record || record.lifecycle === 'deleted') {
-      if (await deps.sagemaker.describeWorkteam(name)) throw new TeamNotManaged(name);
-      throw new TeamNotFound(name);
-    }
-    if (!caller.isAdmin && caller.sub !== record.owner)
-      throw new Forbidden(`Only the owner of '${name}' or an admin may delete it`);
-    const version = record.version + 1;
-    const at = now();
-    const deleted: TeamRecord = {
-      ...record,
-      lifecycle: 'deleted',
-      version,
-      applyState: 'Pending',
-      pendingReason: 'being deleted',
-      retry: { attempts: 0, nextAttemptAt: new Date(at.getTime() + 60_000).toISOString() },
-      updatedAt: at.toISOString(),
-      history: [...record.history, historyEntry({ version }, caller.sub, 'deleted', 'team retired', at)],
-    };
-    try {
-      await deps.registry.put(deleted, record.version);
-    } catch (error) {
-      if (error instanceof RegistryConflict) continue;
-      throw error;
-    }
-    deps.log?.('team deleted', { team: name, version, by: caller.sub });
-    const result = await reconcileTeam(deps, name);
-    return { outcome: result.outcome === 'pending' ? 'pending' : 'applied', name };
-  }
-  throw new RegistryConflict(name);
+  await writeNextVersion(deps, caller, name, undefined, async () => ({
+    changes: { lifecycle: 'deleted' },
+    action: 'deleted',
+    summary: 'team retired',
+  }));
+  const result = await reconcileTeam(deps, name);
+  return { outcome: result.outcome === 'pending' ? 'pending' : 'applied', name };
 }
 
 async function applyAndView(deps: TeamDeps, name: string): Promise<TeamResult> {
