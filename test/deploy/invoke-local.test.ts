@@ -30,18 +30,34 @@ describe('serverless invoke local', () => {
     expect(body.nextToken).toEqual(expect.any(String));
   }, 120_000);
 
-  it('creates the team of events/create-team.json, then deletes it with events/delete-team.json', async () => {
-    // Act
+  it('runs the write path from events/: create, patch, add a group, remove it, delete', async () => {
+    // Act: each events/ file in turn, as a user would invoke them
     const env = { ...cloudEnv(), POWERTOOLS_LOG_LEVEL: 'SILENT' };
-    const created = await serverless(['invoke', 'local', '-f', 'createTeam', '--path', 'events/create-team.json'], env);
-    const deleted = await serverless(['invoke', 'local', '-f', 'deleteTeam', '--path', 'events/delete-team.json'], env);
+    const results = [];
+    for (const [fn, file] of [
+      ['createTeam', 'create-team.json'],
+      ['updateTeam', 'update-team.json'],
+      ['addTeamMembers', 'add-team-members.json'],
+      ['removeTeamMember', 'remove-team-member.json'],
+      ['deleteTeam', 'delete-team.json'],
+    ]) {
+      const { stdout } = await serverless(['invoke', 'local', '-f', fn as string, '--path', `events/${file}`], env);
+      const result = lastJsonDocument(stdout);
+      results.push({ fn, statusCode: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined });
+    }
 
     // Assess
-    const createResult = lastJsonDocument(created.stdout);
-    expect(createResult.statusCode).toBe(201);
-    expect(JSON.parse(createResult.body)).toMatchObject({ name: 'invoice-extractors', status: 'InSync', version: 1 });
-    expect(lastJsonDocument(deleted.stdout).statusCode).toBe(204);
-  }, 120_000);
+    expect(results.map(({ fn, statusCode }) => [fn, statusCode])).toEqual([
+      ['createTeam', 201],
+      ['updateTeam', 200],
+      ['addTeamMembers', 200],
+      ['removeTeamMember', 200],
+      ['deleteTeam', 204],
+    ]);
+    expect(results[1]?.body).toMatchObject({ version: 2, tags: { 'cost-center': 'finance-ops' } });
+    expect(results[2]?.body).toMatchObject({ version: 3, members: { cognitoGroups: ['labelers-en', 'reviewers'] } });
+    expect(results[3]?.body).toMatchObject({ version: 4, members: { cognitoGroups: ['labelers-en'] } });
+  }, 180_000);
 
   it('runs the scheduled retry with events/retry-pending.json', async () => {
     // Act

@@ -352,6 +352,24 @@ describe('PATCH /teams/{name}', () => {
     expect(unmanaged.body).toMatchObject({ error: { code: 'TeamNotManaged' } });
   });
 
+  it('answers 400 naming the policy rule when a patch would leave a restricted team without SourceIp', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+
+    // Act
+    const result = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { tags: { classification: 'restricted' }, workerAccess: { sourceIp: 'Disabled' } },
+    });
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toMatchObject({
+      error: { details: [expect.objectContaining({ path: 'workerAccess.sourceIp', code: 'Policy' })] },
+    });
+    expect(await registryRecord(name)).toMatchObject({ version: 1 });
+  });
+
   it('answers 400 for a field the patch may not change', async () => {
     // Prepare
     const { name } = await givenTeam();
@@ -424,6 +442,20 @@ describe('member groups', () => {
     });
   }, 60_000);
 
+  it('answers 404 MemberNotFound when removing a group the team does not have', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+
+    // Act
+    const result = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
+      path: { name, group: 'reviewers' },
+    });
+
+    // Assess
+    expect(result.statusCode).toBe(404);
+    expect(result.body).toMatchObject({ error: { code: 'MemberNotFound' } });
+  });
+
   it('answers 400 for a Cognito group that does not exist in the pool', async () => {
     // Prepare
     const { name } = await givenTeam();
@@ -483,6 +515,21 @@ describe('DELETE /teams/{name}', () => {
       'deleted',
     ]);
     expect((await call(getTeam, 'getTeam', 'get-team.json', { path: { name } })).statusCode).toBe(404);
+  });
+});
+
+describe('DELETE /teams/{name} by someone else', () => {
+  it('answers 403 to someone who neither owns the team nor is an admin, and keeps the team', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+
+    // Act
+    const result = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: SOMEONE_ELSE });
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(await liveGroups(name)).toEqual(['labelers-en']);
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', version: 1 });
   });
 });
 

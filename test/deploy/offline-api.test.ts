@@ -1,0 +1,137 @@
+/**
+ * The HTTP API as `npm start` serves it: `serverless offline` (with the Lambda request authorizer) on free
+ * ports, against the test run's local cloud, driven with real tokens from its cognito-local pool.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { resolve } from 'node:path';
+import { reservePort, waitForPort } from '../../local/ports';
+import { projectRoot } from '../support/serverless';
+
+let offline: ChildProcess;
+let apiUrl: string;
+let output = '';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the test run's global setup starts the local cloud`);
+  return value;
+}
+
+beforeAll(async () => {
+  const httpPort = await reservePort(0, 'offline HTTP');
+  const lambdaPort = await reservePort(0, 'offline Lambda');
+  apiUrl = `http://127.0.0.1:${httpPort}`;
+  const cloudEnv = JSON.parse(env('LOCAL_CLOUD_ENV')) as Record<string, string>;
+  offline = spawn(
+    process.execPath,
+    [
+      resolve(projectRoot, 'node_modules/osls/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...cloudEnv, POWERTOOLS_LOG_LEVEL: 'SILENT', SLS_TELEMETRY_DISABLED: '1' },
+    },
+  );
+  offline.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  offline.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await waitForPort(httpPort, 90_000).catch((error: Error) => {
+    throw new Error(`serverless offline did not start: ${error.message}\n${output}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (offline && offline.exitCode === null) {
+    const exited = new Promise((done) => offline.once('exit', done));
+    offline.kill('SIGINT');
+    await exited;
+  }
+});
+
+async function request(method: string, path: string, token?: string, body?: unknown) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function forge(token: string): string {
+  const [header, payload] = token.split('.');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  return `${header}.${payload}.${sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), key).toString('base64url')}`;
+}
+
+describe('the HTTP API under serverless offline', () => {
+  it('answers 401 without a token and 403 to a token with a forged signature', async () => {
+    // Act
+    const anonymous = await request('GET', '/teams');
+    const forged = await request('GET', '/teams', forge(env('LOCAL_ADMIN_TOKEN')));
+
+    // Assess
+    expect(anonymous.status).toBe(401);
+    expect(forged.status).toBe(403);
+  });
+
+  it('lists two seeded teams and a nextToken that returns the rest', async () => {
+    // Act
+    const first = await request('GET', '/teams?limit=2', env('LOCAL_ADMIN_TOKEN'));
+    const rest = await request('GET', `/teams?nextToken=${first.body.nextToken}`, env('LOCAL_ADMIN_TOKEN'));
+
+    // Assess
+    expect(first.status).toBe(200);
+    const names = [...(first.body.teams as { name: string }[]), ...(rest.body.teams as { name: string }[])].map(
+      (t) => t.name,
+    );
+    expect(names.slice(0, 4)).toEqual([
+      'image-labelers',
+      'translation-reviewers',
+      'medical-annotators',
+      'sentiment-raters',
+    ]);
+    expect((first.body.teams as unknown[]).length).toBe(2);
+  });
+
+  it('creates, extends and retires a team for its owner', async () => {
+    // Prepare
+    const owner = env('LOCAL_USER_TOKEN');
+    const name = `offline-${Date.now().toString(36)}`;
+
+    // Act
+    const created = await request('POST', '/teams', owner, {
+      name,
+      description: 'Created through serverless offline',
+      members: { cognitoGroups: ['labelers-en'] },
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      tags: { classification: 'internal', 'cost-center': 'ml-platform' },
+    });
+    const extended = await request('POST', `/teams/${name}/members`, owner, { cognitoGroups: ['reviewers'] });
+    const deleted = await request('DELETE', `/teams/${name}`, owner);
+    const gone = await request('GET', `/teams/${name}`, owner);
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name, status: 'InSync', managed: true });
+    expect(extended.body).toMatchObject({ members: { cognitoGroups: ['labelers-en', 'reviewers'] } });
+    expect(deleted.status).toBe(204);
+    expect(gone.status).toBe(404);
+  });
+});
