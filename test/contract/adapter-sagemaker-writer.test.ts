@@ -2,11 +2,12 @@
  * The SageMaker writer through the real SDK against an emulator of its own, emptied before every test (the
  * shared one holds the seeded teams, and an account has room for 25).
  */
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createSageMakerWriter } from '../../lib/adapters/sagemaker';
 import type { MemberDefinition, WorkteamSpec } from '../../lib/domain/workteam';
 import type { WorkteamWriter } from '../../lib/ports';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
+import { clientFor } from './sagemaker-support';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:workteam-image-labelers';
 
@@ -16,12 +17,7 @@ let writer: WorkteamWriter;
 
 beforeAll(async () => {
   emulator = await startSageMakerEmulator({ port: 0 });
-  client = new SageMakerClient({
-    endpoint: emulator.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  client = clientFor(emulator);
   writer = createSageMakerWriter(client);
 });
 

@@ -2,9 +2,10 @@
  * The SageMaker adapter through the real SDK against an emulator of its own (a full account of 25 teams),
  * above all the paginators' PaginationConfig semantics: MaxItems, PageSize, StartingToken.
  */
-import { CreateWorkteamCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateWorkteamCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createSageMakerAdapter, type ListQuery, type WorkteamReader } from '../../lib/adapters/sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
+import { clientFor } from './sagemaker-support';
 
 let emulator: SageMakerEmulator;
 let client: SageMakerClient;
@@ -13,12 +14,7 @@ const TEAM_NAMES = Array.from({ length: 25 }, (_, i) => `team-${String(i + 1).pa
 
 beforeAll(async () => {
   emulator = await startSageMakerEmulator({ port: 0 });
-  client = new SageMakerClient({
-    endpoint: emulator.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  client = clientFor(emulator);
   adapter = createSageMakerAdapter(client);
   // Created in reverse alphabetical order, so creation order and name order differ.
   for (const name of [...TEAM_NAMES].reverse()) {

@@ -350,12 +350,7 @@ describe('fault injection', () => {
   it('answers the next calls of one operation with the injected error, then recovers', async () => {
     // Prepare
     const emu = await startSageMakerEmulator();
-    const client = new SageMakerClient({
-      endpoint: emu.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    const client = clientFor(emu);
     const response = await fetch(`${emu.url}/_emulator/faults`, {
       method: 'POST',
       body: JSON.stringify({
