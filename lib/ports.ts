@@ -17,7 +17,7 @@ export interface TeamRegistry {
    * record of that name). Throws `RegistryConflict` otherwise: the caller re-reads and merges.
    */
   put(record: TeamRecord, expectedVersion: number | undefined): Promise<void>;
-  /** Active records whose apply is pending and due (`retry.nextAttemptAt` <= now), oldest first. */
+  /** Records (active or retired) whose apply is pending and due (`retry.nextAttemptAt` <= now), oldest first. */
   listDuePending(now: Date, limit: number): Promise<TeamRecord[]>;
 }
 

@@ -88,7 +88,8 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
 
 function toItem(record: TeamRecord): Record<string, unknown> {
   const item: StoredTeam = { ...record, history: record.history.slice(-HISTORY_LIMIT) };
-  if (record.lifecycle === 'active' && record.applyState === 'Pending') {
+  // Deleted records can be pending too: a retirement SageMaker has not carried out yet.
+  if (record.applyState === 'Pending') {
     item.pendingKey = PENDING_KEY_VALUE;
     item.pendingDueAt = normaliseInstant(record.retry?.nextAttemptAt ?? record.updatedAt);
   } else {

@@ -5,6 +5,7 @@
  */
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { redactEmailAddresses } from '../domain/errors';
 import type { Caller } from './caller';
 
 export interface TokenVerifierConfig {
@@ -58,7 +59,9 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
         };
       } catch (error) {
         // The reason (expired, bad signature, wrong audience) is logged; the token itself never is.
-        return { ok: false, reason: error instanceof Error ? `${error.name}: ${error.message}` : 'unverifiable token' };
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unverifiable token';
+        // Claims quoted in the reason come from an unverified token and may hold anything, e-mail addresses too.
+        return { ok: false, reason: redactEmailAddresses(reason) };
       }
     },
   };

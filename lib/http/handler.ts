@@ -14,7 +14,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { type Caller, CallerSchema } from '../auth/caller';
-import { ValidationFailed } from '../domain/errors';
+import { redactEmailAddresses, ValidationFailed } from '../domain/errors';
 import type { Violation } from '../domain/validation';
 import { logger, metrics, tracer } from '../observability';
 import { errorResponse, mapErrorToResponse } from './errors';
@@ -47,6 +47,19 @@ function responseMetrics(): MiddlewareObj<unknown, APIGatewayProxyStructuredResu
   };
 }
 
+/**
+ * An unexpected error as the logs may hold it: upstream messages can quote what they were given (an SNS
+ * endpoint, for one), so e-mail addresses are masked in the message and the stack.
+ */
+function describeForLog(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: 'NonError', message: redactEmailAddresses(String(error)) };
+  return {
+    name: error.name,
+    message: redactEmailAddresses(error.message),
+    ...(error.stack ? { stack: redactEmailAddresses(error.stack) } : {}),
+  };
+}
+
 function errorMapper(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
@@ -63,8 +76,7 @@ function errorMapper(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2
       }
       const { response, expected } = mapErrorToResponse(error);
       if (expected) logger.info('request refused', { statusCode: response.statusCode, code: error?.name });
-      else if (error instanceof Error) logger.error('request failed', error);
-      else logger.error('request failed', { error: String(error) });
+      else logger.error('request failed', { error: describeForLog(error) });
       request.response = response;
     },
   };

@@ -397,7 +397,9 @@ export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undef
 
 export async function getManagedTeam(deps: Pick<TeamDeps, 'registry' | 'sagemaker'>, name: string) {
   const [record, live] = await Promise.all([deps.registry.get(name), deps.sagemaker.describeWorkteam(name)]);
-  if (record && record.lifecycle === 'active') {
+  // A retired team whose deletion is still pending is ours until SageMaker has let it go.
+  const ours = record && (record.lifecycle === 'active' || (record.applyState === 'Pending' && live));
+  if (record && ours) {
     return {
       team: toManagedTeamView(record, live) as ManagedTeamView | (TeamView & { managed: false }),
       etag: etagOf(record),

@@ -163,7 +163,7 @@ describe('createTeamRegistry().put', () => {
 });
 
 describe('createTeamRegistry().listDuePending', () => {
-  it('returns only the active pending records that are due, oldest first', async () => {
+  it('returns only the pending records that are due, retired ones too, oldest first', async () => {
     // Prepare
     const retriedRecently = aRecord({
       applyState: 'Pending',
@@ -173,8 +173,8 @@ describe('createTeamRegistry().listDuePending', () => {
     const pendingLongest = aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(-10) });
     const retryLater = aRecord({ applyState: 'Pending', retry: { attempts: 1, nextAttemptAt: minutesFromNow(5) } });
     const applied = aRecord({ applyState: 'Applied', updatedAt: minutesFromNow(-20) });
-    const deleted = aRecord({ applyState: 'Pending', lifecycle: 'deleted', updatedAt: minutesFromNow(-20) });
-    for (const record of [retriedRecently, pendingLongest, retryLater, applied, deleted]) {
+    const deletionPending = aRecord({ applyState: 'Pending', lifecycle: 'deleted', updatedAt: minutesFromNow(-20) });
+    for (const record of [retriedRecently, pendingLongest, retryLater, applied, deletionPending]) {
       await registry.put(record, undefined);
     }
 
@@ -182,7 +182,7 @@ describe('createTeamRegistry().listDuePending', () => {
     const due = await registry.listDuePending(NOW, 10);
 
     // Assess
-    expect(due).toEqual([pendingLongest, retriedRecently]);
+    expect(due).toEqual([deletionPending, pendingLongest, retriedRecently]);
   });
 
   it('stops at the limit, keeping the oldest', async () => {
@@ -213,13 +213,13 @@ describe('createTeamRegistry().listDuePending', () => {
     expect(await rawItem(record.name)).not.toHaveProperty('pendingKey');
   });
 
-  it('drops a record from the index when it is deleted', async () => {
+  it('drops a retired record from the index once its deletion is applied', async () => {
     // Prepare
-    const record = aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(-1) });
+    const record = aRecord({ applyState: 'Pending', lifecycle: 'deleted', updatedAt: minutesFromNow(-1) });
     await registry.put(record, undefined);
 
     // Act
-    await registry.put({ ...record, version: 2, lifecycle: 'deleted' }, 1);
+    await registry.put({ ...record, version: 2, applyState: 'Applied' }, 1);
 
     // Assess
     expect(await registry.listDuePending(NOW, 10)).toEqual([]);

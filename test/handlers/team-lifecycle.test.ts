@@ -595,6 +595,27 @@ describe('when SageMaker throttles or refuses', () => {
     });
   });
 
+  it('keeps a deletion made during a storm as Pending (202) until the scheduled retry removes the team', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+    created.pop();
+    await setEmulatorKnobs({ throttleRate: 1 });
+
+    // Act
+    const during = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    await setEmulatorKnobs({ throttleRate: 0 });
+    const whilePending = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+    const retried = await retryWhenDue();
+    const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+
+    // Assess
+    expect(during.statusCode).toBe(202);
+    expect(whilePending.body).toMatchObject({ managed: true, status: 'Pending', version: 2 });
+    expect(retried.applied).toContain(name);
+    expect(after.statusCode).toBe(404);
+    await expect(sm.send(new DescribeWorkteamCommand({ WorkteamName: name }))).rejects.toThrow(/The work team/);
+  });
+
   it('keeps a create whose CreateWorkteam is throttled as Pending, and the identical request again finishes it', async () => {
     // Prepare: every CreateWorkteam attempt of this request is throttled (the SDK tries three times)
     const name = uniqueTeamName('storm');
