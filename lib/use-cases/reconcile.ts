@@ -93,6 +93,9 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
         await rollBack(deps, { ...record, topicArn: record.topicArn ?? attempt.topicArn }, error, now());
         throw new UpstreamRejected('the change', { code: error.name, message: error.message }, { cause: error });
       }
+      // Anything else (a permission missing, a bug): the desired state stays, retried with growing backoff.
+      const errorName = error instanceof Error ? error.name : 'Error';
+      await markPending(deps, record, `${errorName}: the change could not be applied; it will be retried`, now());
       throw error;
     }
 

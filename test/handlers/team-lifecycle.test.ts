@@ -678,6 +678,38 @@ describe('when SageMaker throttles or refuses', () => {
     ]);
   });
 
+  it('answers 500 to an unexpected failure but keeps the change Pending with backoff, and the retry applies it', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+    await injectEmulatorFault({
+      operation: 'UpdateWorkteam',
+      errorType: 'AccessDeniedException',
+      message: 'not allowed',
+    });
+
+    // Act
+    const failed = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'Kept anyway' },
+    });
+    const kept = await registryRecord(name);
+    const retried = await retryWhenDue();
+
+    // Assess
+    expect(failed.statusCode).toBe(500);
+    expect(failed.body).toEqual({ error: { code: 'InternalError', message: expect.any(String) } });
+    expect(kept).toMatchObject({
+      version: 2,
+      applyState: 'Pending',
+      spec: { description: 'Kept anyway' },
+      retry: { attempts: 1 },
+    });
+    expect(retried.applied).toContain(name);
+    expect((await sm.send(new DescribeWorkteamCommand({ WorkteamName: name }))).Workteam?.Description).toBe(
+      'Kept anyway',
+    );
+  });
+
   it('closes the record of a creation SageMaker refuses and leaves no topic behind', async () => {
     // Prepare
     const name = uniqueTeamName('refused');
