@@ -13,7 +13,3 @@ export const CallerSchema = z.object({
 });
 
 export type Caller = z.infer<typeof CallerSchema>;
-
-export function callerGroups(caller: Caller): string[] {
-  return caller.groups.split(',').filter((group) => group.length > 0);
-}

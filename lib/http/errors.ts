@@ -3,6 +3,7 @@
  * Domain errors carry their own status; anything else is a 500 whose body never carries internals.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isTransient } from '../adapters/aws-errors';
 import { InvalidPaginationToken } from '../adapters/pagination';
 import { isDomainError, UpstreamUnavailable } from '../domain/errors';
 import type { Violation } from '../domain/validation';
@@ -24,26 +25,8 @@ export function errorResponse(statusCode: number, code: string, message: string,
   return jsonResponse(statusCode, body);
 }
 
-/** Errors the AWS SDK raises once its own retries are spent and the service is still throttling or failing. */
-const TRANSIENT_UPSTREAM = new Set([
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'InternalServerError',
-]);
-
-export function toTransientUpstream(error: unknown): UpstreamUnavailable | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const fault = (error as { $fault?: string }).$fault;
-  if (TRANSIENT_UPSTREAM.has(error.name) || fault === 'server')
-    return new UpstreamUnavailable('the request', { cause: error });
-  return undefined;
-}
-
 export function mapErrorToResponse(error: unknown): { response: APIGatewayProxyStructuredResultV2; expected: boolean } {
-  const mapped = toTransientUpstream(error) ?? error;
+  const mapped = isTransient(error) ? new UpstreamUnavailable('the request', { cause: error }) : error;
   if (isDomainError(mapped)) {
     const retryAfter: Record<string, string> = mapped instanceof UpstreamUnavailable ? { 'retry-after': '5' } : {};
     const body: ErrorBody = {

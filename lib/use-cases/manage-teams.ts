@@ -2,6 +2,8 @@
  * The write path: every change is a conditional write of the desired state in the registry (merged, never
  * last-writer-wins), followed by reconcileTeam. Nothing else writes to SageMaker.
  */
+
+import { isTransient } from '../adapters/aws-errors';
 import type { Caller } from '../auth/caller';
 import {
   Forbidden,
@@ -20,6 +22,7 @@ import {
   applyTeamPatch,
   createFingerprint,
   describeChange,
+  memberGroups,
   removeMember,
   toCreateTeamRequest,
   toDesiredTeam,
@@ -28,20 +31,12 @@ import {
   toWorkteamSpec,
   validateDesiredTeam,
 } from '../domain/requests';
-import type {
-  DesiredTeam,
-  Difference,
-  HistoryEntry,
-  Members,
-  TeamAction,
-  TeamRecord,
-  TeamStatus,
-} from '../domain/team';
+import type { DesiredTeam, Difference, HistoryEntry, TeamAction, TeamRecord, TeamStatus } from '../domain/team';
 import type { Violation } from '../domain/validation';
 import { WORKTEAM_LIMITS } from '../domain/workteam';
 import { RegistryConflict } from '../ports';
 import { type TeamView, toMembersView, toTeamView } from '../teams/views';
-import { isTransient, type ReconcileDeps, reconcileTeam } from './reconcile';
+import { type ReconcileDeps, reconcileTeam } from './reconcile';
 
 export interface TeamDeps extends ReconcileDeps {
   policy: Policy;
@@ -82,10 +77,6 @@ function historyEntry(
   now: Date,
 ): HistoryEntry {
   return { version: record.version, at: now.toISOString(), by, action, summary };
-}
-
-function groupsOf(members: Members): string[] {
-  return 'cognitoGroups' in members ? members.cognitoGroups : members.oidcGroups;
 }
 
 async function resolveWorkforce(deps: TeamDeps, workforceName: string | undefined): Promise<LiveWorkforce> {
@@ -163,7 +154,13 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     createdAt: now.toISOString(),
     history: [
       ...(existing?.history ?? []),
-      historyEntry({ version }, caller.sub, 'created', `created with ${groupsOf(team.members).length} group(s)`, now),
+      historyEntry(
+        { version },
+        caller.sub,
+        'created',
+        `created with ${memberGroups(team.members).length} group(s)`,
+        now,
+      ),
     ],
   };
   try {

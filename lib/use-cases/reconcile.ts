@@ -4,6 +4,7 @@
  * re-reading the record and goes again if the desired state moved while it applied.
  */
 
+import { isRejection, isTransient } from '../adapters/aws-errors';
 import { UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { planWorkteam } from '../domain/plan';
@@ -30,36 +31,6 @@ export type ReconcileOutcome =
   | { outcome: 'applied'; record: TeamRecord; live?: LiveWorkteam }
   | { outcome: 'pending'; record: TeamRecord; reason: string }
   | { outcome: 'unmanaged' };
-
-/** Errors that say "try again later": throttling and server faults the SDK's own retries did not get past. */
-const TRANSIENT_ERRORS = new Set([
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'Throttling',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'InternalServerError',
-  'RequestTimeout',
-  'TimeoutError',
-]);
-/** Errors that say "SageMaker will never accept this": the change itself is at fault. */
-const REJECTION_ERRORS = new Set(['ValidationException', 'ResourceInUse', 'ResourceLimitExceeded']);
-
-export function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const meta = error as { $fault?: string; $retryable?: unknown; code?: string };
-  return (
-    TRANSIENT_ERRORS.has(error.name) ||
-    meta.$fault === 'server' ||
-    meta.$retryable !== undefined ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(meta.code ?? '')
-  );
-}
-
-export function isRejection(error: unknown): error is Error {
-  return error instanceof Error && REJECTION_ERRORS.has(error.name);
-}
 
 /** Backoff for pending retries: 1, 2, 4, ... minutes, at most an hour. */
 export function nextAttemptAt(now: Date, attempts: number): string {
