@@ -146,6 +146,12 @@ describe('the packaged template', () => {
     );
   });
 
+  it('runs the retry of pending teams every five minutes', () => {
+    const rules = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Events::Rule');
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RetryPendingLambdaFunction');
+  });
+
   it('protects every route with the token authorizer', () => {
     const routes = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
     expect(routes.length).toBeGreaterThan(0);
