@@ -171,6 +171,13 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     if (winner?.lifecycle === 'active') return replayOrConflict(deps, winner, team, fingerprint);
     throw error;
   }
+  deps.log?.('team changed', {
+    team: team.name,
+    version,
+    by: caller.sub,
+    action: 'created',
+    summary: record.history.at(-1)?.summary,
+  });
   return applyAndView(deps, team.name);
 }
 
