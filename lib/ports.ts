@@ -19,6 +19,8 @@ export interface TeamRegistry {
   put(record: TeamRecord, expectedVersion: number | undefined): Promise<void>;
   /** Records (active or retired) whose apply is pending and due (`retry.nextAttemptAt` <= now), oldest first. */
   listDuePending(now: Date, limit: number): Promise<TeamRecord[]>;
+  /** Names of teams accepted but never yet created in SageMaker (they will count against its limit). */
+  listPendingCreations(): Promise<string[]>;
 }
 
 export class RegistryConflict extends Error {

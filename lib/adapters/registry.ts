@@ -83,6 +83,33 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
       } while (startKey && records.length < limit);
       return records;
     },
+
+    async listPendingCreations() {
+      const names: string[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: PENDING_INDEX,
+            KeyConditionExpression: '#pendingKey = :pending',
+            FilterExpression: '#lifecycle = :active AND attribute_not_exists(#appliedVersion)',
+            ExpressionAttributeNames: {
+              '#pendingKey': 'pendingKey',
+              '#lifecycle': 'lifecycle',
+              '#appliedVersion': 'appliedVersion',
+              '#name': 'name',
+            },
+            ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':active': 'active' },
+            ProjectionExpression: '#name',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) names.push(String(item.name));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return names;
+    },
   };
 }
 

@@ -138,7 +138,12 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   const live = await deps.sagemaker.describeWorkteam(team.name);
   if (live) throw new TeamExists(team.name);
   // Checked before anything is created: SageMaker's limit counts every team of the account and region.
-  const count = await deps.sagemaker.countWorkteams();
+  // Teams accepted but not yet created (Pending) will take a slot too.
+  const [liveCount, accepted] = await Promise.all([
+    deps.sagemaker.countWorkteams(),
+    deps.registry.listPendingCreations(),
+  ]);
+  const count = liveCount + accepted.filter((pending) => pending !== team.name).length;
   if (count >= WORKTEAM_LIMITS.workteamsPerRegion) throw new TeamLimitExceeded(WORKTEAM_LIMITS.workteamsPerRegion);
 
   const version = (existing?.version ?? 0) + 1;

@@ -162,6 +162,23 @@ describe('createTeamRegistry().put', () => {
   });
 });
 
+describe('createTeamRegistry().listPendingCreations', () => {
+  it('names the active records that are pending and were never applied, due or not', async () => {
+    // Prepare
+    const neverApplied = aRecord({ applyState: 'Pending', retry: { attempts: 0, nextAttemptAt: minutesFromNow(30) } });
+    const changePending = aRecord({ applyState: 'Pending', appliedVersion: 1, updatedAt: minutesFromNow(-5) });
+    const deletionPending = aRecord({ applyState: 'Pending', lifecycle: 'deleted', updatedAt: minutesFromNow(-5) });
+    const applied = aRecord({ applyState: 'Applied', appliedVersion: 1 });
+    for (const record of [neverApplied, changePending, deletionPending, applied]) await registry.put(record, undefined);
+
+    // Act
+    const names = await registry.listPendingCreations();
+
+    // Assess
+    expect(names).toEqual([neverApplied.name]);
+  });
+});
+
 describe('createTeamRegistry().listDuePending', () => {
   it('returns only the pending records that are due, retired ones too, oldest first', async () => {
     // Prepare

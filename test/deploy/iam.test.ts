@@ -49,6 +49,7 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
+    'dynamodb:Query',
   ],
   updateTeam: [...RECONCILE, ...WORKFORCE_LOOKUP],
   addTeamMembers: [...RECONCILE, 'cognito-idp:GetGroup'],

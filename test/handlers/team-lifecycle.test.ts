@@ -199,6 +199,32 @@ describe('POST /teams', () => {
     expect(after).toHaveLength(25);
   }, 60_000);
 
+  it('counts a creation that is still Pending against the limit', async () => {
+    // Prepare: 24 teams in SageMaker and one accepted but not created yet (its CreateWorkteam throttled)
+    const { Workteams } = await sm.send(new ListWorkteamsCommand({ MaxResults: 100 }));
+    const free = 25 - (Workteams ?? []).length;
+    for (let i = 0; i < free - 1; i++) await givenTeam(uniqueTeamName('fill'));
+    const pendingName = uniqueTeamName('pending');
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'Rate exceeded',
+      count: 3,
+    });
+    const pending = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(pendingName) });
+    created.push(pendingName);
+
+    // Act
+    const overflow = await call(createTeam, 'createTeam', 'create-team.json', {
+      body: teamBody(uniqueTeamName('overflow')),
+    });
+
+    // Assess
+    expect(pending.statusCode).toBe(202);
+    expect(overflow.statusCode).toBe(409);
+    expect(overflow.body).toMatchObject({ error: { code: 'TeamLimitExceeded' } });
+  }, 60_000);
+
   it('lists every violation with its field in one 400', async () => {
     // Act
     const result = await call(createTeam, 'createTeam', 'create-team.json', {
