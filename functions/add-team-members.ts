@@ -1,9 +1,9 @@
 /** POST /teams/{name}/members — adds member groups, keeping every existing one. */
-import { buildTeamDeps } from '../lib/deps';
-import { httpRoute } from '../lib/http/handler';
-import { NoQuerySchema, TeamPathSchema } from '../lib/http/schemas';
-import { teamResponse } from '../lib/http/team-responses';
-import { addTeamMembers } from '../lib/use-cases/manage-teams';
+import { buildTeamDeps } from '#lib/deps';
+import { httpRoute } from '#lib/http/handler';
+import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
+import { teamResponse } from '#lib/http/team-responses';
+import { addTeamMembers } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 

@@ -8,10 +8,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import type { Caller } from '../lib/auth/caller';
-import { createTokenVerifier } from '../lib/auth/verify-token';
-import { AuthConfigSchema, loadConfig } from '../lib/config';
-import { logger } from '../lib/observability';
+import type { Caller } from '#lib/auth/caller';
+import { createTokenVerifier } from '#lib/auth/verify-token';
+import { AuthConfigSchema, loadConfig } from '#lib/config';
+import { logger } from '#lib/observability';
 
 const config = loadConfig(AuthConfigSchema);
 const verifier = createTokenVerifier({

@@ -1,12 +1,12 @@
 /** POST /teams — request a new work team: validated, recorded as desired state, then reconciled. */
 
-import { loadConfig } from '../lib/config';
-import { buildTeamDeps, dynamoClient, IdempotencyConfigSchema } from '../lib/deps';
-import { httpRoute } from '../lib/http/handler';
-import { idempotencyKeyMiddleware } from '../lib/http/idempotency';
-import { NoPathSchema, NoQuerySchema } from '../lib/http/schemas';
-import { teamResponse } from '../lib/http/team-responses';
-import { createTeam } from '../lib/use-cases/manage-teams';
+import { loadConfig } from '#lib/config';
+import { buildTeamDeps, dynamoClient, IdempotencyConfigSchema } from '#lib/deps';
+import { httpRoute } from '#lib/http/handler';
+import { idempotencyKeyMiddleware } from '#lib/http/idempotency';
+import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
+import { teamResponse } from '#lib/http/team-responses';
+import { createTeam } from '#lib/use-cases/manage-teams';
 
 const config = loadConfig(IdempotencyConfigSchema);
 const deps = buildTeamDeps();

@@ -1,9 +1,9 @@
 /** DELETE /teams/{name} — retires a managed team and its notification topic; the registry keeps its history. */
-import { buildTeamDeps } from '../lib/deps';
-import { jsonResponse } from '../lib/http/errors';
-import { httpRoute } from '../lib/http/handler';
-import { NoQuerySchema, TeamPathSchema } from '../lib/http/schemas';
-import { deleteTeam } from '../lib/use-cases/manage-teams';
+import { buildTeamDeps } from '#lib/deps';
+import { jsonResponse } from '#lib/http/errors';
+import { httpRoute } from '#lib/http/handler';
+import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
+import { deleteTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 

@@ -3,11 +3,11 @@
  * version, status (InSync, Pending, Drifted) and the differences between desired and live state, with an
  * ETag for If-Match; 404 TeamNotFound when neither the registry nor SageMaker knows it.
  */
-import { buildTeamDeps } from '../lib/deps';
-import { jsonResponse } from '../lib/http/errors';
-import { httpRoute } from '../lib/http/handler';
-import { NoQuerySchema, TeamPathSchema } from '../lib/http/schemas';
-import { getManagedTeam } from '../lib/use-cases/manage-teams';
+import { buildTeamDeps } from '#lib/deps';
+import { jsonResponse } from '#lib/http/errors';
+import { httpRoute } from '#lib/http/handler';
+import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
+import { getManagedTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 

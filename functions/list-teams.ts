@@ -1,11 +1,11 @@
 /** GET /teams — work teams of this account and region, paginated. */
-import { createSageMakerAdapter } from '../lib/adapters/sagemaker';
-import { sageMakerClient } from '../lib/aws-clients';
-import { AwsConfigSchema, loadConfig } from '../lib/config';
-import { jsonResponse } from '../lib/http/errors';
-import { httpRoute } from '../lib/http/handler';
-import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '../lib/http/schemas';
-import { listTeams } from '../lib/use-cases/read-teams';
+import { createSageMakerAdapter } from '#lib/adapters/sagemaker';
+import { sageMakerClient } from '#lib/aws-clients';
+import { AwsConfigSchema, loadConfig } from '#lib/config';
+import { jsonResponse } from '#lib/http/errors';
+import { httpRoute } from '#lib/http/handler';
+import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '#lib/http/schemas';
+import { listTeams } from '#lib/use-cases/read-teams';
 
 const config = loadConfig(AwsConfigSchema);
 const workteams = createSageMakerAdapter(sageMakerClient(config));

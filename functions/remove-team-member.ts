@@ -1,9 +1,9 @@
 /** DELETE /teams/{name}/members/{group} — removes one member group; never the last one. */
-import { buildTeamDeps } from '../lib/deps';
-import { httpRoute } from '../lib/http/handler';
-import { MemberPathSchema, NoQuerySchema } from '../lib/http/schemas';
-import { teamResponse } from '../lib/http/team-responses';
-import { removeTeamMember } from '../lib/use-cases/manage-teams';
+import { buildTeamDeps } from '#lib/deps';
+import { httpRoute } from '#lib/http/handler';
+import { MemberPathSchema, NoQuerySchema } from '#lib/http/schemas';
+import { teamResponse } from '#lib/http/team-responses';
+import { removeTeamMember } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 

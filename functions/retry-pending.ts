@@ -7,9 +7,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import { buildTeamDeps } from '../lib/deps';
-import { logger, metrics, tracer } from '../lib/observability';
-import { retryPendingTeams } from '../lib/use-cases/reconcile';
+import { buildTeamDeps } from '#lib/deps';
+import { logger, metrics, tracer } from '#lib/observability';
+import { retryPendingTeams } from '#lib/use-cases/reconcile';
 
 const deps = buildTeamDeps();
 

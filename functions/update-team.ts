@@ -1,9 +1,9 @@
 /** PATCH /teams/{name} — JSON merge patch of description, workerAccess, notifications, tags; honours If-Match. */
-import { buildTeamDeps } from '../lib/deps';
-import { httpRoute } from '../lib/http/handler';
-import { NoQuerySchema, TeamPathSchema } from '../lib/http/schemas';
-import { teamResponse } from '../lib/http/team-responses';
-import { updateTeam } from '../lib/use-cases/manage-teams';
+import { buildTeamDeps } from '#lib/deps';
+import { httpRoute } from '#lib/http/handler';
+import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
+import { teamResponse } from '#lib/http/team-responses';
+import { updateTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 

@@ -11,8 +11,8 @@ import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createWorkforceDirectory } from '../../lib/adapters/directory';
-import type { WorkforceDirectory } from '../../lib/ports';
+import { createWorkforceDirectory } from '#lib/adapters/directory';
+import type { WorkforceDirectory } from '#lib/ports';
 
 let cognito: CognitoIdentityProviderClient;
 let directory: WorkforceDirectory;

@@ -11,8 +11,8 @@ import {
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { createNotificationTopics } from '../../lib/adapters/notifications';
-import type { NotificationTopics } from '../../lib/ports';
+import { createNotificationTopics } from '#lib/adapters/notifications';
+import type { NotificationTopics } from '#lib/ports';
 
 let sns: SNSClient;
 let topics: NotificationTopics;

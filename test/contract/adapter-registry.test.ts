@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createTeamRegistry, HISTORY_LIMIT } from '../../lib/adapters/registry';
-import type { HistoryEntry, TeamRecord } from '../../lib/domain/team';
-import { RegistryConflict, type TeamRegistry } from '../../lib/ports';
+import { createTeamRegistry, HISTORY_LIMIT } from '#lib/adapters/registry';
+import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
+import { RegistryConflict, type TeamRegistry } from '#lib/ports';
 import { createTableFromDefinition, readTableDefinitions } from '../../local/seed';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');

@@ -3,9 +3,9 @@
  * shared one holds the seeded teams, and an account has room for 25).
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createSageMakerWriter } from '../../lib/adapters/sagemaker';
-import type { MemberDefinition, WorkteamSpec } from '../../lib/domain/workteam';
-import type { WorkteamWriter } from '../../lib/ports';
+import { createSageMakerWriter } from '#lib/adapters/sagemaker';
+import type { MemberDefinition, WorkteamSpec } from '#lib/domain/workteam';
+import type { WorkteamWriter } from '#lib/ports';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import { clientFor } from './sagemaker-support';
 

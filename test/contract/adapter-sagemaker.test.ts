@@ -3,7 +3,7 @@
  * above all the paginators' PaginationConfig semantics: MaxItems, PageSize, StartingToken.
  */
 import { CreateWorkteamCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createSageMakerAdapter, type ListQuery, type WorkteamReader } from '../../lib/adapters/sagemaker';
+import { createSageMakerAdapter, type ListQuery, type WorkteamReader } from '#lib/adapters/sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import { clientFor } from './sagemaker-support';
 

@@ -9,14 +9,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeWorkteamCommand, ListWorkteamsCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { buildTeamDeps } from '#lib/deps';
+import { retryPendingTeams } from '#lib/use-cases/reconcile';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
-import { buildTeamDeps } from '../../lib/deps';
-import { retryPendingTeams } from '../../lib/use-cases/reconcile';
 import {
   ADMIN,
   call,

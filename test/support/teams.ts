@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Caller } from '../../lib/auth/caller';
+import type { Caller } from '#lib/auth/caller';
 import { type HttpResult, invokeHttp } from './invoke';
 
 export const OWNER: Caller = { sub: 'owner-0001', username: 'requester', groups: '', isAdmin: false };

@@ -2,8 +2,8 @@
  * Every change is logged with who made it, and the log never carries an e-mail address, although the
  * workers' addresses pass through reconcile on their way to SNS.
  */
-import { buildTeamDeps } from '../../lib/deps';
-import { addTeamMembers, createTeam, deleteTeam } from '../../lib/use-cases/manage-teams';
+import { buildTeamDeps } from '#lib/deps';
+import { addTeamMembers, createTeam, deleteTeam } from '#lib/use-cases/manage-teams';
 import { OWNER, teamBody, uniqueTeamName } from '../support/teams';
 
 describe('the change log', () => {

@@ -6,7 +6,7 @@ import {
   MemberNotFound,
   PreconditionFailed,
   TeamNotManaged,
-} from '../../../lib/domain/errors';
+} from '#lib/domain/errors';
 
 describe('domain errors of team changes', () => {
   test.each([

@@ -11,8 +11,8 @@ import {
   UpstreamUnavailable,
   ValidationFailed,
   WorkforceNotFound,
-} from '../../../lib/domain/errors';
-import type { Violation } from '../../../lib/domain/validation';
+} from '#lib/domain/errors';
+import type { Violation } from '#lib/domain/validation';
 
 describe('domain errors', () => {
   test.each([

@@ -1,4 +1,4 @@
-import type { Violation } from '../../../lib/domain/validation';
+import type { Violation } from '#lib/domain/validation';
 
 export const USER_POOL = 'eu-west-1_AbCdEf123';
 export const CLIENT_ID = '4example0client0id0abcdef';

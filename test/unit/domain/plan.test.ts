@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { LiveWorkteam } from '../../../lib/domain/live';
-import { differences, planWorkteam } from '../../../lib/domain/plan';
-import type { MemberDefinition, Toggle, WorkteamSpec } from '../../../lib/domain/workteam';
+import type { LiveWorkteam } from '#lib/domain/live';
+import { differences, planWorkteam } from '#lib/domain/plan';
+import type { MemberDefinition, Toggle, WorkteamSpec } from '#lib/domain/workteam';
 import { CLIENT_ID, TOPIC_ARN, USER_POOL } from './fixtures';
 import { liveTeam, workteamSpec } from './team-fixtures';
 

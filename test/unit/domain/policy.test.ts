@@ -1,6 +1,6 @@
-import { auditWorkerAccess, checkPolicy, type Policy, PolicyInvalid, parsePolicy } from '../../../lib/domain/policy';
-import type { Violation } from '../../../lib/domain/validation';
-import type { Toggle } from '../../../lib/domain/workteam';
+import { auditWorkerAccess, checkPolicy, type Policy, PolicyInvalid, parsePolicy } from '#lib/domain/policy';
+import type { Violation } from '#lib/domain/validation';
+import type { Toggle } from '#lib/domain/workteam';
 import policyFile from '../../../policy/policy.json';
 import { pathsAndCodes } from './fixtures';
 import { desiredTeam, liveTeam, thrownBy } from './team-fixtures';

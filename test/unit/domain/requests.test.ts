@@ -5,7 +5,7 @@ import {
   MemberLimitExceeded,
   MemberNotFound,
   ValidationFailed,
-} from '../../../lib/domain/errors';
+} from '#lib/domain/errors';
 import {
   addMembers,
   applyTeamPatch,
@@ -22,9 +22,9 @@ import {
   validateDesiredTeam,
   validateMembersRequest,
   validateTeamPatch,
-} from '../../../lib/domain/requests';
-import type { DesiredTeam, Members } from '../../../lib/domain/team';
-import { validateWorkteamSpec } from '../../../lib/domain/validation';
+} from '#lib/domain/requests';
+import type { DesiredTeam, Members } from '#lib/domain/team';
+import { validateWorkteamSpec } from '#lib/domain/validation';
 import { CLIENT_ID, pathsAndCodes, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
 import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './team-fixtures';
 

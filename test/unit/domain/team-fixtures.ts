@@ -1,6 +1,6 @@
-import type { LiveWorkteam } from '../../../lib/domain/live';
-import type { CognitoIdentity, DesiredTeam } from '../../../lib/domain/team';
-import type { WorkteamSpec } from '../../../lib/domain/workteam';
+import type { LiveWorkteam } from '#lib/domain/live';
+import type { CognitoIdentity, DesiredTeam } from '#lib/domain/team';
+import type { WorkteamSpec } from '#lib/domain/workteam';
 import { CLIENT_ID, TOPIC_ARN, USER_POOL } from './fixtures';
 
 export const IDENTITY: CognitoIdentity = { userPool: USER_POOL, clientId: CLIENT_ID };

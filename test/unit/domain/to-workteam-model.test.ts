@@ -1,5 +1,5 @@
-import { ValidationFailed } from '../../../lib/domain/errors';
-import { toWorkteamSpec, toWorkteamUpdate } from '../../../lib/domain/validation';
+import { ValidationFailed } from '#lib/domain/errors';
+import { toWorkteamSpec, toWorkteamUpdate } from '#lib/domain/validation';
 import { CLIENT_ID, cognitoDefinition, pathsAndCodes, TOPIC_ARN, USER_POOL, validSpec } from './fixtures';
 
 function thrownBy(action: () => unknown): unknown {

@@ -1,4 +1,4 @@
-import { validateTags } from '../../../lib/domain/validation';
+import { validateTags } from '#lib/domain/validation';
 import { pathsAndCodes, repeat } from './fixtures';
 
 describe('validateTags', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { validateWorkteamSpec } from '../../../lib/domain/validation';
+import { validateWorkteamSpec } from '#lib/domain/validation';
 import {
   CLIENT_ID,
   cognitoDefinition,

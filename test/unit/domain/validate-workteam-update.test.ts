@@ -1,4 +1,4 @@
-import { validateWorkteamUpdate } from '../../../lib/domain/validation';
+import { validateWorkteamUpdate } from '#lib/domain/validation';
 import { cognitoDefinition, oidcDefinition, pathsAndCodes, TOPIC_ARN } from './fixtures';
 
 describe('validateWorkteamUpdate', () => {

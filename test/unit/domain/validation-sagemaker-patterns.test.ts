@@ -1,4 +1,4 @@
-import { validateTags, validateWorkteamSpec, validateWorkteamUpdate } from '../../../lib/domain/validation';
+import { validateTags, validateWorkteamSpec, validateWorkteamUpdate } from '#lib/domain/validation';
 import { cognitoDefinition, oidcDefinition, pathsAndCodes, validSpec } from './fixtures';
 
 // The forms the SageMaker API reference gives and the real service (and the local emulator) enforce, which a

@@ -1,4 +1,4 @@
-import { nextAttemptAt } from '../../../lib/use-cases/reconcile';
+import { nextAttemptAt } from '#lib/use-cases/reconcile';
 
 describe('nextAttemptAt', () => {
   const now = new Date('2026-11-22T05:00:00.000Z');
