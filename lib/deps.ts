@@ -20,6 +20,8 @@ export const TeamsConfigSchema = AwsConfigSchema.extend({
   TEAMS_TABLE: z.string().min(1),
   /** Notification topics are named `<prefix><team name>`; IAM scopes SNS rights to that prefix. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+  /** A SageMaker refusal within this many seconds of a team's Cognito group being created is retried, not rolled back. */
+  GROUP_SETTLING_SECONDS: z.coerce.number().int().min(0).max(900),
 });
 export type TeamsConfig = z.infer<typeof TeamsConfigSchema>;
 
@@ -45,6 +47,7 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema
     topics: createNotificationTopics(snsClient(config), { topicPrefix: config.TOPIC_PREFIX }),
     directory: createWorkforceDirectory(cognitoClient(config)),
     policy,
+    groupSettlingMs: config.GROUP_SETTLING_SECONDS * 1000,
     log: (message, details) => logger.info(message, details),
   };
 }

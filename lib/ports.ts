@@ -77,6 +77,8 @@ export interface NotificationTopics {
 export interface WorkforceDirectory {
   /** Those of `groups` that do not exist in the pool. */
   missingGroups(userPoolId: string, groups: string[]): Promise<string[]>;
+  /** Those of `groups` created at or after `since` (groups that do not exist are left out). */
+  groupsCreatedSince(userPoolId: string, groups: string[], since: Date): Promise<string[]>;
   /** The e-mail addresses of the enabled users of these groups, de-duplicated and sorted. */
   emailsOfGroups(userPoolId: string, groups: string[]): Promise<string[]>;
 }

@@ -26,6 +26,21 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
       return missing;
     },
 
+    async groupsCreatedSince(userPoolId, groups, since) {
+      const fresh: string[] = [];
+      // Cognito reports creation dates in whole seconds: compare at that resolution.
+      const sinceSecond = Math.floor(since.getTime() / 1000) * 1000;
+      for (const group of new Set(groups)) {
+        try {
+          const { Group } = await cognito.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+          if (Group?.CreationDate && Group.CreationDate.getTime() >= sinceSecond) fresh.push(group);
+        } catch (error) {
+          if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+        }
+      }
+      return fresh;
+    },
+
     async emailsOfGroups(userPoolId, groups) {
       // Keyed by the lower-case address: one subscription per mailbox, whatever case each user typed.
       const emails = new Map<string, string>();

@@ -24,6 +24,8 @@ export interface ReconcileDeps {
   topics: NotificationTopics;
   directory: WorkforceDirectory;
   now?: () => Date;
+  /** How long after a Cognito group's creation a SageMaker refusal of a team using it means "not yet". */
+  groupSettlingMs?: number;
   log?: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -54,8 +56,12 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
       const applied = await markApplied(deps, record, live, now());
       result = { outcome: 'applied', record: applied ?? record, live };
     } catch (error) {
-      if (isTransient(error)) {
-        const reason = `${(error as Error).name}: SageMaker or SNS did not accept the change yet; it will be retried`;
+      const settling = isRejection(error) ? await groupsStillSettling(deps, record, now()) : [];
+      if (isTransient(error) || settling.length > 0) {
+        const reason =
+          settling.length > 0
+            ? `SageMaker does not see the new Cognito group(s) ${settling.join(', ')} yet; it will be retried`
+            : `${(error as Error).name}: SageMaker or SNS did not accept the change yet; it will be retried`;
         deps.log?.('apply deferred', { team: name, version: record.version, error: (error as Error).name });
         const pending = await markPending(deps, record, reason, now());
         return { outcome: 'pending', record: pending ?? record, reason };
@@ -75,6 +81,26 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
     if (!latest || latest.version === record.version) return result;
   }
   return result;
+}
+
+/**
+ * Right after a Cognito group is created SageMaker can refuse a team that uses it for a while (the Terraform
+ * provider retries CreateWorkteam for two minutes). A refusal while one of the team's groups is that young is
+ * treated as "not yet", not as "never".
+ */
+const DEFAULT_GROUP_SETTLING_MS = 2 * 60_000;
+
+async function groupsStillSettling(deps: ReconcileDeps, record: TeamRecord, now: Date): Promise<string[]> {
+  if (record.lifecycle !== 'active' || !record.identity || !('cognitoGroups' in record.spec.members)) return [];
+  const window = deps.groupSettlingMs ?? DEFAULT_GROUP_SETTLING_MS;
+  if (window <= 0) return [];
+  const since = new Date(now.getTime() - window);
+  try {
+    return await deps.directory.groupsCreatedSince(record.identity.userPool, record.spec.members.cognitoGroups, since);
+  } catch {
+    // Cognito unreachable: the refusal stands on its own.
+    return [];
+  }
 }
 
 interface ApplyAttempt {

@@ -73,6 +73,22 @@ describe('createWorkforceDirectory().missingGroups', () => {
   });
 });
 
+describe('createWorkforceDirectory().groupsCreatedSince', () => {
+  it('names the groups created at or after the instant, and leaves out older and missing ones', async () => {
+    // Prepare: the seeded groups are older than this instant (Cognito dates have a resolution of one second)
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const since = new Date();
+    const young = `young-${suffix}`;
+    await givenGroup(young, []);
+
+    // Act
+    const fresh = await directory.groupsCreatedSince(userPoolId, ['labelers-en', young, `missing-${suffix}`], since);
+
+    // Assess
+    expect(fresh).toEqual([young]);
+  });
+});
+
 describe('createWorkforceDirectory().emailsOfGroups', () => {
   it('returns the addresses of the members, a member of two groups once, sorted', async () => {
     // Act

@@ -10,6 +10,7 @@ import { DescribeWorkteamCommand, ListWorkteamsCommand, UpdateWorkteamCommand } 
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildTeamDeps } from '#lib/deps';
+import { createTeam as createTeamUseCase } from '#lib/use-cases/manage-teams';
 import { retryPendingTeams } from '#lib/use-cases/reconcile';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as createTeam } from '../../functions/create-team';
@@ -702,6 +703,30 @@ describe('when SageMaker throttles or refuses', () => {
       'ana@example.com',
       'ben@example.com',
     ]);
+  });
+
+  it('keeps a team whose Cognito group is brand new Pending when SageMaker refuses it, and retries it later', async () => {
+    // Prepare: a group created just now, and SageMaker refusing the first CreateWorkteam as it may then
+    const group = `new-${uniqueTeamName('g')}`;
+    await cognito.send(new CreateGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
+    const name = uniqueTeamName('settling');
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ValidationException',
+      message: 'Invalid user group',
+    });
+    const deps = { ...buildTeamDeps(), groupSettlingMs: 120_000 };
+
+    // Act
+    const during = await createTeamUseCase(deps, OWNER, teamBody(name, { members: { cognitoGroups: [group] } }));
+    created.push(name);
+    const retried = await retryWhenDue();
+
+    // Assess
+    expect(during.outcome).toBe('pending');
+    expect(during.team).toMatchObject({ status: 'Pending', pendingReason: expect.stringContaining(group) });
+    expect(retried.applied).toContain(name);
+    expect(await liveGroups(name)).toEqual([group]);
   });
 
   it('answers 500 to an unexpected failure but keeps the change Pending with backoff, and the retry applies it', async () => {
