@@ -12,6 +12,8 @@ import {
   PutCommand,
   type PutCommandInput,
   QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TeamRecord } from '../domain/team';
 import { RegistryConflict, type TeamRegistry } from '../ports';
@@ -61,56 +63,70 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
     },
 
     async listDuePending(now, limit) {
-      const records: TeamRecord[] = [];
-      if (limit < 1) return records;
-      let startKey: Record<string, unknown> | undefined;
-      // A query page stops at 1 MB before it reaches Limit: keep reading until `limit` records or the end.
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: PENDING_INDEX,
-            KeyConditionExpression: '#pendingKey = :pending AND #pendingDueAt <= :now',
-            ExpressionAttributeNames: { '#pendingKey': 'pendingKey', '#pendingDueAt': 'pendingDueAt' },
-            ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':now': now.toISOString() },
-            ScanIndexForward: true,
-            Limit: limit - records.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) records.push(fromItem(item as StoredTeam));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && records.length < limit);
-      return records;
+      const items = await queryPendingIndex(doc, tableName, limit, {
+        KeyConditionExpression: '#pendingKey = :pending AND #pendingDueAt <= :now',
+        ExpressionAttributeNames: { '#pendingKey': 'pendingKey', '#pendingDueAt': 'pendingDueAt' },
+        ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':now': now.toISOString() },
+        ScanIndexForward: true,
+      });
+      return items.map((item) => fromItem(item as StoredTeam));
     },
 
     async listPendingCreations() {
-      const names: string[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: PENDING_INDEX,
-            KeyConditionExpression: '#pendingKey = :pending',
-            FilterExpression: '#lifecycle = :active AND attribute_not_exists(#appliedVersion)',
-            ExpressionAttributeNames: {
-              '#pendingKey': 'pendingKey',
-              '#lifecycle': 'lifecycle',
-              '#appliedVersion': 'appliedVersion',
-              '#name': 'name',
-            },
-            ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':active': 'active' },
-            ProjectionExpression: '#name',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) names.push(String(item.name));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return names;
+      const items = await queryPendingIndex(doc, tableName, Number.POSITIVE_INFINITY, {
+        KeyConditionExpression: '#pendingKey = :pending',
+        FilterExpression: '#lifecycle = :active AND attribute_not_exists(#appliedVersion)',
+        ExpressionAttributeNames: {
+          '#pendingKey': 'pendingKey',
+          '#lifecycle': 'lifecycle',
+          '#appliedVersion': 'appliedVersion',
+          '#name': 'name',
+        },
+        ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':active': 'active' },
+        ProjectionExpression: '#name',
+      });
+      return items.map((item) => String(item.name));
     },
   };
+}
+
+/** Items as the document client returns them. */
+type StoredItems = NonNullable<QueryCommandOutput['Items']>;
+
+type PendingQuery = Pick<
+  QueryCommandInput,
+  | 'KeyConditionExpression'
+  | 'FilterExpression'
+  | 'ExpressionAttributeNames'
+  | 'ExpressionAttributeValues'
+  | 'ProjectionExpression'
+  | 'ScanIndexForward'
+>;
+
+/** Reads the pending index page by page (a page stops at 1 MB before Limit) until `max` items or the end. */
+async function queryPendingIndex(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  max: number,
+  query: PendingQuery,
+): Promise<StoredItems> {
+  const items: StoredItems = [];
+  if (max < 1) return items;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: PENDING_INDEX,
+        ...query,
+        Limit: Number.isFinite(max) ? max - items.length : undefined,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && items.length < max);
+  return items;
 }
 
 function toItem(record: TeamRecord): Record<string, unknown> {
