@@ -1,7 +1,7 @@
 /**
  * The HTTP API's Lambda request authorizer (simple responses, payload 2.0): verifies the bearer token's
- * signature against the issuer's JWKS, its issuer, audience and expiry, and hands the caller to the routes
- * as context. API Gateway answers 401 itself when the Authorization header is missing, 403 when we deny.
+ * signature against the issuer's JWKS, its issuer, audience, expiry (`exp` required), `iat` (not in the
+ * future beyond a small clock skew) and `token_use: id`, and hands the caller to the routes as context. API Gateway answers 401 itself when the Authorization header is missing, 403 when we deny.
  */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

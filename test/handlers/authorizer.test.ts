@@ -4,6 +4,8 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { handler } from '../../functions/authorizer';
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../../lib/auth/verify-token';
+import { logger } from '../../lib/observability';
 import { lambdaContext, loadEvent } from '../support/invoke';
 
 interface Jwt {
@@ -32,6 +34,24 @@ function cognitoLocalKey(): KeyObject {
   return createPrivateKey({ key: jwk, format: 'jwk' });
 }
 
+/** The admin token's claims with some changed, removed where the change is undefined, re-signed so the JWKS accepts it. */
+function adminTokenWith(changes: Record<string, unknown>): string {
+  const jwt = decode(env('LOCAL_ADMIN_TOKEN'));
+  const payload = { ...jwt.payload, ...changes };
+  for (const [claim, value] of Object.entries(changes)) {
+    if (value === undefined) delete payload[claim];
+  }
+  return signJwt({ ...jwt, payload }, cognitoLocalKey());
+}
+
+/** The reason the authorizer logged with its last refusal: tells a refusal for the intended cause from any other. */
+function lastRefusalReason(warn: jest.SpyInstance): string {
+  const refusals = warn.mock.calls.filter(([message]) => message === 'token refused');
+  return String((refusals.at(-1)?.[1] as { reason?: unknown } | undefined)?.reason);
+}
+
+const nowInSeconds = () => Math.floor(Date.now() / 1000);
+
 async function authorize(authorization: string | undefined) {
   const event = loadEvent('authorizer.json');
   event.headers = authorization === undefined ? {} : { authorization };
@@ -46,6 +66,10 @@ function env(name: string): string {
 }
 
 describe('authorizer', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   it('authorises an admin token and passes the caller with its groups', async () => {
     // Act
     const result = await authorize(`Bearer ${env('LOCAL_ADMIN_TOKEN')}`);
@@ -130,6 +154,98 @@ describe('authorizer', () => {
 
     // Assess
     expect(result).toMatchObject({ isAuthorized: true });
+  });
+
+  it('refuses a well-signed token without exp', async () => {
+    // Prepare
+    const warn = jest.spyOn(logger, 'warn');
+    const withoutExp = adminTokenWith({ exp: undefined });
+
+    // Act
+    const result = await authorize(`Bearer ${withoutExp}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    expect(lastRefusalReason(warn)).toMatch(/exp claim/);
+  });
+
+  it('refuses a well-signed token issued a day in the future', async () => {
+    // Prepare
+    const warn = jest.spyOn(logger, 'warn');
+    const iat = nowInSeconds() + 24 * 3600;
+    const fromTheFuture = adminTokenWith({ iat, auth_time: iat, exp: iat + 3600 });
+
+    // Act
+    const result = await authorize(`Bearer ${fromTheFuture}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    expect(lastRefusalReason(warn)).toMatch(/issued in the future/);
+  });
+
+  it('accepts a token issued 30 s in the future, within the allowed clock skew', async () => {
+    // Prepare: the issuer's clock may run a little ahead of ours
+    expect(DEFAULT_CLOCK_SKEW_SECONDS).toBeGreaterThan(30);
+    const iat = nowInSeconds() + 30;
+    const slightlyAhead = adminTokenWith({ iat, auth_time: iat, exp: iat + 3600 });
+
+    // Act
+    const result = await authorize(`Bearer ${slightlyAhead}`);
+
+    // Assess
+    expect(result).toMatchObject({ isAuthorized: true, context: { username: 'platform-admin' } });
+  });
+
+  it('refuses a well-signed token without iat', async () => {
+    // Prepare
+    const warn = jest.spyOn(logger, 'warn');
+    const withoutIat = adminTokenWith({ iat: undefined });
+
+    // Act
+    const result = await authorize(`Bearer ${withoutIat}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    expect(lastRefusalReason(warn)).toMatch(/iat claim/);
+  });
+
+  it('refuses a well-signed token whose iat is not a number', async () => {
+    // Prepare
+    const warn = jest.spyOn(logger, 'warn');
+    const textualIat = adminTokenWith({ iat: String(nowInSeconds()) });
+
+    // Act
+    const result = await authorize(`Bearer ${textualIat}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    expect(lastRefusalReason(warn)).toMatch(/iat claim/);
+  });
+
+  it('refuses a well-signed access token (token_use access): the API takes ID tokens only', async () => {
+    // Prepare
+    const warn = jest.spyOn(logger, 'warn');
+    const accessToken = adminTokenWith({ token_use: 'access' });
+
+    // Act
+    const result = await authorize(`Bearer ${accessToken}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    expect(lastRefusalReason(warn)).toMatch(/Token use not allowed: access/);
+  });
+
+  it('refuses a well-signed token without token_use', async () => {
+    // Prepare
+    const warn = jest.spyOn(logger, 'warn');
+    const withoutTokenUse = adminTokenWith({ token_use: undefined });
+
+    // Act
+    const result = await authorize(`Bearer ${withoutTokenUse}`);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    expect(lastRefusalReason(warn)).toMatch(/Missing Token use/);
   });
 
   it.each([
