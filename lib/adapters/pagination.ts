@@ -29,10 +29,19 @@ interface TokenState {
 }
 
 export class InvalidPaginationToken extends Error {
-  constructor(reason: string) {
-    super(`nextToken is not valid for this query: ${reason}`);
+  /** `reason` is our own text: never the service's message, which may quote the token or other input. */
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`nextToken is not valid for this query: ${reason}`, options);
     this.name = 'InvalidPaginationToken';
   }
+}
+
+/**
+ * How an AWS service refuses a request it finds invalid, a NextToken it did not issue (or no longer accepts)
+ * included: SageMaker answers ValidationException ("Invalid pagination token…", or a constraint violation).
+ */
+function isServiceValidationError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException';
 }
 
 export function queryFingerprint(query: Record<string, unknown>): string {
@@ -63,6 +72,11 @@ export function decodeToken(token: string, query: string): TokenState {
 /**
  * Walks pages from `pages(startingServiceToken)` (an SDK paginator) and collects at most `maxItems` items.
  * `serviceTokenOf` reads a page's NextToken; `itemsOf` its items.
+ *
+ * A client's token is ours, checked here, but the service token inside it is only checked by the service: when
+ * the service refuses the first page of a walk resumed from a client's service token (ValidationException), the
+ * client's token is at fault, and the walk throws `InvalidPaginationToken` (a 400 naming nextToken). Later
+ * pages resume from tokens the service just issued, so their errors stay the service's.
  */
 export async function collectPage<P, T>(
   request: PageRequest & { query: Record<string, unknown> },
@@ -79,7 +93,7 @@ export async function collectPage<P, T>(
   let pageToken = start.serviceToken;
   let skip = start.skip;
 
-  for await (const page of pages(start.serviceToken)) {
+  for await (const page of resumeFrom(start.serviceToken, pages)) {
     const pageItems = itemsOf(page);
     const available = pageItems.slice(skip);
     const consumedBefore = Math.min(skip, pageItems.length);
@@ -96,4 +110,33 @@ export async function collectPage<P, T>(
     pageToken = next;
   }
   return { items };
+}
+
+/**
+ * The pages of `pages(serviceToken)`; when a client's service token is given and the service refuses the
+ * first page with a ValidationException, `InvalidPaginationToken` instead.
+ */
+async function* resumeFrom<P>(
+  serviceToken: string | undefined,
+  pages: (serviceToken: string | undefined) => AsyncIterable<P>,
+): AsyncGenerator<P> {
+  const iterator = pages(serviceToken)[Symbol.asyncIterator]();
+  try {
+    let result: IteratorResult<P>;
+    try {
+      result = await iterator.next();
+    } catch (error) {
+      if (serviceToken !== undefined && serviceToken !== '' && isServiceValidationError(error)) {
+        throw new InvalidPaginationToken('the service refused to resume from it', { cause: error });
+      }
+      throw error;
+    }
+    while (!result.done) {
+      yield result.value;
+      result = await iterator.next();
+    }
+  } finally {
+    // The caller may stop early (it has enough items): let the paginator end too.
+    await iterator.return?.();
+  }
 }

@@ -15,7 +15,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { TeamRecord } from '../domain/team';
+import type { DesiredTeam, TeamRecord } from '../domain/team';
 import { RegistryConflict, type TeamRegistry } from '../ports';
 
 export type { TeamRegistry } from '../ports';
@@ -130,7 +130,13 @@ async function queryPendingIndex(
 }
 
 function toItem(record: TeamRecord): Record<string, unknown> {
-  const item: StoredTeam = { ...record, history: record.history.slice(-HISTORY_LIMIT) };
+  const { spec, appliedSpec, ...rest } = record;
+  const item: Omit<StoredTeam, 'spec' | 'appliedSpec'> & { spec: StoredSpec; appliedSpec?: StoredSpec } = {
+    ...rest,
+    spec: toStoredSpec(spec),
+    ...(appliedSpec === undefined ? {} : { appliedSpec: toStoredSpec(appliedSpec) }),
+    history: record.history.slice(-HISTORY_LIMIT),
+  };
   // Deleted records can be pending too: a retirement SageMaker has not carried out yet.
   if (record.applyState === 'Pending') {
     item.pendingKey = PENDING_KEY_VALUE;
@@ -145,7 +151,14 @@ function toItem(record: TeamRecord): Record<string, unknown> {
 
 function fromItem(item: StoredTeam): TeamRecord {
   const { pendingKey: _pendingKey, pendingDueAt: _pendingDueAt, ...record } = item;
-  return record;
+  // Typed as a TeamRecord, but the tags of `spec` and `appliedSpec` are in their stored form (see toStoredSpec).
+  const spec: unknown = record.spec;
+  const appliedSpec: unknown = record.appliedSpec;
+  return {
+    ...record,
+    ...(isPlainRecord(spec) ? { spec: fromStoredSpec(spec) } : {}),
+    ...(isPlainRecord(appliedSpec) ? { appliedSpec: fromStoredSpec(appliedSpec) } : {}),
+  };
 }
 
 /**
@@ -168,4 +181,44 @@ function withoutUndefined(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/**
+ * Tags as the item stores them: a list of `{ key, value }` pairs. A tag key is any text the client chose,
+ * `__proto__` and `constructor` included, and the document client's marshaller cannot take such keys as the
+ * names of a map (it fails, or loses them); list items have fixed names, whatever the keys.
+ */
+type StoredTags = { key: string; value: string }[];
+
+type StoredSpec = Omit<DesiredTeam, 'tags'> & { tags: StoredTags };
+
+function toStoredSpec(spec: DesiredTeam): StoredSpec {
+  return { ...spec, tags: Object.entries(spec.tags).map(([key, value]) => ({ key, value })) };
+}
+
+/** Reads a spec back; items written before tags were stored as a list hold them as a map, which still reads. */
+function fromStoredSpec(spec: Record<string, unknown>): DesiredTeam {
+  return { ...(spec as unknown as DesiredTeam), tags: tagsFromItem(spec.tags) };
+}
+
+/**
+ * The tags as a plain object whose every key is an own property: `Object.fromEntries` defines them (a `__proto__`
+ * key too), where `tags[key] = value` would set the prototype instead.
+ */
+function tagsFromItem(stored: unknown): Record<string, string> {
+  if (Array.isArray(stored)) {
+    return Object.fromEntries(
+      stored
+        .filter((tag): tag is { key: unknown; value: unknown } => isPlainRecord(tag))
+        .map(({ key, value }) => [String(key), String(value ?? '')]),
+    );
+  }
+  if (isPlainRecord(stored)) {
+    return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, String(value ?? '')]));
+  }
+  return {};
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,10 +5,31 @@ import { WORKTEAM_LIMITS } from './workteam';
 // HTTP layer) turns them into a response. Messages may reach clients and logs, so they never carry e-mail
 // addresses: the base class masks any that slip in (an upstream message, a name typed by a user).
 
-const EMAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/**
+ * An e-mail address as people and RFC 5322/6531 write it: a local part of any characters but spaces, controls
+ * and the specials `()<>[]:;@\\,"` (so every `atext` character, dots, and non-ASCII letters), then a domain of
+ * dot-separated labels whose last label (the top-level domain) starts with a letter and has at least two
+ * characters. `a@b.c` and `user@localhost` are not addresses.
+ */
+// It starts only where a run of local-part characters starts (the lookbehind), which keeps it linear.
+const EMAIL_ADDRESS =
+  /(?<![^\s\p{C}()<>[\]:;@\\,"])([^\s\p{C}()<>[\]:;@\\,"]+)@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.\p{L}[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}]/gu;
+
+/** Quotes that wrap an address in a message ('…' or `…`) stay outside the mask. */
+const LEADING_QUOTES = /^['`]+/;
 
 export function redactEmailAddresses(text: string): string {
-  return text.replace(EMAIL_ADDRESS, '[email]');
+  // An address can hide behind another one's tail ('a@b.cd/e@f.gh': the second local part starts inside the
+  // first match): mask again until nothing changes. Each round masks at least one '@', so this ends.
+  let masked = text;
+  for (;;) {
+    const next = masked.replace(EMAIL_ADDRESS, (_match, local: string) => {
+      const quotes = LEADING_QUOTES.exec(local)?.[0] ?? '';
+      return quotes.length < local.length ? `${quotes}[email]` : '[email]';
+    });
+    if (next === masked) return masked;
+    masked = next;
+  }
 }
 
 export abstract class DomainError extends Error {
@@ -19,9 +40,19 @@ export abstract class DomainError extends Error {
   protected constructor(message: string, options?: { details?: unknown; cause?: unknown }) {
     super(redactEmailAddresses(message), options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.details !== undefined) {
-      this.details = options.details;
+      this.details = redactDetails(options.details);
     }
   }
+}
+
+/** Details quote what a client sent (a group, a team name): every string in them is masked like a message. */
+function redactDetails(value: unknown): unknown {
+  if (typeof value === 'string') return redactEmailAddresses(value);
+  if (Array.isArray(value)) return value.map(redactDetails);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, redactDetails(entry)]));
+  }
+  return value;
 }
 
 export function isDomainError(error: unknown): error is DomainError {
@@ -34,11 +65,24 @@ export class ValidationFailed extends DomainError {
   readonly status = 400;
   declare readonly details: Violation[];
 
+  /**
+   * Paths and messages may quote what the client sent (a tag key is part of its path, an unknown field's name
+   * is its path): every violation is masked here, whoever built it.
+   */
   constructor(violations: Violation[]) {
     const count = violations.length;
     super(`The request is invalid: ${count} ${count === 1 ? 'rule is' : 'rules are'} broken`, {
-      details: violations,
+      details: ValidationFailed.masked(violations),
     });
+  }
+
+  /** The violations with every e-mail address in their path and message masked. */
+  static masked(violations: Violation[]): Violation[] {
+    return violations.map((violation) => ({
+      ...violation,
+      path: redactEmailAddresses(violation.path),
+      message: redactEmailAddresses(violation.message),
+    }));
   }
 }
 

@@ -30,6 +30,7 @@ import {
   childPath,
   isRecord,
   isToggle,
+  keyPath,
   typeName,
   type Violation,
   violation,
@@ -105,7 +106,7 @@ function checkKnownFields(record: Record<string, unknown>, allowed: readonly str
   return Object.keys(record)
     .filter((key) => !allowed.includes(key))
     .map((key) =>
-      violation(childPath(path, key), 'Unknown', `This field is not known here; the fields are ${allowed.join(', ')}`),
+      violation(keyPath(path, key), 'Unknown', `This field is not known here; the fields are ${allowed.join(', ')}`),
     );
 }
 
@@ -120,7 +121,7 @@ function checkGroupList(value: unknown, path: string, kind: MemberKind): Violati
   const firstIndexByGroup = new Map<string, number>();
   const perGroup = list.items.flatMap((group, index) => {
     const groupPath = childPath(path, index);
-    const nameViolations = checkName(group, groupPath);
+    const nameViolations = [...checkName(group, groupPath), ...checkAddressableGroup(group, groupPath)];
     if (typeof group !== 'string') return nameViolations;
     const firstIndex = firstIndexByGroup.get(group);
     if (firstIndex === undefined) {
@@ -137,6 +138,18 @@ function checkGroupList(value: unknown, path: string, kind: MemberKind): Violati
     ];
   });
   return [...list.violations, ...perGroup];
+}
+
+/**
+ * `.` and `..` are valid Cognito and OIDC group names, but a member group is removed by
+ * `DELETE /teams/{name}/members/{group}`, and as a path segment they name the team itself: clients and gateways
+ * normalise `/teams/T/members/..` to `/teams/T`. Such a group could never be removed, so it is never taken.
+ */
+function checkAddressableGroup(group: unknown, path: string): Violation[] {
+  if (group !== '.' && group !== '..') return [];
+  return [
+    violation(path, 'Reserved', `${path} cannot be '.' or '..': such a group could not be addressed in a URL path`),
+  ];
 }
 
 /** `{ cognitoGroups }` or `{ oidcGroups }`, at `path` ('' for the body of the members endpoint). */
@@ -199,8 +212,9 @@ function checkTagRecord(value: unknown, path: string, nullable: boolean): Violat
       ? [violation(path, 'TooMany', `${path} holds ${count} tags; at most ${WORKTEAM_LIMITS.tagsMax} are allowed`)]
       : [];
   const perTag = entries.flatMap(([key, tagValue]) => {
-    // The key is part of the path, so that the client can find the tag, but never of the message.
-    const tagPath = `${path}.${key}`;
+    // The key is part of the path (masked if it is an e-mail address), so that the client can find the tag, but
+    // never of the message.
+    const tagPath = keyPath(path, key);
     return [
       ...checkTagKey(key, tagPath, 'the tag key'),
       ...(nullable && tagValue === null ? [] : checkTagValue(tagValue, tagPath, 'the tag value')),
@@ -348,7 +362,11 @@ export function validateTeamPatch(body: unknown): Violation[] {
     .map((key) => {
       const why = NOT_PATCHABLE[key];
       return why === undefined
-        ? violation(key, 'Unknown', `This field is not known here; a patch may hold ${PATCH_FIELDS.join(', ')}`)
+        ? violation(
+            keyPath('', key),
+            'Unknown',
+            `This field is not known here; a patch may hold ${PATCH_FIELDS.join(', ')}`,
+          )
         : violation(key, 'NotPatchable', `${key} cannot be changed by PATCH: ${why}`);
     });
   return [

@@ -1,4 +1,4 @@
-import { ValidationFailed } from './errors';
+import { redactEmailAddresses, ValidationFailed } from './errors';
 import {
   type MemberDefinition,
   SNS_TOPIC_ARN_PATTERN,
@@ -17,7 +17,9 @@ import {
 
 /*
  * Validation of work-team requests, as they arrive (any shape). Every function returns ALL violations, never
- * throws, and never echoes a submitted value in a message (values may be e-mail addresses).
+ * throws, and never echoes a submitted value in a message (values may be e-mail addresses). A path may hold a key
+ * the client chose (`tags.<key>`, an unknown field): build it with `keyPath`, and `violation` masks any e-mail
+ * address in the path or the message anyway (as `ValidationFailed` does again, for violations built elsewhere).
  *
  * `path` names the offending field in the model's camelCase: 'name', 'memberDefinitions[2].cognito.clientId',
  * 'tags[3].key'; '' is the whole input. `null` is a value of the wrong type, never "absent".
@@ -147,12 +149,20 @@ export function isToggle(value: unknown): value is Toggle {
 // Generic field checks. Each returns the violations of one field; `undefined` means "absent".
 
 export function violation(path: string, code: ViolationCode, message: string): Violation {
-  return { path, code, message };
+  return { path: redactEmailAddresses(path), code, message: redactEmailAddresses(message) };
 }
 
 export function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
+}
+
+/**
+ * The path of a member whose key the client chose (a tag key, an unknown field): the key is masked on its own, so
+ * that an e-mail address in it becomes `[email]` and the path keeps its parent (`tags.[email]`).
+ */
+export function keyPath(path: string, key: string): string {
+  return childPath(path, redactEmailAddresses(key));
 }
 
 function label(path: string): string {

@@ -16,12 +16,17 @@ import { z } from 'zod';
 import { type Caller, CallerSchema } from '../auth/caller';
 import { redactEmailAddresses, ValidationFailed } from '../domain/errors';
 import type { Violation } from '../domain/validation';
+import { withinBudget } from '../invocation';
 import { logger, metrics, tracer } from '../observability';
 import { errorResponse, mapErrorToResponse } from './errors';
 
 /** Where a parse problem sits in the event decides who is at fault: the caller's token or the request. */
 const REQUEST_PARTS: Record<string, string> = { queryStringParameters: 'query', pathParameters: 'path', body: 'body' };
 
+/**
+ * zod's issues as violations. Their paths can hold keys the client chose and their messages can quote values
+ * (an invalid enum or literal, a refinement's text), so both are masked as every `ValidationFailed` is.
+ */
 function violationsFrom(error: ParseError): { violations: Violation[]; authProblem: boolean } {
   const cause = (error as { cause?: unknown }).cause;
   const issues: z.core.$ZodIssue[] = cause instanceof z.ZodError ? cause.issues : Array.isArray(cause) ? cause : [];
@@ -32,7 +37,7 @@ function violationsFrom(error: ParseError): { violations: Violation[]; authProbl
     const field = rest.length > 0 ? rest.join('.') : (REQUEST_PARTS[part ?? ''] ?? part ?? 'request');
     return { path: field, code: issue.code, message: issue.message };
   });
-  return { violations, authProblem };
+  return { violations: ValidationFailed.masked(violations), authProblem };
 }
 
 /** Counts responses by status class, so 4xx and 5xx rates can be alarmed on. */
@@ -90,6 +95,7 @@ function errorMapper(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2
 export function routeEventSchema<Q extends z.ZodType, P extends z.ZodType>(query: Q, path: P) {
   return z.object({
     routeKey: z.string(),
+    rawPath: z.string().nullish(),
     headers: z.record(z.string(), z.string()).nullish(),
     queryStringParameters: query,
     pathParameters: path,
@@ -104,6 +110,7 @@ export function routeEventSchema<Q extends z.ZodType, P extends z.ZodType>(query
 
 interface ParsedRouteEvent<Q, P> {
   routeKey: string;
+  rawPath?: string | null;
   headers?: Record<string, string> | null;
   body?: string | null;
   isBase64Encoded?: boolean | null;
@@ -133,6 +140,29 @@ function parseJsonBody(body: string | null | undefined, isBase64Encoded: boolean
   }
 }
 
+/**
+ * A path with a `.` or `..` segment (also percent-encoded, once or twice) names another resource than the route
+ * it reached: `DELETE /teams/T/members/..` is `DELETE /teams/T` to anyone who normalises it. Refused outright.
+ */
+function checkNoDotSegments(rawPath: string | null | undefined): void {
+  if (!rawPath) return;
+  let path = rawPath;
+  for (let round = 0; round < 3; round++) {
+    if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new ValidationFailed([
+        { path: 'path', code: 'Pattern', message: "The request path must not hold '.' or '..' segments" },
+      ]);
+    }
+    try {
+      const decoded = decodeURIComponent(path);
+      if (decoded === path) return;
+      path = decoded;
+    } catch {
+      return;
+    }
+  }
+}
+
 export interface RouteOptions {
   /** Extra middlewares that run after parsing, e.g. Powertools idempotency for POST routes. */
   middlewares?: MiddlewareObj[];
@@ -152,21 +182,27 @@ export function httpRoute<Q extends z.ZodType, P extends z.ZodType>(
     .use(errorMapper())
     .use(parser({ schema }));
   for (const middleware of options.middlewares ?? []) chain.use(middleware as MiddlewareObj<z.infer<typeof schema>>);
-  return chain.handler(async (parsedEvent) => {
+  return chain.handler(async (parsedEvent, context) => {
     // TypeScript cannot resolve the extended schema's output while Q and P are still generic; the parser
     // middleware has already checked the event against exactly this shape.
     const event = parsedEvent as unknown as ParsedRouteEvent<z.infer<Q>, z.infer<P>>;
     const caller = event.requestContext.authorizer.lambda;
     logger.appendKeys({ caller: caller.sub, routeKey: event.routeKey });
-    return route({
-      query: event.queryStringParameters,
-      path: event.pathParameters,
-      body: parseJsonBody(event.body, event.isBase64Encoded),
-      headers: Object.fromEntries(
-        Object.entries(event.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
-      ),
-      caller,
-      requestId: event.requestContext.requestId,
-    });
+    checkNoDotSegments(event.rawPath);
+    // The route's AWS calls stop in time to record a change as Pending and answer, before Lambda stops us.
+    const remainingMs =
+      typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 0;
+    const run = () =>
+      route({
+        query: event.queryStringParameters,
+        path: event.pathParameters,
+        body: parseJsonBody(event.body, event.isBase64Encoded),
+        headers: Object.fromEntries(
+          Object.entries(event.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
+        ),
+        caller,
+        requestId: event.requestContext.requestId,
+      });
+    return remainingMs > 0 ? withinBudget(remainingMs, run) : run();
   });
 }

@@ -65,5 +65,11 @@ export async function withHttpParameterNames<T>(run: () => Promise<T>): Promise<
 }
 
 export const MemberPathSchema = TeamPathSchema.extend({
-  group: z.string().min(1).max(128),
+  // '.' and '..' are valid Cognito group names, but as path segments they name the team itself (or the list):
+  // clients and gateways normalise them away. Such groups are refused wherever a group is taken.
+  group: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((group) => group !== '.' && group !== '..', "must not be '.' or '..'"),
 });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTeamRegistry, HISTORY_LIMIT } from '#lib/adapters/registry';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
 import { RegistryConflict, type TeamRegistry } from '#lib/ports';
@@ -252,5 +252,82 @@ describe('createTeamRegistry().listDuePending', () => {
 
     // Assess
     expect(due.map((entry) => entry.name)).toEqual([record.name]);
+  });
+});
+
+describe('createTeamRegistry(): tag keys that are names of Object.prototype', () => {
+  const HOSTILE_TAGS = Object.fromEntries([
+    ['__proto__', 'x'],
+    ['constructor', 'y'],
+    ['toString', 'z'],
+    ['hasOwnProperty', 'w'],
+    ['valueOf', ''],
+    ['classification', 'internal'],
+  ]);
+
+  function ownTags(tags: Record<string, string> | undefined): [string, string][] {
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+    return Object.entries(tags ?? {});
+  }
+
+  it('round-trips a record whose spec and applied spec carry them, as own properties', async () => {
+    // Prepare
+    const base = aRecord();
+    const record: TeamRecord = {
+      ...base,
+      spec: { ...base.spec, tags: HOSTILE_TAGS },
+      appliedVersion: 1,
+      appliedSpec: { ...base.spec, tags: Object.fromEntries([['__proto__', 'old']]) },
+    };
+
+    // Act
+    await registry.put(record, undefined);
+    const read = await registry.get(record.name);
+
+    // Assess
+    expect(ownTags(read?.spec.tags)).toEqual(Object.entries(HOSTILE_TAGS));
+    expect(ownTags(read?.appliedSpec?.tags)).toEqual([['__proto__', 'old']]);
+    expect(Object.hasOwn(read?.spec.tags ?? {}, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('returns them from the pending index too', async () => {
+    // Prepare
+    const base = aRecord({ applyState: 'Pending', updatedAt: minutesFromNow(-1) });
+    await registry.put({ ...base, spec: { ...base.spec, tags: HOSTILE_TAGS } }, undefined);
+
+    // Act
+    const [due] = await registry.listDuePending(NOW, 10);
+
+    // Assess
+    expect(ownTags(due?.spec.tags)).toEqual(Object.entries(HOSTILE_TAGS));
+  });
+
+  it('stores tags as a list of key and value pairs, whatever the keys', async () => {
+    // Prepare
+    const base = aRecord();
+
+    // Act
+    await registry.put({ ...base, spec: { ...base.spec, tags: HOSTILE_TAGS } }, undefined);
+
+    // Assess
+    const item = await rawItem(base.name);
+    expect((item?.spec as { tags?: unknown } | undefined)?.tags).toEqual(
+      Object.entries(HOSTILE_TAGS).map(([key, value]) => ({ key, value })),
+    );
+  });
+
+  it('still reads an item written before, whose tags are a map', async () => {
+    // Prepare: the item as the registry used to write it
+    const record = aRecord({ appliedVersion: 1 });
+    const legacy = { ...record, appliedSpec: { ...record.spec, tags: { classification: 'restricted' } } };
+    await doc.send(new PutCommand({ TableName: tableName, Item: legacy }));
+
+    // Act
+    const read = await registry.get(record.name);
+
+    // Assess
+    expect(read).toEqual(legacy);
+    expect(ownTags(read?.spec.tags)).toEqual([['classification', 'internal']]);
   });
 });

@@ -2,7 +2,8 @@
  * The SageMaker adapter through the real SDK against an emulator of its own (a full account of 25 teams),
  * above all the paginators' PaginationConfig semantics: MaxItems, PageSize, StartingToken.
  */
-import { CreateWorkteamCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateWorkteamCommand, ListWorkteamsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { collectPage, encodeToken, InvalidPaginationToken, queryFingerprint } from '#lib/adapters/pagination';
 import { createSageMakerAdapter, type ListQuery, type WorkteamReader } from '#lib/adapters/sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import { clientFor } from './sagemaker-support';
@@ -131,6 +132,110 @@ describe('createSageMakerAdapter().listWorkteams', () => {
     await expect(adapter.listWorkteams({ sortBy: 'CreateDate', startingToken: first.nextToken })).rejects.toThrow(
       /nextToken is not valid for this query/,
     );
+  });
+
+  describe('a well-formed token whose SageMaker token SageMaker refuses', () => {
+    /** Our envelope, with the right fingerprint for `query`, around a SageMaker token of the test's choosing. */
+    function envelope(serviceToken: string, query: Pick<ListQuery, 'nameContains' | 'sortBy' | 'sortOrder'> = {}) {
+      const fingerprint = queryFingerprint({
+        kind: 'workteams',
+        NameContains: query.nameContains,
+        SortBy: query.sortBy,
+        SortOrder: query.sortOrder,
+      });
+      return encodeToken({ serviceToken, skip: 0, query: fingerprint });
+    }
+
+    it.each([
+      ['garbage', 'not-a-sagemaker-token'],
+      ['base64url JSON of another shape', Buffer.from('{"v":2}').toString('base64url')],
+      [
+        'a token of ListWorkforces',
+        Buffer.from(
+          '{"v":1,"op":"ListWorkforces","sortBy":"CreateDate","sortOrder":"Descending","nameContains":"","after":1}',
+        ).toString('base64url'),
+      ],
+      ['too long for SageMaker', 'x'.repeat(8193)],
+      ['an e-mail address', 'jane.doe@example.com'],
+    ])('is refused as InvalidPaginationToken (%s), without quoting SageMaker', async (_case, serviceToken) => {
+      // Act
+      const error = await adapter.listWorkteams({ startingToken: envelope(serviceToken) }).catch((e: unknown) => e);
+
+      // Assess: SageMaker answered ValidationException; the adapter blames the client's token
+      expect(error).toBeInstanceOf(InvalidPaginationToken);
+      expect((error as Error).message).toBe(
+        'nextToken is not valid for this query: the service refused to resume from it',
+      );
+      expect(((error as Error).cause as Error).name).toBe('ValidationException');
+      expect(emulator.callCounts()).toEqual({ ListWorkteams: 1 });
+    });
+
+    it('is refused the same way by listWorkforces', async () => {
+      // Prepare
+      const startingToken = encodeToken({
+        serviceToken: 'not-a-sagemaker-token',
+        skip: 0,
+        query: queryFingerprint({
+          kind: 'workforces',
+          NameContains: undefined,
+          SortBy: undefined,
+          SortOrder: undefined,
+        }),
+      });
+
+      // Act / Assess
+      await expect(adapter.listWorkforces({ startingToken })).rejects.toBeInstanceOf(InvalidPaginationToken);
+    });
+
+    it('still resumes from an envelope around a token SageMaker issued', async () => {
+      // Prepare: SageMaker's own token for the page after the first three teams by name
+      const first = await client.send(new ListWorkteamsCommand({ MaxResults: 3, SortBy: 'Name' }));
+
+      // Act
+      const page = await adapter.listWorkteams({
+        maxItems: 2,
+        sortBy: 'Name',
+        startingToken: envelope(String(first.NextToken), { sortBy: 'Name' }),
+      });
+
+      // Assess
+      expect(page.items.map((team) => team.name)).toEqual(['team-04', 'team-05']);
+    });
+
+    it('leaves a ValidationException of a walk that starts without a token to SageMaker', async () => {
+      // Prepare
+      emulator.injectFault({ operation: 'ListWorkteams', errorType: 'ValidationException', message: 'refused' });
+
+      // Act
+      const error = await adapter.listWorkteams({}).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).not.toBeInstanceOf(InvalidPaginationToken);
+      expect((error as Error).name).toBe('ValidationException');
+    });
+
+    it('leaves a ValidationException of a later page, resumed from a token SageMaker just issued, to SageMaker', async () => {
+      // Prepare: a paginator whose first page (from the client's token) comes, and whose second is refused
+      const refused = Object.assign(new Error('refused'), { name: 'ValidationException' });
+      async function* pages(serviceToken: string | undefined) {
+        expect(serviceToken).toBe('client-token');
+        yield { items: ['a'], next: 'service-token' };
+        throw refused;
+      }
+      const query = { kind: 'fake' };
+      const startingToken = encodeToken({ serviceToken: 'client-token', skip: 0, query: queryFingerprint(query) });
+
+      // Act
+      const error = await collectPage(
+        { startingToken, query },
+        pages,
+        (page) => page.items,
+        (page) => page.next,
+      ).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBe(refused);
+    });
   });
 
   it('maps the live team into the domain model', async () => {

@@ -313,4 +313,42 @@ describe('SageMaker emulator: tags', () => {
       expect(error.name).toBe('ValidationException');
     });
   });
+
+  describe('keys that are names of Object.prototype', () => {
+    const KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+    const named = (keys: string[], value = 'v'): Tag[] => keys.map((Key) => ({ Key, Value: `${value}-${Key}` }));
+
+    it('keeps them, like any other key, through CreateWorkteam, AddTags, ListTags and DeleteTags', async () => {
+      // Prepare
+      const arn = await createTeam(client, 'tagged', { Tags: named(KEYS.slice(0, 2)) });
+
+      // Act
+      const added = await client.send(new AddTagsCommand({ ResourceArn: arn, Tags: named(KEYS.slice(1), 'w') }));
+      const listed = await listTags(arn);
+      await client.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: ['__proto__', 'toString'] }));
+      const left = await listTags(arn);
+
+      // Assess
+      const expected = [
+        { Key: '__proto__', Value: 'v-__proto__' },
+        { Key: 'constructor', Value: 'w-constructor' },
+        { Key: 'toString', Value: 'w-toString' },
+        { Key: 'hasOwnProperty', Value: 'w-hasOwnProperty' },
+        { Key: 'valueOf', Value: 'w-valueOf' },
+      ];
+      expect(added.Tags).toEqual(expected);
+      expect(listed).toEqual(expected);
+      expect(left).toEqual([expected[1], expected[3], expected[4]]);
+    });
+
+    it('refuses one given twice as it refuses any repeated key', async () => {
+      // Act
+      const error = await failureOf(
+        createTeam(client, 'tagged', { Tags: [...named(['__proto__']), ...named(['__proto__'], 'w')] }),
+      );
+
+      // Assess
+      expect(error.name).toBe('ValidationException');
+    });
+  });
 });

@@ -130,4 +130,23 @@ describe('redactEmailAddresses', () => {
     // Assess
     expect(text).toBe('[email] and [email]; team labeling-team');
   });
+
+  it('masks an address that starts inside the tail of another one', () => {
+    // Act
+    const text = redactEmailAddresses('c@rt.mb.7k=go.s#07|5d|/mt@9tv3er.gl');
+
+    // Assess
+    expect(text).not.toMatch(/@/);
+  });
+});
+
+describe('details of domain errors', () => {
+  it('are masked like the message, at any depth', () => {
+    // Act
+    const error = new TeamNotFound('ops@example.com');
+
+    // Assess
+    expect(error.details).toEqual({ teamName: '[email]' });
+    expect(JSON.stringify(error)).not.toMatch(/example\.com/);
+  });
 });
