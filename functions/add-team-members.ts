@@ -7,6 +7,8 @@ import { addTeamMembers } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 
-export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ caller, path, body }) =>
-  teamResponse(await addTeamMembers(deps, caller, path.name, body)),
+export const handler = httpRoute(
+  { query: NoQuerySchema, path: TeamPathSchema },
+  async ({ caller, path, body, headers }) =>
+    teamResponse(await addTeamMembers(deps, caller, path.name, body, headers['if-match'])),
 );

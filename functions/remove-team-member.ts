@@ -7,6 +7,6 @@ import { removeTeamMember } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 
-export const handler = httpRoute({ query: NoQuerySchema, path: MemberPathSchema }, async ({ caller, path }) =>
-  teamResponse(await removeTeamMember(deps, caller, path.name, path.group)),
+export const handler = httpRoute({ query: NoQuerySchema, path: MemberPathSchema }, async ({ caller, path, headers }) =>
+  teamResponse(await removeTeamMember(deps, caller, path.name, path.group, headers['if-match'])),
 );

@@ -6,6 +6,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConfig } from './config';
+import { invocationSignal } from './invocation';
 import { tracer } from './observability';
 
 let sageMaker: SageMakerClient | undefined;
@@ -16,17 +17,31 @@ function clientConfig(config: AwsConfig) {
   return { region: config.AWS_REGION, maxAttempts: config.AWS_MAX_ATTEMPTS, retryMode: 'standard' as const };
 }
 
+/**
+ * Every call of the client carries the running invocation's AbortSignal (lib/invocation.ts), unless the caller
+ * gives its own options: paginators and adapters stay unaware of it, and nothing outlives the invocation.
+ */
+function boundToInvocation<C extends { send: (...args: never[]) => unknown }>(client: C): C {
+  const send = client.send.bind(client) as (command: unknown, options?: unknown) => unknown;
+  (client as { send: unknown }).send = (command: unknown, options?: unknown) => {
+    const signal = invocationSignal();
+    if (options !== undefined || signal === undefined) return send(command, options);
+    return send(command, { abortSignal: signal });
+  };
+  return client;
+}
+
 export function sageMakerClient(config: AwsConfig): SageMakerClient {
-  sageMaker ??= tracer.captureAWSv3Client(new SageMakerClient(clientConfig(config)));
+  sageMaker ??= boundToInvocation(tracer.captureAWSv3Client(new SageMakerClient(clientConfig(config))));
   return sageMaker;
 }
 
 export function snsClient(config: AwsConfig): SNSClient {
-  sns ??= tracer.captureAWSv3Client(new SNSClient(clientConfig(config)));
+  sns ??= boundToInvocation(tracer.captureAWSv3Client(new SNSClient(clientConfig(config))));
   return sns;
 }
 
 export function cognitoClient(config: AwsConfig): CognitoIdentityProviderClient {
-  cognito ??= tracer.captureAWSv3Client(new CognitoIdentityProviderClient(clientConfig(config)));
+  cognito ??= boundToInvocation(tracer.captureAWSv3Client(new CognitoIdentityProviderClient(clientConfig(config))));
   return cognito;
 }

@@ -2,18 +2,20 @@
  * Builds, once per container, the adapters the team use cases take: the registry, SageMaker, SNS and the
  * workforce's Cognito pool, plus the organisation's policy (validated at cold start).
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import policyDocument from '../policy/policy.json';
 import { createWorkforceDirectory } from './adapters/directory';
-import { createNotificationTopics } from './adapters/notifications';
+import { createNotificationTopics, createOperationsAlerts } from './adapters/notifications';
 import { createTeamRegistry } from './adapters/registry';
 import { createSageMakerWriter } from './adapters/sagemaker';
 import { cognitoClient, sageMakerClient, snsClient } from './aws-clients';
 import { AwsConfigSchema, loadConfig } from './config';
 import { parsePolicy } from './domain/policy';
-import { logger, tracer } from './observability';
+import { logger, metrics, tracer } from './observability';
+import type { OperationsAlerts } from './ports';
 import type { TeamDeps } from './use-cases/manage-teams';
 
 export const TeamsConfigSchema = AwsConfigSchema.extend({
@@ -22,6 +24,10 @@ export const TeamsConfigSchema = AwsConfigSchema.extend({
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
   /** A SageMaker refusal within this many seconds of a team's Cognito group being created is retried, not rolled back. */
   GROUP_SETTLING_SECONDS: z.coerce.number().int().min(0).max(900),
+  /** After this many failed attempts to apply a change the team is Failed and the operations topic is told. */
+  MAX_APPLY_ATTEMPTS: z.coerce.number().int().min(1).max(50),
+  /** The SNS topic that tells the people who run the system what needs a person. */
+  OPERATIONS_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/),
 });
 export type TeamsConfig = z.infer<typeof TeamsConfigSchema>;
 
@@ -46,8 +52,24 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema
     sagemaker: createSageMakerWriter(sageMakerClient(config)),
     topics: createNotificationTopics(snsClient(config), { topicPrefix: config.TOPIC_PREFIX }),
     directory: createWorkforceDirectory(cognitoClient(config)),
+    alerts: countedAlerts(createOperationsAlerts(snsClient(config), config.OPERATIONS_TOPIC_ARN)),
     policy,
     groupSettlingMs: config.GROUP_SETTLING_SECONDS * 1000,
-    log: (message, details) => logger.info(message, details),
+    maxApplyAttempts: config.MAX_APPLY_ATTEMPTS,
+    log: {
+      info: (message, details = {}) => logger.info(message, details),
+      warn: (message, details = {}) => logger.warn(message, details),
+      error: (message, details = {}) => logger.error(message, details),
+    },
+  };
+}
+
+/** Every team that turns Failed is counted (metric `TeamsFailed`, for the alarm) as well as told. */
+function countedAlerts(alerts: OperationsAlerts): OperationsAlerts {
+  return {
+    async teamFailed(team) {
+      metrics.addMetric('TeamsFailed', MetricUnit.Count, 1);
+      await alerts.teamFailed(team);
+    },
   };
 }

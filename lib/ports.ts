@@ -71,6 +71,17 @@ export interface NotificationTopics {
   syncEmailSubscriptions(topicArn: string, emails: string[]): Promise<{ subscribed: number; unsubscribed: number }>;
   /** Deletes the topic and its subscriptions; a topic that does not exist is not an error. */
   deleteTopic(topicArn: string): Promise<void>;
+  /**
+   * Deletes the team's topic when its ARN was never recorded (a crash or a fault between CreateTopic and the
+   * registry write): the ARN is resolved from the name the topic would have. Absent topic: not an error.
+   */
+  deleteTeamTopic(teamName: string, tags: Record<string, string>): Promise<void>;
+}
+
+/** Tells the people who run the system what needs a person: the operations topic. */
+export interface OperationsAlerts {
+  /** A team whose change could not be applied after every retry; called once, when it turns Failed. */
+  teamFailed(team: { name: string; owner: string; version: number; reason: string }): Promise<void>;
 }
 
 /** The workforce's Cognito user pool, read only. */
@@ -79,6 +90,9 @@ export interface WorkforceDirectory {
   missingGroups(userPoolId: string, groups: string[]): Promise<string[]>;
   /** Those of `groups` created at or after `since` (groups that do not exist are left out). */
   groupsCreatedSince(userPoolId: string, groups: string[], since: Date): Promise<string[]>;
-  /** The e-mail addresses of the enabled users of these groups, de-duplicated and sorted. */
-  emailsOfGroups(userPoolId: string, groups: string[]): Promise<string[]>;
+  /**
+   * The e-mail addresses of the enabled users of these groups, de-duplicated and sorted, and the groups that no
+   * longer exist in the pool (deleted since the team named them).
+   */
+  emailsOfGroups(userPoolId: string, groups: string[]): Promise<{ emails: string[]; missingGroups: string[] }>;
 }

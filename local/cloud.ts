@@ -103,6 +103,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       TEAMS_TABLE: seed.teamsTable,
       IDEMPOTENCY_TABLE: seed.idempotencyTable,
       TOPIC_PREFIX: 'workteam-automation-local-',
+      OPERATIONS_TOPIC_ARN: seed.operationsTopicArn,
+      MAX_APPLY_ATTEMPTS: '8',
       JWT_ISSUER: `${cognito.url}/${seed.userPoolId}`,
       JWT_AUDIENCE: seed.clientId,
       LOCAL_ADMIN_TOKEN: seed.adminToken,

@@ -49,6 +49,8 @@ export interface SeedResult {
   idempotencyTable: string;
   adminToken: string;
   userToken: string;
+  /** The operations topic (what serverless.yml creates as OperationsTopic). */
+  operationsTopicArn: string;
 }
 
 export const SEED_PASSWORD = 'Local-Passw0rd!';
@@ -207,6 +209,11 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
     ...LOCAL_TABLES,
     adminToken: await signIn('platform-admin'),
     userToken: await signIn('requester'),
+    // serverless.yml's OperationsTopic, named as it names it for the local stage.
+    operationsTopicArn: required(
+      (await sns.send(new CreateTopicCommand({ Name: 'workteam-automation-operations-local' }))).TopicArn,
+      'operations topic arn',
+    ),
   };
   for (const sdkClient of [cognito, sagemaker, sns, dynamo]) sdkClient.destroy();
   return result;

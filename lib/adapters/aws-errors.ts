@@ -14,9 +14,23 @@ const TRANSIENT_ERRORS = new Set([
   'InternalServerError',
   'RequestTimeout',
   'TimeoutError',
+  // A call cut short because the invocation's time budget ran out (lib/invocation.ts): try again later.
+  'AbortError',
 ]);
-/** Errors that say "SageMaker will never accept this": the change itself is at fault. */
-const REJECTION_ERRORS = new Set(['ValidationException', 'ResourceInUse', 'ResourceLimitExceeded']);
+/**
+ * Errors that say "SageMaker will never accept this": the change itself is at fault. `ResourceInUse` is not
+ * one: on a create of a team the registry owns it means that another attempt created it first.
+ */
+const REJECTION_ERRORS = new Set(['ValidationException', 'ResourceLimitExceeded']);
+
+export function isResourceInUse(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ResourceInUse';
+}
+
+/** SNS: the topic (or subscription) is gone, e.g. deleted by a concurrent retirement of the team. */
+export function isSnsNotFound(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'NotFoundException' || error.name === 'NotFound');
+}
 
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

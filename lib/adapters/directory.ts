@@ -19,7 +19,7 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
         try {
           await cognito.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
         } catch (error) {
-          if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+          if (!isGroupNotFound(error)) throw error;
           missing.push(group);
         }
       }
@@ -35,7 +35,7 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
           const { Group } = await cognito.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
           if (Group?.CreationDate && Group.CreationDate.getTime() >= sinceSecond) fresh.push(group);
         } catch (error) {
-          if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+          if (!isGroupNotFound(error)) throw error;
         }
       }
       return fresh;
@@ -44,17 +44,29 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
     async emailsOfGroups(userPoolId, groups) {
       // Keyed by the lower-case address: one subscription per mailbox, whatever case each user typed.
       const emails = new Map<string, string>();
+      const missingGroups: string[] = [];
       for (const group of new Set(groups)) {
         const pages = paginateListUsersInGroup({ client: cognito }, { UserPoolId: userPoolId, GroupName: group });
-        for await (const page of pages) {
-          for (const user of page.Users ?? []) {
-            if (user.Enabled !== true) continue;
-            const email = user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value;
-            if (email && !emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
+        try {
+          for await (const page of pages) {
+            for (const user of page.Users ?? []) {
+              if (user.Enabled !== true) continue;
+              const email = user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value;
+              if (email && !emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
+            }
           }
+        } catch (error) {
+          // A group deleted in Cognito since the team named it: it has no workers, and the caller decides.
+          if (!isGroupNotFound(error)) throw error;
+          missingGroups.push(group);
         }
       }
-      return [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email);
+      const sorted = [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email);
+      return { emails: sorted, missingGroups };
     },
   };
+}
+
+function isGroupNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ResourceNotFoundException';
 }

@@ -6,6 +6,7 @@
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
+  PublishCommand,
   paginateListSubscriptionsByTopic,
   SetTopicAttributesCommand,
   type SNSClient,
@@ -14,9 +15,10 @@ import {
   TagResourceCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import type { NotificationTopics } from '../ports';
+import { redactEmailAddresses } from '../domain/errors';
+import type { NotificationTopics, OperationsAlerts } from '../ports';
 
-export type { NotificationTopics } from '../ports';
+export type { NotificationTopics, OperationsAlerts } from '../ports';
 
 export interface NotificationTopicsOptions {
   /** Prepended to the team name to form the topic name, e.g. `workteam-`. */
@@ -90,11 +92,54 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
     },
 
     async deleteTopic(topicArn) {
+      await deleteTopic(sns, topicArn);
+    },
+
+    async deleteTeamTopic(teamName, tags) {
+      // SNS has no lookup by name: CreateTopic of the same name and tags is idempotent and answers the ARN (of
+      // the topic, or of a new empty one, which goes at once). Only for records that never learnt the ARN.
+      const name = `${options.topicPrefix}${teamName}`;
+      const sdkTags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      let topicArn: string;
       try {
-        await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+        topicArn = await createTopic(sns, name, sdkTags);
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if (!isTagConflict(error)) throw error;
+        topicArn = await createTopic(sns, name, []);
       }
+      await deleteTopic(sns, topicArn);
+    },
+  };
+}
+
+async function deleteTopic(sns: SNSClient, topicArn: string): Promise<void> {
+  try {
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** The operations topic: one message per event that needs a person, never an e-mail address in it. */
+export function createOperationsAlerts(sns: SNSClient, topicArn: string): OperationsAlerts {
+  return {
+    async teamFailed(team) {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: `Work team ${team.name} failed`.slice(0, 100),
+          Message: JSON.stringify({
+            event: 'TeamFailed',
+            team: team.name,
+            owner: team.owner,
+            version: team.version,
+            reason: redactEmailAddresses(team.reason),
+          }),
+          MessageAttributes: { event: { DataType: 'String', StringValue: 'TeamFailed' } },
+        }),
+        // Own (empty) options: the alert goes out even when the invocation's time budget is spent.
+        {},
+      );
     },
   };
 }

@@ -24,7 +24,11 @@ export interface CognitoIdentity {
   clientId: string;
 }
 
-export type TeamStatus = 'InSync' | 'Pending' | 'Drifted';
+/**
+ * `Pending`: a change is recorded and being applied or retried; `Failed`: retries ran out, or SageMaker refused a
+ * change that could not be rolled back (the reason says which); `Drifted`: SageMaker differs from the desired state.
+ */
+export type TeamStatus = 'InSync' | 'Pending' | 'Drifted' | 'Failed';
 
 export type TeamAction =
   | 'created'
@@ -55,14 +59,29 @@ export interface TeamRecord {
   version: number;
   /** `deleted` records keep their history; a new team of the same name starts a new record. */
   lifecycle: 'active' | 'deleted';
-  /** Stored apply state: `Pending` until SageMaker and SNS match `spec` at `version`. */
-  applyState: 'Applied' | 'Pending';
+  /**
+   * Why a record was closed: `request` (a DELETE: the team goes from SageMaker too) or `rejection` (SageMaker
+   * refused to create it: nothing of SageMaker's is ever deleted for it). Absent on older records: `request`.
+   */
+  closedBy?: 'request' | 'rejection';
+  /**
+   * Stored apply state: `Pending` until SageMaker and SNS match `spec` at `version`; `Failed` once retries ran out
+   * (out of the retry index: the next change of the team starts again).
+   */
+  applyState: 'Applied' | 'Pending' | 'Failed';
+  /** Why the team is not (yet) as desired: a pending retry, a failure, or Cognito groups that no longer exist. */
   pendingReason?: string;
   /** The last version that reached SageMaker and SNS, and its spec (what a refused change rolls back to). */
   appliedVersion?: number;
   appliedSpec?: DesiredTeam;
-  /** The notification topic this system created for the team. */
+  /** The notification topic this system created for the team, recorded as soon as it is known. */
   topicArn?: string;
+  /**
+   * True from the first version that wants notifications until the topic is known to be gone: set by the same
+   * conditional write that records the change, before any SNS call, so that a topic whose ARN was never
+   * recorded (a crash, a fault, a change racing the create) is still found and deleted.
+   */
+  topicMayExist?: boolean;
   /** Fingerprint of the create request, so an identical replay answers 200 with the same team. */
   createFingerprint?: string;
   retry?: { attempts: number; nextAttemptAt: string };

@@ -3,6 +3,7 @@ import type { TeamResult } from '../use-cases/manage-teams';
 import { jsonResponse } from './errors';
 
 export function teamResponse(result: TeamResult, created = false) {
-  const status = result.outcome === 'pending' ? 202 : created && !result.replayed ? 201 : 200;
+  // Recorded but not applied (Pending, or Failed after every retry): 202, the body's status says which.
+  const status = result.outcome !== 'applied' ? 202 : created && !result.replayed ? 201 : 200;
   return jsonResponse(status, result.team, { etag: result.etag });
 }

@@ -8,10 +8,12 @@ import type { Caller } from '../auth/caller';
 import {
   Forbidden,
   PreconditionFailed,
+  redactEmailAddresses,
   TeamExists,
   TeamLimitExceeded,
   TeamNotFound,
   TeamNotManaged,
+  UpstreamRejected,
   ValidationFailed,
 } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
@@ -31,7 +33,15 @@ import {
   toWorkteamSpec,
   validateDesiredTeam,
 } from '../domain/requests';
-import type { DesiredTeam, Difference, HistoryEntry, TeamAction, TeamRecord, TeamStatus } from '../domain/team';
+import type {
+  DesiredTeam,
+  Difference,
+  HistoryEntry,
+  Members,
+  TeamAction,
+  TeamRecord,
+  TeamStatus,
+} from '../domain/team';
 import type { Violation } from '../domain/validation';
 import { WORKTEAM_LIMITS } from '../domain/workteam';
 import { RegistryConflict } from '../ports';
@@ -53,8 +63,11 @@ export interface ManagedTeamView extends Omit<TeamView, 'arn'> {
 }
 
 export interface TeamResult {
-  /** 'applied': SageMaker and SNS match; 'pending': kept and retried later (HTTP 202). */
-  outcome: 'applied' | 'pending';
+  /**
+   * 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, but retries ran out
+   * (HTTP 202 for both: the change is recorded, not applied).
+   */
+  outcome: 'applied' | 'pending' | 'failed';
   /** True when an identical earlier request already did this (HTTP 200 instead of 201). */
   replayed?: boolean;
   team: ManagedTeamView;
@@ -63,6 +76,13 @@ export interface TeamResult {
 
 export function etagOf(record: Pick<TeamRecord, 'version'>): string {
   return `"v${record.version}"`;
+}
+
+/** RFC 9110 If-Match: `*`, or a list of entity tags one of which is the team's (weak ones compare weakly). */
+function ifMatchHolds(ifMatch: string | undefined, record: Pick<TeamRecord, 'version'>): boolean {
+  if (ifMatch === undefined) return true;
+  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  return tags.includes('*') || tags.includes(etagOf(record));
 }
 
 function fail(violations: Violation[]): void {
@@ -134,7 +154,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   const fingerprint = createFingerprint(request, workforce.name);
 
   const existing = await deps.registry.get(team.name);
-  if (existing?.lifecycle === 'active') return replayOrConflict(deps, existing, team, fingerprint);
+  if (existing?.lifecycle === 'active') return replayOrConflict(deps, caller, existing, team, fingerprint);
   const live = await deps.sagemaker.describeWorkteam(team.name);
   if (live) throw new TeamExists(team.name);
   // Checked before anything is created: SageMaker's limit counts every team of the account and region.
@@ -155,6 +175,9 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     version,
     lifecycle: 'active',
     ...pendingFrom(now, 'being applied'),
+    // A topic an earlier team of this name left behind (its retirement still pending) stays known until gone.
+    topicArn: existing?.topicArn,
+    topicMayExist: team.notifications || existing?.topicMayExist || undefined,
     createFingerprint: fingerprint,
     createdAt: now.toISOString(),
     history: [
@@ -173,10 +196,10 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   } catch (error) {
     if (!(error instanceof RegistryConflict)) throw error;
     const winner = await deps.registry.get(team.name);
-    if (winner?.lifecycle === 'active') return replayOrConflict(deps, winner, team, fingerprint);
+    if (winner?.lifecycle === 'active') return replayOrConflict(deps, caller, winner, team, fingerprint);
     throw error;
   }
-  deps.log?.('team changed', {
+  deps.log?.info('team changed', {
     team: team.name,
     version,
     by: caller.sub,
@@ -186,18 +209,26 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   return applyAndView(deps, team.name);
 }
 
-/** The identical create request again answers with the same team, as long as nobody changed it since. */
+/**
+ * The identical create request again, from the same caller, answers with the same team, as long as nobody
+ * changed it since; anyone else is told the name is taken.
+ */
 async function replayOrConflict(
   deps: TeamDeps,
+  caller: Caller,
   existing: TeamRecord,
   requested: DesiredTeam,
   fingerprint: string,
 ): Promise<TeamResult> {
-  if (existing.createFingerprint !== fingerprint || describeChange(existing.spec, requested) !== '') {
+  if (
+    existing.owner !== caller.sub ||
+    existing.createFingerprint !== fingerprint ||
+    describeChange(existing.spec, requested) !== ''
+  ) {
     throw new TeamExists(existing.name);
   }
-  // A replay of a request that is still pending is the "next request" that finishes the job.
-  if (existing.applyState === 'Pending') return { ...(await applyAndView(deps, existing.name)), replayed: true };
+  // A replay of a request that is still pending (or failed) is the "next request" that finishes the job.
+  if (existing.applyState !== 'Applied') return { ...(await applyAndView(deps, existing.name)), replayed: true };
   const result = await viewResult(deps, existing);
   return { ...result, replayed: true };
 }
@@ -236,24 +267,29 @@ async function writeNextVersion(
   const now = deps.now ?? (() => new Date());
   for (let attempt = 0; attempt < 20; attempt++) {
     const record = await deps.registry.get(name);
-    if (!record || record.lifecycle === 'deleted') {
+    // A team this system retired (its deletion perhaps still under way in SageMaker) is gone, not unmanaged.
+    if (record?.lifecycle === 'deleted') throw new TeamNotFound(name);
+    if (!record) {
       if (await deps.sagemaker.describeWorkteam(name)) throw new TeamNotManaged(name);
       throw new TeamNotFound(name);
     }
+    // Who may change it comes before anything that reads further (groups, workforce): nothing leaks to others.
     if (!caller.isAdmin && caller.sub !== record.owner) {
       throw new Forbidden(`Only the owner of '${name}' or an admin may change or delete it`);
     }
-    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(record)) {
-      throw new PreconditionFailed(`'${name}' is at ${etagOf(record)}, not ${ifMatch}`);
+    if (!ifMatchHolds(ifMatch, record)) {
+      throw new PreconditionFailed(`'${name}' is at ${etagOf(record)}, not ${redactEmailAddresses(ifMatch ?? '')}`);
     }
     const next = await build(record);
     if (!next) return { record, written: false };
     const version = record.version + 1;
     const at = now();
+    const changed = { ...record, ...next.changes };
     const written: TeamRecord = {
-      ...record,
+      ...changed,
       ...pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied'),
-      ...next.changes,
+      // Recorded with the change itself, before any SNS call: a topic this version may create is never forgotten.
+      topicMayExist: changed.topicMayExist || changed.spec.notifications || undefined,
       version,
       history: [...record.history, historyEntry({ version }, caller.sub, next.action, next.summary, at)],
     };
@@ -265,7 +301,13 @@ async function writeNextVersion(
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * (attempt + 1)));
       continue;
     }
-    deps.log?.('team changed', { team: name, version, by: caller.sub, action: next.action, summary: next.summary });
+    deps.log?.info('team changed', {
+      team: name,
+      version,
+      by: caller.sub,
+      action: next.action,
+      summary: next.summary,
+    });
     return { record: written, written: true };
   }
   throw new RegistryConflict(name);
@@ -277,16 +319,29 @@ async function changeTeam(
   caller: Caller,
   name: string,
   options: { ifMatch?: string; action: TeamAction },
-  change: (team: DesiredTeam) => DesiredTeam | Promise<DesiredTeam>,
+  change: (team: DesiredTeam, record: TeamRecord) => DesiredTeam | Promise<DesiredTeam>,
 ): Promise<TeamResult> {
   const { record, written } = await writeNextVersion(deps, caller, name, options.ifMatch, async (current) => {
-    const spec = await change(current.spec);
+    const spec = await change(current.spec, current);
     fail(validateDesiredTeam(spec));
     const summary = describeChange(current.spec, spec);
     if (summary === '' && current.applyState === 'Applied') return undefined;
     return { changes: { spec }, action: options.action, summary: summary || 'no change' };
   });
   return written ? applyAndView(deps, name) : viewResult(deps, record);
+}
+
+/** The team's Cognito groups that do not exist; checked only once the caller may change the team. */
+async function checkGroupsExist(deps: TeamDeps, record: TeamRecord, add: Members): Promise<void> {
+  if (!record.identity || !('cognitoGroups' in add)) return;
+  const missing = await deps.directory.missingGroups(record.identity.userPool, add.cognitoGroups);
+  fail(
+    missing.map((group) => ({
+      path: `cognitoGroups[${add.cognitoGroups.indexOf(group)}]`,
+      code: 'NotFound',
+      message: `Cognito group '${group}' does not exist in the workforce's user pool`,
+    })),
+  );
 }
 
 export async function updateTeam(
@@ -309,20 +364,20 @@ export async function updateTeam(
   });
 }
 
-export async function addTeamMembers(deps: TeamDeps, caller: Caller, name: string, body: unknown): Promise<TeamResult> {
+export async function addTeamMembers(
+  deps: TeamDeps,
+  caller: Caller,
+  name: string,
+  body: unknown,
+  ifMatch?: string,
+): Promise<TeamResult> {
   const add = toMembers(body);
-  const record = await deps.registry.get(name);
-  if (record?.identity && 'cognitoGroups' in add) {
-    const missing = await deps.directory.missingGroups(record.identity.userPool, add.cognitoGroups);
-    fail(
-      missing.map((group) => ({
-        path: `cognitoGroups[${add.cognitoGroups.indexOf(group)}]`,
-        code: 'NotFound',
-        message: `Cognito group '${group}' does not exist in the workforce's user pool`,
-      })),
-    );
-  }
-  return changeTeam(deps, caller, name, { action: 'membersAdded' }, (team) => addMembers(team, add));
+  let checked = false;
+  return changeTeam(deps, caller, name, { ifMatch, action: 'membersAdded' }, async (team, record) => {
+    if (!checked) await checkGroupsExist(deps, record, add);
+    checked = true;
+    return addMembers(team, add);
+  });
 }
 
 export async function removeTeamMember(
@@ -330,46 +385,56 @@ export async function removeTeamMember(
   caller: Caller,
   name: string,
   group: string,
+  ifMatch?: string,
 ): Promise<TeamResult> {
-  return changeTeam(deps, caller, name, { action: 'memberRemoved' }, (team) => removeMember(team, group));
+  return changeTeam(deps, caller, name, { ifMatch, action: 'memberRemoved' }, (team) => removeMember(team, group));
 }
 
 export async function deleteTeam(
   deps: TeamDeps,
   caller: Caller,
   name: string,
-): Promise<{ outcome: 'applied' | 'pending'; name: string }> {
-  await writeNextVersion(deps, caller, name, undefined, async () => ({
-    changes: { lifecycle: 'deleted' },
+  ifMatch?: string,
+): Promise<{ outcome: 'applied' | 'pending' | 'failed'; name: string }> {
+  await writeNextVersion(deps, caller, name, ifMatch, async () => ({
+    changes: { lifecycle: 'deleted', closedBy: 'request' },
     action: 'deleted',
     summary: 'team retired',
   }));
   const result = await reconcileTeam(deps, name);
-  return { outcome: result.outcome === 'pending' ? 'pending' : 'applied', name };
+  return { outcome: result.outcome === 'unmanaged' ? 'applied' : result.outcome, name };
 }
 
 async function applyAndView(deps: TeamDeps, name: string): Promise<TeamResult> {
   const result = await reconcileTeam(deps, name);
   if (result.outcome === 'unmanaged') throw new TeamNotFound(name);
-  const view = await viewResult(deps, result.record, result.outcome === 'applied' ? result.live : undefined);
+  const { record } = result;
+  if (record.lifecycle === 'deleted') {
+    // The team went while this change was applied: refused by SageMaker (told to its first request), or retired.
+    if (record.closedBy === 'rejection') {
+      throw new UpstreamRejected('the team', { message: record.pendingReason ?? 'the team could not be created' });
+    }
+    throw new TeamNotFound(name);
+  }
+  const view = await viewResult(deps, record, result.outcome === 'applied' ? result.live : undefined);
   return { ...view, outcome: result.outcome };
+}
+
+function outcomeOf(record: TeamRecord): TeamResult['outcome'] {
+  return record.applyState === 'Pending' ? 'pending' : record.applyState === 'Failed' ? 'failed' : 'applied';
 }
 
 async function viewResult(deps: TeamDeps, record: TeamRecord, knownLive?: LiveWorkteam): Promise<TeamResult> {
   const live = knownLive ?? (await describeUnlessUnavailable(deps, record));
-  return {
-    outcome: record.applyState === 'Pending' ? 'pending' : 'applied',
-    team: toManagedTeamView(record, live),
-    etag: etagOf(record),
-  };
+  return { outcome: outcomeOf(record), team: toManagedTeamView(record, live), etag: etagOf(record) };
 }
 
-/** A Pending answer must not fail because SageMaker is still unavailable: it then shows the desired state. */
+/** An answer about a change not yet applied must not fail because SageMaker is still unavailable. */
 async function describeUnlessUnavailable(deps: TeamDeps, record: TeamRecord): Promise<LiveWorkteam | undefined> {
   try {
     return await deps.sagemaker.describeWorkteam(record.name);
   } catch (error) {
-    if (record.applyState === 'Pending' && isTransient(error)) return undefined;
+    if (record.applyState !== 'Applied' && isTransient(error)) return undefined;
     throw error;
   }
 }
@@ -378,7 +443,8 @@ async function describeUnlessUnavailable(deps: TeamDeps, record: TeamRecord): Pr
 export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undefined): ManagedTeamView {
   const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn);
   const diff = record.applyState === 'Pending' ? [] : differences(desired, live);
-  const status: TeamStatus = record.applyState === 'Pending' ? 'Pending' : diff.length > 0 ? 'Drifted' : 'InSync';
+  const status: TeamStatus =
+    record.applyState !== 'Applied' ? record.applyState : diff.length > 0 ? 'Drifted' : 'InSync';
   const base = live
     ? toTeamView(live)
     : {
@@ -399,7 +465,7 @@ export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undef
     owner: record.owner,
     version: record.version,
     status,
-    ...(record.applyState === 'Pending' && record.pendingReason ? { pendingReason: record.pendingReason } : {}),
+    ...(status !== 'InSync' && record.pendingReason ? { pendingReason: record.pendingReason } : {}),
     differences: diff,
   };
 }
@@ -407,7 +473,7 @@ export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undef
 export async function getManagedTeam(deps: Pick<TeamDeps, 'registry' | 'sagemaker'>, name: string) {
   const [record, live] = await Promise.all([deps.registry.get(name), deps.sagemaker.describeWorkteam(name)]);
   // A retired team whose deletion is still pending is ours until SageMaker has let it go.
-  const ours = record && (record.lifecycle === 'active' || (record.applyState === 'Pending' && live));
+  const ours = record && (record.lifecycle === 'active' || (record.applyState !== 'Applied' && live));
   if (record && ours) {
     return {
       team: toManagedTeamView(record, live) as ManagedTeamView | (TeamView & { managed: false }),

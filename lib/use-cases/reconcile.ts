@@ -1,37 +1,57 @@
 /**
  * reconcileTeam: make SageMaker and SNS match the registry's desired state for one team — create, update
- * only what differs, delete, or nothing. Idempotent and safe to run twice or concurrently: every run ends by
- * re-reading the record and goes again if the desired state moved while it applied.
+ * only what differs, delete, or nothing. Idempotent and safe to run twice or concurrently:
+ *
+ * - every pass ends in a write conditional on the version it applied; when the desired state moved meanwhile
+ *   the write fails and the next pass applies the latest one, so the last writer's state wins;
+ * - an error of an attempt that is already outdated is no answer: the latest desired state is applied instead;
+ * - `ResourceInUse` on a create means another attempt created the team first: it is read and the pass goes on;
+ * - a rollback never deletes a team in SageMaker: a refused creation closes the record only when no team
+ *   exists and no answer ever said it was accepted; otherwise the team is marked `Failed` and left alone;
+ * - every SNS topic is recorded before anything can forget it (`topicMayExist`, set with the change itself).
  */
 
-import { isRejection, isTransient } from '../adapters/aws-errors';
-import { UpstreamRejected } from '../domain/errors';
+import { isRejection, isResourceInUse, isSnsNotFound, isTransient } from '../adapters/aws-errors';
+import { forEachBounded } from '../concurrency';
+import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
-import { planWorkteam } from '../domain/plan';
+import { planWorkteam, type WorkteamPlan } from '../domain/plan';
 import { toWorkteamSpec } from '../domain/requests';
-import type { TeamRecord } from '../domain/team';
+import type { DesiredTeam, TeamRecord } from '../domain/team';
+import { outOfTime } from '../invocation';
 import {
   type NotificationTopics,
+  type OperationsAlerts,
   RegistryConflict,
   type TeamRegistry,
   type WorkforceDirectory,
   type WorkteamWriter,
 } from '../ports';
 
+export interface Log {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
 export interface ReconcileDeps {
   registry: TeamRegistry;
   sagemaker: WorkteamWriter;
   topics: NotificationTopics;
   directory: WorkforceDirectory;
+  alerts: OperationsAlerts;
+  /** After this many failed attempts a change is `Failed` (and the operations topic is told) instead of retried. */
+  maxApplyAttempts: number;
   now?: () => Date;
   /** How long after a Cognito group's creation a SageMaker refusal of a team using it means "not yet". */
   groupSettlingMs?: number;
-  log?: (message: string, details: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 export type ReconcileOutcome =
   | { outcome: 'applied'; record: TeamRecord; live?: LiveWorkteam }
   | { outcome: 'pending'; record: TeamRecord; reason: string }
+  | { outcome: 'failed'; record: TeamRecord; reason: string }
   | { outcome: 'unmanaged' };
 
 /** Backoff for pending retries: 1, 2, 4, ... minutes, at most an hour. */
@@ -40,187 +60,428 @@ export function nextAttemptAt(now: Date, attempts: number): string {
   return new Date(now.getTime() + minutes * 60_000).toISOString();
 }
 
+export const TOPIC_TAGS = (team: string) => ({ workteam: team, 'managed-by': 'workteam-automation' });
+
 const MAX_PASSES = 5;
 
+/** The live state moved under this pass (a team created or deleted by another attempt): run the pass again. */
+class RaceLost extends Error {
+  override readonly name = 'RaceLost';
+}
+
+/** Every Cognito group of a team was deleted before SageMaker could create it: nothing can be created. */
+class NoMemberGroupLeft extends Error {
+  override readonly name = 'NoMemberGroupLeft';
+}
+
+/** What one pass did, for the record it then writes. */
+interface ApplyAttempt {
+  topicArn?: string;
+  live?: LiveWorkteam;
+  missingGroups: string[];
+}
+
+/** What the whole reconcile run did across its passes. */
+interface RunState {
+  /** This run created the team in SageMaker. */
+  created: boolean;
+}
+
+function clock(deps: ReconcileDeps): () => Date {
+  return deps.now ?? (() => new Date());
+}
+
 export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<ReconcileOutcome> {
-  const now = deps.now ?? (() => new Date());
-  let result: ReconcileOutcome = { outcome: 'unmanaged' };
+  const run: RunState = { created: false };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const record = await deps.registry.get(name);
     // An unmanaged team is never written to.
     if (!record) return { outcome: 'unmanaged' };
-    // What this attempt created, so that a refused creation can clean it up.
-    const attempt: ApplyAttempt = {};
+    const attempt: ApplyAttempt = { missingGroups: [] };
     try {
-      const live = await applyRecord(deps, record, attempt);
-      const applied = await markApplied(deps, record, live, now());
-      result = { outcome: 'applied', record: applied ?? record, live };
+      await applyRecord(deps, record, attempt, run);
+      const applied = await markApplied(deps, record, attempt, clock(deps)());
+      if (applied) return { outcome: 'applied', record: applied, live: attempt.live };
     } catch (error) {
-      const settling = isRejection(error) ? await groupsStillSettling(deps, record, now()) : [];
-      if (isTransient(error) || settling.length > 0) {
-        const reason =
-          settling.length > 0
-            ? `SageMaker does not see the new Cognito group(s) ${settling.join(', ')} yet; it will be retried`
-            : `${(error as Error).name}: SageMaker or SNS did not accept the change yet; it will be retried`;
-        deps.log?.('apply deferred', { team: name, version: record.version, error: (error as Error).name });
-        const pending = await markPending(deps, record, reason, now());
-        return { outcome: 'pending', record: pending ?? record, reason };
-      }
-      if (isRejection(error)) {
-        await rollBack(deps, { ...record, topicArn: record.topicArn ?? attempt.topicArn }, error, now());
-        throw new UpstreamRejected('the change', { code: error.name, message: error.message }, { cause: error });
-      }
-      // Anything else (a permission missing, a bug): the desired state stays, retried with growing backoff.
-      const errorName = error instanceof Error ? error.name : 'Error';
-      await markPending(deps, record, `${errorName}: the change could not be applied; it will be retried`, now());
-      throw error;
+      const latest = await deps.registry.get(name);
+      if (!latest) return { outcome: 'unmanaged' };
+      // An error of an outdated attempt (a retirement raced this change, say) is no answer: apply the latest.
+      if (latest.version !== record.version) continue;
+      if ((error instanceof RaceLost || isSnsNotFound(error)) && pass < MAX_PASSES - 1) continue;
+      return await settleFailure(deps, latest, attempt, error, run);
     }
-
-    // Did the desired state move while we applied? Then go again, so the last writer's state wins.
-    const latest = await deps.registry.get(name);
-    if (!latest || latest.version === record.version) return result;
   }
-  return result;
+  // Still moving after every pass: the writers' own reconciles, or the scheduled retry, finish it.
+  const latest = await deps.registry.get(name);
+  if (!latest) return { outcome: 'unmanaged' };
+  const reason = 'the team kept changing while it was applied; it will be retried';
+  return { outcome: 'pending', record: (await markPending(deps, latest, {}, reason)).record, reason };
+}
+
+/** Decides what a failed pass means: retry later, roll back a refusal, or (unexpected) keep it and report. */
+async function settleFailure(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  attempt: ApplyAttempt,
+  error: unknown,
+  run: RunState,
+): Promise<ReconcileOutcome> {
+  const errorName = error instanceof Error ? error.name : 'Error';
+  if (outOfTime()) {
+    deps.log?.warn('apply cut short by the time limit', { team: record.name, version: record.version });
+    return markPending(deps, record, attempt, 'the change did not finish within the time limit; it will be retried');
+  }
+  if (isTransient(error) || error instanceof RaceLost || isSnsNotFound(error)) {
+    deps.log?.info('apply deferred', { team: record.name, version: record.version, error: errorName });
+    return markPending(
+      deps,
+      record,
+      attempt,
+      `${errorName}: SageMaker or SNS did not accept the change yet; it will be retried`,
+    );
+  }
+  if (isRejection(error) || error instanceof NoMemberGroupLeft) {
+    const settling = error.name === 'ValidationException' ? await groupsStillSettling(deps, record) : [];
+    if (settling.length > 0) {
+      const reason = `SageMaker does not see the new Cognito group(s) ${settling.join(', ')} yet; it will be retried`;
+      return markPending(deps, record, attempt, reason);
+    }
+    await rollBack(deps, record, attempt, error, run);
+    throw new UpstreamRejected('the change', { code: error.name, message: error.message }, { cause: error });
+  }
+  // Anything else (a permission missing, a bug): the desired state stays, retried with growing backoff.
+  deps.log?.error('apply failed unexpectedly', { team: record.name, version: record.version, error: errorName });
+  await markPending(deps, record, attempt, `${errorName}: the change could not be applied; it will be retried`);
+  throw error;
 }
 
 /**
  * Right after a Cognito group is created SageMaker can refuse a team that uses it for a while (the Terraform
- * provider retries CreateWorkteam for two minutes). A refusal while one of the team's groups is that young is
- * treated as "not yet", not as "never".
+ * provider retries CreateWorkteam for two minutes). Only a ValidationException, and only while one of the groups
+ * this change adds is that young, is treated as "not yet"; any other refusal stands.
  */
 const DEFAULT_GROUP_SETTLING_MS = 2 * 60_000;
 
-async function groupsStillSettling(deps: ReconcileDeps, record: TeamRecord, now: Date): Promise<string[]> {
+async function groupsStillSettling(deps: ReconcileDeps, record: TeamRecord): Promise<string[]> {
   if (record.lifecycle !== 'active' || !record.identity || !('cognitoGroups' in record.spec.members)) return [];
   const window = deps.groupSettlingMs ?? DEFAULT_GROUP_SETTLING_MS;
   if (window <= 0) return [];
-  const since = new Date(now.getTime() - window);
+  const before = record.appliedSpec?.members;
+  const appliedGroups = before && 'cognitoGroups' in before ? before.cognitoGroups : [];
+  const added = record.spec.members.cognitoGroups.filter((group) => !appliedGroups.includes(group));
+  if (added.length === 0) return [];
+  const since = new Date(clock(deps)().getTime() - window);
   try {
-    return await deps.directory.groupsCreatedSince(record.identity.userPool, record.spec.members.cognitoGroups, since);
+    return await deps.directory.groupsCreatedSince(record.identity.userPool, added, since);
   } catch {
     // Cognito unreachable: the refusal stands on its own.
     return [];
   }
 }
 
-interface ApplyAttempt {
-  topicArn?: string;
+/** A step is started only while the invocation has time left; a cut-short change is recorded as Pending. */
+function checkTime(): void {
+  if (outOfTime()) throw Object.assign(new Error('the invocation ran out of time'), { name: 'AbortError' });
 }
 
 async function applyRecord(
   deps: ReconcileDeps,
   record: TeamRecord,
-  attempt: ApplyAttempt = {},
-): Promise<LiveWorkteam | undefined> {
+  attempt: ApplyAttempt,
+  run: RunState,
+): Promise<void> {
   const { spec, name } = record;
   if (record.lifecycle === 'deleted') {
-    await deps.sagemaker.deleteWorkteam(name);
-    if (record.topicArn) await deps.topics.deleteTopic(record.topicArn);
-    return undefined;
+    // A retirement deletes the team; a record closed because SageMaker refused to create it deletes no team,
+    // except one this very run created before it learnt of the refusal (nobody was told it exists).
+    if (record.closedBy !== 'rejection' || run.created) {
+      checkTime();
+      await deps.sagemaker.deleteWorkteam(name);
+    }
+    await removeTopic(deps, record, attempt);
+    return;
   }
 
+  const groups = record.identity && 'cognitoGroups' in spec.members ? spec.members.cognitoGroups : undefined;
   let topicArn: string | undefined;
   if (spec.notifications) {
-    topicArn = await deps.topics.ensureTopic(name, { workteam: name, 'managed-by': 'workteam-automation' });
+    checkTime();
+    topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
     attempt.topicArn = topicArn;
-    const emails =
-      record.identity && 'cognitoGroups' in spec.members
-        ? await deps.directory.emailsOfGroups(record.identity.userPool, spec.members.cognitoGroups)
-        : [];
+    let emails: string[] = [];
+    if (groups && record.identity) {
+      ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
+        record.identity.userPool,
+        groups,
+      ));
+    }
+    checkTime();
     await deps.topics.syncEmailSubscriptions(topicArn, emails);
   }
 
-  const desired = toWorkteamSpec(spec, record.identity, topicArn);
-  const live = await deps.sagemaker.describeWorkteam(name);
-  const plan = planWorkteam(desired, live);
+  checkTime();
+  let live = await deps.sagemaker.describeWorkteam(name);
+  let plan = planFor(record, topicArn, attempt.missingGroups, live);
+  if (!spec.notifications && groups && record.identity && writesMembers(plan)) {
+    // Without notifications the groups were not listed: check them only when the members are written.
+    attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
+    plan = planFor(record, topicArn, attempt.missingGroups, live);
+  }
+
   let arn = live?.arn;
-  if (plan.action === 'create' && plan.create) arn = await deps.sagemaker.createWorkteam(plan.create);
-  if (plan.action === 'update' && plan.update) await deps.sagemaker.updateWorkteam(plan.update);
+  if (plan.action === 'create' && plan.create) {
+    // A team that reached SageMaker before and is gone now was retired meanwhile, by a DELETE racing this change,
+    // or deleted out of band: recreate it only if the desired state is still this one.
+    if (record.appliedVersion !== undefined && (await deps.registry.get(name))?.version !== record.version) {
+      throw new RaceLost(`'${name}' changed while it was re-created`);
+    }
+    checkTime();
+    try {
+      arn = await deps.sagemaker.createWorkteam(plan.create);
+      run.created = true;
+    } catch (error) {
+      if (!isResourceInUse(error)) throw error;
+      // Another attempt created it first (the registry owns the name): read it and go on from what it holds.
+      live = await deps.sagemaker.describeWorkteam(name);
+      if (!live) throw new RaceLost(`'${name}' was in use, then gone`);
+      plan = planFor(record, topicArn, attempt.missingGroups, live);
+      arn = live.arn;
+    }
+  }
+  if (plan.action === 'update' && plan.update) {
+    checkTime();
+    await deps.sagemaker.updateWorkteam(plan.update);
+  }
   if (arn && plan.tagKeysToRemove.length > 0) await deps.sagemaker.deleteTags(arn, plan.tagKeysToRemove);
   if (arn && plan.tagsToAdd.length > 0) await deps.sagemaker.addTags(arn, plan.tagsToAdd);
 
   // The topic goes only once SageMaker no longer points at it.
-  if (!spec.notifications && record.topicArn) await deps.topics.deleteTopic(record.topicArn);
-  return plan.action === 'none' ? live : await deps.sagemaker.describeWorkteam(name);
+  if (!spec.notifications) await removeTopic(deps, record, attempt);
+  attempt.live = plan.action === 'none' ? live : await deps.sagemaker.describeWorkteam(name);
 }
 
-function topicOf(record: TeamRecord, live: LiveWorkteam | undefined): string | undefined {
-  if (record.lifecycle === 'deleted' || !record.spec.notifications) return undefined;
-  return live?.notificationTopicArn ?? record.topicArn;
+function writesMembers(plan: WorkteamPlan): boolean {
+  return plan.action === 'create' || plan.update?.memberDefinitions !== undefined;
+}
+
+/**
+ * The plan for the desired state as far as SageMaker can take it: Cognito groups deleted since the team named
+ * them cannot stay members. With none left, a live team keeps its members; a team not yet created cannot be.
+ */
+function planFor(
+  record: TeamRecord,
+  topicArn: string | undefined,
+  missingGroups: string[],
+  live: LiveWorkteam | undefined,
+): WorkteamPlan {
+  let spec: DesiredTeam = record.spec;
+  let noGroupLeft = false;
+  if (missingGroups.length > 0 && 'cognitoGroups' in spec.members) {
+    const remaining = spec.members.cognitoGroups.filter((group) => !missingGroups.includes(group));
+    noGroupLeft = remaining.length === 0;
+    if (!noGroupLeft) spec = { ...spec, members: { cognitoGroups: remaining } };
+  }
+  const plan = planWorkteam(toWorkteamSpec(spec, record.identity, topicArn), live);
+  if (!noGroupLeft) return plan;
+  if (plan.action === 'create') {
+    throw new NoMemberGroupLeft(`every Cognito group of '${record.name}' was deleted: ${missingGroups.join(', ')}`);
+  }
+  if (!plan.update?.memberDefinitions) return plan;
+  const { memberDefinitions: _keepLiveMembers, ...update } = plan.update;
+  const fieldsDiffer = Object.keys(update).length > 1;
+  const tagsDiffer = plan.tagsToAdd.length > 0 || plan.tagKeysToRemove.length > 0;
+  return {
+    ...plan,
+    action: fieldsDiffer || tagsDiffer ? 'update' : 'none',
+    update: fieldsDiffer ? update : undefined,
+  };
+}
+
+/** Deletes the team's topic by its recorded ARN, or by name when the ARN was never learnt. */
+async function removeTopic(deps: ReconcileDeps, record: TeamRecord, attempt: ApplyAttempt): Promise<void> {
+  const topicArn = attempt.topicArn ?? record.topicArn;
+  if (topicArn) {
+    checkTime();
+    await deps.topics.deleteTopic(topicArn);
+  } else if (record.topicMayExist) {
+    checkTime();
+    await deps.topics.deleteTeamTopic(record.name, TOPIC_TAGS(record.name));
+  }
+}
+
+function wantsTopic(record: TeamRecord): boolean {
+  return record.lifecycle === 'active' && record.spec.notifications;
+}
+
+/** The topic facts a record carries forward: what this attempt learnt is never dropped. */
+function topicFacts(record: TeamRecord, attempt: ApplyAttempt): Pick<TeamRecord, 'topicArn' | 'topicMayExist'> {
+  const topicArn = attempt.topicArn ?? record.topicArn;
+  return { topicArn, topicMayExist: record.topicMayExist || topicArn !== undefined || undefined };
+}
+
+function missingGroupsNote(missingGroups: string[]): string | undefined {
+  if (missingGroups.length === 0) return undefined;
+  return `Cognito group(s) ${missingGroups.join(', ')} no longer exist in the user pool; SageMaker keeps the team without them: remove them from the team or create them again`;
 }
 
 async function markApplied(
   deps: ReconcileDeps,
   record: TeamRecord,
-  live: LiveWorkteam | undefined,
+  attempt: ApplyAttempt,
   now: Date,
 ): Promise<TeamRecord | undefined> {
+  const keepsTopic = wantsTopic(record);
   const applied: TeamRecord = {
     ...record,
     applyState: 'Applied',
     appliedVersion: record.version,
     appliedSpec: record.spec,
-    topicArn: topicOf(record, live),
-    pendingReason: undefined,
+    // Once applied, a team without notifications has no topic left: both facts go.
+    topicArn: keepsTopic ? (attempt.live?.notificationTopicArn ?? attempt.topicArn ?? record.topicArn) : undefined,
+    topicMayExist: keepsTopic ? true : undefined,
+    pendingReason: record.lifecycle === 'active' ? missingGroupsNote(attempt.missingGroups) : undefined,
     retry: undefined,
     updatedAt: now.toISOString(),
   };
   return writeIfUnchanged(deps, applied, record.version);
 }
 
+/**
+ * Keeps the change and schedules a retry with backoff; after `maxApplyAttempts` the team is `Failed` instead
+ * (out of the retry index, the operations topic told once). Returns what the record now says.
+ */
 async function markPending(
   deps: ReconcileDeps,
   record: TeamRecord,
+  attempt: Partial<ApplyAttempt>,
   reason: string,
-  now: Date,
-): Promise<TeamRecord | undefined> {
+): Promise<Extract<ReconcileOutcome, { outcome: 'pending' | 'failed' }>> {
+  const now = clock(deps)();
   const attempts = (record.retry?.attempts ?? 0) + 1;
+  const facts = topicFacts(record, { missingGroups: [], ...attempt });
+  if (attempts >= deps.maxApplyAttempts) {
+    const failedReason = `${reason.replace(/; it will be retried$/, '')}; gave up after ${attempts} attempts`;
+    return markFailed(
+      deps,
+      { ...record, ...facts, retry: { attempts, nextAttemptAt: now.toISOString() } },
+      failedReason,
+    );
+  }
   const pending: TeamRecord = {
     ...record,
+    ...facts,
     applyState: 'Pending',
     pendingReason: reason,
     retry: { attempts, nextAttemptAt: nextAttemptAt(now, attempts) },
     updatedAt: now.toISOString(),
   };
-  return writeIfUnchanged(deps, pending, record.version);
+  const written = await writeIfUnchanged(deps, pending, record.version);
+  return { outcome: 'pending', record: written ?? record, reason };
+}
+
+async function markFailed(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  reason: string,
+): Promise<Extract<ReconcileOutcome, { outcome: 'failed' }>> {
+  const failed: TeamRecord = {
+    ...record,
+    applyState: 'Failed',
+    pendingReason: redactEmailAddresses(reason),
+    updatedAt: clock(deps)().toISOString(),
+  };
+  const written = await writeIfUnchanged(deps, failed, record.version);
+  // Told once: only the writer that turned the record Failed tells the operations topic.
+  if (written && record.applyState !== 'Failed') {
+    deps.log?.error('team failed', { team: record.name, version: record.version, reason: failed.pendingReason });
+    try {
+      await deps.alerts.teamFailed({
+        name: record.name,
+        owner: record.owner,
+        version: record.version,
+        reason: failed.pendingReason ?? reason,
+      });
+    } catch (error) {
+      deps.log?.error('could not tell the operations topic', {
+        team: record.name,
+        error: error instanceof Error ? error.name : 'Error',
+      });
+    }
+  }
+  return { outcome: 'failed', record: written ?? record, reason: failed.pendingReason ?? reason };
 }
 
 /**
- * SageMaker refused the change: the desired state goes back to the last applied version (or, for a team that
- * never reached SageMaker, the record is closed), and what SNS already got is undone by one more reconcile.
+ * SageMaker refused the change. With an applied version to go back to, the desired state goes back to it, and
+ * one more apply undoes what SNS already got. A team that never reached SageMaker is closed only when SageMaker
+ * has no team of that name and no earlier answer said the change was accepted (202); otherwise it is `Failed`
+ * and left as it is: a rollback never deletes what another attempt created or what someone was told exists.
  */
-async function rollBack(deps: ReconcileDeps, record: TeamRecord, error: Error, now: Date): Promise<void> {
-  const summary = `refused by SageMaker (${error.name}); desired state rolled back to version ${record.appliedVersion ?? 0}`;
-  const entry = {
+async function rollBack(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  attempt: ApplyAttempt,
+  error: Error,
+  run: RunState,
+): Promise<void> {
+  const now = clock(deps)();
+  const refusal = redactEmailAddresses(`refused by SageMaker (${error.name}): ${error.message}`);
+  const entry = (summary: string) => ({
     version: record.version + 1,
     at: now.toISOString(),
     by: 'system',
     action: 'rolledBack' as const,
     summary,
-  };
-  const rolledBack: TeamRecord = record.appliedSpec
-    ? {
-        ...record,
-        spec: record.appliedSpec,
-        version: record.version + 1,
-        applyState: 'Pending',
-        history: [...record.history, entry],
-      }
-    : {
-        ...record,
-        lifecycle: 'deleted',
-        version: record.version + 1,
-        applyState: 'Pending',
-        history: [...record.history, entry],
-      };
-  const written = await writeIfUnchanged(deps, { ...rolledBack, updatedAt: now.toISOString() }, record.version);
+  });
+  let next: TeamRecord;
+  if (record.appliedSpec) {
+    next = {
+      ...record,
+      ...topicFacts(record, attempt),
+      spec: record.appliedSpec,
+      version: record.version + 1,
+      applyState: 'Pending',
+      pendingReason: 'undoing a refused change',
+      history: [...record.history, entry(`${refusal}; desired state rolled back to version ${record.appliedVersion}`)],
+      updatedAt: now.toISOString(),
+    };
+  } else {
+    const announced = (record.retry?.attempts ?? 0) > 0;
+    const exists = announced || run.created || (await teamMayExist(deps, record.name));
+    if (exists) {
+      await markFailed(deps, { ...record, ...topicFacts(record, attempt) }, refusal);
+      return;
+    }
+    next = {
+      ...record,
+      ...topicFacts(record, attempt),
+      lifecycle: 'deleted',
+      closedBy: 'rejection',
+      version: record.version + 1,
+      applyState: 'Pending',
+      pendingReason: refusal,
+      history: [...record.history, entry(`${refusal}; the request is closed`)],
+      updatedAt: now.toISOString(),
+    };
+  }
+  const written = await writeIfUnchanged(deps, next, record.version);
   if (!written) return;
+  const undo: ApplyAttempt = { missingGroups: [] };
   try {
-    const live = await applyRecord(deps, written);
-    await markApplied(deps, written, live, now);
+    await applyRecord(deps, written, undo, run);
+    await markApplied(deps, written, undo, clock(deps)());
   } catch (undoError) {
-    if (!isTransient(undoError)) throw undoError;
-    await markPending(deps, written, 'undoing a refused change', now);
+    if (!isTransient(undoError) && !outOfTime()) throw undoError;
+    await markPending(deps, written, undo, 'undoing a refused change; it will be retried');
+  }
+}
+
+/** Whether SageMaker has the team; when it cannot tell (throttled), it may. */
+async function teamMayExist(deps: ReconcileDeps, name: string): Promise<boolean> {
+  try {
+    return (await deps.sagemaker.describeWorkteam(name)) !== undefined;
+  } catch {
+    return true;
   }
 }
 
@@ -239,23 +500,47 @@ async function writeIfUnchanged(
   }
 }
 
-/** The scheduled retry of teams left Pending (throttling, an outage, a crash mid-apply), due ones first. */
+export interface RetrySummary {
+  applied: string[];
+  pending: string[];
+  /** Turned `Failed` on this run (retries ran out, or a refusal that could not be rolled back). */
+  failed: string[];
+  /** Ended in an error this run; still recorded, retried later. */
+  errored: string[];
+  /** Due, but left for the next run: the invocation's time ran out. */
+  skipped: string[];
+}
+
+/**
+ * The scheduled retry of teams left Pending (throttling, an outage, a crash mid-apply), due ones first, at
+ * most `concurrency` at a time; teams not started before the time budget ran out wait for the next run.
+ */
 export async function retryPendingTeams(
   deps: ReconcileDeps,
-  limit = 25,
-): Promise<{ applied: string[]; pending: string[]; failed: string[] }> {
-  const now = deps.now ?? (() => new Date());
-  const due = await deps.registry.listDuePending(now(), limit);
-  const summary = { applied: [] as string[], pending: [] as string[], failed: [] as string[] };
-  for (const record of due) {
+  options: { limit?: number; concurrency?: number } = {},
+): Promise<RetrySummary> {
+  const due = await deps.registry.listDuePending(clock(deps)(), options.limit ?? 100);
+  const summary: RetrySummary = { applied: [], pending: [], failed: [], errored: [], skipped: [] };
+  await forEachBounded(due, options.concurrency ?? 5, async (record) => {
+    if (outOfTime()) {
+      summary.skipped.push(record.name);
+      return;
+    }
     try {
       const result = await reconcileTeam(deps, record.name);
       if (result.outcome === 'pending') summary.pending.push(record.name);
+      else if (result.outcome === 'failed') summary.failed.push(record.name);
       else summary.applied.push(record.name);
     } catch (error) {
-      deps.log?.('retry failed', { team: record.name, error: error instanceof Error ? error.name : 'unknown' });
-      summary.failed.push(record.name);
+      const failed = await deps.registry.get(record.name).catch(() => undefined);
+      if (failed?.applyState === 'Failed') summary.failed.push(record.name);
+      else summary.errored.push(record.name);
+      deps.log?.error('retry of a pending team failed', {
+        team: record.name,
+        error: error instanceof Error ? error.name : 'Error',
+        message: error instanceof Error ? redactEmailAddresses(error.message) : undefined,
+      });
     }
-  }
+  });
   return summary;
 }

@@ -36,6 +36,17 @@ export interface SageMakerEmulator {
    * project's own validation cannot foresee, for tests of rollback. Cleared by reset().
    */
   injectFault(fault: Fault): void;
+  /**
+   * The next `count` calls of `operation` wait (counted, before any knob or fault applies) until released one
+   * by one, oldest first: tests put two attempts at exactly the interleaving they mean.
+   */
+  hold(operation: string, count?: number): void;
+  /** Releases the oldest waiting call of `operation`; false when none waits. */
+  release(operation: string): boolean;
+  /** How many calls of each operation wait now. */
+  waiting(): Record<string, number>;
+  /** Calls being answered right now, and the most there were at once since the counts were reset. */
+  inFlight(): { current: number; max: number };
   /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0. */
   reset(): void;
   close(): Promise<void>;
@@ -128,6 +139,23 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     faults.push(parseFault(fault));
   };
   let counts = new Map<string, number>();
+  let holds = new Map<string, number>();
+  let held = new Map<string, (() => void)[]>();
+  let inFlight = { current: 0, max: 0 };
+  const hold = (operation: string, count = 1): void => {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a whole number >= 1');
+    holds.set(operation, (holds.get(operation) ?? 0) + count);
+  };
+  const release = (operation: string): boolean => {
+    const next = held.get(operation)?.shift();
+    next?.();
+    return next !== undefined;
+  };
+  const waiting = (): Record<string, number> =>
+    Object.fromEntries([...held].filter(([, queue]) => queue.length > 0).map(([op, queue]) => [op, queue.length]));
+  const releaseAll = (): void => {
+    for (const queue of held.values()) for (const wake of queue.splice(0)) wake();
+  };
   const sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
 
   const setKnobs = (partial: Partial<EmulatorKnobs>): void => {
@@ -167,6 +195,27 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     }
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    inFlight.current += 1;
+    inFlight.max = Math.max(inFlight.max, inFlight.current);
+    try {
+      await answerSageMaker(res, requestId, target, operation, body);
+    } finally {
+      inFlight.current -= 1;
+    }
+  };
+
+  const answerSageMaker = async (
+    res: ServerResponse,
+    requestId: string,
+    target: string,
+    operation: string,
+    body: string,
+  ): Promise<void> => {
+    const holding = holds.get(operation) ?? 0;
+    if (holding > 0) {
+      holds.set(operation, holding - 1);
+      await new Promise<void>((wake) => held.set(operation, [...(held.get(operation) ?? []), wake]));
+    }
     const { latencyMs, throttleRate, serverErrorRate } = knobs;
     if (latencyMs > 0) await sleep(latencyMs);
     try {
@@ -215,7 +264,33 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
         break;
       case 'DELETE /_emulator/calls':
         counts = new Map();
+        inFlight = { current: inFlight.current, max: inFlight.current };
         send(res, 204, {});
+        break;
+      case 'GET /_emulator/in-flight':
+        json(200, inFlight);
+        break;
+      case 'GET /_emulator/holds':
+        json(200, waiting());
+        break;
+      case 'POST /_emulator/holds':
+        try {
+          const { operation, count } = JSON.parse(body) as { operation?: unknown; count?: unknown };
+          if (typeof operation !== 'string') throw new RangeError('a hold needs an operation');
+          hold(operation, count === undefined ? 1 : Number(count));
+          send(res, 204, {});
+        } catch (error) {
+          json(400, { message: error instanceof Error ? error.message : String(error) });
+        }
+        break;
+      case 'POST /_emulator/holds/release':
+        try {
+          const { operation } = JSON.parse(body) as { operation?: unknown };
+          if (typeof operation !== 'string') throw new RangeError('a release needs an operation');
+          json(200, { released: release(operation) });
+        } catch (error) {
+          json(400, { message: error instanceof Error ? error.message : String(error) });
+        }
         break;
       case 'GET /_emulator/knobs':
         json(200, knobs);
@@ -276,14 +351,23 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
       counts = new Map();
     },
     injectFault,
+    hold,
+    release,
+    waiting,
+    inFlight: () => ({ ...inFlight }),
     reset: () => {
       state.reset();
       knobs = { ...NO_KNOBS };
       faults = [];
       counts = new Map();
+      holds = new Map();
+      releaseAll();
+      held = new Map();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        holds = new Map();
+        releaseAll();
         for (const sleeper of sleepers) {
           clearTimeout(sleeper.timer);
           sleeper.wake();

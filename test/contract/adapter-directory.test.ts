@@ -92,10 +92,15 @@ describe('createWorkforceDirectory().groupsCreatedSince', () => {
 describe('createWorkforceDirectory().emailsOfGroups', () => {
   it('returns the addresses of the members, a member of two groups once, sorted', async () => {
     // Act
-    const emails = await directory.emailsOfGroups(userPoolId, ['labelers-de', 'reviewers', 'labelers-en']);
+    const { emails, missingGroups } = await directory.emailsOfGroups(userPoolId, [
+      'labelers-de',
+      'reviewers',
+      'labelers-en',
+    ]);
 
     // Assess
     expect(emails).toEqual(['ana@example.com', 'ben@example.com', 'chloe@example.com']);
+    expect(missingGroups).toEqual([]);
   });
 
   it('leaves out disabled users', async () => {
@@ -108,7 +113,7 @@ describe('createWorkforceDirectory().emailsOfGroups', () => {
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: `emil-${suffix}` }));
 
     // Act
-    const emails = await directory.emailsOfGroups(userPoolId, [group]);
+    const { emails } = await directory.emailsOfGroups(userPoolId, [group]);
 
     // Assess
     expect(emails).toEqual([`dora-${suffix}@example.com`]);
@@ -125,16 +130,17 @@ describe('createWorkforceDirectory().emailsOfGroups', () => {
     await givenGroup(second, [{ username: `zoe2-${suffix}`, email: `zoe-${suffix}@example.com` }]);
 
     // Act
-    const emails = await directory.emailsOfGroups(userPoolId, [first, second]);
+    const { emails } = await directory.emailsOfGroups(userPoolId, [first, second]);
 
     // Assess
     expect(emails).toEqual([`al-${suffix}@example.com`, `Zoe-${suffix}@Example.com`]);
   });
 
-  it('fails for a group that does not exist', async () => {
-    // Act / Assess
-    await expect(directory.emailsOfGroups(userPoolId, [`ghosts-${suffix}`])).rejects.toMatchObject({
-      name: 'ResourceNotFoundException',
-    });
+  it('names the groups that do not exist (deleted since a team named them) and lists the others', async () => {
+    // Act
+    const result = await directory.emailsOfGroups(userPoolId, [`ghosts-${suffix}`, 'reviewers']);
+
+    // Assess
+    expect(result).toEqual({ emails: ['chloe@example.com'], missingGroups: [`ghosts-${suffix}`] });
   });
 });

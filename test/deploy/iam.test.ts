@@ -30,6 +30,8 @@ const RECONCILE = [
   'sns:Subscribe',
   'sns:Unsubscribe',
   'sns:DeleteTopic',
+  // Only on the operations topic (a team whose retries ran out is told there).
+  'sns:Publish',
   'cognito-idp:ListUsersInGroup',
   'cognito-idp:GetGroup',
   'dynamodb:GetItem',
@@ -145,6 +147,29 @@ describe('the packaged template', () => {
     expect(JSON.stringify(logStatements[0]?.Resource)).toContain(
       `log-group:/aws/lambda/workteam-automation-ci-${name}:*`,
     );
+  });
+
+  it.each(Object.keys(ALLOWED_ACTIONS).filter((name) => ALLOWED_ACTIONS[name]?.includes('sns:Publish')))(
+    'lets %s publish only to the operations topic, which no team topic can be',
+    (name) => {
+      const publish = roleOf(name).statements.filter((s) => actionsOf([s]).includes('sns:Publish'));
+      expect(publish.map((statement) => statement.Resource)).toEqual([{ Ref: 'OperationsTopic' }]);
+      expect(actionsOf(publish)).toEqual(['sns:Publish']);
+      const topic = template.Resources.OperationsTopic?.Properties;
+      expect(topic?.TopicName).toBe('workteam-automation-operations-ci');
+      expect(String(topic?.TopicName).startsWith('workteam-automation-ci-')).toBe(false);
+    },
+  );
+
+  it('hands every team function the operations topic and a bound on apply attempts', () => {
+    const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+    const environments = functions.map(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+    for (const variables of environments) {
+      expect(variables.OPERATIONS_TOPIC_ARN).toEqual({ Ref: 'OperationsTopic' });
+      expect(Number(variables.MAX_APPLY_ATTEMPTS)).toBeGreaterThan(1);
+    }
   });
 
   it('runs the retry of pending teams every five minutes', () => {

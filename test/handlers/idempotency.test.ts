@@ -173,14 +173,16 @@ describe('POST /teams with an Idempotency-Key', () => {
     const other = await post(teamBody(name), { key, caller: SOMEONE_ELSE });
     const otherWithoutKey = await post(teamBody(name), { caller: SOMEONE_ELSE });
 
-    // Assess: not the owner's stored 201, but what the use case answers this caller; under a record of its own
+    // Assess: not the owner's stored 201, but what the use case answers this caller (the name is taken by
+    // someone else's team), and a refusal is not stored under the key
     expect(first.statusCode).toBe(201);
-    expect(other.statusCode).not.toBe(201);
+    expect(other.statusCode).toBe(409);
+    expect(other.body).toMatchObject({ error: { code: 'TeamExists' } });
     expect({ statusCode: other.statusCode, body: other.body }).toEqual({
       statusCode: otherWithoutKey.statusCode,
       body: otherWithoutKey.body,
     });
-    expect(await recordsSince(before)).toHaveLength(1);
+    expect(await recordsSince(before)).toHaveLength(0);
   });
 
   it('lets another caller use the same key for a request of its own, without refusing it as a reused key', async () => {

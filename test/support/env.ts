@@ -4,3 +4,5 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 // Groups are seconds old in a test run: tests of SageMaker refusals opt in to the settling window explicitly.
 process.env.GROUP_SETTLING_SECONDS = '0';
+// Few attempts, so that tests of a team whose retries run out stay short.
+process.env.MAX_APPLY_ATTEMPTS = '3';

@@ -84,3 +84,36 @@ export async function emulatorCalls(): Promise<Record<string, number>> {
 export async function resetEmulatorCalls(): Promise<void> {
   await fetch(`${emulatorUrl()}/_emulator/calls`, { method: 'DELETE' });
 }
+
+/** The next `count` calls of `operation` wait in the emulator until released one by one, oldest first. */
+export async function holdEmulatorCalls(operation: string, count = 1): Promise<void> {
+  const response = await fetch(`${emulatorUrl()}/_emulator/holds`, {
+    method: 'POST',
+    body: JSON.stringify({ operation, count }),
+  });
+  if (response.status !== 204) throw new Error(`holding ${operation} failed: ${response.status}`);
+}
+
+export async function releaseEmulatorCall(operation: string): Promise<void> {
+  const response = await fetch(`${emulatorUrl()}/_emulator/holds/release`, {
+    method: 'POST',
+    body: JSON.stringify({ operation }),
+  });
+  const { released } = (await response.json()) as { released: boolean };
+  if (!released) throw new Error(`no call of ${operation} was waiting`);
+}
+
+/** Resolves once `count` calls of `operation` wait in the emulator (polls its control plane; fails after 10 s). */
+export async function untilWaiting(operation: string, count = 1): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const waiting = (await (await fetch(`${emulatorUrl()}/_emulator/holds`)).json()) as Record<string, number>;
+    if ((waiting[operation] ?? 0) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${count} call(s) of ${operation} never arrived at the emulator`);
+}
+
+export async function emulatorInFlight(): Promise<{ current: number; max: number }> {
+  return (await (await fetch(`${emulatorUrl()}/_emulator/in-flight`)).json()) as { current: number; max: number };
+}

@@ -9,11 +9,13 @@ import { OWNER, teamBody, uniqueTeamName } from '../support/teams';
 describe('the change log', () => {
   it('names the caller of every change by subject and holds no e-mail address', async () => {
     // Prepare
-    const lines: { message: string; details: Record<string, unknown> }[] = [];
-    const deps = {
-      ...buildTeamDeps(),
-      log: (message: string, details: Record<string, unknown>) => lines.push({ message, details }),
-    };
+    const lines: { level: string; message: string; details: Record<string, unknown> }[] = [];
+    const record =
+      (level: string) =>
+      (message: string, details: Record<string, unknown> = {}) => {
+        lines.push({ level, message, details });
+      };
+    const deps = { ...buildTeamDeps(), log: { info: record('info'), warn: record('warn'), error: record('error') } };
     const name = uniqueTeamName('logged');
 
     // Act

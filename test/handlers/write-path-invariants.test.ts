@@ -1,0 +1,630 @@
+/**
+ * The write path's invariants, each with the interleaving under control: the emulator holds a SageMaker call
+ * until the test releases it, so two attempts meet exactly where the test means them to.
+ *
+ * - A team that any request was told exists (201/200/202) is never deleted except by a DELETE of that team.
+ * - Every topic with the project's prefix belongs to a managed team that wants notifications.
+ * - No request deletes a team unless it is a DELETE of that team; If-Match is honoured on every write route.
+ * - A missing Cognito group never turns a recorded change into a 500.
+ * - Pending retries end: after MAX_APPLY_ATTEMPTS the team is Failed, and the operations topic is told once.
+ * - A write that cannot finish in the function's time answers 202 with the change kept Pending.
+ */
+
+import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  DeleteGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeWorkteamCommand } from '@aws-sdk/client-sagemaker';
+import { GetTopicAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { buildTeamDeps } from '#lib/deps';
+import { createTeam as createTeamUseCase, updateTeam as updateTeamUseCase } from '#lib/use-cases/manage-teams';
+import { reconcileTeam, retryPendingTeams } from '#lib/use-cases/reconcile';
+import { handler as addTeamMembers } from '../../functions/add-team-members';
+import { handler as createTeam } from '../../functions/create-team';
+import { handler as deleteTeam } from '../../functions/delete-team';
+import { handler as getTeam } from '../../functions/get-team';
+import { handler as removeTeamMember } from '../../functions/remove-team-member';
+import { handler as updateTeam } from '../../functions/update-team';
+import { lambdaContext, loadEvent } from '../support/invoke';
+import {
+  ADMIN,
+  call,
+  emulatorInFlight,
+  holdEmulatorCalls,
+  injectEmulatorFault,
+  OWNER,
+  releaseEmulatorCall,
+  resetEmulatorCalls,
+  SOMEONE_ELSE,
+  sagemaker,
+  setEmulatorKnobs,
+  sns,
+  teamBody,
+  uniqueTeamName,
+  untilWaiting,
+} from '../support/teams';
+
+const sm = sagemaker();
+const topics = sns();
+const registry = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const cognito = new CognitoIdentityProviderClient({});
+const created: string[] = [];
+
+async function givenTeam(name = uniqueTeamName(), overrides: Record<string, unknown> = {}) {
+  const result = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name, overrides) });
+  if (result.statusCode !== 201) throw new Error(`could not create ${name}: ${JSON.stringify(result.body)}`);
+  created.push(name);
+  return { name, etag: result.headers.etag as string, body: result.body };
+}
+
+async function registryRecord(name: string) {
+  const { Item } = await registry.send(new GetCommand({ TableName: process.env.TEAMS_TABLE, Key: { name } }));
+  return Item;
+}
+
+async function liveTeam(name: string) {
+  try {
+    return (await sm.send(new DescribeWorkteamCommand({ WorkteamName: name }))).Workteam;
+  } catch (error) {
+    if (error instanceof Error && /The work team/.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+const topicArnOf = (name: string) => `arn:aws:sns:us-east-1:000000000000:${process.env.TOPIC_PREFIX}${name}`;
+
+async function topicExists(name: string): Promise<boolean> {
+  try {
+    await topics.send(new GetTopicAttributesCommand({ TopicArn: topicArnOf(name) }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The scheduled retry, run as if `hours` had passed: every backoff (at most an hour) is due. */
+const retryWhenDue = (hours = 1) =>
+  retryPendingTeams({ ...buildTeamDeps(), now: () => new Date(Date.now() + hours * 3_600_000) });
+
+/**
+ * A create answered 202 after its SNS work: the create's own check of the name goes through, then every
+ * DescribeWorkteam of its reconcile (the SDK's three attempts) is throttled.
+ */
+async function createdWhileSageMakerThrottles(name: string) {
+  await holdEmulatorCalls('DescribeWorkteam', 2);
+  const answer = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+  await untilWaiting('DescribeWorkteam', 1);
+  await releaseEmulatorCall('DescribeWorkteam');
+  await untilWaiting('DescribeWorkteam', 1);
+  await injectEmulatorFault({
+    operation: 'DescribeWorkteam',
+    errorType: 'ThrottlingException',
+    message: 'x',
+    count: 3,
+  });
+  await releaseEmulatorCall('DescribeWorkteam');
+  return answer;
+}
+
+afterEach(async () => {
+  await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
+  while (created.length > 0) {
+    const name = created.pop() as string;
+    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: ADMIN });
+  }
+});
+
+describe('a team any request was told exists', () => {
+  it('survives two reconciles that both create it: ResourceInUse means "already created", not a refusal', async () => {
+    // Prepare: a recorded creation, and both reconciles held at CreateWorkteam
+    const name = uniqueTeamName('twice');
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const accepted = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push(name);
+    await holdEmulatorCalls('CreateWorkteam', 2);
+    const deps = buildTeamDeps();
+
+    // Act: both attempts reach CreateWorkteam, then the first is let through, then the second
+    const first = reconcileTeam(deps, name);
+    const second = reconcileTeam(deps, name);
+    await untilWaiting('CreateWorkteam', 2);
+    await releaseEmulatorCall('CreateWorkteam');
+    await releaseEmulatorCall('CreateWorkteam');
+    const outcomes = await Promise.all([first, second]);
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['applied', 'applied']);
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Applied', version: 1 });
+  });
+
+  it('survives identical creates racing each other (a double click): every answer is 2xx and the team exists', async () => {
+    // Prepare
+    const name = uniqueTeamName('double');
+    await holdEmulatorCalls('CreateWorkteam', 2);
+
+    // Act: the first request's CreateWorkteam waits; the replay reaches its own CreateWorkteam; then both go
+    const first = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    await untilWaiting('CreateWorkteam', 1);
+    const replay = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    await untilWaiting('CreateWorkteam', 2);
+    await releaseEmulatorCall('CreateWorkteam');
+    await releaseEmulatorCall('CreateWorkteam');
+    const answers = await Promise.all([first, replay]);
+    created.push(name);
+
+    // Assess
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 201]);
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Applied' });
+  });
+
+  it('is not deleted when a change racing its creation is refused: the rollback leaves what the create made', async () => {
+    // Prepare: the create has made the team but not yet recorded it (its last DescribeWorkteam waits)
+    const name = uniqueTeamName('racing');
+    await holdEmulatorCalls('CreateWorkteam');
+    const create = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push(name);
+    await untilWaiting('CreateWorkteam');
+    await holdEmulatorCalls('DescribeWorkteam');
+    await releaseEmulatorCall('CreateWorkteam');
+    await untilWaiting('DescribeWorkteam');
+    await injectEmulatorFault({ operation: 'UpdateWorkteam', errorType: 'ValidationException', message: 'refused' });
+
+    // Act: a PATCH right after the create is refused by SageMaker; then the create finishes
+    const patch = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'Refused change' },
+    });
+    await releaseEmulatorCall('DescribeWorkteam');
+    const answer = await create;
+
+    // Assess: the PATCH was refused, the creation stands, in SageMaker and in the registry
+    expect(patch.statusCode).toBe(422);
+    expect(answer.statusCode).toBe(201);
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Applied' });
+  });
+
+  it('is never closed by a refusal once an answer said it was accepted (202): it is Failed, not deleted', async () => {
+    // Prepare: a creation answered 202 during a storm
+    const name = uniqueTeamName('accepted');
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const accepted = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push(name);
+    await injectEmulatorFault({ operation: 'CreateWorkteam', errorType: 'ValidationException', message: 'refused' });
+
+    // Act: the retry is refused
+    await retryWhenDue();
+    const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Failed' });
+    expect(after.body).toMatchObject({
+      managed: true,
+      status: 'Failed',
+      pendingReason: expect.stringContaining('refused'),
+    });
+  });
+});
+
+describe('notification topics', () => {
+  it('leaves no topic behind when a creation that made its topic and ended Pending is deleted', async () => {
+    // Prepare: SNS work done, then every SageMaker call throttled: 202 with the topic made
+    const name = uniqueTeamName('orphan');
+    const accepted = await createdWhileSageMakerThrottles(name);
+    const madeTopic = await topicExists(name);
+
+    // Act
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(madeTopic).toBe(true);
+    expect(deleted.statusCode).toBe(204);
+    expect(await topicExists(name)).toBe(false);
+  });
+
+  it('leaves no topic behind when such a creation is switched to notifications: false', async () => {
+    // Prepare
+    const name = uniqueTeamName('orphan');
+    const accepted = await createdWhileSageMakerThrottles(name);
+    created.push(name);
+
+    // Act
+    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { notifications: false },
+    });
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(patched.statusCode).toBe(200);
+    expect(patched.body).toMatchObject({ notificationTopicArn: null, status: 'InSync' });
+    expect(await topicExists(name)).toBe(false);
+  });
+
+  it('finds and deletes a topic whose ARN never reached the registry (a fault right after CreateTopic)', async () => {
+    // Prepare: a topics port whose ensureTopic creates the topic and then fails, as a crash would
+    const name = uniqueTeamName('unrecorded');
+    const deps = buildTeamDeps();
+    const crashing = {
+      ...deps,
+      topics: {
+        ...deps.topics,
+        ensureTopic: async (team: string, tags: Record<string, string>) => {
+          await deps.topics.ensureTopic(team, tags);
+          throw Object.assign(new Error('connection reset'), { name: 'InternalFailure', $fault: 'server' });
+        },
+      },
+    };
+    const accepted = await createTeamUseCase(crashing, OWNER, teamBody(name));
+    const recorded = await registryRecord(name);
+
+    // Act
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+
+    // Assess
+    expect(accepted.outcome).toBe('pending');
+    expect(recorded).toMatchObject({ topicMayExist: true });
+    expect(recorded?.topicArn).toBeUndefined();
+    expect(deleted.statusCode).toBe(204);
+    expect(await topicExists(name)).toBe(false);
+  });
+});
+
+describe('which requests may delete or change a team', () => {
+  it.each(['.', '..'])(
+    'refuses to remove a member group named %j (400) and leaves the team as it was',
+    async (group) => {
+      // Prepare
+      const { name } = await givenTeam();
+
+      // Act
+      const result = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
+        path: { name, group },
+      });
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(result.body).toMatchObject({ error: { code: 'ValidationFailed' } });
+      expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+    },
+  );
+
+  it.each([
+    '/teams/NAME/members/..',
+    '/teams/NAME/members/%2e%2e',
+    '/teams/NAME/members/%2E%2E',
+    '/teams/NAME/members/%252e%252e',
+    '/teams/NAME/members/.',
+  ])('refuses a request whose raw path %s holds a dot segment, whatever route it reached', async (rawPath) => {
+    // Prepare: the gateway handed the DELETE /teams/{name} route a path it did not normalise
+    const { name } = await givenTeam();
+
+    // Act
+    const event = loadEvent('delete-team.json') as Record<string, unknown>;
+    event.rawPath = rawPath.replace('NAME', name);
+    event.pathParameters = { name };
+    const answer = (await deleteTeam(event as never, lambdaContext('deleteTeam'))) as { statusCode: number };
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+  });
+
+  it.each([
+    ['PATCH', updateTeam, 'updateTeam', 'update-team.json', { description: 'x' }],
+    ['POST members', addTeamMembers, 'addTeamMembers', 'add-team-members.json', { cognitoGroups: ['reviewers'] }],
+    ['DELETE member', removeTeamMember, 'removeTeamMember', 'remove-team-member.json', undefined],
+    ['DELETE', deleteTeam, 'deleteTeam', 'delete-team.json', undefined],
+  ] as const)(
+    'answers 412 to %s with a stale If-Match, and changes nothing',
+    async (_route, handler, fn, file, body) => {
+      // Prepare: a team at v2 (two groups), and a client holding v1
+      const { name } = await givenTeam();
+      await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+        path: { name },
+        body: { cognitoGroups: ['labelers-de'] },
+      });
+
+      // Act
+      const result = await call(handler, fn, file, {
+        path: { name, group: 'labelers-de' },
+        body,
+        headers: { 'if-match': '"v1"' },
+      });
+
+      // Assess
+      expect(result.statusCode).toBe(412);
+      expect(result.body).toMatchObject({ error: { code: 'PreconditionFailed' } });
+      expect(await registryRecord(name)).toMatchObject({ version: 2, lifecycle: 'active' });
+    },
+  );
+
+  it('deletes with a matching If-Match', async () => {
+    // Prepare
+    const { name, etag } = await givenTeam();
+    created.pop();
+
+    // Act
+    const result = await call(deleteTeam, 'deleteTeam', 'delete-team.json', {
+      path: { name },
+      headers: { 'if-match': etag },
+    });
+
+    // Assess
+    expect(result.statusCode).toBe(204);
+    expect(await liveTeam(name)).toBeUndefined();
+  });
+
+  it.each([
+    ['a group that does not exist', 'ghosts-nowhere'],
+    ['a group that exists', 'reviewers'],
+  ])("answers 403 to someone else adding %s to the owner's team: nothing is revealed", async (_what, group) => {
+    // Prepare
+    const { name } = await givenTeam();
+
+    // Act
+    const result = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+      path: { name },
+      body: { cognitoGroups: [group] },
+      caller: SOMEONE_ELSE,
+    });
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(JSON.stringify(result.body)).not.toContain(group);
+  });
+});
+
+describe('races between retirement and change', () => {
+  it('answers a change that lost the race with a DELETE 404 TeamNotFound, and the end state is clean', async () => {
+    // Prepare: the PATCH waits at its DescribeWorkteam, after it has synced the topic
+    const { name } = await givenTeam();
+    created.pop();
+    await holdEmulatorCalls('DescribeWorkteam');
+    const patch = call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { description: 'late' } });
+    await untilWaiting('DescribeWorkteam');
+
+    // Act: the DELETE runs to the end, then the PATCH goes on
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    await releaseEmulatorCall('DescribeWorkteam');
+    const patched = await patch;
+
+    // Assess
+    expect(deleted.statusCode).toBe(204);
+    expect(patched.statusCode).toBe(404);
+    expect(patched.body).toMatchObject({ error: { code: 'TeamNotFound' } });
+    expect(await liveTeam(name)).toBeUndefined();
+    expect(await topicExists(name)).toBe(false);
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'deleted', applyState: 'Applied' });
+  });
+
+  it('answers a change to a team whose deletion is still pending 404 TeamNotFound, not 409 TeamNotManaged', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+    await injectEmulatorFault({
+      operation: 'DeleteWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const deleting = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+
+    // Act
+    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'x' },
+    });
+
+    // Assess
+    expect(deleting.statusCode).toBe(202);
+    expect(patched.statusCode).toBe(404);
+    expect(patched.body).toMatchObject({ error: { code: 'TeamNotFound' } });
+  });
+});
+
+describe('a Cognito group deleted under a team', () => {
+  it('never turns a later change into a 500: applied without the group, shown Drifted with the reason', async () => {
+    // Prepare: a team of two groups, one of which is then deleted in Cognito
+    const group = `gone-${uniqueTeamName('g')}`;
+    await cognito.send(new CreateGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
+    const { name } = await givenTeam(undefined, { members: { cognitoGroups: ['labelers-en', group] } });
+    await cognito.send(new DeleteGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
+
+    // Act
+    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'After the group went' },
+    });
+    const retried = await retryWhenDue();
+
+    // Assess
+    expect(patched.statusCode).toBe(200);
+    expect(patched.body).toMatchObject({
+      description: 'After the group went',
+      status: 'Drifted',
+      pendingReason: expect.stringContaining(group),
+      differences: [expect.objectContaining({ field: 'members' })],
+    });
+    const live = await liveTeam(name);
+    expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual(['labelers-en']);
+    expect([...retried.pending, ...retried.errored, ...retried.failed]).not.toContain(name);
+  });
+});
+
+describe('the "new group settling" rule', () => {
+  it('does not hold a slot for a team SageMaker refuses for its limit, even while its group is brand new', async () => {
+    // Prepare
+    const group = `new-${uniqueTeamName('g')}`;
+    await cognito.send(new CreateGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
+    const name = uniqueTeamName('limited');
+    await injectEmulatorFault({ operation: 'CreateWorkteam', errorType: 'ResourceLimitExceeded', message: 'limit' });
+    const deps = { ...buildTeamDeps(), groupSettlingMs: 120_000 };
+
+    // Act
+    const attempt = createTeamUseCase(deps, OWNER, teamBody(name, { members: { cognitoGroups: [group] } }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: 'UpstreamRejected', status: 422 });
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'deleted', closedBy: 'rejection' });
+    expect(await deps.registry.listPendingCreations()).not.toContain(name);
+  });
+});
+
+describe('pending retries', () => {
+  it('end: after MAX_APPLY_ATTEMPTS the team is Failed, and the operations topic is told exactly once', async () => {
+    // Prepare: a queue on the operations topic, and a change SageMaker keeps throttling
+    const sqs = new SQSClient({});
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueTeamName('ops') }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await topics.send(
+      new SubscribeCommand({
+        TopicArn: process.env.OPERATIONS_TOPIC_ARN,
+        Protocol: 'sqs',
+        Endpoint: Attributes?.QueueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+    const { name } = await givenTeam();
+    await setEmulatorKnobs({ throttleRate: 1 });
+
+    // Act: the change (attempt 1), then the retries (MAX_APPLY_ATTEMPTS is 3 in tests), then one more run
+    const during = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'never' },
+    });
+    const second = await retryWhenDue(1);
+    const third = await retryWhenDue(2);
+    const fourth = await retryWhenDue(3);
+    await setEmulatorKnobs({ throttleRate: 0 });
+    const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+    const messages = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+
+    // Assess
+    expect(during.statusCode).toBe(202);
+    expect(second.pending).toContain(name);
+    expect(third.failed).toContain(name);
+    expect([...fourth.applied, ...fourth.pending, ...fourth.failed]).not.toContain(name);
+    expect(after.body).toMatchObject({ status: 'Failed', pendingReason: expect.stringContaining('gave up after 3') });
+    const alerts = (messages.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}'));
+    expect(alerts.filter((alert) => alert.team === name)).toEqual([
+      expect.objectContaining({ event: 'TeamFailed', team: name, owner: OWNER.sub, version: 2 }),
+    ]);
+    expect(JSON.stringify(alerts)).not.toMatch(/@example\.com/);
+  });
+
+  it('start again with the next change of a Failed team', async () => {
+    // Prepare: a Failed team
+    const { name } = await givenTeam();
+    await setEmulatorKnobs({ throttleRate: 1 });
+    await call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { description: 'never' } });
+    await retryWhenDue(1);
+    await retryWhenDue(2);
+    await setEmulatorKnobs({ throttleRate: 0 });
+    const failed = await registryRecord(name);
+
+    // Act
+    const fixed = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'now' },
+    });
+
+    // Assess
+    expect(failed).toMatchObject({ applyState: 'Failed' });
+    expect(fixed.statusCode).toBe(200);
+    expect(fixed.body).toMatchObject({ status: 'InSync', description: 'now' });
+  });
+
+  it('reconcile due teams several at a time, not one after another', async () => {
+    // Prepare: four teams left Pending by a storm, and every DescribeWorkteam of the retry held
+    const names: string[] = [];
+    for (let index = 0; index < 4; index++) names.push((await givenTeam()).name);
+    await setEmulatorKnobs({ throttleRate: 1 });
+    for (const name of names) {
+      await call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { description: 'later' } });
+    }
+    await setEmulatorKnobs({ throttleRate: 0 });
+    await holdEmulatorCalls('DescribeWorkteam', 3);
+    await resetEmulatorCalls();
+
+    // Act: three retries reach SageMaker before any of them is answered
+    const retry = retryPendingTeams(
+      { ...buildTeamDeps(), now: () => new Date(Date.now() + 3_600_000) },
+      { concurrency: 3 },
+    );
+    await untilWaiting('DescribeWorkteam', 3);
+    const whileHeld = await emulatorInFlight();
+    for (let index = 0; index < 3; index++) await releaseEmulatorCall('DescribeWorkteam');
+    const summary = await retry;
+
+    // Assess
+    expect(whileHeld.current).toBe(3);
+    expect(summary.applied.filter((name) => names.includes(name)).sort()).toEqual([...names].sort());
+  });
+});
+
+describe('a write that cannot finish in time', () => {
+  it('answers 202 with the change kept Pending, never a gateway timeout, and the retry applies it', async () => {
+    // Prepare: 2.5 s left in the invocation, and SageMaker answering after 3 s
+    const { name } = await givenTeam();
+    await setEmulatorKnobs({ latencyMs: 3000 });
+    const event = loadEvent('update-team.json') as Record<string, unknown>;
+    (event.requestContext as { authorizer: { lambda: unknown } }).authorizer.lambda = OWNER;
+    event.pathParameters = { name };
+    event.body = JSON.stringify({ description: 'Slow change' });
+    delete (event.headers as Record<string, string>)['if-match'];
+    const context = { ...lambdaContext('updateTeam'), getRemainingTimeInMillis: () => 2500 };
+
+    // Act
+    const started = Date.now();
+    const answer = (await updateTeam(event as never, context)) as { statusCode: number; body: string };
+    const tookMs = Date.now() - started;
+    await setEmulatorKnobs({ latencyMs: 0 });
+    const applied = await reconcileTeam(buildTeamDeps(), name);
+
+    // Assess
+    expect(answer.statusCode).toBe(202);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      status: 'Pending',
+      pendingReason: expect.stringContaining('time'),
+    });
+    expect(tookMs).toBeLessThan(2500);
+    expect(applied.outcome).toBe('applied');
+    expect((await liveTeam(name))?.Description).toBe('Slow change');
+  });
+});
+
+describe('updateTeam as a use case', () => {
+  it('keeps the owner check before any lookup', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+
+    // Act
+    const attempt = updateTeamUseCase(buildTeamDeps(), SOMEONE_ELSE, name, {
+      workerAccess: { vpcSourceIp: 'Enabled' },
+    });
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: 'Forbidden' });
+  });
+});
