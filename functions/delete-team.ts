@@ -1,8 +1,11 @@
 /**
  * DELETE /teams/{name} — retires a managed team and its notification topic; the registry keeps its history.
- * Honours If-Match (412 when the team moved on since it was read).
+ * Needs If-Match (the ETag read, or `*`): 428 without it, 412 when the team moved on since it was read. A
+ * request normalised from `DELETE /teams/{name}/members/..` by a client or gateway carries none, so it can
+ * never delete the team.
  */
 import { buildTeamDeps } from '#lib/deps';
+import { PreconditionRequired } from '#lib/domain/errors';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
@@ -11,7 +14,11 @@ import { deleteTeam } from '#lib/use-cases/manage-teams';
 const deps = buildTeamDeps();
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ caller, path, headers }) => {
-  const result = await deleteTeam(deps, caller, path.name, headers['if-match']);
+  const ifMatch = headers['if-match'];
+  if (ifMatch === undefined || ifMatch.trim() === '') {
+    throw new PreconditionRequired(`Send If-Match with the ETag of '${path.name}' (or *) to delete it`);
+  }
+  const result = await deleteTeam(deps, caller, path.name, ifMatch);
   if (result.outcome === 'pending') return jsonResponse(202, { name: result.name, status: 'Pending' });
   if (result.outcome === 'failed') return jsonResponse(202, { name: result.name, status: 'Failed' });
   return { statusCode: 204 };

@@ -259,6 +259,21 @@ export class PreconditionFailed extends DomainError {
   }
 }
 
+/**
+ * A request that must say which version it acts on and does not: `DELETE /teams/{name}` without `If-Match`.
+ * A client or gateway that normalises `DELETE /teams/T/members/..` sends exactly that; a deliberate deletion
+ * names the version it read, or `*`.
+ */
+export class PreconditionRequired extends DomainError {
+  override readonly name = 'PreconditionRequired';
+  readonly code = 'PreconditionRequired';
+  readonly status = 428;
+
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** SageMaker has a work team of that name, but this system does not manage it (it was made elsewhere). */
 export class TeamNotManaged extends DomainError {
   override readonly name = 'TeamNotManaged';

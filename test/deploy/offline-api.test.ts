@@ -60,12 +60,19 @@ afterAll(async () => {
   }
 });
 
-async function request(method: string, path: string, token?: string, body?: unknown) {
+async function request(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${apiUrl}${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -124,13 +131,19 @@ describe('the HTTP API under serverless offline', () => {
       tags: { classification: 'internal', 'cost-center': 'ml-platform' },
     });
     const extended = await request('POST', `/teams/${name}/members`, owner, { cognitoGroups: ['reviewers'] });
-    const deleted = await request('DELETE', `/teams/${name}`, owner);
+    // fetch and the local gateway both normalise this to DELETE /teams/<name>: it must not delete the team
+    const normalised = await request('DELETE', `/teams/${name}/members/%2e%2e`, owner);
+    const stillThere = await request('GET', `/teams/${name}`, owner);
+    const deleted = await request('DELETE', `/teams/${name}`, owner, undefined, { 'if-match': '"v2"' });
     const gone = await request('GET', `/teams/${name}`, owner);
 
     // Assess
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name, status: 'InSync', managed: true });
     expect(extended.body).toMatchObject({ members: { cognitoGroups: ['labelers-en', 'reviewers'] } });
+    expect(normalised.status).toBe(428);
+    expect(normalised.body).toMatchObject({ error: { code: 'PreconditionRequired' } });
+    expect(stillThere.status).toBe(200);
     expect(deleted.status).toBe(204);
     expect(gone.status).toBe(404);
   });

@@ -12,7 +12,7 @@ import { handler as listTeams } from '../../functions/list-teams';
 import { handler as listWorkforces } from '../../functions/list-workforces';
 import { handler as updateTeam } from '../../functions/update-team';
 import { type HttpResult, invokeHttp } from '../support/invoke';
-import { ADMIN, call, sagemaker, teamBody, uniqueTeamName } from '../support/teams';
+import { ADMIN, ANY_VERSION, call, sagemaker, teamBody, uniqueTeamName } from '../support/teams';
 
 /**
  * An e-mail address as a reader would recognise one: a local-part character, '@', a domain with a top-level
@@ -44,7 +44,7 @@ const created: string[] = [];
 
 afterAll(async () => {
   for (const name of created) {
-    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: ADMIN });
+    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });
   }
 });
 

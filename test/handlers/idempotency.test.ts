@@ -15,6 +15,7 @@ import { handler as deleteTeam } from '../../functions/delete-team';
 import type { HttpResult } from '../support/invoke';
 import {
   ADMIN,
+  ANY_VERSION,
   call,
   emulatorCalls,
   OWNER,
@@ -77,7 +78,7 @@ afterEach(async () => {
   await setEmulatorKnobs({ latencyMs: 0, throttleRate: 0, serverErrorRate: 0 });
   while (created.length > 0) {
     const name = created.pop() as string;
-    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: ADMIN });
+    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });
   }
 });
 

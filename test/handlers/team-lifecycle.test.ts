@@ -20,6 +20,7 @@ import { handler as removeTeamMember } from '../../functions/remove-team-member'
 import { handler as updateTeam } from '../../functions/update-team';
 import {
   ADMIN,
+  ANY_VERSION,
   call,
   injectEmulatorFault,
   OWNER,
@@ -69,7 +70,7 @@ afterEach(async () => {
   await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
   while (created.length > 0) {
     const name = created.pop() as string;
-    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: ADMIN });
+    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });
   }
 });
 
@@ -529,7 +530,7 @@ describe('DELETE /teams/{name}', () => {
     created.pop();
 
     // Act
-    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
 
     // Assess
     expect(deleted.statusCode).toBe(204);
@@ -551,7 +552,11 @@ describe('DELETE /teams/{name} by someone else', () => {
     const { name } = await givenTeam();
 
     // Act
-    const result = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: SOMEONE_ELSE });
+    const result = await call(deleteTeam, 'deleteTeam', 'delete-team.json', {
+      headers: ANY_VERSION,
+      path: { name },
+      caller: SOMEONE_ELSE,
+    });
 
     // Assess
     expect(result.statusCode).toBe(403);
@@ -629,7 +634,7 @@ describe('when SageMaker throttles or refuses', () => {
     await setEmulatorKnobs({ throttleRate: 1 });
 
     // Act
-    const during = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    const during = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
     await setEmulatorKnobs({ throttleRate: 0 });
     const whilePending = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
     const retried = await retryWhenDue();

@@ -32,6 +32,7 @@ import { handler as updateTeam } from '../../functions/update-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import {
   ADMIN,
+  ANY_VERSION,
   call,
   emulatorInFlight,
   holdEmulatorCalls,
@@ -114,7 +115,7 @@ afterEach(async () => {
   await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
   while (created.length > 0) {
     const name = created.pop() as string;
-    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, caller: ADMIN });
+    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });
   }
 });
 
@@ -232,7 +233,7 @@ describe('notification topics', () => {
     const madeTopic = await topicExists(name);
 
     // Act
-    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
 
     // Assess
     expect(accepted.statusCode).toBe(202);
@@ -278,7 +279,7 @@ describe('notification topics', () => {
     const recorded = await registryRecord(name);
 
     // Act
-    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
 
     // Assess
     expect(accepted.outcome).toBe('pending');
@@ -358,6 +359,20 @@ describe('which requests may delete or change a team', () => {
     },
   );
 
+  it('refuses DELETE /teams/{name} without If-Match (428): a normalised /members/.. request carries none', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+
+    // Act
+    const result = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+
+    // Assess
+    expect(result.statusCode).toBe(428);
+    expect(result.body).toMatchObject({ error: { code: 'PreconditionRequired' } });
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', version: 1 });
+  });
+
   it('deletes with a matching If-Match', async () => {
     // Prepare
     const { name, etag } = await givenTeam();
@@ -404,7 +419,7 @@ describe('races between retirement and change', () => {
     await untilWaiting('DescribeWorkteam');
 
     // Act: the DELETE runs to the end, then the PATCH goes on
-    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
     await releaseEmulatorCall('DescribeWorkteam');
     const patched = await patch;
 
@@ -426,7 +441,7 @@ describe('races between retirement and change', () => {
       message: 'x',
       count: 3,
     });
-    const deleting = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name } });
+    const deleting = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
 
     // Act
     const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {

@@ -117,3 +117,6 @@ export async function untilWaiting(operation: string, count = 1): Promise<void> 
 export async function emulatorInFlight(): Promise<{ current: number; max: number }> {
   return (await (await fetch(`${emulatorUrl()}/_emulator/in-flight`)).json()) as { current: number; max: number };
 }
+
+/** `If-Match: *`: a deliberate DELETE /teams/{name} of whatever version the team is at. */
+export const ANY_VERSION = { 'if-match': '*' };
