@@ -5,10 +5,8 @@
  */
 
 import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeWorkteamCommand, ListWorkteamsCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildTeamDeps } from '#lib/deps';
 import { createTeam as createTeamUseCase } from '#lib/use-cases/manage-teams';
 import { retryPendingTeams } from '#lib/use-cases/reconcile';
@@ -18,6 +16,7 @@ import { handler as deleteTeam } from '../../functions/delete-team';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
+import { createdTeams, givenTeam, registryRecord, retireCreatedTeams } from '../support/steps';
 import {
   ADMIN,
   ANY_VERSION,
@@ -34,22 +33,9 @@ import {
 
 const sm = sagemaker();
 const topics = sns();
-const registry = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const cognito = new CognitoIdentityProviderClient({});
 
-const created: string[] = [];
-
-async function givenTeam(name = uniqueTeamName(), overrides: Record<string, unknown> = {}) {
-  const result = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name, overrides) });
-  if (result.statusCode !== 201) throw new Error(`could not create ${name}: ${JSON.stringify(result.body)}`);
-  created.push(name);
-  return { name, result };
-}
-
-async function registryRecord(name: string) {
-  const { Item } = await registry.send(new GetCommand({ TableName: process.env.TEAMS_TABLE, Key: { name } }));
-  return Item;
-}
+const created = createdTeams;
 
 async function liveGroups(name: string): Promise<string[]> {
   const { Workteam } = await sm.send(new DescribeWorkteamCommand({ WorkteamName: name }));
@@ -66,13 +52,7 @@ async function subscribedEmails(topicArn: string): Promise<string[]> {
     .sort();
 }
 
-afterEach(async () => {
-  await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
-  while (created.length > 0) {
-    const name = created.pop() as string;
-    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });
-  }
-});
+afterEach(retireCreatedTeams);
 
 describe('POST /teams', () => {
   it('creates the team in SageMaker with the requested worker access and a wired notification topic', async () => {

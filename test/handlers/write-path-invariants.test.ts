@@ -15,11 +15,8 @@ import {
   CreateGroupCommand,
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeWorkteamCommand } from '@aws-sdk/client-sagemaker';
-import { GetTopicAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildTeamDeps } from '#lib/deps';
 import { createTeam as createTeamUseCase, updateTeam as updateTeamUseCase } from '#lib/use-cases/manage-teams';
 import { reconcileTeam, retryPendingTeams } from '#lib/use-cases/reconcile';
@@ -30,8 +27,8 @@ import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { createdTeams, givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicExists } from '../support/steps';
 import {
-  ADMIN,
   ANY_VERSION,
   call,
   emulatorInFlight,
@@ -41,7 +38,6 @@ import {
   releaseEmulatorCall,
   resetEmulatorCalls,
   SOMEONE_ELSE,
-  sagemaker,
   setEmulatorKnobs,
   sns,
   teamBody,
@@ -49,43 +45,9 @@ import {
   untilWaiting,
 } from '../support/teams';
 
-const sm = sagemaker();
 const topics = sns();
-const registry = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const cognito = new CognitoIdentityProviderClient({});
-const created: string[] = [];
-
-async function givenTeam(name = uniqueTeamName(), overrides: Record<string, unknown> = {}) {
-  const result = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name, overrides) });
-  if (result.statusCode !== 201) throw new Error(`could not create ${name}: ${JSON.stringify(result.body)}`);
-  created.push(name);
-  return { name, etag: result.headers.etag as string, body: result.body };
-}
-
-async function registryRecord(name: string) {
-  const { Item } = await registry.send(new GetCommand({ TableName: process.env.TEAMS_TABLE, Key: { name } }));
-  return Item;
-}
-
-async function liveTeam(name: string) {
-  try {
-    return (await sm.send(new DescribeWorkteamCommand({ WorkteamName: name }))).Workteam;
-  } catch (error) {
-    if (error instanceof Error && /The work team/.test(error.message)) return undefined;
-    throw error;
-  }
-}
-
-const topicArnOf = (name: string) => `arn:aws:sns:us-east-1:000000000000:${process.env.TOPIC_PREFIX}${name}`;
-
-async function topicExists(name: string): Promise<boolean> {
-  try {
-    await topics.send(new GetTopicAttributesCommand({ TopicArn: topicArnOf(name) }));
-    return true;
-  } catch {
-    return false;
-  }
-}
+const created = createdTeams;
 
 /** The scheduled retry, run as if `hours` had passed: every backoff (at most an hour) is due. */
 const retryWhenDue = (hours = 1) =>
@@ -111,13 +73,7 @@ async function createdWhileSageMakerThrottles(name: string) {
   return answer;
 }
 
-afterEach(async () => {
-  await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
-  while (created.length > 0) {
-    const name = created.pop() as string;
-    await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });
-  }
-});
+afterEach(retireCreatedTeams);
 
 describe('a team any request was told exists', () => {
   it('survives two reconciles that both create it: ResourceInUse means "already created", not a refusal', async () => {
