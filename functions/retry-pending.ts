@@ -27,6 +27,7 @@ export const handler = middy()
     metrics.addMetric('PendingTeamsStillPending', MetricUnit.Count, summary.pending.length);
     metrics.addMetric('PendingTeamsFailed', MetricUnit.Count, summary.failed.length);
     metrics.addMetric('PendingTeamsErrored', MetricUnit.Count, summary.errored.length);
+    metrics.addMetric('PendingTeamsSkipped', MetricUnit.Count, summary.skipped.length);
     const problems = summary.failed.length + summary.errored.length;
     if (problems > 0) logger.error('pending teams retried, some failed', { ...summary });
     else logger.info('pending teams retried', { ...summary });

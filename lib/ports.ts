@@ -14,9 +14,11 @@ export interface TeamRegistry {
   get(name: string): Promise<TeamRecord | undefined>;
   /**
    * Writes `record` if the stored record still has `expectedVersion` (or, with `undefined`, if there is no
-   * record of that name). Throws `RegistryConflict` otherwise: the caller re-reads and merges.
+   * record of that name) and, when `record` carries the `revision` it was read with, if nothing was written
+   * since. Throws `RegistryConflict` otherwise: the caller re-reads and merges. Returns the record as stored,
+   * with its new revision.
    */
-  put(record: TeamRecord, expectedVersion: number | undefined): Promise<void>;
+  put(record: TeamRecord, expectedVersion: number | undefined): Promise<TeamRecord>;
   /** Records (active or retired) whose apply is pending and due (`retry.nextAttemptAt` <= now), oldest first. */
   listDuePending(now: Date, limit: number): Promise<TeamRecord[]>;
   /** Names of teams accepted but never yet created in SageMaker (they will count against its limit). */

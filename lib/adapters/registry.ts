@@ -1,11 +1,13 @@
 /**
  * The registry of managed teams in DynamoDB: one item per team, keyed by `name`, every write conditional on the
- * version the caller read (optimistic locking).
+ * version the caller read and on its revision, a new random value per write (optimistic locking).
  *
  * Records whose apply is pending carry two extra attributes, `pendingKey` and `pendingDueAt`, which put them
  * into the sparse index `pendingByDueTime`; the adapter adds and removes them on every put and strips them on
  * read, so callers only ever see a TeamRecord.
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -47,13 +49,23 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
       > =
         expectedVersion === undefined
           ? { ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }
-          : {
-              ConditionExpression: '#version = :expected',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':expected': expectedVersion },
-            };
+          : record.revision === undefined
+            ? {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }
+            : {
+                // Nothing written since the read: two writes from one read cannot both land (e.g. two attempts
+                // that both turn a team Failed), and a write built from a stale read cannot undo a newer one.
+                ConditionExpression: '#version = :expected AND #revision = :revision',
+                ExpressionAttributeNames: { '#version': 'version', '#revision': 'revision' },
+                ExpressionAttributeValues: { ':expected': expectedVersion, ':revision': record.revision },
+              };
+      const stored: TeamRecord = { ...record, revision: randomUUID() };
       try {
-        await doc.send(new PutCommand({ TableName: tableName, Item: toItem(record), ...condition }));
+        await doc.send(new PutCommand({ TableName: tableName, Item: toItem(stored), ...condition }));
+        return stored;
       } catch (error) {
         if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
           throw new RegistryConflict(record.name);

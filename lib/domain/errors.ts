@@ -116,8 +116,13 @@ export class TeamExists extends DomainError {
   readonly code = 'TeamExists';
   readonly status = 409;
 
-  constructor(teamName: string, options?: { cause?: unknown }) {
-    super(`A work team named '${teamName}' already exists`, { details: { teamName }, cause: options?.cause });
+  constructor(teamName: string, options?: { cause?: unknown; reason?: string }) {
+    super(
+      options?.reason
+        ? `A work team named '${teamName}' already exists: ${options.reason}`
+        : `A work team named '${teamName}' already exists`,
+      { details: { teamName }, cause: options?.cause },
+    );
   }
 }
 

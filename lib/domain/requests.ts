@@ -141,14 +141,23 @@ function checkGroupList(value: unknown, path: string, kind: MemberKind): Violati
 }
 
 /**
- * `.` and `..` are valid Cognito and OIDC group names, but a member group is removed by
- * `DELETE /teams/{name}/members/{group}`, and as a path segment they name the team itself: clients and gateways
- * normalise `/teams/T/members/..` to `/teams/T`. Such a group could never be removed, so it is never taken.
+ * `.` and `..` are valid Cognito and OIDC group names, and so is `x/../..`, but a member group is removed by
+ * `DELETE /teams/{name}/members/{group}`, and clients that build that path without encoding the group, as well as
+ * gateways, normalise dot segments away: `/teams/T/members/..` becomes `/teams/T`. A group with a `.` or `..`
+ * segment could never be removed safely, so it is never taken.
  */
+export function hasDotSegment(group: string): boolean {
+  return group.split('/').some((segment) => segment === '.' || segment === '..');
+}
+
 function checkAddressableGroup(group: unknown, path: string): Violation[] {
-  if (group !== '.' && group !== '..') return [];
+  if (typeof group !== 'string' || !hasDotSegment(group)) return [];
   return [
-    violation(path, 'Reserved', `${path} cannot be '.' or '..': such a group could not be addressed in a URL path`),
+    violation(
+      path,
+      'Reserved',
+      `${path} cannot be '.' or '..', nor hold such a segment between slashes: it could not be addressed in a URL path`,
+    ),
   ];
 }
 

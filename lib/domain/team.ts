@@ -85,6 +85,11 @@ export interface TeamRecord {
   /** Fingerprint of the create request, so an identical replay answers 200 with the same team. */
   createFingerprint?: string;
   retry?: { attempts: number; nextAttemptAt: string };
+  /**
+   * Kept by the registry: a new value on every write. A write of a record read with a revision succeeds only if
+   * nothing was written since (not even a change of its apply state at the same version).
+   */
+  revision?: string;
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];

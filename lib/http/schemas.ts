@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ListQuery } from '../adapters/sagemaker';
 import { ValidationFailed } from '../domain/errors';
+import { hasDotSegment } from '../domain/requests';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
 
 const integer = z
@@ -66,10 +67,10 @@ export async function withHttpParameterNames<T>(run: () => Promise<T>): Promise<
 
 export const MemberPathSchema = TeamPathSchema.extend({
   // '.' and '..' are valid Cognito group names, but as path segments they name the team itself (or the list):
-  // clients and gateways normalise them away. Such groups are refused wherever a group is taken.
+  // clients and gateways normalise them away. Such groups are refused wherever a group is taken (requests.ts).
   group: z
     .string()
     .min(1)
     .max(128)
-    .refine((group) => group !== '.' && group !== '..', "must not be '.' or '..'"),
+    .refine((group) => !hasDotSegment(group), "must not be '.' or '..', nor hold such a segment"),
 });

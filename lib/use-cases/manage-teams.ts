@@ -155,6 +155,11 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
 
   const existing = await deps.registry.get(team.name);
   if (existing?.lifecycle === 'active') return replayOrConflict(deps, caller, existing, team, fingerprint);
+  // An earlier team of this name whose retirement is not finished: its reconcile may still delete whatever
+  // SageMaker has under the name, a new team included. The name is free once that retirement is applied.
+  if (existing && existing.applyState !== 'Applied') {
+    throw new TeamExists(team.name, { reason: 'its earlier team is still being retired; try again shortly' });
+  }
   const live = await deps.sagemaker.describeWorkteam(team.name);
   if (live) throw new TeamExists(team.name);
   // Checked before anything is created: SageMaker's limit counts every team of the account and region.
@@ -263,12 +268,15 @@ async function writeNextVersion(
   name: string,
   ifMatch: string | undefined,
   build: (record: TeamRecord) => Promise<NextVersion | undefined>,
+  options: { retirementUnfinished?: 'retry' } = {},
 ): Promise<{ record: TeamRecord; written: boolean }> {
   const now = deps.now ?? (() => new Date());
   for (let attempt = 0; attempt < 20; attempt++) {
     const record = await deps.registry.get(name);
-    // A team this system retired (its deletion perhaps still under way in SageMaker) is gone, not unmanaged.
-    if (record?.lifecycle === 'deleted') throw new TeamNotFound(name);
+    // A team this system retired (its deletion perhaps still under way in SageMaker) is gone, not unmanaged;
+    // only a DELETE may take up a retirement that is not finished (Pending, or Failed after every retry).
+    const retryable = options.retirementUnfinished === 'retry' && record?.applyState !== 'Applied';
+    if (record?.lifecycle === 'deleted' && !retryable) throw new TeamNotFound(name);
     if (!record) {
       if (await deps.sagemaker.describeWorkteam(name)) throw new TeamNotManaged(name);
       throw new TeamNotFound(name);
@@ -282,6 +290,7 @@ async function writeNextVersion(
     }
     const next = await build(record);
     if (!next) return { record, written: false };
+    let stored: TeamRecord;
     const version = record.version + 1;
     const at = now();
     const changed = { ...record, ...next.changes };
@@ -294,7 +303,7 @@ async function writeNextVersion(
       history: [...record.history, historyEntry({ version }, caller.sub, next.action, next.summary, at)],
     };
     try {
-      await deps.registry.put(written, record.version);
+      stored = await deps.registry.put(written, record.version);
     } catch (error) {
       if (!(error instanceof RegistryConflict)) throw error;
       // Jitter keeps a crowd of concurrent writers from colliding again on the next round.
@@ -308,7 +317,7 @@ async function writeNextVersion(
       action: next.action,
       summary: next.summary,
     });
-    return { record: written, written: true };
+    return { record: stored, written: true };
   }
   throw new RegistryConflict(name);
 }
@@ -396,11 +405,18 @@ export async function deleteTeam(
   name: string,
   ifMatch?: string,
 ): Promise<{ outcome: 'applied' | 'pending' | 'failed'; name: string }> {
-  await writeNextVersion(deps, caller, name, ifMatch, async () => ({
-    changes: { lifecycle: 'deleted', closedBy: 'request' },
-    action: 'deleted',
-    summary: 'team retired',
-  }));
+  await writeNextVersion(
+    deps,
+    caller,
+    name,
+    ifMatch,
+    async (record) => ({
+      changes: { lifecycle: 'deleted', closedBy: 'request' },
+      action: 'deleted',
+      summary: record.lifecycle === 'deleted' ? 'retirement retried' : 'team retired',
+    }),
+    { retirementUnfinished: 'retry' },
+  );
   const result = await reconcileTeam(deps, name);
   return { outcome: result.outcome === 'unmanaged' ? 'applied' : result.outcome, name };
 }

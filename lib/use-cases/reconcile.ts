@@ -85,6 +85,12 @@ interface ApplyAttempt {
 interface RunState {
   /** This run created the team in SageMaker. */
   created: boolean;
+  /**
+   * This run ensured the team's topic (and its ARN): a later pass, for a newer version that wants no topic,
+   * deletes it even though that version's record never learnt of it (a stale pass recreated it).
+   */
+  topicArn?: string;
+  topicTouched?: boolean;
 }
 
 function clock(deps: ReconcileDeps): () => Date {
@@ -108,14 +114,14 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
       // An error of an outdated attempt (a retirement raced this change, say) is no answer: apply the latest.
       if (latest.version !== record.version) continue;
       if ((error instanceof RaceLost || isSnsNotFound(error)) && pass < MAX_PASSES - 1) continue;
-      return await settleFailure(deps, latest, attempt, error, run);
+      return await settleFailure(deps, latest, { ...runFacts(run), ...attempt }, error, run);
     }
   }
   // Still moving after every pass: the writers' own reconciles, or the scheduled retry, finish it.
   const latest = await deps.registry.get(name);
   if (!latest) return { outcome: 'unmanaged' };
   const reason = 'the team kept changing while it was applied; it will be retried';
-  return { outcome: 'pending', record: (await markPending(deps, latest, {}, reason)).record, reason };
+  return { outcome: 'pending', record: (await markPending(deps, latest, runFacts(run), reason)).record, reason };
 }
 
 /** Decides what a failed pass means: retry later, roll back a refusal, or (unexpected) keep it and report. */
@@ -139,6 +145,15 @@ async function settleFailure(
       attempt,
       `${errorName}: SageMaker or SNS did not accept the change yet; it will be retried`,
     );
+  }
+  if (isRejection(error) && record.lifecycle === 'deleted') {
+    // SageMaker refuses to delete the team: nothing to roll back to (the DELETE was answered); it needs a person.
+    await markFailed(
+      deps,
+      { ...record, ...topicFacts(record, attempt) },
+      redactEmailAddresses(`SageMaker refused the retirement (${error.name}): ${error.message}`),
+    );
+    throw new UpstreamRejected('the retirement', { code: error.name, message: error.message }, { cause: error });
   }
   if (isRejection(error) || error instanceof NoMemberGroupLeft) {
     const settling = error.name === 'ValidationException' ? await groupsStillSettling(deps, record) : [];
@@ -195,10 +210,13 @@ async function applyRecord(
     // A retirement deletes the team; a record closed because SageMaker refused to create it deletes no team,
     // except one this very run created before it learnt of the refusal (nobody was told it exists).
     if (record.closedBy !== 'rejection' || run.created) {
+      // A stale pass of an old retirement must not delete the next team of the same name: the name is only
+      // taken again once this record is Applied, and then its revision has changed.
+      if ((await deps.registry.get(name))?.revision !== record.revision) throw new RaceLost(`'${name}' moved on`);
       checkTime();
       await deps.sagemaker.deleteWorkteam(name);
     }
-    await removeTopic(deps, record, attempt);
+    await removeTopic(deps, record, attempt, run);
     return;
   }
 
@@ -206,8 +224,10 @@ async function applyRecord(
   let topicArn: string | undefined;
   if (spec.notifications) {
     checkTime();
+    run.topicTouched = true;
     topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
     attempt.topicArn = topicArn;
+    run.topicArn = topicArn;
     let emails: string[] = [];
     if (groups && record.identity) {
       ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
@@ -256,7 +276,7 @@ async function applyRecord(
   if (arn && plan.tagsToAdd.length > 0) await deps.sagemaker.addTags(arn, plan.tagsToAdd);
 
   // The topic goes only once SageMaker no longer points at it.
-  if (!spec.notifications) await removeTopic(deps, record, attempt);
+  if (!spec.notifications) await removeTopic(deps, record, attempt, run);
   attempt.live = plan.action === 'none' ? live : await deps.sagemaker.describeWorkteam(name);
 }
 
@@ -298,15 +318,25 @@ function planFor(
 }
 
 /** Deletes the team's topic by its recorded ARN, or by name when the ARN was never learnt. */
-async function removeTopic(deps: ReconcileDeps, record: TeamRecord, attempt: ApplyAttempt): Promise<void> {
-  const topicArn = attempt.topicArn ?? record.topicArn;
+async function removeTopic(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  attempt: ApplyAttempt,
+  run: RunState,
+): Promise<void> {
+  const topicArn = attempt.topicArn ?? run.topicArn ?? record.topicArn;
   if (topicArn) {
     checkTime();
     await deps.topics.deleteTopic(topicArn);
-  } else if (record.topicMayExist) {
+  } else if (record.topicMayExist || run.topicTouched) {
     checkTime();
     await deps.topics.deleteTeamTopic(record.name, TOPIC_TAGS(record.name));
   }
+}
+
+/** What the run learnt of the topic, for a record written after a pass that did not learn it itself. */
+function runFacts(run: RunState): ApplyAttempt {
+  return { missingGroups: [], ...(run.topicArn ? { topicArn: run.topicArn } : {}) };
 }
 
 function wantsTopic(record: TeamRecord): boolean {
@@ -331,19 +361,35 @@ async function markApplied(
   now: Date,
 ): Promise<TeamRecord | undefined> {
   const keepsTopic = wantsTopic(record);
-  const applied: TeamRecord = {
-    ...record,
-    applyState: 'Applied',
-    appliedVersion: record.version,
-    appliedSpec: record.spec,
-    // Once applied, a team without notifications has no topic left: both facts go.
-    topicArn: keepsTopic ? (attempt.live?.notificationTopicArn ?? attempt.topicArn ?? record.topicArn) : undefined,
-    topicMayExist: keepsTopic ? true : undefined,
-    pendingReason: record.lifecycle === 'active' ? missingGroupsNote(attempt.missingGroups) : undefined,
-    retry: undefined,
-    updatedAt: now.toISOString(),
-  };
-  return writeIfUnchanged(deps, applied, record.version);
+  let base = record;
+  for (let round = 0; round < 3; round++) {
+    const applied: TeamRecord = {
+      ...base,
+      applyState: 'Applied',
+      appliedVersion: record.version,
+      appliedSpec: record.spec,
+      // Once applied, a team without notifications has no topic left: both facts go.
+      topicArn: keepsTopic ? (attempt.live?.notificationTopicArn ?? attempt.topicArn ?? base.topicArn) : undefined,
+      topicMayExist: keepsTopic ? true : undefined,
+      pendingReason:
+        record.lifecycle === 'active'
+          ? missingGroupsNote(attempt.missingGroups)
+          : record.closedBy === 'rejection'
+            ? record.pendingReason
+            : undefined,
+      retry: undefined,
+      updatedAt: now.toISOString(),
+    };
+    const written = await writeIfUnchanged(deps, applied, record.version);
+    if (written) return written;
+    // Someone wrote since we read. Another version: the caller applies that one. The same version (another
+    // attempt recorded its own outcome of this very version): this pass applied it too, so record that.
+    const latest = await deps.registry.get(record.name);
+    if (!latest || latest.version !== record.version) return undefined;
+    if (latest.applyState === 'Applied') return latest;
+    base = latest;
+  }
+  return undefined;
 }
 
 /**
@@ -446,7 +492,9 @@ async function rollBack(
       updatedAt: now.toISOString(),
     };
   } else {
-    const announced = (record.retry?.attempts ?? 0) > 0;
+    // Only the request that recorded the creation may close it, and only before any answer said 202: a later
+    // version (a PATCH) exists only because someone was told the team was accepted.
+    const announced = record.version !== createdVersion(record) || (record.retry?.attempts ?? 0) > 0;
     const exists = announced || run.created || (await teamMayExist(deps, record.name));
     if (exists) {
       await markFailed(deps, { ...record, ...topicFacts(record, attempt) }, refusal);
@@ -471,9 +519,23 @@ async function rollBack(
     await applyRecord(deps, written, undo, run);
     await markApplied(deps, written, undo, clock(deps)());
   } catch (undoError) {
-    if (!isTransient(undoError) && !outOfTime()) throw undoError;
-    await markPending(deps, written, undo, 'undoing a refused change; it will be retried');
+    if (isTransient(undoError) || outOfTime()) {
+      await markPending(deps, written, undo, 'undoing a refused change; it will be retried');
+    } else {
+      // The undo itself is refused (the team was deleted out of band and cannot be re-created, say): a person.
+      const name = undoError instanceof Error ? undoError.name : 'Error';
+      await markFailed(
+        deps,
+        { ...written, ...topicFacts(written, undo) },
+        `${refusal}; undoing it failed too (${name})`,
+      );
+    }
   }
+}
+
+/** The version at which the team's current incarnation was requested (its latest `created` history entry). */
+function createdVersion(record: TeamRecord): number | undefined {
+  return record.history.filter((entry) => entry.action === 'created').at(-1)?.version;
 }
 
 /** Whether SageMaker has the team; when it cannot tell (throttled), it may. */
@@ -491,8 +553,7 @@ async function writeIfUnchanged(
   expectedVersion: number,
 ): Promise<TeamRecord | undefined> {
   try {
-    await deps.registry.put(record, expectedVersion);
-    return record;
+    return await deps.registry.put(record, expectedVersion);
   } catch (error) {
     // Someone changed the desired state meanwhile: their own reconcile (or ours, on the next pass) takes over.
     if (error instanceof RegistryConflict) return undefined;

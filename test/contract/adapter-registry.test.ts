@@ -79,10 +79,11 @@ describe('createTeamRegistry().put', () => {
     const record = aRecord({ applyState: 'Pending', pendingReason: 'awaiting SageMaker' });
 
     // Act
-    await registry.put(record, undefined);
+    const stored = await registry.put(record, undefined);
 
-    // Assess: the index attributes stay internal
-    expect(await registry.get(record.name)).toEqual(record);
+    // Assess: the index attributes stay internal; the registry adds its revision
+    expect(stored).toEqual({ ...record, revision: expect.any(String) });
+    expect(await registry.get(record.name)).toEqual(stored);
   });
 
   it('returns undefined for a name it does not hold', async () => {
@@ -98,10 +99,10 @@ describe('createTeamRegistry().put', () => {
     const record = aRecord({ pendingReason: undefined, retry: undefined, topicArn: undefined });
 
     // Act
-    await registry.put(record, undefined);
+    const { revision } = await registry.put(record, undefined);
 
     // Assess
-    expect(await registry.get(record.name)).toEqual(aRecord({ name: record.name }));
+    expect(await registry.get(record.name)).toEqual({ ...aRecord({ name: record.name }), revision });
   });
 
   it('refuses a second create of the same name with RegistryConflict', async () => {
@@ -121,10 +122,37 @@ describe('createTeamRegistry().put', () => {
     const next = { ...record, version: 2, spec: { ...record.spec, description: 'Labels more images' } };
 
     // Act
-    await registry.put(next, 1);
+    const stored = await registry.put(next, 1);
 
     // Assess
-    expect(await registry.get(record.name)).toEqual(next);
+    expect(await registry.get(record.name)).toEqual({ ...next, revision: stored.revision });
+  });
+
+  it('refuses a second write from the same read, even at the same version (RegistryConflict)', async () => {
+    // Prepare: one read, then a write of that read's version (an apply state recorded)
+    const record = aRecord();
+    await registry.put(record, undefined);
+    const read = (await registry.get(record.name)) as TeamRecord;
+    await registry.put({ ...read, applyState: 'Applied' }, read.version);
+
+    // Act: another write built from the same read
+    const second = registry.put({ ...read, applyState: 'Failed' }, read.version);
+
+    // Assess
+    await expect(second).rejects.toThrow(RegistryConflict);
+    expect(await registry.get(read.name)).toMatchObject({ applyState: 'Applied' });
+  });
+
+  it('gives every write a new revision', async () => {
+    // Prepare
+    const first = await registry.put(aRecord(), undefined);
+
+    // Act
+    const second = await registry.put({ ...first, pendingReason: 'x' }, first.version);
+
+    // Assess
+    expect(second.revision).toEqual(expect.any(String));
+    expect(second.revision).not.toBe(first.revision);
   });
 
   it('refuses a stale version with RegistryConflict and keeps the stored record', async () => {
@@ -191,15 +219,16 @@ describe('createTeamRegistry().listDuePending', () => {
     const retryLater = aRecord({ applyState: 'Pending', retry: { attempts: 1, nextAttemptAt: minutesFromNow(5) } });
     const applied = aRecord({ applyState: 'Applied', updatedAt: minutesFromNow(-20) });
     const deletionPending = aRecord({ applyState: 'Pending', lifecycle: 'deleted', updatedAt: minutesFromNow(-20) });
+    const stored = new Map<string, TeamRecord>();
     for (const record of [retriedRecently, pendingLongest, retryLater, applied, deletionPending]) {
-      await registry.put(record, undefined);
+      stored.set(record.name, await registry.put(record, undefined));
     }
 
     // Act
     const due = await registry.listDuePending(NOW, 10);
 
     // Assess
-    expect(due).toEqual([deletionPending, pendingLongest, retriedRecently]);
+    expect(due).toEqual([deletionPending, pendingLongest, retriedRecently].map((record) => stored.get(record.name)));
   });
 
   it('stops at the limit, keeping the oldest', async () => {

@@ -49,6 +49,31 @@ const topics = sns();
 const cognito = new CognitoIdentityProviderClient({});
 const created = createdTeams;
 
+/** A queue subscribed to the operations topic: what the people who run the system are told. */
+async function operationsInbox() {
+  const sqs = new SQSClient({});
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueTeamName('ops') }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await topics.send(
+    new SubscribeCommand({
+      TopicArn: process.env.OPERATIONS_TOPIC_ARN,
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  return {
+    async alertsAbout(team: string): Promise<Record<string, unknown>[]> {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      return (Messages ?? [])
+        .map((message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>)
+        .filter((alert) => alert.team === team);
+    },
+  };
+}
+
 /** The scheduled retry, run as if `hours` had passed: every backoff (at most an hour) is due. */
 const retryWhenDue = (hours = 1) =>
   retryPendingTeams({ ...buildTeamDeps(), now: () => new Date(Date.now() + hours * 3_600_000) });
@@ -181,6 +206,36 @@ describe('a team any request was told exists', () => {
   });
 });
 
+describe('a team accepted with 202 and then changed', () => {
+  it('is not closed when SageMaker refuses its creation during the later change: Failed, and still there', async () => {
+    // Prepare: a creation answered 202 (throttled), then a PATCH whose reconcile SageMaker refuses for its limit
+    const name = uniqueTeamName('accepted');
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const accepted = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push(name);
+    await injectEmulatorFault({ operation: 'CreateWorkteam', errorType: 'ResourceLimitExceeded', message: 'limit' });
+
+    // Act
+    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'y' },
+    });
+    const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(patched.statusCode).toBe(422);
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Failed' });
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toMatchObject({ managed: true, status: 'Failed' });
+  });
+});
+
 describe('notification topics', () => {
   it('leaves no topic behind when a creation that made its topic and ended Pending is deleted', async () => {
     // Prepare: SNS work done, then every SageMaker call throttled: 202 with the topic made
@@ -215,6 +270,55 @@ describe('notification topics', () => {
     expect(patched.statusCode).toBe(200);
     expect(patched.body).toMatchObject({ notificationTopicArn: null, status: 'InSync' });
     expect(await topicExists(name)).toBe(false);
+  });
+
+  it('deletes a topic that a stale attempt re-created after a newer version turned notifications off', async () => {
+    // Prepare: attempt A reads version 1 (notifications on) and waits before its ensureTopic
+    const { name } = await givenTeam();
+    const deps = buildTeamDeps();
+    let letGo: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    let arrived: () => void = () => undefined;
+    const atGate = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let first = true;
+    const stale = reconcileTeam(
+      {
+        ...deps,
+        topics: {
+          ...deps.topics,
+          ensureTopic: async (team: string, tags: Record<string, string>) => {
+            if (first) {
+              first = false;
+              arrived();
+              await gate;
+            }
+            return deps.topics.ensureTopic(team, tags);
+          },
+        },
+      },
+      name,
+    );
+    await atGate;
+
+    // Act: version 2 turns notifications off and is applied; then A goes on and re-creates the topic
+    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { notifications: false },
+    });
+    const goneAfterPatch = !(await topicExists(name));
+    letGo();
+    await stale;
+
+    // Assess
+    expect(patched.statusCode).toBe(200);
+    expect(goneAfterPatch).toBe(true);
+    expect(await topicExists(name)).toBe(false);
+    expect(await registryRecord(name)).toMatchObject({ version: 2, applyState: 'Applied' });
+    expect((await liveTeam(name))?.NotificationConfiguration?.NotificationTopicArn ?? null).toBeNull();
   });
 
   it('finds and deletes a topic whose ARN never reached the registry (a fault right after CreateTopic)', async () => {
@@ -329,6 +433,22 @@ describe('which requests may delete or change a team', () => {
     expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', version: 1 });
   });
 
+  it.each(['..', 'x/../..', './x'])(
+    'refuses a member group %j, which a path could not address (400)',
+    async (group) => {
+      // Act
+      const result = await call(createTeam, 'createTeam', 'create-team.json', {
+        body: teamBody(uniqueTeamName(), { members: { cognitoGroups: [group] } }),
+      });
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(result.body).toMatchObject({
+        error: { details: [{ path: 'members.cognitoGroups[0]', code: 'Reserved' }] },
+      });
+    },
+  );
+
   it('deletes with a matching If-Match', async () => {
     // Prepare
     const { name, etag } = await givenTeam();
@@ -409,6 +529,55 @@ describe('races between retirement and change', () => {
     expect(deleting.statusCode).toBe(202);
     expect(patched.statusCode).toBe(404);
     expect(patched.body).toMatchObject({ error: { code: 'TeamNotFound' } });
+  });
+});
+
+describe('a retirement', () => {
+  it('keeps its name until it is finished: a new team of that name is refused meanwhile (409), then accepted', async () => {
+    // Prepare: a deletion left Pending (SageMaker throttled it)
+    const { name } = await givenTeam();
+    created.pop();
+    await injectEmulatorFault({
+      operation: 'DeleteWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const deleting = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, headers: ANY_VERSION });
+
+    // Act
+    const meanwhile = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    await retryWhenDue();
+    const afterwards = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push(name);
+
+    // Assess
+    expect(deleting.statusCode).toBe(202);
+    expect(meanwhile.statusCode).toBe(409);
+    expect(meanwhile.body).toMatchObject({
+      error: { code: 'TeamExists', message: expect.stringContaining('retired') },
+    });
+    expect(afterwards.statusCode).toBe(201);
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
+  });
+
+  it('that SageMaker refuses answers 422 and is Failed, not a 500 retried forever; a DELETE again finishes it', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+    created.pop();
+    await injectEmulatorFault({ operation: 'DeleteWorkteam', errorType: 'ResourceLimitExceeded', message: 'busy' });
+
+    // Act
+    const refused = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, headers: ANY_VERSION });
+    const failed = await registryRecord(name);
+    const again = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { path: { name }, headers: ANY_VERSION });
+
+    // Assess
+    expect(refused.statusCode).toBe(422);
+    expect(failed).toMatchObject({ lifecycle: 'deleted', applyState: 'Failed' });
+    expect(again.statusCode).toBe(204);
+    expect(await liveTeam(name)).toBeUndefined();
+    expect(await topicExists(name)).toBe(false);
   });
 });
 
@@ -502,6 +671,31 @@ describe('pending retries', () => {
       expect.objectContaining({ event: 'TeamFailed', team: name, owner: OWNER.sub, version: 2 }),
     ]);
     expect(JSON.stringify(alerts)).not.toMatch(/@example\.com/);
+  });
+
+  it('tell the operations topic once when two attempts give up at the same moment', async () => {
+    // Prepare: a change at its last attempt but one, and two reconciles that both reach SageMaker
+    const inbox = await operationsInbox();
+    const { name } = await givenTeam();
+    await setEmulatorKnobs({ throttleRate: 1 });
+    await call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { description: 'never' } });
+    await retryWhenDue(1);
+    await setEmulatorKnobs({ throttleRate: 0 });
+    await holdEmulatorCalls('DescribeWorkteam', 2);
+    const deps = buildTeamDeps();
+    const both = Promise.all([reconcileTeam(deps, name), reconcileTeam(deps, name)]);
+    await untilWaiting('DescribeWorkteam', 2);
+
+    // Act: both are throttled, and both give up
+    await setEmulatorKnobs({ throttleRate: 1 });
+    await releaseEmulatorCall('DescribeWorkteam');
+    await releaseEmulatorCall('DescribeWorkteam');
+    const outcomes = await both;
+    await setEmulatorKnobs({ throttleRate: 0 });
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['failed', 'failed']);
+    expect(await inbox.alertsAbout(name)).toHaveLength(1);
   });
 
   it('start again with the next change of a Failed team', async () => {
