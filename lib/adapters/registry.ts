@@ -142,11 +142,20 @@ async function queryPendingIndex(
 }
 
 function toItem(record: TeamRecord): Record<string, unknown> {
-  const { spec, appliedSpec, ...rest } = record;
-  const item: Omit<StoredTeam, 'spec' | 'appliedSpec'> & { spec: StoredSpec; appliedSpec?: StoredSpec } = {
+  const { spec, appliedSpec, supersededSpecs, ...rest } = record;
+  const item: Omit<StoredTeam, 'spec' | 'appliedSpec' | 'supersededSpecs'> & {
+    spec: StoredSpec;
+    appliedSpec?: StoredSpec;
+    supersededSpecs?: { version: number; spec: StoredSpec }[];
+  } = {
     ...rest,
     spec: toStoredSpec(spec),
     ...(appliedSpec === undefined ? {} : { appliedSpec: toStoredSpec(appliedSpec) }),
+    ...(supersededSpecs === undefined
+      ? {}
+      : {
+          supersededSpecs: supersededSpecs.map((entry) => ({ version: entry.version, spec: toStoredSpec(entry.spec) })),
+        }),
     history: record.history.slice(-HISTORY_LIMIT),
   };
   // Deleted records can be pending too: a retirement SageMaker has not carried out yet.
@@ -166,10 +175,19 @@ function fromItem(item: StoredTeam): TeamRecord {
   // Typed as a TeamRecord, but the tags of `spec` and `appliedSpec` are in their stored form (see toStoredSpec).
   const spec: unknown = record.spec;
   const appliedSpec: unknown = record.appliedSpec;
+  const superseded: unknown = record.supersededSpecs;
   return {
     ...record,
     ...(isPlainRecord(spec) ? { spec: fromStoredSpec(spec) } : {}),
     ...(isPlainRecord(appliedSpec) ? { appliedSpec: fromStoredSpec(appliedSpec) } : {}),
+    ...(Array.isArray(superseded)
+      ? {
+          supersededSpecs: superseded.filter(isPlainRecord).map((entry) => ({
+            version: Number(entry.version),
+            spec: fromStoredSpec(isPlainRecord(entry.spec) ? entry.spec : {}),
+          })),
+        }
+      : {}),
   };
 }
 

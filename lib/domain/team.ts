@@ -47,6 +47,8 @@ export interface HistoryEntry {
   action: TeamAction;
   /** A short, e-mail-free account of what changed (field names, group names). */
   summary: string;
+  /** For `rolledBack`: the version whose desired state was restored. */
+  restoredVersion?: number;
 }
 
 /** The registry's record of a managed team. */
@@ -74,6 +76,12 @@ export interface TeamRecord {
   /** The last version that reached SageMaker and SNS, and its spec (what a refused change rolls back to). */
   appliedVersion?: number;
   appliedSpec?: DesiredTeam;
+  /**
+   * The desired states of versions recorded after `appliedVersion` and superseded before they were applied,
+   * oldest first (at most SUPERSEDED_LIMIT). A refused change steps back one version at a time, so a change
+   * accepted before it (202) is not undone with it.
+   */
+  supersededSpecs?: { version: number; spec: DesiredTeam }[];
   /** The notification topic this system created for the team, recorded as soon as it is known. */
   topicArn?: string;
   /**
@@ -93,6 +101,14 @@ export interface TeamRecord {
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];
+}
+
+export const SUPERSEDED_LIMIT = 10;
+
+/** The record's superseded states with `record`'s own spec added: what a next version keeps to step back to. */
+export function supersede(record: TeamRecord): TeamRecord['supersededSpecs'] {
+  if (record.lifecycle !== 'active' || record.applyState === 'Applied') return record.supersededSpecs;
+  return [...(record.supersededSpecs ?? []), { version: record.version, spec: record.spec }].slice(-SUPERSEDED_LIMIT);
 }
 
 /** One field where the live team differs from the desired spec. */

@@ -33,14 +33,15 @@ import {
   toWorkteamSpec,
   validateDesiredTeam,
 } from '../domain/requests';
-import type {
-  DesiredTeam,
-  Difference,
-  HistoryEntry,
-  Members,
-  TeamAction,
-  TeamRecord,
-  TeamStatus,
+import {
+  type DesiredTeam,
+  type Difference,
+  type HistoryEntry,
+  type Members,
+  supersede,
+  type TeamAction,
+  type TeamRecord,
+  type TeamStatus,
 } from '../domain/team';
 import type { Violation } from '../domain/validation';
 import { WORKTEAM_LIMITS } from '../domain/workteam';
@@ -211,7 +212,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     action: 'created',
     summary: record.history.at(-1)?.summary,
   });
-  return applyAndView(deps, team.name);
+  return applyAndView(deps, team.name, version);
 }
 
 /**
@@ -233,7 +234,9 @@ async function replayOrConflict(
     throw new TeamExists(existing.name);
   }
   // A replay of a request that is still pending (or failed) is the "next request" that finishes the job.
-  if (existing.applyState !== 'Applied') return { ...(await applyAndView(deps, existing.name)), replayed: true };
+  if (existing.applyState !== 'Applied') {
+    return { ...(await applyAndView(deps, existing.name, existing.version)), replayed: true };
+  }
   const result = await viewResult(deps, existing);
   return { ...result, replayed: true };
 }
@@ -296,6 +299,7 @@ async function writeNextVersion(
     const changed = { ...record, ...next.changes };
     const written: TeamRecord = {
       ...changed,
+      supersededSpecs: supersede(record),
       ...pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied'),
       // Recorded with the change itself, before any SNS call: a topic this version may create is never forgotten.
       topicMayExist: changed.topicMayExist || changed.spec.notifications || undefined,
@@ -337,7 +341,7 @@ async function changeTeam(
     if (summary === '' && current.applyState === 'Applied') return undefined;
     return { changes: { spec }, action: options.action, summary: summary || 'no change' };
   });
-  return written ? applyAndView(deps, name) : viewResult(deps, record);
+  return written ? applyAndView(deps, name, record.version) : viewResult(deps, record);
 }
 
 /** The team's Cognito groups that do not exist; checked only once the caller may change the team. */
@@ -421,10 +425,24 @@ export async function deleteTeam(
   return { outcome: result.outcome === 'unmanaged' ? 'applied' : result.outcome, name };
 }
 
-async function applyAndView(deps: TeamDeps, name: string): Promise<TeamResult> {
+/**
+ * Reconciles and answers with what the team now is. `version` is the one this request recorded: when a refused
+ * change rolled the team back past it (another request's change refused while this one was being applied with
+ * it), this change is gone too, and the answer says so instead of showing the team without it.
+ */
+async function applyAndView(deps: TeamDeps, name: string, version: number): Promise<TeamResult> {
   const result = await reconcileTeam(deps, name);
   if (result.outcome === 'unmanaged') throw new TeamNotFound(name);
   const { record } = result;
+  const rollback = record.history.find(
+    (entry) => entry.action === 'rolledBack' && entry.version > version && (entry.restoredVersion ?? 0) < version,
+  );
+  if (rollback && record.lifecycle === 'active') {
+    throw new UpstreamRejected('the change', {
+      code: 'RolledBack',
+      message: `it was rolled back with a change SageMaker refused (${rollback.summary}); read the team and retry`,
+    });
+  }
   if (record.lifecycle === 'deleted') {
     // The team went while this change was applied: refused by SageMaker (told to its first request), or retired.
     if (record.closedBy === 'rejection') {

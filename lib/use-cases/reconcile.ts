@@ -368,6 +368,7 @@ async function markApplied(
       applyState: 'Applied',
       appliedVersion: record.version,
       appliedSpec: record.spec,
+      supersededSpecs: undefined,
       // Once applied, a team without notifications has no topic left: both facts go.
       topicArn: keepsTopic ? (attempt.live?.notificationTopicArn ?? attempt.topicArn ?? base.topicArn) : undefined,
       topicMayExist: keepsTopic ? true : undefined,
@@ -472,23 +473,35 @@ async function rollBack(
 ): Promise<void> {
   const now = clock(deps)();
   const refusal = redactEmailAddresses(`refused by SageMaker (${error.name}): ${error.message}`);
-  const entry = (summary: string) => ({
+  const entry = (summary: string, restoredVersion?: number) => ({
     version: record.version + 1,
     at: now.toISOString(),
     by: 'system',
     action: 'rolledBack' as const,
     summary,
+    ...(restoredVersion === undefined ? {} : { restoredVersion }),
   });
+  // One step back: the newest state before the refused one, which may hold changes accepted earlier (202).
+  const previous = record.lifecycle === 'active' ? record.supersededSpecs?.at(-1) : undefined;
+  const target =
+    previous ??
+    (record.appliedSpec && record.appliedVersion !== undefined
+      ? { version: record.appliedVersion, spec: record.appliedSpec }
+      : undefined);
   let next: TeamRecord;
-  if (record.appliedSpec) {
+  if (target) {
     next = {
       ...record,
       ...topicFacts(record, attempt),
-      spec: record.appliedSpec,
+      spec: target.spec,
+      supersededSpecs: previous ? record.supersededSpecs?.slice(0, -1) : undefined,
       version: record.version + 1,
       applyState: 'Pending',
       pendingReason: 'undoing a refused change',
-      history: [...record.history, entry(`${refusal}; desired state rolled back to version ${record.appliedVersion}`)],
+      history: [
+        ...record.history,
+        entry(`${refusal}; desired state rolled back to version ${target.version}`, target.version),
+      ],
       updatedAt: now.toISOString(),
     };
   } else {
@@ -521,6 +534,9 @@ async function rollBack(
   } catch (undoError) {
     if (isTransient(undoError) || outOfTime()) {
       await markPending(deps, written, undo, 'undoing a refused change; it will be retried');
+    } else if (previous && isRejection(undoError)) {
+      // The state one step back is refused too: step back once more (the list is finite, then the applied one).
+      await rollBack(deps, written, undo, undoError, run);
     } else {
       // The undo itself is refused (the team was deleted out of band and cannot be re-created, say): a person.
       const name = undoError instanceof Error ? undoError.name : 'Error';

@@ -207,6 +207,33 @@ describe('createTeamRegistry().listPendingCreations', () => {
   });
 });
 
+describe('createTeamRegistry() and superseded desired states', () => {
+  it('round-trips the states a refused change steps back to, hostile tag keys included', async () => {
+    // Prepare
+    const base = aRecord({ applyState: 'Pending', version: 3 });
+    const record: TeamRecord = {
+      ...base,
+      supersededSpecs: [{ version: 2, spec: { ...base.spec, tags: { __proto__: 'x', constructor: 'y' } } }],
+    };
+    Object.defineProperty(record.supersededSpecs?.[0]?.spec.tags, '__proto__', {
+      value: 'x',
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+
+    // Act
+    const stored = await registry.put(record, undefined);
+    const read = await registry.get(record.name);
+
+    // Assess
+    expect(read).toEqual(stored);
+    const tags = read?.supersededSpecs?.[0]?.spec.tags ?? {};
+    expect(Object.hasOwn(tags, '__proto__')).toBe(true);
+    expect(Object.hasOwn(tags, 'constructor')).toBe(true);
+  });
+});
+
 describe('createTeamRegistry().listDuePending', () => {
   it('returns only the pending records that are due, retired ones too, oldest first', async () => {
     // Prepare

@@ -207,7 +207,7 @@ describe('a team any request was told exists', () => {
 });
 
 describe('a team accepted with 202 and then changed', () => {
-  it('is not closed when SageMaker refuses its creation during the later change: Failed, and still there', async () => {
+  it('is not closed when SageMaker refuses the later change: the accepted creation is applied without it', async () => {
     // Prepare: a creation answered 202 (throttled), then a PATCH whose reconcile SageMaker refuses for its limit
     const name = uniqueTeamName('accepted');
     await injectEmulatorFault({
@@ -227,12 +227,82 @@ describe('a team accepted with 202 and then changed', () => {
     });
     const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
 
+    // Assess: the PATCH is refused; the creation it stepped back to stands, in the registry and in SageMaker
+    expect(accepted.statusCode).toBe(202);
+    expect(patched.statusCode).toBe(422);
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Applied' });
+    expect(after.body).toMatchObject({ managed: true, status: 'InSync', description: 'Labels test images' });
+    expect(await liveTeam(name)).toMatchObject({ WorkteamName: name, Description: 'Labels test images' });
+  });
+
+  it('is Failed, not closed, when even the accepted creation is refused after a later change', async () => {
+    // Prepare: as above, but SageMaker refuses the creation whatever it holds
+    const name = uniqueTeamName('accepted');
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const accepted = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push(name);
+    await injectEmulatorFault({
+      operation: 'CreateWorkteam',
+      errorType: 'ResourceLimitExceeded',
+      message: 'limit',
+      count: 2,
+    });
+
+    // Act
+    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'y' },
+    });
+    const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+
     // Assess
     expect(accepted.statusCode).toBe(202);
     expect(patched.statusCode).toBe(422);
     expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Failed' });
-    expect(after.statusCode).toBe(200);
     expect(after.body).toMatchObject({ managed: true, status: 'Failed' });
+  });
+});
+
+describe('a refused change', () => {
+  it('steps back one version: a change accepted before it (202) is kept, and only the refused one is undone', async () => {
+    // Prepare: a PATCH accepted during a storm (202), then a member addition that SageMaker refuses once
+    const { name } = await givenTeam();
+    await injectEmulatorFault({
+      operation: 'UpdateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+    const accepted = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'Accepted in a storm' },
+    });
+    await injectEmulatorFault({ operation: 'UpdateWorkteam', errorType: 'ValidationException', message: 'no group' });
+
+    // Act
+    const refused = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+      path: { name },
+      body: { cognitoGroups: ['reviewers'] },
+    });
+    const after = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(refused.statusCode).toBe(422);
+    expect(after.body).toMatchObject({
+      description: 'Accepted in a storm',
+      members: { cognitoGroups: ['labelers-en'] },
+      status: 'InSync',
+    });
+    expect((await liveTeam(name))?.Description).toBe('Accepted in a storm');
+    const history = (await registryRecord(name))?.history as { action: string; restoredVersion?: number }[];
+    expect(history.map((entry) => entry.action)).toEqual(['created', 'updated', 'membersAdded', 'rolledBack']);
+    expect(history.at(-1)?.restoredVersion).toBe(2);
   });
 });
 
