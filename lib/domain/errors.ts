@@ -1,5 +1,11 @@
-import type { Violation } from './validation';
 import { WORKTEAM_LIMITS } from './workteam';
+
+/** One broken rule of a request: where (`path`, in the API's field names), which rule (`code`), and why. */
+export interface Violation {
+  path: string;
+  code: string;
+  message: string;
+}
 
 // Typed domain errors. Each has a stable `code` and the HTTP `status` it stands for; exactly one mapper (in the
 // HTTP layer) turns them into a response. Messages may reach clients and logs, so they never carry e-mail
@@ -96,21 +102,6 @@ export class TeamNotFound extends DomainError {
   }
 }
 
-export class WorkforceNotFound extends DomainError {
-  override readonly name = 'WorkforceNotFound';
-  readonly code = 'WorkforceNotFound';
-  readonly status = 404;
-
-  constructor(workforceName?: string, options?: { cause?: unknown }) {
-    super(
-      workforceName === undefined
-        ? 'This region has no private workforce'
-        : `Workforce '${workforceName}' does not exist`,
-      { details: workforceName === undefined ? undefined : { workforceName }, cause: options?.cause },
-    );
-  }
-}
-
 export class TeamExists extends DomainError {
   override readonly name = 'TeamExists';
   readonly code = 'TeamExists';
@@ -136,16 +127,6 @@ export class TeamLimitExceeded extends DomainError {
       details: { limit },
       cause: options?.cause,
     });
-  }
-}
-
-export class Unauthorized extends DomainError {
-  override readonly name = 'Unauthorized';
-  readonly code = 'Unauthorized';
-  readonly status = 401;
-
-  constructor(message = 'Authentication is required') {
-    super(message);
   }
 }
 

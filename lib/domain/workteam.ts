@@ -38,18 +38,6 @@ export interface WorkteamSpec {
   tags: Tag[];
 }
 
-/**
- * What UpdateWorkteam accepts: a field left out stays as it is; `memberDefinitions`, when given, replaces the
- * whole list (a group not listed again leaves the team). Work teams cannot be renamed or re-tagged through it.
- */
-export interface WorkteamUpdate {
-  name: string;
-  description?: string;
-  memberDefinitions?: MemberDefinition[];
-  notificationTopicArn?: string;
-  workerAccess?: WorkerAccess;
-}
-
 export const WORKTEAM_LIMITS = {
   nameMaxLength: 63,
   descriptionMaxLength: 200,
@@ -67,8 +55,6 @@ export const WORKTEAM_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 /** `WorkforceName` in the SageMaker API reference: 1–63 characters. */
 export const WORKFORCE_NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$/;
-
-export const SNS_TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 export type WorkteamSortBy = 'Name' | 'CreateDate';
 export type SortOrder = 'Ascending' | 'Descending';

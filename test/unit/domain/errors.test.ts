@@ -6,11 +6,9 @@ import {
   TeamExists,
   TeamLimitExceeded,
   TeamNotFound,
-  Unauthorized,
   UpstreamRejected,
   UpstreamUnavailable,
   ValidationFailed,
-  WorkforceNotFound,
 } from '#lib/domain/errors';
 import type { Violation } from '#lib/domain/validation';
 
@@ -18,10 +16,8 @@ describe('domain errors', () => {
   test.each([
     ['ValidationFailed', () => new ValidationFailed([]), 400],
     ['TeamNotFound', () => new TeamNotFound('labeling-team'), 404],
-    ['WorkforceNotFound', () => new WorkforceNotFound('default'), 404],
     ['TeamExists', () => new TeamExists('labeling-team'), 409],
     ['TeamLimitExceeded', () => new TeamLimitExceeded(), 409],
-    ['Unauthorized', () => new Unauthorized(), 401],
     ['Forbidden', () => new Forbidden(), 403],
     ['UpstreamUnavailable', () => new UpstreamUnavailable('ListWorkteams'), 503],
     ['UpstreamRejected', () => new UpstreamRejected('CreateWorkteam', { message: 'Invalid group' }), 422],

@@ -24,7 +24,6 @@ import {
   validateTeamPatch,
 } from '#lib/domain/requests';
 import type { DesiredTeam, Members } from '#lib/domain/team';
-import { validateWorkteamSpec } from '#lib/domain/validation';
 import { CLIENT_ID, pathsAndCodes, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
 import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './team-fixtures';
 
@@ -1251,14 +1250,6 @@ describe('toWorkteamSpec', () => {
       { key: 'a', value: '1' },
       { key: 'b', value: '2' },
     ]);
-  });
-
-  it("gives a spec that CreateWorkteam's validation accepts", () => {
-    // Act
-    const spec = toWorkteamSpec(desiredTeam(), IDENTITY, TOPIC_ARN);
-
-    // Assess
-    expect(validateWorkteamSpec(spec)).toEqual([]);
   });
 });
 
