@@ -3,11 +3,39 @@
  * AWS SDK v3; tests hand in the real adapters against the local cloud.
  */
 
-import type { Page } from './adapters/pagination';
-import type { ListQuery } from './adapters/sagemaker';
 import type { LiveWorkforce, LiveWorkteam } from './domain/live';
 import type { TeamRecord } from './domain/team';
 import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from './domain/workteam';
+
+/** A page of a list: what the paginators' `PaginationConfig` asks for (see lib/adapters/pagination.ts). */
+export interface PageRequest {
+  maxItems?: number;
+  pageSize?: number;
+  startingToken?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export type SortBy = 'Name' | 'CreateDate';
+export type SortOrder = 'Ascending' | 'Descending';
+
+export interface ListQuery extends PageRequest {
+  nameContains?: string;
+  sortBy?: SortBy;
+  sortOrder?: SortOrder;
+}
+
+/** A `startingToken` that does not belong to this query, or that SageMaker refuses: the caller's input. */
+export class InvalidPaginationToken extends Error {
+  /** `reason` is our own text: never the service's message, which may quote the token or other input. */
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`nextToken is not valid for this query: ${reason}`, options);
+    this.name = 'InvalidPaginationToken';
+  }
+}
 
 /** The registry of managed teams (DynamoDB). Every write is conditional. */
 export interface TeamRegistry {

@@ -7,17 +7,9 @@
  * already returned, and a fingerprint of the query, so a token is never replayed against another query.
  */
 import { createHash } from 'node:crypto';
+import { InvalidPaginationToken, type Page, type PageRequest } from '../ports';
 
-export interface PageRequest {
-  maxItems?: number;
-  pageSize?: number;
-  startingToken?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextToken?: string;
-}
+export { InvalidPaginationToken } from '../ports';
 
 interface TokenState {
   /** The service's NextToken for the page to resume in; absent for the first page. */
@@ -26,14 +18,6 @@ interface TokenState {
   skip: number;
   /** Fingerprint of the query the token belongs to. */
   query: string;
-}
-
-export class InvalidPaginationToken extends Error {
-  /** `reason` is our own text: never the service's message, which may quote the token or other input. */
-  constructor(reason: string, options?: { cause?: unknown }) {
-    super(`nextToken is not valid for this query: ${reason}`, options);
-    this.name = 'InvalidPaginationToken';
-  }
 }
 
 /**

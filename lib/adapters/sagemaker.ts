@@ -22,19 +22,10 @@ import {
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { MemberDefinition, Tag, Toggle, WorkerAccess } from '../domain/workteam';
 import type { WorkteamReader, WorkteamWriter } from '../ports';
-import { collectPage, type PageRequest } from './pagination';
+import { collectPage } from './pagination';
 
 export type { LiveWorkforce, LiveWorkteam } from '../domain/live';
-export type { WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports';
-
-export type SortBy = 'Name' | 'CreateDate';
-export type SortOrder = 'Ascending' | 'Descending';
-
-export interface ListQuery extends PageRequest {
-  nameContains?: string;
-  sortBy?: SortBy;
-  sortOrder?: SortOrder;
-}
+export type { ListQuery, WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports';
 
 /** SageMaker's page size ceiling for both list operations. */
 const MAX_PAGE_SIZE = 100;

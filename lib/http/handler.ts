@@ -4,20 +4,18 @@
  * return a response; they never see raw `pathParameters!`.
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ParseError } from '@aws-lambda-powertools/parser';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy, { type MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { type Caller, CallerSchema } from '../auth/caller';
 import { redactEmailAddresses, ValidationFailed } from '../domain/errors';
 import type { Violation } from '../domain/validation';
+import { powertoolsChain } from '../handlers/chain';
 import { withinBudget } from '../invocation';
-import { logger, metrics, tracer } from '../observability';
+import { logger, metrics } from '../observability';
 import { errorResponse, mapErrorToResponse } from './errors';
 
 /** Where a parse problem sits in the event decides who is at fault: the caller's token or the request. */
@@ -174,10 +172,7 @@ export function httpRoute<Q extends z.ZodType, P extends z.ZodType>(
   options: RouteOptions = {},
 ) {
   const schema = routeEventSchema(schemas.query, schemas.path);
-  const chain = middy<z.infer<typeof schema>, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  const chain = powertoolsChain<z.infer<typeof schema>, APIGatewayProxyStructuredResultV2>()
     .use(responseMetrics())
     .use(errorMapper())
     .use(parser({ schema }));

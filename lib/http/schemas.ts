@@ -1,9 +1,9 @@
 /** Shapes of the query strings and path parameters at the HTTP edge; ranges and rules live in the domain. */
 import { z } from 'zod';
-import type { ListQuery } from '../adapters/sagemaker';
 import { ValidationFailed } from '../domain/errors';
 import { hasDotSegment } from '../domain/requests';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
+import type { ListQuery } from '../ports';
 
 const integer = z
   .string()

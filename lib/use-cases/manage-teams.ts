@@ -3,8 +3,8 @@
  * last-writer-wins), followed by reconcileTeam. Nothing else writes to SageMaker.
  */
 
-import { isTransient } from '../adapters/aws-errors';
 import type { Caller } from '../auth/caller';
+import { isTransient } from '../aws-errors';
 import {
   Forbidden,
   PreconditionFailed,

@@ -1,7 +1,8 @@
 /** The read path's lists: work teams and workforces. */
-import type { ListQuery, WorkteamReader } from '../adapters/sagemaker';
+
 import { ValidationFailed } from '../domain/errors';
 import { validateListParams } from '../domain/validation';
+import type { ListQuery, WorkteamReader } from '../ports';
 import { type TeamView, toTeamView, toWorkforceView, type WorkforceView } from '../teams/views';
 
 function assertValidListQuery(query: ListQuery): void {

@@ -11,7 +11,7 @@
  * - every SNS topic is recorded before anything can forget it (`topicMayExist`, set with the change itself).
  */
 
-import { isRejection, isResourceInUse, isSnsNotFound, isTransient } from '../adapters/aws-errors';
+import { isRejection, isResourceInUse, isSnsNotFound, isTransient } from '../aws-errors';
 import { forEachBounded } from '../concurrency';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
