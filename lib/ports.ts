@@ -51,6 +51,21 @@ export interface TeamRegistry {
   listDuePending(now: Date, limit: number): Promise<TeamRecord[]>;
   /** Names of teams accepted but never yet created in SageMaker (they will count against its limit). */
   listPendingCreations(): Promise<string[]>;
+  /**
+   * One page of the active (not retired) records, in name order: at most `limit` (default 100), and a
+   * `nextToken` that resumes after the last one while more may follow (so a last page may be empty). For the
+   * nightly resync and the audit, which walk every managed team page by page with memory flat in the number of
+   * teams. Read from an index, so eventually consistent: a record may be a moment old, and a write built from it
+   * is refused with `RegistryConflict` like any stale read. A `nextToken` this method did not issue throws
+   * `InvalidPaginationToken`; a `limit` that is not a positive integer throws a RangeError.
+   */
+  listActiveTeams(page: { limit?: number; nextToken?: string }): Promise<Page<TeamRecord>>;
+  /**
+   * Every active record of a Cognito team of `userPool` whose desired members include `group` (the exact name),
+   * in name order. For the Cognito sync: a group event names its pool and group, and each of these teams has its
+   * membership applied again. OIDC teams never match. Eventually consistent, like `listActiveTeams`.
+   */
+  listActiveTeamsWithCognitoGroup(userPool: string, group: string): Promise<TeamRecord[]>;
 }
 
 export class RegistryConflict extends Error {

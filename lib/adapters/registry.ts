@@ -5,6 +5,13 @@
  * Records whose apply is pending carry two extra attributes, `pendingKey` and `pendingDueAt`, which put them
  * into the sparse index `pendingByDueTime`; the adapter adds and removes them on every put and strips them on
  * read, so callers only ever see a TeamRecord.
+ *
+ * The index `teamsByLifecycle` (partition `lifecycle`, sort `name`, every attribute projected) is how the sync,
+ * the resync and the audit find the active records without a Scan: a Query of the `active` partition reads
+ * active records only, a page at a time, never the retired ones and their history. Its key is an attribute
+ * every record has carried since the first version, rather than an attribute of its own the adapter would keep
+ * (like `pendingKey`), so nothing needs a backfill: DynamoDB builds a new index from the items already there,
+ * and no write can leave a record out of it or in the wrong partition.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -18,7 +25,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
-import { RegistryConflict, type TeamRegistry } from '../ports';
+import { InvalidPaginationToken, RegistryConflict, type TeamRegistry } from '../ports';
 
 export type { TeamRegistry } from '../ports';
 
@@ -27,6 +34,12 @@ export const HISTORY_LIMIT = 100;
 
 export const PENDING_INDEX = 'pendingByDueTime';
 const PENDING_KEY_VALUE = 'pending';
+
+const LIFECYCLE_INDEX = 'teamsByLifecycle';
+/** Records a page of `listActiveTeams` holds unless the caller asks otherwise. */
+const ACTIVE_PAGE_LIMIT = 100;
+/** DynamoDB's limit on the size of a sort key value: no team name is longer, so no token of ours holds one. */
+const MAX_SORT_KEY_BYTES = 1024;
 
 interface IndexAttributes {
   pendingKey?: string;
@@ -75,7 +88,7 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
     },
 
     async listDuePending(now, limit) {
-      const items = await queryPendingIndex(doc, tableName, limit, {
+      const { items } = await queryIndex(doc, tableName, PENDING_INDEX, limit, {
         KeyConditionExpression: '#pendingKey = :pending AND #pendingDueAt <= :now',
         ExpressionAttributeNames: { '#pendingKey': 'pendingKey', '#pendingDueAt': 'pendingDueAt' },
         ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':now': now.toISOString() },
@@ -85,7 +98,7 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
     },
 
     async listPendingCreations() {
-      const items = await queryPendingIndex(doc, tableName, Number.POSITIVE_INFINITY, {
+      const { items } = await queryIndex(doc, tableName, PENDING_INDEX, Number.POSITIVE_INFINITY, {
         KeyConditionExpression: '#pendingKey = :pending',
         FilterExpression: '#lifecycle = :active AND attribute_not_exists(#appliedVersion)',
         ExpressionAttributeNames: {
@@ -99,13 +112,90 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
       });
       return items.map((item) => String(item.name));
     },
+
+    async listActiveTeams({ limit = ACTIVE_PAGE_LIMIT, nextToken }) {
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new RangeError(`listActiveTeams: limit must be a positive integer, not ${limit}`);
+      }
+      const { items, lastKey } = await queryIndex(
+        doc,
+        tableName,
+        LIFECYCLE_INDEX,
+        limit,
+        ACTIVE_PARTITION,
+        nextToken === undefined ? undefined : { lifecycle: 'active', name: nameOfToken(nextToken) },
+      );
+      return {
+        items: items.map((item) => fromItem(item as StoredTeam)),
+        ...(lastKey === undefined ? {} : { nextToken: tokenOf(String(lastKey.name)) }),
+      };
+    },
+
+    async listActiveTeamsWithCognitoGroup(userPool, group) {
+      // The filter applies after the read: the Query reads every active record (a page at a time), which is
+      // what a group event costs as long as DynamoDB cannot index a list by its elements. `contains` on a list
+      // compares whole elements, so 'labelers' does not match a team of 'labelers-en'.
+      const { items } = await queryIndex(doc, tableName, LIFECYCLE_INDEX, Number.POSITIVE_INFINITY, {
+        ...ACTIVE_PARTITION,
+        FilterExpression: '#identity.#userPool = :pool AND contains(#spec.#members.#cognitoGroups, :group)',
+        ExpressionAttributeNames: {
+          ...ACTIVE_PARTITION.ExpressionAttributeNames,
+          '#identity': 'identity',
+          '#userPool': 'userPool',
+          '#spec': 'spec',
+          '#members': 'members',
+          '#cognitoGroups': 'cognitoGroups',
+        },
+        ExpressionAttributeValues: {
+          ...ACTIVE_PARTITION.ExpressionAttributeValues,
+          ':pool': userPool,
+          ':group': group,
+        },
+      });
+      return items.map((item) => fromItem(item as StoredTeam));
+    },
   };
+}
+
+/** The active records' partition of the lifecycle index, in name order. */
+const ACTIVE_PARTITION = {
+  KeyConditionExpression: '#lifecycle = :active',
+  ExpressionAttributeNames: { '#lifecycle': 'lifecycle' },
+  ExpressionAttributeValues: { ':active': 'active' },
+} satisfies IndexQuery;
+
+/**
+ * A `listActiveTeams` token: the name of the last record read, as base64url JSON (the index's LastEvaluatedKey
+ * holds nothing else but the partition). A position, not a record: it still resumes after that record retired.
+ */
+function tokenOf(name: string): string {
+  return Buffer.from(JSON.stringify({ name })).toString('base64url');
+}
+
+function nameOfToken(token: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidPaginationToken('it cannot be decoded');
+  }
+  const name = isPlainRecord(parsed) ? parsed.name : undefined;
+  // Encoding the name again must give the very token: no other fields, no other spelling of the same bytes.
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    Buffer.byteLength(name) > MAX_SORT_KEY_BYTES ||
+    tokenOf(name) !== token
+  ) {
+    throw new InvalidPaginationToken('it was not issued by listActiveTeams');
+  }
+  return name;
 }
 
 /** Items as the document client returns them. */
 type StoredItems = NonNullable<QueryCommandOutput['Items']>;
 
-type PendingQuery = Pick<
+type IndexQuery = Pick<
   QueryCommandInput,
   | 'KeyConditionExpression'
   | 'FilterExpression'
@@ -115,30 +205,35 @@ type PendingQuery = Pick<
   | 'ScanIndexForward'
 >;
 
-/** Reads the pending index page by page (a page stops at 1 MB before Limit) until `max` items or the end. */
-async function queryPendingIndex(
+/**
+ * Reads an index page by page (a page stops at 1 MB before Limit) from `startKey` until `max` items or the end.
+ * `lastKey` is where a next read resumes; absent once the index is read to the end.
+ */
+async function queryIndex(
   doc: DynamoDBDocumentClient,
   tableName: string,
+  indexName: string,
   max: number,
-  query: PendingQuery,
-): Promise<StoredItems> {
+  query: IndexQuery,
+  startKey?: Record<string, unknown>,
+): Promise<{ items: StoredItems; lastKey?: Record<string, unknown> }> {
   const items: StoredItems = [];
-  if (max < 1) return items;
-  let startKey: Record<string, unknown> | undefined;
+  if (max < 1) return { items, lastKey: startKey };
+  let lastKey = startKey;
   do {
     const page = await doc.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: PENDING_INDEX,
+        IndexName: indexName,
         ...query,
         Limit: Number.isFinite(max) ? max - items.length : undefined,
-        ExclusiveStartKey: startKey,
+        ExclusiveStartKey: lastKey,
       }),
     );
     items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && items.length < max);
-  return items;
+    lastKey = page.LastEvaluatedKey;
+  } while (lastKey && items.length < max);
+  return { items, lastKey };
 }
 
 function toItem(record: TeamRecord): Record<string, unknown> {

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createTeamRegistry, HISTORY_LIMIT } from '#lib/adapters/registry';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
-import { RegistryConflict, type TeamRegistry } from '#lib/ports';
+import { InvalidPaginationToken, RegistryConflict, type TeamRegistry } from '#lib/ports';
 import { createTableFromDefinition, readTableDefinitions } from '../../local/seed';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
@@ -385,5 +385,237 @@ describe('createTeamRegistry(): tag keys that are names of Object.prototype', ()
     // Assess
     expect(read).toEqual(legacy);
     expect(ownTags(read?.spec.tags)).toEqual([['classification', 'internal']]);
+  });
+});
+
+/** A record of about 310 KB (a long history): four of them fill DynamoDB's 1 MB page. */
+function aLargeRecord(overrides: Partial<TeamRecord> = {}): TeamRecord {
+  const history = Array.from({ length: HISTORY_LIMIT }, (_, i) => ({
+    ...historyEntry(i + 1),
+    summary: `${i + 1} ${'x'.repeat(3_000)}`,
+  }));
+  return aRecord({ version: HISTORY_LIMIT, history, ...overrides });
+}
+
+/** Counts the Query requests the registry sends while `act` runs. */
+async function countQueries<T>(act: () => Promise<T>): Promise<{ result: T; queries: number }> {
+  const send = jest.spyOn(doc, 'send');
+  try {
+    const result = await act();
+    return { result, queries: send.mock.calls.filter(([command]) => command instanceof QueryCommand).length };
+  } finally {
+    send.mockRestore();
+  }
+}
+
+function tokenOf(json: string): string {
+  return Buffer.from(json).toString('base64url');
+}
+
+describe('createTeamRegistry().listActiveTeams', () => {
+  async function walk(limit: number): Promise<{ pages: TeamRecord[][]; tokens: (string | undefined)[] }> {
+    const pages: TeamRecord[][] = [];
+    const tokens: (string | undefined)[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await registry.listActiveTeams({ limit, nextToken });
+      pages.push(page.items);
+      tokens.push(page.nextToken);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined && pages.length < 20);
+    return { pages, tokens };
+  }
+
+  it('walks every active record exactly once, in name order, two a page, and no retired one', async () => {
+    // Prepare: retired names sort between the active ones, and are written last
+    const active = ['team-e', 'team-a', 'team-d', 'team-b', 'team-g'].map((name) => aRecord({ name }));
+    const retired = ['team-c', 'team-f'].map((name) => aRecord({ name, lifecycle: 'deleted' }));
+    const stored = new Map<string, TeamRecord>();
+    for (const record of [...active, ...retired]) stored.set(record.name, await registry.put(record, undefined));
+
+    // Act
+    const { pages, tokens } = await walk(2);
+
+    // Assess: 2 + 2 + 1, the last page without a token, each record as stored
+    expect(pages.map((page) => page.map((record) => record.name))).toEqual([
+      ['team-a', 'team-b'],
+      ['team-d', 'team-e'],
+      ['team-g'],
+    ]);
+    expect(tokens.at(-1)).toBeUndefined();
+    expect(pages.flat()).toEqual(['team-a', 'team-b', 'team-d', 'team-e', 'team-g'].map((name) => stored.get(name)));
+  });
+
+  it('ends with an empty page when the last full page was the end', async () => {
+    // Prepare
+    for (const name of ['team-a', 'team-b']) await registry.put(aRecord({ name }), undefined);
+
+    // Act
+    const { pages, tokens } = await walk(2);
+
+    // Assess
+    expect(pages.map((page) => page.map((record) => record.name))).toEqual([['team-a', 'team-b'], []]);
+    expect(tokens).toEqual([expect.any(String), undefined]);
+  });
+
+  it('resumes after the last record of the page, even once that record is retired', async () => {
+    // Prepare
+    const records = ['team-a', 'team-b', 'team-c', 'team-d'].map((name) => aRecord({ name }));
+    for (const record of records) await registry.put(record, undefined);
+    const first = await registry.listActiveTeams({ limit: 2 });
+    const lastOfPage = first.items.at(-1) as TeamRecord;
+    await registry.put({ ...lastOfPage, version: 2, lifecycle: 'deleted' }, 1);
+
+    // Act
+    const second = await registry.listActiveTeams({ limit: 2, nextToken: first.nextToken });
+
+    // Assess
+    expect(lastOfPage.name).toBe('team-b');
+    expect(second.items.map((record) => record.name)).toEqual(['team-c', 'team-d']);
+  });
+
+  it('drops a record from the walk once it is retired, and lists it again as a new active record', async () => {
+    // Prepare
+    const record = aRecord({ name: 'team-a' });
+    const stored = await registry.put(record, undefined);
+    const retired = await registry.put({ ...stored, version: 2, lifecycle: 'deleted' }, 1);
+    expect((await registry.listActiveTeams({})).items).toEqual([]);
+
+    // Act: a new team of the same name replaces the retired record
+    const successor = await registry.put({ ...aRecord({ name: 'team-a' }), version: 3, revision: retired.revision }, 2);
+
+    // Assess
+    expect((await registry.listActiveTeams({})).items).toEqual([successor]);
+  });
+
+  it('fills the page across DynamoDB responses cut at 1 MB', async () => {
+    // Prepare: five records of about 310 KB; a response holds four at most
+    const records = ['team-a', 'team-b', 'team-c', 'team-d', 'team-e'].map((name) => aLargeRecord({ name }));
+    for (const record of records) await registry.put(record, undefined);
+
+    // Act
+    const { result: page, queries } = await countQueries(() => registry.listActiveTeams({ limit: 5 }));
+
+    // Assess
+    expect(queries).toBeGreaterThan(1);
+    expect(page.items.map((record) => record.name)).toEqual(records.map((record) => record.name));
+    expect(page.items[0]?.history).toHaveLength(HISTORY_LIMIT);
+  });
+
+  it('lists a record written before the index existed, with nothing added to it', async () => {
+    // Prepare: the item exactly as an earlier registry wrote it (no index attribute of its own)
+    const legacy = aRecord({ name: 'team-a' });
+    await doc.send(new PutCommand({ TableName: tableName, Item: legacy }));
+
+    // Act
+    const page = await registry.listActiveTeams({});
+
+    // Assess
+    expect(page.items).toEqual([legacy]);
+  });
+
+  it.each([
+    ['text that is not base64url JSON', 'not a token!'],
+    ['JSON that is not an object', tokenOf('["team-a"]')],
+    ['a name that is not a string', tokenOf('{"name":1}')],
+    ['an empty name', tokenOf('{"name":""}')],
+    ['fields it never writes', tokenOf('{"name":"team-a","lifecycle":"deleted"}')],
+    ['another spelling of a token it issued', tokenOf('{ "name": "team-a" }')],
+    ['a name longer than any sort key', tokenOf(JSON.stringify({ name: 'a'.repeat(1_025) }))],
+    ['an empty string', ''],
+  ])('refuses a token it did not issue (%s) with InvalidPaginationToken', async (_, nextToken) => {
+    // Prepare
+    await registry.put(aRecord({ name: 'team-a' }), undefined);
+
+    // Act / Assess
+    await expect(registry.listActiveTeams({ nextToken })).rejects.toThrow(InvalidPaginationToken);
+    await expect(registry.listActiveTeams({ nextToken })).rejects.toThrow(/nextToken is not valid/);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %p', async (limit) => {
+    // Act / Assess
+    await expect(registry.listActiveTeams({ limit })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('createTeamRegistry().listActiveTeamsWithCognitoGroup', () => {
+  const POOL = 'us-east-1_pool';
+
+  function withGroups(name: string, cognitoGroups: string[], overrides: Partial<TeamRecord> = {}): TeamRecord {
+    const record = aRecord({ name, ...overrides });
+    return { ...record, spec: { ...record.spec, members: { cognitoGroups } } };
+  }
+
+  it('returns exactly the active teams of that pool whose members include the group', async () => {
+    // Prepare
+    const oidc = aRecord({ name: 'oidc-team', identity: undefined });
+    const records = [
+      withGroups('uses-it-with-others', ['reviewers', 'labelers-en']),
+      withGroups('uses-it-alone', ['labelers-en']),
+      withGroups('retired', ['labelers-en'], { lifecycle: 'deleted' }),
+      withGroups('other-pool', ['labelers-en'], { identity: { userPool: 'eu-west-1_other', clientId: 'client' } }),
+      { ...oidc, spec: { ...oidc.spec, members: { oidcGroups: ['labelers-en'] } } },
+      withGroups('longer-name', ['labelers-en-us']),
+      withGroups('shorter-name', ['labelers']),
+      withGroups('other-case', ['Labelers-EN']),
+      withGroups('other-group', ['reviewers']),
+    ];
+    const stored = new Map<string, TeamRecord>();
+    for (const record of records) stored.set(record.name, await registry.put(record, undefined));
+
+    // Act
+    const teams = await registry.listActiveTeamsWithCognitoGroup(POOL, 'labelers-en');
+
+    // Assess
+    expect(teams).toEqual([stored.get('uses-it-alone'), stored.get('uses-it-with-others')]);
+  });
+
+  it('matches whole group names: a group whose name is part of a member group finds nothing', async () => {
+    // Prepare
+    await registry.put(withGroups('team-a', ['labelers-en', 'reviewers']), undefined);
+
+    // Act
+    const teams = await registry.listActiveTeamsWithCognitoGroup(POOL, 'labelers');
+
+    // Assess
+    expect(teams).toEqual([]);
+    expect(await registry.listActiveTeamsWithCognitoGroup(POOL, 'reviewers')).toHaveLength(1);
+  });
+
+  it('finds them across several DynamoDB responses', async () => {
+    // Prepare: seven records of about 310 KB, so the index takes two responses; matches first and last
+    const names = ['team-a', 'team-b', 'team-c', 'team-d', 'team-e', 'team-f', 'team-g'];
+    const stored = new Map<string, TeamRecord>();
+    for (const name of names) {
+      const groups = name === 'team-a' || name === 'team-g' ? ['labelers-de'] : ['labelers-en'];
+      const record = aLargeRecord({ name });
+      stored.set(
+        name,
+        await registry.put({ ...record, spec: { ...record.spec, members: { cognitoGroups: groups } } }, undefined),
+      );
+    }
+
+    // Act
+    const { result: teams, queries } = await countQueries(() =>
+      registry.listActiveTeamsWithCognitoGroup(POOL, 'labelers-de'),
+    );
+
+    // Assess
+    expect(queries).toBeGreaterThan(1);
+    expect(teams).toEqual([stored.get('team-a'), stored.get('team-g')]);
+  });
+
+  it('stops finding a team once the group is removed from its members', async () => {
+    // Prepare
+    const stored = await registry.put(withGroups('team-a', ['labelers-en', 'reviewers']), undefined);
+
+    // Act
+    await registry.put(
+      { ...stored, version: 2, spec: { ...stored.spec, members: { cognitoGroups: ['reviewers'] } } },
+      1,
+    );
+
+    // Assess
+    expect(await registry.listActiveTeamsWithCognitoGroup(POOL, 'labelers-en')).toEqual([]);
   });
 });
