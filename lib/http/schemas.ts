@@ -1,7 +1,7 @@
 /** Shapes of the query strings and path parameters at the HTTP edge; ranges and rules live in the domain. */
 import { z } from 'zod';
 import { ValidationFailed } from '../domain/errors';
-import { hasDotSegment } from '../domain/requests';
+import { hasDotSegment } from '../domain/members';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
 import type { ListQuery } from '../ports';
 
@@ -67,7 +67,7 @@ export async function withHttpParameterNames<T>(run: () => Promise<T>): Promise<
 
 export const MemberPathSchema = TeamPathSchema.extend({
   // '.' and '..' are valid Cognito group names, but as path segments they name the team itself (or the list):
-  // clients and gateways normalise them away. Such groups are refused wherever a group is taken (requests.ts).
+  // clients and gateways normalise them away. Such groups are refused wherever a group is taken (api-requests.ts).
   group: z
     .string()
     .min(1)

@@ -6,6 +6,17 @@
 import type { Caller } from '../auth/caller';
 import { isTransient } from '../aws-errors';
 import {
+  applyTeamPatch,
+  createFingerprint,
+  toCreateTeamRequest,
+  toDesiredTeam,
+  toMembers,
+  toTeamPatch,
+  validateDesiredTeam,
+} from '../domain/api-requests';
+import { describeChange } from '../domain/change-summary';
+import { toWorkteamSpec } from '../domain/desired-spec';
+import {
   Forbidden,
   PreconditionFailed,
   redactEmailAddresses,
@@ -17,22 +28,9 @@ import {
   ValidationFailed,
 } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
+import { addMembers, memberGroups, removeMember } from '../domain/members';
 import { differences } from '../domain/plan';
 import { checkPolicy, type Policy } from '../domain/policy';
-import {
-  addMembers,
-  applyTeamPatch,
-  createFingerprint,
-  describeChange,
-  memberGroups,
-  removeMember,
-  toCreateTeamRequest,
-  toDesiredTeam,
-  toMembers,
-  toTeamPatch,
-  toWorkteamSpec,
-  validateDesiredTeam,
-} from '../domain/requests';
 import {
   type DesiredTeam,
   type Difference,

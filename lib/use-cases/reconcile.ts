@@ -13,10 +13,10 @@
 
 import { isRejection, isResourceInUse, isSnsNotFound, isTransient } from '../aws-errors';
 import { forEachBounded } from '../concurrency';
+import { toWorkteamSpec } from '../domain/desired-spec';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
-import { toWorkteamSpec } from '../domain/requests';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
 import { outOfTime } from '../invocation';
 import {

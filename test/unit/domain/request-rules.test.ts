@@ -1,16 +1,16 @@
 import fc from 'fast-check';
-import { MemberLimitExceeded } from '#lib/domain/errors';
 import {
-  addMembers,
   toCreateTeamRequest,
   toDesiredTeam,
   toTeamPatch,
-  toWorkteamSpec,
   validateCreateTeamRequest,
   validateDesiredTeam,
   validateMembersRequest,
   validateTeamPatch,
-} from '#lib/domain/requests';
+} from '#lib/domain/api-requests';
+import { toWorkteamSpec } from '#lib/domain/desired-spec';
+import { MemberLimitExceeded } from '#lib/domain/errors';
+import { addMembers } from '#lib/domain/members';
 import type { DesiredTeam, Members } from '#lib/domain/team';
 import { TeamPathSchema } from '#lib/http/schemas';
 import { pathsAndCodes, repeat, TOPIC_ARN } from './fixtures';
@@ -18,7 +18,7 @@ import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './tea
 
 // The SageMaker rules (the seeds and the public API reference), at their boundaries, against the checks the
 // request path runs: the bodies of POST /teams, PATCH /teams/{name} and POST /teams/{name}/members, the {name} of
-// the team routes, and the spec that reconcile sends to SageMaker. requests.test.ts holds the API's own rules.
+// the team routes, and the spec that reconcile sends to SageMaker. api-requests.test.ts holds the API's own rules.
 
 function groups(count: number, prefix = 'group'): string[] {
   return repeat(count, (index) => `${prefix}-${index}`);

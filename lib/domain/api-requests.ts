@@ -6,16 +6,9 @@
  * `tags.<key>` (a tag's key or value), `tags` (the tags as a whole), and `''` for the body itself.
  */
 import { createHash } from 'node:crypto';
-import {
-  LastMemberGroup,
-  type MemberKind,
-  MemberKindMismatch,
-  MemberLimitExceeded,
-  MemberNotFound,
-  redactEmailAddresses,
-  ValidationFailed,
-} from './errors';
-import type { CognitoIdentity, DesiredTeam, Members } from './team';
+import { type MemberKind, ValidationFailed } from './errors';
+import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
+import type { DesiredTeam, Members } from './team';
 import {
   checkCognitoGroupName,
   checkDescription,
@@ -35,7 +28,7 @@ import {
   type Violation,
   violation,
 } from './validation';
-import { type MemberDefinition, type Tag, type Toggle, WORKTEAM_LIMITS, type WorkteamSpec } from './workteam';
+import { type Toggle, WORKTEAM_LIMITS } from './workteam';
 
 export interface WorkerAccessRequest {
   sourceIp?: Toggle;
@@ -88,11 +81,6 @@ const NOT_PATCHABLE: Record<string, string> = {
     'members have their own endpoint: POST /teams/{name}/members adds groups, DELETE /teams/{name}/members/{group} removes one',
 };
 
-const MEMBER_GROUP_LIMIT: Record<MemberKind, number> = {
-  cognito: WORKTEAM_LIMITS.memberDefinitionsMax,
-  oidc: WORKTEAM_LIMITS.oidcGroupsMax,
-};
-
 const DISABLED: Toggle = 'Disabled';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -140,16 +128,7 @@ function checkGroupList(value: unknown, path: string, kind: MemberKind): Violati
   return [...list.violations, ...perGroup];
 }
 
-/**
- * `.` and `..` are valid Cognito and OIDC group names, and so is `x/../..`, but a member group is removed by
- * `DELETE /teams/{name}/members/{group}`, and clients that build that path without encoding the group, as well as
- * gateways, normalise dot segments away: `/teams/T/members/..` becomes `/teams/T`. A group with a `.` or `..`
- * segment could never be removed safely, so it is never taken.
- */
-export function hasDotSegment(group: string): boolean {
-  return group.split('/').some((segment) => segment === '.' || segment === '..');
-}
-
+/** A group with a `.` or `..` segment could not be addressed, so never removed: see `hasDotSegment`. */
 function checkAddressableGroup(group: unknown, path: string): Violation[] {
   if (typeof group !== 'string' || !hasDotSegment(group)) return [];
   return [
@@ -468,125 +447,4 @@ export function toMembers(body: unknown): Members {
   const violations = validateMembersRequest(body);
   if (violations.length > 0) throw new ValidationFailed(violations);
   return readMembers(body);
-}
-
-export function memberKindOf(members: Members): MemberKind {
-  return 'cognitoGroups' in members ? 'cognito' : 'oidc';
-}
-
-export function memberGroups(members: Members): string[] {
-  return 'cognitoGroups' in members ? [...members.cognitoGroups] : [...members.oidcGroups];
-}
-
-function membersOf(kind: MemberKind, groups: string[]): Members {
-  return kind === 'cognito' ? { cognitoGroups: groups } : { oidcGroups: groups };
-}
-
-/**
- * The team with `add`'s groups joined: every existing group stays where it is, new ones are appended, groups it
- * already has are ignored. Throws `MemberKindMismatch` for groups of the other identity provider and
- * `MemberLimitExceeded` when the team would hold more groups than SageMaker allows.
- */
-export function addMembers(team: DesiredTeam, add: Members): DesiredTeam {
-  const kind = memberKindOf(team.members);
-  const addKind = memberKindOf(add);
-  if (kind !== addKind) throw new MemberKindMismatch(team.name, kind, addKind);
-  const groups = memberGroups(team.members);
-  for (const group of memberGroups(add)) {
-    if (!groups.includes(group)) groups.push(group);
-  }
-  const limit = MEMBER_GROUP_LIMIT[kind];
-  if (groups.length > limit) throw new MemberLimitExceeded(team.name, groups.length, limit);
-  return { ...team, members: membersOf(kind, groups) };
-}
-
-/** The team without `group`. Throws `MemberNotFound` if it has no such group, `LastMemberGroup` if it is the only one. */
-export function removeMember(team: DesiredTeam, group: string): DesiredTeam {
-  const groups = memberGroups(team.members);
-  if (!groups.includes(group)) throw new MemberNotFound(team.name, group);
-  if (groups.length === 1) throw new LastMemberGroup(team.name, group);
-  return {
-    ...team,
-    members: membersOf(
-      memberKindOf(team.members),
-      groups.filter((member) => member !== group),
-    ),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// To SageMaker, and into the history.
-
-function byKey(left: Tag, right: Tag): number {
-  if (left.key === right.key) return 0;
-  return left.key < right.key ? -1 : 1;
-}
-
-/**
- * The SageMaker-level spec of a desired team, which reconcile applies. Cognito groups become one definition each,
- * with the workforce's user pool and app client (`identity`, required for them); OIDC groups one definition.
- * The topic is set only while the team wants notifications. Tags are sorted by key.
- */
-export function toWorkteamSpec(
-  team: DesiredTeam,
-  identity: CognitoIdentity | undefined,
-  topicArn: string | undefined,
-): WorkteamSpec {
-  let memberDefinitions: MemberDefinition[];
-  if ('cognitoGroups' in team.members) {
-    if (identity === undefined) {
-      throw new Error(`Work team '${team.name}' has Cognito groups but no Cognito user pool and app client`);
-    }
-    memberDefinitions = team.members.cognitoGroups.map((userGroup) => ({
-      cognito: { userPool: identity.userPool, userGroup, clientId: identity.clientId },
-    }));
-  } else {
-    memberDefinitions = [{ oidc: { groups: [...team.members.oidcGroups] } }];
-  }
-  return {
-    name: team.name,
-    description: team.description,
-    workforceName: team.workforceName,
-    memberDefinitions,
-    ...(team.notifications && topicArn !== undefined ? { notificationTopicArn: topicArn } : {}),
-    workerAccess: { sourceIp: team.workerAccess.sourceIp, vpcSourceIp: team.workerAccess.vpcSourceIp },
-    tags: Object.entries(team.tags)
-      .map(([key, value]) => ({ key, value }))
-      .sort(byKey),
-  };
-}
-
-function transition(field: string, before: unknown, after: unknown): string[] {
-  return before === after ? [] : [`${field}: ${String(before)}→${String(after)}`];
-}
-
-/**
- * A short account of what changed, for the team's history: field names, toggles, group names and tag keys,
- * never a description or a tag value; e-mail addresses are masked. '' when nothing changed.
- */
-export function describeChange(before: DesiredTeam, after: DesiredTeam): string {
-  const beforeGroups = memberGroups(before.members);
-  const afterGroups = memberGroups(after.members);
-  const tagKeys = [...new Set([...Object.keys(before.tags), ...Object.keys(after.tags)])].sort();
-  const parts = [
-    ...(before.name === after.name ? [] : ['name']),
-    ...(before.workforceName === after.workforceName ? [] : ['workforceName']),
-    ...(before.description === after.description ? [] : ['description']),
-    ...transition('notifications', before.notifications, after.notifications),
-    ...transition('workerAccess.sourceIp', before.workerAccess.sourceIp, after.workerAccess.sourceIp),
-    ...transition('workerAccess.vpcSourceIp', before.workerAccess.vpcSourceIp, after.workerAccess.vpcSourceIp),
-    ...(memberKindOf(before.members) === memberKindOf(after.members)
-      ? []
-      : [`members: ${memberKindOf(before.members)}→${memberKindOf(after.members)}`]),
-    ...afterGroups.filter((group) => !beforeGroups.includes(group)).map((group) => `+group ${group}`),
-    ...beforeGroups.filter((group) => !afterGroups.includes(group)).map((group) => `-group ${group}`),
-    ...tagKeys.flatMap((key) => {
-      const inBefore = Object.hasOwn(before.tags, key);
-      const inAfter = Object.hasOwn(after.tags, key);
-      if (!inBefore) return [`+tag ${key}`];
-      if (!inAfter) return [`-tag ${key}`];
-      return before.tags[key] === after.tags[key] ? [] : [`~tag ${key}`];
-    }),
-  ];
-  return redactEmailAddresses(parts.join(', '));
 }
