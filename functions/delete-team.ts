@@ -9,6 +9,7 @@ import { PreconditionRequired } from '#lib/domain/errors';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
+import { expectedVersionsOf } from '#lib/http/views';
 import { deleteTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
@@ -18,7 +19,7 @@ export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema },
   if (ifMatch === undefined || ifMatch.trim() === '') {
     throw new PreconditionRequired(`Send If-Match with the ETag of '${path.name}' (or *) to delete it`);
   }
-  const result = await deleteTeam(deps, caller, path.name, ifMatch);
+  const result = await deleteTeam(deps, caller, path.name, expectedVersionsOf(ifMatch));
   if (result.outcome === 'pending') return jsonResponse(202, { name: result.name, status: 'Pending' });
   if (result.outcome === 'failed') return jsonResponse(202, { name: result.name, status: 'Failed' });
   return { statusCode: 204 };

@@ -4,14 +4,13 @@
  * ETag for If-Match; 404 TeamNotFound when neither the registry nor SageMaker knows it.
  */
 import { buildTeamDeps } from '#lib/deps';
-import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
-import { getManagedTeam } from '#lib/use-cases/manage-teams';
+import { readTeamResponse } from '#lib/http/team-responses';
+import { getTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) => {
-  const { team, etag } = await getManagedTeam(deps, path.name);
-  return jsonResponse(200, team, etag ? { etag } : {});
+  return readTeamResponse(await getTeam(deps, path.name));
 });

@@ -5,11 +5,16 @@ import { AwsConfigSchema, loadConfig } from '#lib/config';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
 import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '#lib/http/schemas';
+import { toTeamView } from '#lib/http/views';
 import { listTeams } from '#lib/use-cases/read-teams';
 
 const config = loadConfig(AwsConfigSchema);
 const workteams = createSageMakerAdapter(sageMakerClient(config));
 
-export const handler = httpRoute({ query: ListQuerySchema, path: NoPathSchema }, async ({ query }) =>
-  jsonResponse(200, await withHttpParameterNames(() => listTeams(workteams, toListQuery(query)))),
-);
+export const handler = httpRoute({ query: ListQuerySchema, path: NoPathSchema }, async ({ query }) => {
+  const page = await withHttpParameterNames(() => listTeams(workteams, toListQuery(query)));
+  return jsonResponse(200, {
+    teams: page.items.map(toTeamView),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+  });
+});

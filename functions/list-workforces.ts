@@ -5,11 +5,16 @@ import { AwsConfigSchema, loadConfig } from '#lib/config';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
 import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '#lib/http/schemas';
+import { toWorkforceView } from '#lib/http/views';
 import { listWorkforces } from '#lib/use-cases/read-teams';
 
 const config = loadConfig(AwsConfigSchema);
 const workteams = createSageMakerAdapter(sageMakerClient(config));
 
-export const handler = httpRoute({ query: ListQuerySchema, path: NoPathSchema }, async ({ query }) =>
-  jsonResponse(200, await withHttpParameterNames(() => listWorkforces(workteams, toListQuery(query)))),
-);
+export const handler = httpRoute({ query: ListQuerySchema, path: NoPathSchema }, async ({ query }) => {
+  const page = await withHttpParameterNames(() => listWorkforces(workteams, toListQuery(query)));
+  return jsonResponse(200, {
+    workforces: page.items.map(toWorkforceView),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+  });
+});

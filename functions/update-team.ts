@@ -3,6 +3,7 @@ import { buildTeamDeps } from '#lib/deps';
 import { httpRoute } from '#lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
+import { expectedVersionsOf } from '#lib/http/views';
 import { updateTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
@@ -10,5 +11,5 @@ const deps = buildTeamDeps();
 export const handler = httpRoute(
   { query: NoQuerySchema, path: TeamPathSchema },
   async ({ caller, path, body, headers }) =>
-    teamResponse(await updateTeam(deps, caller, path.name, body, headers['if-match'])),
+    teamResponse(await updateTeam(deps, caller, path.name, body, expectedVersionsOf(headers['if-match']))),
 );

@@ -1,6 +1,7 @@
 /**
- * The write path: every change is a conditional write of the desired state in the registry (merged, never
- * last-writer-wins), followed by reconcileTeam. Nothing else writes to SageMaker.
+ * The HTTP API's team use cases: who may change a team (its owner or an admin) and which version the caller
+ * read (If-Match) are checked here, before anything that reads further; the change itself goes through the one
+ * actor-neutral write path (team-writes.ts), which records it and reconciles. Nothing else writes to SageMaker.
  */
 
 import type { Caller } from '../auth/caller';
@@ -15,87 +16,61 @@ import {
   validateDesiredTeam,
 } from '../domain/api-requests';
 import { describeChange } from '../domain/change-summary';
-import { toWorkteamSpec } from '../domain/desired-spec';
 import {
   Forbidden,
   PreconditionFailed,
-  redactEmailAddresses,
   TeamExists,
   TeamLimitExceeded,
   TeamNotFound,
-  TeamNotManaged,
-  UpstreamRejected,
   ValidationFailed,
+  type Violation,
 } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { addMembers, memberGroups, removeMember } from '../domain/members';
-import { differences } from '../domain/plan';
 import { checkPolicy, type Policy } from '../domain/policy';
-import {
-  type DesiredTeam,
-  type Difference,
-  type HistoryEntry,
-  type Members,
-  supersede,
-  type TeamAction,
-  type TeamRecord,
-  type TeamStatus,
-} from '../domain/team';
-import type { Violation } from '../domain/validation';
+import type { DesiredTeam, Members, TeamAction, TeamRecord } from '../domain/team';
 import { WORKTEAM_LIMITS } from '../domain/workteam';
 import { RegistryConflict } from '../ports';
-import { type TeamView, toMembersView, toTeamView } from '../teams/views';
 import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import {
+  type Actor,
+  applyChange,
+  type ChangeResult,
+  type ExpectedVersions,
+  pendingFrom,
+  writeNextVersion,
+} from './team-writes';
 
 export interface TeamDeps extends ReconcileDeps {
   policy: Policy;
 }
 
-export interface ManagedTeamView extends Omit<TeamView, 'arn'> {
-  arn: string | null;
-  managed: true;
-  owner: string;
-  version: number;
-  status: TeamStatus;
-  pendingReason?: string;
-  differences: Difference[];
-}
-
-export interface TeamResult {
-  /**
-   * 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, but retries ran out
-   * (HTTP 202 for both: the change is recorded, not applied).
-   */
+/** What a write request did: the team's record and live state, for the HTTP layer to show. */
+export interface TeamResult extends Omit<ChangeResult, 'outcome'> {
+  /** 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, retries ran out. */
   outcome: 'applied' | 'pending' | 'failed';
   /** True when an identical earlier request already did this (HTTP 200 instead of 201). */
   replayed?: boolean;
-  team: ManagedTeamView;
-  etag: string;
 }
 
-export function etagOf(record: Pick<TeamRecord, 'version'>): string {
-  return `"v${record.version}"`;
+function userActor(caller: Caller): Actor {
+  return { kind: 'user', sub: caller.sub, isAdmin: caller.isAdmin };
 }
 
-/** RFC 9110 If-Match: `*`, or a list of entity tags one of which is the team's (weak ones compare weakly). */
-function ifMatchHolds(ifMatch: string | undefined, record: Pick<TeamRecord, 'version'>): boolean {
-  if (ifMatch === undefined) return true;
-  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  return tags.includes('*') || tags.includes(etagOf(record));
+/** Only the owner or an admin may change a team, and only the version it read, when it says which. */
+function mayChange(caller: Caller, expected: ExpectedVersions | undefined): (record: TeamRecord) => void {
+  return (record) => {
+    if (!caller.isAdmin && caller.sub !== record.owner) {
+      throw new Forbidden(`Only the owner of '${record.name}' or an admin may change or delete it`);
+    }
+    if (expected !== undefined && expected !== 'any' && !expected.includes(record.version)) {
+      throw new PreconditionFailed(`'${record.name}' is at version ${record.version}, not the one this request read`);
+    }
+  };
 }
 
 function fail(violations: Violation[]): void {
   if (violations.length > 0) throw new ValidationFailed(violations);
-}
-
-function historyEntry(
-  record: Pick<TeamRecord, 'version'>,
-  by: string,
-  action: TeamAction,
-  summary: string,
-  now: Date,
-): HistoryEntry {
-  return { version: record.version, at: now.toISOString(), by, action, summary };
 }
 
 async function resolveWorkforce(deps: TeamDeps, workforceName: string | undefined): Promise<LiveWorkforce> {
@@ -186,13 +161,13 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     createdAt: now.toISOString(),
     history: [
       ...(existing?.history ?? []),
-      historyEntry(
-        { version },
-        caller.sub,
-        'created',
-        `created with ${memberGroups(team.members).length} group(s)`,
-        now,
-      ),
+      {
+        version,
+        at: now.toISOString(),
+        by: caller.sub,
+        action: 'created',
+        summary: `created with ${memberGroups(team.members).length} group(s)`,
+      },
     ],
   };
   try {
@@ -210,7 +185,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     action: 'created',
     summary: record.history.at(-1)?.summary,
   });
-  return applyAndView(deps, team.name, version);
+  return settle(await applyChange(deps, team.name, version));
 }
 
 /**
@@ -233,113 +208,33 @@ async function replayOrConflict(
   }
   // A replay of a request that is still pending (or failed) is the "next request" that finishes the job.
   if (existing.applyState !== 'Applied') {
-    return { ...(await applyAndView(deps, existing.name, existing.version)), replayed: true };
+    return { ...settle(await applyChange(deps, existing.name, existing.version)), replayed: true };
   }
-  const result = await viewResult(deps, existing);
-  return { ...result, replayed: true };
+  return { ...(await asRead(deps, existing)), replayed: true };
 }
 
-/** A record that is being applied: retried by the schedule if this invocation dies before it is done. */
-function pendingFrom(
-  at: Date,
-  reason: string,
-): Pick<TeamRecord, 'applyState' | 'pendingReason' | 'retry' | 'updatedAt'> {
-  return {
-    applyState: 'Pending',
-    pendingReason: reason,
-    retry: { attempts: 0, nextAttemptAt: new Date(at.getTime() + 60_000).toISOString() },
-    updatedAt: at.toISOString(),
-  };
-}
-
-interface NextVersion {
-  changes: Partial<TeamRecord>;
-  action: TeamAction;
-  summary: string;
-}
-
-/**
- * Reads the managed team, checks who may change it (and If-Match), builds the next version from the latest
- * record and writes it under a version condition. When another change landed first it starts again from
- * that one, so changes merge instead of overwriting each other. Undefined from `build`: nothing to change.
- */
-async function writeNextVersion(
-  deps: TeamDeps,
-  caller: Caller,
-  name: string,
-  ifMatch: string | undefined,
-  build: (record: TeamRecord) => Promise<NextVersion | undefined>,
-  options: { retirementUnfinished?: 'retry' } = {},
-): Promise<{ record: TeamRecord; written: boolean }> {
-  const now = deps.now ?? (() => new Date());
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const record = await deps.registry.get(name);
-    // A team this system retired (its deletion perhaps still under way in SageMaker) is gone, not unmanaged;
-    // only a DELETE may take up a retirement that is not finished (Pending, or Failed after every retry).
-    const retryable = options.retirementUnfinished === 'retry' && record?.applyState !== 'Applied';
-    if (record?.lifecycle === 'deleted' && !retryable) throw new TeamNotFound(name);
-    if (!record) {
-      if (await deps.sagemaker.describeWorkteam(name)) throw new TeamNotManaged(name);
-      throw new TeamNotFound(name);
-    }
-    // Who may change it comes before anything that reads further (groups, workforce): nothing leaks to others.
-    if (!caller.isAdmin && caller.sub !== record.owner) {
-      throw new Forbidden(`Only the owner of '${name}' or an admin may change or delete it`);
-    }
-    if (!ifMatchHolds(ifMatch, record)) {
-      throw new PreconditionFailed(`'${name}' is at ${etagOf(record)}, not ${redactEmailAddresses(ifMatch ?? '')}`);
-    }
-    const next = await build(record);
-    if (!next) return { record, written: false };
-    let stored: TeamRecord;
-    const version = record.version + 1;
-    const at = now();
-    const changed = { ...record, ...next.changes };
-    const written: TeamRecord = {
-      ...changed,
-      supersededSpecs: supersede(record),
-      ...pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied'),
-      // Recorded with the change itself, before any SNS call: a topic this version may create is never forgotten.
-      topicMayExist: changed.topicMayExist || changed.spec.notifications || undefined,
-      version,
-      history: [...record.history, historyEntry({ version }, caller.sub, next.action, next.summary, at)],
-    };
-    try {
-      stored = await deps.registry.put(written, record.version);
-    } catch (error) {
-      if (!(error instanceof RegistryConflict)) throw error;
-      // Jitter keeps a crowd of concurrent writers from colliding again on the next round.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * (attempt + 1)));
-      continue;
-    }
-    deps.log?.info('team changed', {
-      team: name,
-      version,
-      by: caller.sub,
-      action: next.action,
-      summary: next.summary,
-    });
-    return { record: stored, written: true };
-  }
-  throw new RegistryConflict(name);
-}
-
-/** Changes the desired spec of a managed team, then reconciles. */
+/** Changes the desired spec of a managed team for an HTTP caller, then reconciles. */
 async function changeTeam(
   deps: TeamDeps,
   caller: Caller,
   name: string,
-  options: { ifMatch?: string; action: TeamAction },
+  options: { expected?: ExpectedVersions; action: TeamAction },
   change: (team: DesiredTeam, record: TeamRecord) => DesiredTeam | Promise<DesiredTeam>,
 ): Promise<TeamResult> {
-  const { record, written } = await writeNextVersion(deps, caller, name, options.ifMatch, async (current) => {
-    const spec = await change(current.spec, current);
-    fail(validateDesiredTeam(spec));
-    const summary = describeChange(current.spec, spec);
-    if (summary === '' && current.applyState === 'Applied') return undefined;
-    return { changes: { spec }, action: options.action, summary: summary || 'no change' };
-  });
-  return written ? applyAndView(deps, name, record.version) : viewResult(deps, record);
+  const { record, written } = await writeNextVersion(
+    deps,
+    userActor(caller),
+    name,
+    async (current) => {
+      const spec = await change(current.spec, current);
+      fail(validateDesiredTeam(spec));
+      const summary = describeChange(current.spec, spec);
+      if (summary === '' && current.applyState === 'Applied') return undefined;
+      return { changes: { spec }, action: options.action, summary: summary || 'no change' };
+    },
+    { guard: mayChange(caller, options.expected) },
+  );
+  return written ? settle(await applyChange(deps, name, record.version)) : asRead(deps, record);
 }
 
 /** The team's Cognito groups that do not exist; checked only once the caller may change the team. */
@@ -360,11 +255,11 @@ export async function updateTeam(
   caller: Caller,
   name: string,
   body: unknown,
-  ifMatch?: string,
+  expected?: ExpectedVersions,
 ): Promise<TeamResult> {
   const patch = toTeamPatch(body);
   let workforceHasVpc: boolean | undefined;
-  return changeTeam(deps, caller, name, { ifMatch, action: 'updated' }, async (team) => {
+  return changeTeam(deps, caller, name, { expected, action: 'updated' }, async (team) => {
     const patched = applyTeamPatch(team, patch);
     // Only VpcSourceIp depends on the workforce; other patches must not need SageMaker to be answering.
     if (patched.workerAccess.vpcSourceIp === 'Enabled' && workforceHasVpc === undefined) {
@@ -380,11 +275,11 @@ export async function addTeamMembers(
   caller: Caller,
   name: string,
   body: unknown,
-  ifMatch?: string,
+  expected?: ExpectedVersions,
 ): Promise<TeamResult> {
   const add = toMembers(body);
   let checked = false;
-  return changeTeam(deps, caller, name, { ifMatch, action: 'membersAdded' }, async (team, record) => {
+  return changeTeam(deps, caller, name, { expected, action: 'membersAdded' }, async (team, record) => {
     if (!checked) await checkGroupsExist(deps, record, add);
     checked = true;
     return addMembers(team, add);
@@ -396,69 +291,44 @@ export async function removeTeamMember(
   caller: Caller,
   name: string,
   group: string,
-  ifMatch?: string,
+  expected?: ExpectedVersions,
 ): Promise<TeamResult> {
-  return changeTeam(deps, caller, name, { ifMatch, action: 'memberRemoved' }, (team) => removeMember(team, group));
+  return changeTeam(deps, caller, name, { expected, action: 'memberRemoved' }, (team) => removeMember(team, group));
 }
 
 export async function deleteTeam(
   deps: TeamDeps,
   caller: Caller,
   name: string,
-  ifMatch?: string,
+  expected?: ExpectedVersions,
 ): Promise<{ outcome: 'applied' | 'pending' | 'failed'; name: string }> {
   await writeNextVersion(
     deps,
-    caller,
+    userActor(caller),
     name,
-    ifMatch,
     async (record) => ({
       changes: { lifecycle: 'deleted', closedBy: 'request' },
       action: 'deleted',
       summary: record.lifecycle === 'deleted' ? 'retirement retried' : 'team retired',
     }),
-    { retirementUnfinished: 'retry' },
+    { guard: mayChange(caller, expected), retirementUnfinished: 'retry' },
   );
   const result = await reconcileTeam(deps, name);
   return { outcome: result.outcome === 'unmanaged' ? 'applied' : result.outcome, name };
-}
-
-/**
- * Reconciles and answers with what the team now is. `version` is the one this request recorded: when a refused
- * change rolled the team back past it (another request's change refused while this one was being applied with
- * it), this change is gone too, and the answer says so instead of showing the team without it.
- */
-async function applyAndView(deps: TeamDeps, name: string, version: number): Promise<TeamResult> {
-  const result = await reconcileTeam(deps, name);
-  if (result.outcome === 'unmanaged') throw new TeamNotFound(name);
-  const { record } = result;
-  const rollback = record.history.find(
-    (entry) => entry.action === 'rolledBack' && entry.version > version && (entry.restoredVersion ?? 0) < version,
-  );
-  if (rollback && record.lifecycle === 'active') {
-    throw new UpstreamRejected('the change', {
-      code: 'RolledBack',
-      message: `it was rolled back with a change SageMaker refused (${rollback.summary}); read the team and retry`,
-    });
-  }
-  if (record.lifecycle === 'deleted') {
-    // The team went while this change was applied: refused by SageMaker (told to its first request), or retired.
-    if (record.closedBy === 'rejection') {
-      throw new UpstreamRejected('the team', { message: record.pendingReason ?? 'the team could not be created' });
-    }
-    throw new TeamNotFound(name);
-  }
-  const view = await viewResult(deps, record, result.outcome === 'applied' ? result.live : undefined);
-  return { ...view, outcome: result.outcome };
 }
 
 function outcomeOf(record: TeamRecord): TeamResult['outcome'] {
   return record.applyState === 'Pending' ? 'pending' : record.applyState === 'Failed' ? 'failed' : 'applied';
 }
 
-async function viewResult(deps: TeamDeps, record: TeamRecord, knownLive?: LiveWorkteam): Promise<TeamResult> {
-  const live = knownLive ?? (await describeUnlessUnavailable(deps, record));
-  return { outcome: outcomeOf(record), team: toManagedTeamView(record, live), etag: etagOf(record) };
+/** A reconciled change as an answer: a change that asked for nothing new answers as the team now is. */
+function settle(result: ChangeResult): TeamResult {
+  return { ...result, outcome: result.outcome === 'unchanged' ? outcomeOf(result.record) : result.outcome };
+}
+
+/** A team answered without applying anything: its record and what SageMaker holds now. */
+async function asRead(deps: TeamDeps, record: TeamRecord): Promise<TeamResult> {
+  return { outcome: outcomeOf(record), record, live: await describeUnlessUnavailable(deps, record) };
 }
 
 /** An answer about a change not yet applied must not fail because SageMaker is still unavailable. */
@@ -471,47 +341,17 @@ async function describeUnlessUnavailable(deps: TeamDeps, record: TeamRecord): Pr
   }
 }
 
-/** The managed team: live state where SageMaker has it, the desired state where it does not (yet). */
-export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undefined): ManagedTeamView {
-  const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn);
-  const diff = record.applyState === 'Pending' ? [] : differences(desired, live);
-  const status: TeamStatus =
-    record.applyState !== 'Applied' ? record.applyState : diff.length > 0 ? 'Drifted' : 'InSync';
-  const base = live
-    ? toTeamView(live)
-    : {
-        name: record.name,
-        arn: null,
-        description: record.spec.description,
-        members: toMembersView(desired),
-        notificationTopicArn: record.topicArn ?? null,
-        workerAccess: record.spec.workerAccess,
-        subDomain: null,
-        createdAt: null,
-        updatedAt: null,
-        tags: record.spec.tags,
-      };
-  return {
-    ...base,
-    managed: true,
-    owner: record.owner,
-    version: record.version,
-    status,
-    ...(status !== 'InSync' && record.pendingReason ? { pendingReason: record.pendingReason } : {}),
-    differences: diff,
-  };
-}
-
-export async function getManagedTeam(deps: Pick<TeamDeps, 'registry' | 'sagemaker'>, name: string) {
+/**
+ * One team, as GET /teams/{name} reads it: a managed one with its record, or one SageMaker has that nobody here
+ * manages. A retired team whose deletion is still pending is ours until SageMaker has let it go.
+ */
+export async function getTeam(
+  deps: Pick<TeamDeps, 'registry' | 'sagemaker'>,
+  name: string,
+): Promise<{ record: TeamRecord; live?: LiveWorkteam } | { record?: undefined; live: LiveWorkteam }> {
   const [record, live] = await Promise.all([deps.registry.get(name), deps.sagemaker.describeWorkteam(name)]);
-  // A retired team whose deletion is still pending is ours until SageMaker has let it go.
   const ours = record && (record.lifecycle === 'active' || (record.applyState !== 'Applied' && live));
-  if (record && ours) {
-    return {
-      team: toManagedTeamView(record, live) as ManagedTeamView | (TeamView & { managed: false }),
-      etag: etagOf(record),
-    };
-  }
+  if (record && ours) return { record, live };
   if (!live) throw new TeamNotFound(name);
-  return { team: { ...toTeamView(live), managed: false as const }, etag: undefined };
+  return { live };
 }

@@ -1,29 +1,21 @@
-/** The read path's lists: work teams and workforces. */
+/** The read path's lists: work teams and workforces, one page each, as SageMaker holds them. */
 
 import { ValidationFailed } from '../domain/errors';
+import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { validateListParams } from '../domain/validation';
-import type { ListQuery, WorkteamReader } from '../ports';
-import { type TeamView, toTeamView, toWorkforceView, type WorkforceView } from '../teams/views';
+import type { ListQuery, Page, WorkteamReader } from '../ports';
 
 function assertValidListQuery(query: ListQuery): void {
   const violations = validateListParams(query);
   if (violations.length > 0) throw new ValidationFailed(violations);
 }
 
-export async function listTeams(
-  reader: WorkteamReader,
-  query: ListQuery,
-): Promise<{ teams: TeamView[]; nextToken?: string }> {
+export async function listTeams(reader: WorkteamReader, query: ListQuery): Promise<Page<LiveWorkteam>> {
   assertValidListQuery(query);
-  const page = await reader.listWorkteams(query);
-  return { teams: page.items.map(toTeamView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  return reader.listWorkteams(query);
 }
 
-export async function listWorkforces(
-  reader: WorkteamReader,
-  query: ListQuery,
-): Promise<{ workforces: WorkforceView[]; nextToken?: string }> {
+export async function listWorkforces(reader: WorkteamReader, query: ListQuery): Promise<Page<LiveWorkforce>> {
   assertValidListQuery(query);
-  const page = await reader.listWorkforces(query);
-  return { workforces: page.items.map(toWorkforceView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  return reader.listWorkforces(query);
 }

@@ -57,6 +57,6 @@ describe('retryPending', () => {
     expect(summary.skipped).toContain(name);
     expect([...summary.applied, ...summary.pending]).not.toContain(name);
     expect(nextRun.applied).toContain(name);
-    await deleteTeam(deps, ADMIN, name, '*');
+    await deleteTeam(deps, ADMIN, name, 'any');
   });
 });

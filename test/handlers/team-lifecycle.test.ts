@@ -8,6 +8,7 @@ import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/clie
 import { DescribeWorkteamCommand, ListWorkteamsCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { buildTeamDeps } from '#lib/deps';
+import { toManagedTeamView } from '#lib/http/views';
 import { createTeam as createTeamUseCase } from '#lib/use-cases/manage-teams';
 import { retryPendingTeams } from '#lib/use-cases/reconcile';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
@@ -709,7 +710,10 @@ describe('when SageMaker throttles or refuses', () => {
 
     // Assess
     expect(during.outcome).toBe('pending');
-    expect(during.team).toMatchObject({ status: 'Pending', pendingReason: expect.stringContaining(group) });
+    expect(toManagedTeamView(during.record, during.live)).toMatchObject({
+      status: 'Pending',
+      pendingReason: expect.stringContaining(group),
+    });
     expect(retried.applied).toContain(name);
     expect(await liveGroups(name)).toEqual([group]);
   });

@@ -38,7 +38,7 @@
  *    notifications (a `Failed` record may keep its topic, but then the record knows of it); and the DELETE that
  *    cleans up each run leaves neither topic nor team.
  * 3. No deleted team that should exist: after quiescence nothing is Pending; SageMaker has the team iff the
- *    record is active and Applied, and then `getManagedTeam` shows it `InSync` with the desired description,
+ *    record is active and Applied, and then `getTeam` (as GET /teams/{name} shows it) has it `InSync` with the desired description,
  *    members, worker access and topic; a `Failed` record has a reason, and still has its team in SageMaker if an
  *    answer ever reported it applied.
  * 4. No unexpected error: every call resolves, or rejects with a domain error of status 4xx, or with an injected
@@ -59,11 +59,12 @@ import { buildTeamDeps } from '#lib/deps';
 import { isDomainError } from '#lib/domain/errors';
 import type { TeamRecord } from '#lib/domain/team';
 import { mapErrorToResponse } from '#lib/http/errors';
+import { expectedVersionsOf, toManagedTeamView } from '#lib/http/views';
 import {
   addTeamMembers,
   createTeam,
   deleteTeam,
-  getManagedTeam,
+  getTeam,
   removeTeamMember,
   type TeamDeps,
   type TeamResult,
@@ -539,14 +540,20 @@ function perform(deps: TeamDeps, name: string, operation: Operation): Promise<un
           ...(operation.notifications === undefined ? {} : { notifications: operation.notifications }),
           ...(operation.sourceIp === undefined ? {} : { workerAccess: { sourceIp: operation.sourceIp } }),
         },
-        operation.ifMatch,
+        expectedVersionsOf(operation.ifMatch),
       );
     case 'addMembers':
-      return addTeamMembers(deps, caller, name, { cognitoGroups: operation.groups }, operation.ifMatch);
+      return addTeamMembers(
+        deps,
+        caller,
+        name,
+        { cognitoGroups: operation.groups },
+        expectedVersionsOf(operation.ifMatch),
+      );
     case 'removeMember':
-      return removeTeamMember(deps, caller, name, operation.group, operation.ifMatch);
+      return removeTeamMember(deps, caller, name, operation.group, expectedVersionsOf(operation.ifMatch));
     case 'delete':
-      return deleteTeam(deps, caller, name, operation.ifMatch);
+      return deleteTeam(deps, caller, name, expectedVersionsOf(operation.ifMatch));
   }
 }
 
@@ -720,7 +727,7 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
     }
 
     // 1c. A recorded change holds, unless a later version changed the same fact.
-    const answeredVersion = operation.kind === 'delete' ? undefined : (settled.value as TeamResult).team.version;
+    const answeredVersion = operation.kind === 'delete' ? undefined : (settled.value as TeamResult).record.version;
     if (operation.kind === 'delete' && !own) {
       violate('lostChanges', `op${index} delete resolved without recording a retirement`);
       continue;
@@ -837,7 +844,7 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
           a.settled.status === 'fulfilled' &&
           a.operation.kind !== 'delete' &&
           (a.settled.value as TeamResult).outcome === 'applied' &&
-          (a.settled.value as TeamResult).team.version >= lastCreated,
+          (a.settled.value as TeamResult).record.version >= lastCreated,
       );
     if (active && reportedApplied && !live) {
       violate('teamsDeletedThatShouldExist', 'a team reported applied is Failed and gone from SageMaker');
@@ -848,7 +855,9 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
       `the record is ${finalState} but SageMaker ${live ? 'has' : 'has no'} team '${name}'`,
     );
   } else if (final && active) {
-    const { team } = await getManagedTeam(plain, name);
+    const read = await getTeam(plain, name);
+    const team = read.record ? toManagedTeamView(read.record, read.live) : { ...read.live, status: 'unmanaged' };
+    if (!('members' in team) || !team.members) throw new Error(`'${name}' has no view`);
     const desired = {
       status: 'InSync',
       description: final.spec.description,
@@ -911,7 +920,7 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
             `  op${a.index} ${JSON.stringify(a.operation)} -> ${
               a.settled.status === 'fulfilled'
                 ? `${(a.settled.value as { outcome: string }).outcome}${
-                    a.operation.kind === 'delete' ? '' : ` v${(a.settled.value as TeamResult).team.version}`
+                    a.operation.kind === 'delete' ? '' : ` v${(a.settled.value as TeamResult).record.version}`
                   }`
                 : `${(a.settled.reason as Error).name}: ${(a.settled.reason as Error).message}`
             }`,

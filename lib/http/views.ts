@@ -1,6 +1,13 @@
-/** The API's camelCase views of live work teams and workforces. */
+/**
+ * The API's camelCase views of work teams and workforces, and the ETag of a managed team: what HTTP answers
+ * show. Use cases hand over records and live state; only the HTTP layer turns them into views.
+ */
+import { toWorkteamSpec } from '../domain/desired-spec';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
+import { differences } from '../domain/plan';
+import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
 import type { Toggle } from '../domain/workteam';
+import type { ExpectedVersions } from '../use-cases/team-writes';
 
 export type MembersView = { cognitoGroups: string[] } | { oidcGroups: string[] };
 
@@ -80,4 +87,64 @@ export function toWorkforceView(workforce: LiveWorkforce): WorkforceView {
     createdAt: workforce.createdAt?.toISOString() ?? null,
     updatedAt: workforce.updatedAt?.toISOString() ?? null,
   };
+}
+
+export interface ManagedTeamView extends Omit<TeamView, 'arn'> {
+  arn: string | null;
+  managed: true;
+  owner: string;
+  version: number;
+  status: TeamStatus;
+  pendingReason?: string;
+  differences: Difference[];
+}
+
+/** The managed team: live state where SageMaker has it, the desired state where it does not (yet). */
+export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undefined): ManagedTeamView {
+  const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn);
+  const diff = record.applyState === 'Pending' ? [] : differences(desired, live);
+  const status: TeamStatus =
+    record.applyState !== 'Applied' ? record.applyState : diff.length > 0 ? 'Drifted' : 'InSync';
+  const base = live
+    ? toTeamView(live)
+    : {
+        name: record.name,
+        arn: null,
+        description: record.spec.description,
+        members: toMembersView(desired),
+        notificationTopicArn: record.topicArn ?? null,
+        workerAccess: record.spec.workerAccess,
+        subDomain: null,
+        createdAt: null,
+        updatedAt: null,
+        tags: record.spec.tags,
+      };
+  return {
+    ...base,
+    managed: true,
+    owner: record.owner,
+    version: record.version,
+    status,
+    ...(status !== 'InSync' && record.pendingReason ? { pendingReason: record.pendingReason } : {}),
+    differences: diff,
+  };
+}
+
+/** A managed team's entity tag: its version. */
+export function etagOf(record: Pick<TeamRecord, 'version'>): string {
+  return `"v${record.version}"`;
+}
+
+/**
+ * RFC 9110 If-Match as the versions it accepts: `*` is any version, otherwise the versions of the listed
+ * entity tags (weak ones compare weakly); a tag that is none of ours matches no version.
+ */
+export function expectedVersionsOf(ifMatch: string | undefined): ExpectedVersions | undefined {
+  if (ifMatch === undefined) return undefined;
+  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (tags.includes('*')) return 'any';
+  return tags.flatMap((tag) => {
+    const match = /^"v(\d+)"$/.exec(tag);
+    return match ? [Number(match[1])] : [];
+  });
 }

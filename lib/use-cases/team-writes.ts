@@ -1,0 +1,149 @@
+/**
+ * The one write path of a managed team, whoever changes it: an HTTP caller (`user`) or the system itself (the
+ * Cognito sync, remediation, with a reason). A change is built from the latest record, written under the version
+ * (and revision) it was read with, recorded in the history with who made it, and reconciled. When another change
+ * landed first it starts again from that one, so changes merge instead of overwriting each other. Who may change
+ * a team (owner, If-Match) is the caller's concern: it hands a `guard` that sees the record first.
+ */
+import { TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
+import type { LiveWorkteam } from '../domain/live';
+import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
+import { RegistryConflict } from '../ports';
+import { type ReconcileDeps, reconcileTeam } from './reconcile';
+
+export type Actor = { kind: 'user'; sub: string; isAdmin: boolean } | { kind: 'system'; reason: string };
+
+/** Who a history entry and the change log name: the JWT subject, never an e-mail address, or `system`. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'user' ? actor.sub : 'system';
+}
+
+export interface NextVersion {
+  changes: Partial<TeamRecord>;
+  action: TeamAction;
+  summary: string;
+}
+
+/** The versions a caller says it read (If-Match): any, or one of a list (an empty list matches none). */
+export type ExpectedVersions = 'any' | number[];
+
+export interface WriteOptions {
+  /** Sees the latest record before the change is built; throws to refuse (who may change it, If-Match). */
+  guard?: (record: TeamRecord) => void;
+  /** A DELETE takes up a retirement that is not finished (Pending, or Failed after every retry). */
+  retirementUnfinished?: 'retry';
+}
+
+/** A record that is being applied: retried by the schedule if this invocation dies before it is done. */
+export function pendingFrom(
+  at: Date,
+  reason: string,
+): Pick<TeamRecord, 'applyState' | 'pendingReason' | 'retry' | 'updatedAt'> {
+  return {
+    applyState: 'Pending',
+    pendingReason: reason,
+    retry: { attempts: 0, nextAttemptAt: new Date(at.getTime() + 60_000).toISOString() },
+    updatedAt: at.toISOString(),
+  };
+}
+
+/**
+ * Builds the next version from the latest record and writes it. Undefined from `build`: nothing to change (the
+ * record is returned as read). A team nobody here manages, or one already retired, is refused before `build`.
+ */
+export async function writeNextVersion(
+  deps: ReconcileDeps,
+  actor: Actor,
+  name: string,
+  build: (record: TeamRecord) => Promise<NextVersion | undefined>,
+  options: WriteOptions = {},
+): Promise<{ record: TeamRecord; written: boolean }> {
+  const now = deps.now ?? (() => new Date());
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const record = await deps.registry.get(name);
+    // A team this system retired (its deletion perhaps still under way in SageMaker) is gone, not unmanaged.
+    const retryable = options.retirementUnfinished === 'retry' && record?.applyState !== 'Applied';
+    if (record?.lifecycle === 'deleted' && !retryable) throw new TeamNotFound(name);
+    if (!record) {
+      // An unmanaged team is never written to.
+      if (await deps.sagemaker.describeWorkteam(name)) throw new TeamNotManaged(name);
+      throw new TeamNotFound(name);
+    }
+    options.guard?.(record);
+    const next = await build(record);
+    if (!next) return { record, written: false };
+    const version = record.version + 1;
+    const at = now();
+    const changed = { ...record, ...next.changes };
+    const written: TeamRecord = {
+      ...changed,
+      supersededSpecs: supersede(record),
+      ...pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied'),
+      // Recorded with the change itself, before any SNS call: a topic this version may create is never forgotten.
+      topicMayExist: changed.topicMayExist || changed.spec.notifications || undefined,
+      version,
+      history: [
+        ...record.history,
+        { version, at: at.toISOString(), by: actorName(actor), action: next.action, summary: next.summary },
+      ],
+    };
+    let stored: TeamRecord;
+    try {
+      stored = await deps.registry.put(written, record.version);
+    } catch (error) {
+      if (!(error instanceof RegistryConflict)) throw error;
+      // Jitter keeps a crowd of concurrent writers from colliding again on the next round.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * (attempt + 1)));
+      continue;
+    }
+    deps.log?.info('team changed', {
+      team: name,
+      version,
+      by: actorName(actor),
+      ...(actor.kind === 'system' ? { reason: actor.reason } : {}),
+      action: next.action,
+      summary: next.summary,
+    });
+    return { record: stored, written: true };
+  }
+  throw new RegistryConflict(name);
+}
+
+export interface ChangeResult {
+  /**
+   * 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, but retries ran out;
+   * 'unchanged': the change asked for what the team already is.
+   */
+  outcome: 'applied' | 'pending' | 'failed' | 'unchanged';
+  record: TeamRecord;
+  /** The live team where this invocation read it (after applying); undefined when it did not. */
+  live?: LiveWorkteam;
+}
+
+/**
+ * Reconciles the version this change recorded and says what became of it. When a refused change rolled the team
+ * back past that version (another change refused while this one was applied with it), this change is gone too:
+ * `UpstreamRejected`, never an answer that shows the team without it. A team closed meanwhile: refused by
+ * SageMaker (`UpstreamRejected`) or retired (`TeamNotFound`).
+ */
+export async function applyChange(deps: ReconcileDeps, name: string, version: number): Promise<ChangeResult> {
+  const result = await reconcileTeam(deps, name);
+  if (result.outcome === 'unmanaged') throw new TeamNotFound(name);
+  const { record } = result;
+  const rollback = record.history.find(
+    (entry) => entry.action === 'rolledBack' && entry.version > version && (entry.restoredVersion ?? 0) < version,
+  );
+  if (rollback && record.lifecycle === 'active') {
+    throw new UpstreamRejected('the change', {
+      code: 'RolledBack',
+      message: `it was rolled back with a change SageMaker refused (${rollback.summary}); read the team and retry`,
+    });
+  }
+  if (record.lifecycle === 'deleted') {
+    if (record.closedBy === 'rejection') {
+      throw new UpstreamRejected('the team', { message: record.pendingReason ?? 'the team could not be created' });
+    }
+    throw new TeamNotFound(name);
+  }
+  return { outcome: result.outcome, record, ...(result.outcome === 'applied' ? { live: result.live } : {}) };
+}
