@@ -1,0 +1,101 @@
+/**
+ * The handler builders of the trigger kinds the Cognito sync and the audit use: an EventBridge rule's events
+ * and an SQS queue's messages, each parsed at the edge with its schema.
+ */
+import { z } from 'zod';
+import { eventBridgeRoute } from '#lib/handlers/event';
+import { sqsRoute } from '#lib/handlers/queue';
+import { lambdaContext } from '../../support/invoke';
+
+const cloudTrailEvent = (detail: unknown) => ({
+  version: '0',
+  id: '7f2e4c1a-0b9d-4a57-9c3e-2d8f6a1b5e90',
+  'detail-type': 'AWS API Call via CloudTrail',
+  source: 'aws.cognito-idp',
+  account: '123456789012',
+  time: '2026-11-28T10:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+
+const sqsEvent = (bodies: string[]) => ({
+  Records: bodies.map((body, index) => ({
+    messageId: `message-${index}`,
+    receiptHandle: `handle-${index}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1795325400000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1795325400001',
+    },
+    messageAttributes: {},
+    md5OfBody: 'x',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:audit-targets',
+    awsRegion: 'us-east-1',
+  })),
+});
+
+describe('eventBridgeRoute', () => {
+  const detail = z.object({ eventName: z.string(), eventID: z.string() });
+
+  it('hands the handler the event with its detail parsed', async () => {
+    // Prepare
+    const seen: unknown[] = [];
+    const handler = eventBridgeRoute(detail, async (event) => {
+      seen.push(event.detail);
+      return 'done';
+    });
+
+    // Act
+    const result = await handler(cloudTrailEvent({ eventName: 'CreateGroup', eventID: 'e-1' }), lambdaContext('sync'));
+
+    // Assess
+    expect(result).toBe('done');
+    expect(seen).toEqual([{ eventName: 'CreateGroup', eventID: 'e-1' }]);
+  });
+
+  it('refuses a malformed event without running the handler, so EventBridge retries it and then dead-letters it', async () => {
+    // Prepare
+    let ran = false;
+    const handler = eventBridgeRoute(detail, async () => {
+      ran = true;
+    });
+
+    // Act / Assess
+    await expect(handler(cloudTrailEvent({ eventName: 42 }), lambdaContext('sync'))).rejects.toMatchObject({
+      name: 'ParseError',
+    });
+    expect(ran).toBe(false);
+  });
+});
+
+describe('sqsRoute', () => {
+  const body = z.object({ team: z.string().min(1) });
+
+  it('does every well-formed message and reports only the malformed and the failed ones', async () => {
+    // Prepare
+    const done: string[] = [];
+    const handler = sqsRoute(body, async ({ team }) => {
+      if (team === 'fails') throw new Error('boom');
+      done.push(team);
+    });
+
+    // Act
+    const result = await handler(
+      sqsEvent([
+        JSON.stringify({ team: 'a' }),
+        'not json',
+        JSON.stringify({ team: 'fails' }),
+        JSON.stringify({ team: 'b' }),
+      ]),
+      lambdaContext('auditTarget'),
+    );
+
+    // Assess
+    expect(done).toEqual(['a', 'b']);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-1' }, { itemIdentifier: 'message-2' }] });
+  });
+});
