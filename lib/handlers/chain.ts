@@ -14,6 +14,6 @@ import { logger, metrics, tracer } from '../observability';
 export function powertoolsChain<Event, Result>() {
   return middy<Event, Result, Error, Context>()
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
+    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

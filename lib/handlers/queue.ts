@@ -3,7 +3,8 @@
  * and partial batch failures (the event source mapping sets `ReportBatchItemFailures`): a record whose body is
  * malformed or whose work fails is reported alone, retried by SQS and in the end moved to the queue's
  * dead-letter queue, while the others of the batch are done. Bodies are never logged (they may carry e-mail
- * addresses): a refusal names the message id and the broken paths.
+ * addresses): a refusal names the message id and the broken paths. For standard queues: a FIFO queue would have
+ * to stop at the first failure to keep its order.
  */
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';

@@ -144,7 +144,8 @@ export function expectedVersionsOf(ifMatch: string | undefined): ExpectedVersion
   const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
   if (tags.includes('*')) return 'any';
   return tags.flatMap((tag) => {
-    const match = /^"v(\d+)"$/.exec(tag);
+    // Exactly the form etagOf writes: "v03" or a 20-digit version is none of ours.
+    const match = /^"v([1-9]\d{0,14})"$/.exec(tag);
     return match ? [Number(match[1])] : [];
   });
 }

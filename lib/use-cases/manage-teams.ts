@@ -46,9 +46,7 @@ export interface TeamDeps extends ReconcileDeps {
 }
 
 /** What a write request did: the team's record and live state, for the HTTP layer to show. */
-export interface TeamResult extends Omit<ChangeResult, 'outcome'> {
-  /** 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, retries ran out. */
-  outcome: 'applied' | 'pending' | 'failed';
+export interface TeamResult extends ChangeResult {
   /** True when an identical earlier request already did this (HTTP 200 instead of 201). */
   replayed?: boolean;
 }
@@ -185,7 +183,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     action: 'created',
     summary: record.history.at(-1)?.summary,
   });
-  return settle(await applyChange(deps, team.name, version));
+  return settle(deps, await applyChange(deps, team.name, version));
 }
 
 /**
@@ -208,7 +206,7 @@ async function replayOrConflict(
   }
   // A replay of a request that is still pending (or failed) is the "next request" that finishes the job.
   if (existing.applyState !== 'Applied') {
-    return { ...settle(await applyChange(deps, existing.name, existing.version)), replayed: true };
+    return { ...(await settle(deps, await applyChange(deps, existing.name, existing.version))), replayed: true };
   }
   return { ...(await asRead(deps, existing)), replayed: true };
 }
@@ -234,7 +232,7 @@ async function changeTeam(
     },
     { guard: mayChange(caller, options.expected) },
   );
-  return written ? settle(await applyChange(deps, name, record.version)) : asRead(deps, record);
+  return written ? settle(deps, await applyChange(deps, name, record.version)) : asRead(deps, record);
 }
 
 /** The team's Cognito groups that do not exist; checked only once the caller may change the team. */
@@ -321,9 +319,10 @@ function outcomeOf(record: TeamRecord): TeamResult['outcome'] {
   return record.applyState === 'Pending' ? 'pending' : record.applyState === 'Failed' ? 'failed' : 'applied';
 }
 
-/** A reconciled change as an answer: a change that asked for nothing new answers as the team now is. */
-function settle(result: ChangeResult): TeamResult {
-  return { ...result, outcome: result.outcome === 'unchanged' ? outcomeOf(result.record) : result.outcome };
+/** A reconciled change as an answer: one not applied (yet) shows what SageMaker holds now, where it can tell. */
+async function settle(deps: TeamDeps, result: ChangeResult): Promise<TeamResult> {
+  if (result.outcome === 'applied') return result;
+  return { ...result, live: await describeUnlessUnavailable(deps, result.record) };
 }
 
 /** A team answered without applying anything: its record and what SageMaker holds now. */

@@ -110,11 +110,8 @@ export async function writeNextVersion(
 }
 
 export interface ChangeResult {
-  /**
-   * 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, but retries ran out;
-   * 'unchanged': the change asked for what the team already is.
-   */
-  outcome: 'applied' | 'pending' | 'failed' | 'unchanged';
+  /** 'applied': SageMaker and SNS match; 'pending': kept and retried later; 'failed': kept, but retries ran out. */
+  outcome: 'applied' | 'pending' | 'failed';
   record: TeamRecord;
   /** The live team where this invocation read it (after applying); undefined when it did not. */
   live?: LiveWorkteam;

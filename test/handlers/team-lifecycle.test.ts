@@ -608,6 +608,32 @@ describe('when SageMaker throttles or refuses', () => {
     });
   });
 
+  it('shows the live team in a 202 answer when SageMaker can still be read', async () => {
+    // Prepare: only UpdateWorkteam is throttled (every SDK attempt)
+    const { name } = await givenTeam();
+    await injectEmulatorFault({
+      operation: 'UpdateWorkteam',
+      errorType: 'ThrottlingException',
+      message: 'x',
+      count: 3,
+    });
+
+    // Act
+    const during = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'Not yet applied' },
+    });
+
+    // Assess: Pending, and what SageMaker holds now (its ARN, its dates, the description not yet changed)
+    expect(during.statusCode).toBe(202);
+    expect(during.body).toMatchObject({
+      status: 'Pending',
+      arn: expect.stringContaining(name),
+      createdAt: expect.any(String),
+      description: 'Labels test images',
+    });
+  });
+
   it('keeps a deletion made during a storm as Pending (202) until the scheduled retry removes the team', async () => {
     // Prepare
     const { name } = await givenTeam();

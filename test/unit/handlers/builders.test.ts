@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { eventBridgeRoute } from '#lib/handlers/event';
 import { sqsRoute } from '#lib/handlers/queue';
+import { logger } from '#lib/observability';
 import { lambdaContext } from '../../support/invoke';
 
 const cloudTrailEvent = (detail: unknown) => ({
@@ -50,7 +51,10 @@ describe('eventBridgeRoute', () => {
     });
 
     // Act
-    const result = await handler(cloudTrailEvent({ eventName: 'CreateGroup', eventID: 'e-1' }), lambdaContext('sync'));
+    const result = await handler(
+      cloudTrailEvent({ eventName: 'CreateGroup', eventID: 'e-1' }) as never,
+      lambdaContext('sync'),
+    );
 
     // Assess
     expect(result).toBe('done');
@@ -64,11 +68,22 @@ describe('eventBridgeRoute', () => {
       ran = true;
     });
 
+    const logged = jest.spyOn(logger, 'error');
+
     // Act / Assess
-    await expect(handler(cloudTrailEvent({ eventName: 42 }), lambdaContext('sync'))).rejects.toMatchObject({
-      name: 'ParseError',
-    });
+    await expect(
+      handler(cloudTrailEvent({ eventName: 42, eventID: 'ana@example.com' }) as never, lambdaContext('sync')),
+    ).rejects.toMatchObject({ name: 'ParseError' });
     expect(ran).toBe(false);
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('event refused'),
+      expect.objectContaining({
+        eventId: '7f2e4c1a-0b9d-4a57-9c3e-2d8f6a1b5e90',
+        problems: [{ path: 'detail.eventName', code: 'invalid_type' }],
+      }),
+    );
+    expect(JSON.stringify(logged.mock.calls)).not.toContain('@example.com');
+    logged.mockRestore();
   });
 });
 
