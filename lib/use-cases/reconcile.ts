@@ -120,8 +120,7 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
   // Still moving after every pass: the writers' own reconciles, or the scheduled retry, finish it.
   const latest = await deps.registry.get(name);
   if (!latest) return { outcome: 'unmanaged' };
-  const reason = 'the team kept changing while it was applied; it will be retried';
-  return { outcome: 'pending', record: (await markPending(deps, latest, runFacts(run), reason)).record, reason };
+  return markPending(deps, latest, runFacts(run), 'the team kept changing while it was applied; it will be retried');
 }
 
 /** Decides what a failed pass means: retry later, roll back a refusal, or (unexpected) keep it and report. */
