@@ -58,6 +58,14 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
   removeTeamMember: RECONCILE,
   deleteTeam: RECONCILE,
   retryPending: [...RECONCILE, 'dynamodb:Query'],
+  cognitoSync: [
+    ...RECONCILE,
+    'dynamodb:Query',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
 };
 /** Actions that support no resource-level permissions, so only they may be granted on '*'. */
 const UNSCOPABLE = [
@@ -78,6 +86,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'package',
     JWT_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
     JWT_AUDIENCE: 'example-client-id',
+    USER_POOL_ID: 'us-east-1_Ci0Pool1',
   });
   template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
 }, 120_000);
@@ -173,9 +182,32 @@ describe('the packaged template', () => {
   });
 
   it('runs the retry of pending teams every five minutes', () => {
-    const rules = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Events::Rule');
+    const rules = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties.ScheduleExpression !== undefined,
+    );
     expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
     expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RetryPendingLambdaFunction');
+  });
+
+  it("routes the workforce pool's CloudTrail Cognito calls to cognitoSync, dead-lettering what it cannot take", () => {
+    const rules = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties.EventPattern !== undefined,
+    );
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]?.Properties.EventPattern as {
+      source: string[];
+      'detail-type': string[];
+      detail: { eventName: string[]; requestParameters: { userPoolId: string[] } };
+    };
+    expect(pattern.source).toEqual(['aws.cognito-idp']);
+    expect(pattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
+    expect(pattern.detail.eventName).toEqual(
+      expect.arrayContaining(['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'DeleteGroup', 'AdminDeleteUser']),
+    );
+    expect(pattern.detail.requestParameters.userPoolId).toEqual(['us-east-1_Ci0Pool1']);
+    const target = JSON.stringify(rules[0]?.Properties.Targets);
+    expect(target).toContain('CognitoSyncLambdaFunction');
+    expect(target).toContain('CognitoSyncDeadLetterQueue');
   });
 
   it('protects every route with the token authorizer', () => {

@@ -59,6 +59,29 @@ describe('serverless invoke local', () => {
     expect(results[3]?.body).toMatchObject({ version: 4, members: { cognitoGroups: ['labelers-en'] } });
   }, 180_000);
 
+  it.each([
+    'cognito-add-user-to-group.json',
+    'cognito-remove-user-from-group.json',
+    'cognito-delete-group.json',
+    'cognito-disable-user.json',
+    'cognito-enable-user.json',
+    'cognito-delete-user.json',
+    'cognito-update-user-attributes.json',
+  ])(
+    'runs the Cognito sync with events/%s (an event of another pool than the local one: ignored)',
+    async (file) => {
+      // Act
+      const { stdout } = await serverless(['invoke', 'local', '-f', 'cognitoSync', '--path', `events/${file}`], {
+        ...cloudEnv(),
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      });
+
+      // Assess
+      expect(lastJsonDocument<Record<string, unknown>>(stdout)).toEqual({ ignored: 'another user pool', teams: [] });
+    },
+    120_000,
+  );
+
   it('runs the scheduled retry with events/retry-pending.json', async () => {
     // Act
     const { stdout } = await serverless(

@@ -1,0 +1,114 @@
+/**
+ * The Cognito sync, event by event: a CloudTrail record of a change in the workforce's user pool says *that*
+ * something changed; the teams it may touch are reconciled against the pool as it is *now*. So a duplicate
+ * delivery has no second effect, and an add and a remove of the same user, in whatever order they arrive, end
+ * in the state the pool holds (reconcile subscribes exactly the enabled members of the team's groups).
+ *
+ * - A user added to or removed from a group: the managed teams that include the group.
+ * - A user disabled, enabled, deleted, or given another e-mail address: CloudTrail names the user only by sub,
+ *   and a deleted user cannot be looked up any more, so every managed team with notifications is reconciled;
+ *   each group is listed once per event however many teams share it.
+ * - A group deleted: the teams that include it are reconciled, and SageMaker keeps them without it (they show
+ *   Drifted, naming the group).
+ * Teams this system does not manage are never written to: only registry records are reconciled.
+ */
+import { forEachBounded } from '../concurrency';
+import type { TeamRecord } from '../domain/team';
+import type { WorkforceDirectory } from '../ports';
+import { type ReconcileDeps, reconcileTeam } from './reconcile';
+
+export const MEMBERSHIP_EVENTS = ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'DeleteGroup'] as const;
+export const USER_EVENTS = [
+  'AdminDisableUser',
+  'AdminEnableUser',
+  'AdminDeleteUser',
+  'AdminUpdateUserAttributes',
+] as const;
+export type CognitoEventName = (typeof MEMBERSHIP_EVENTS)[number] | (typeof USER_EVENTS)[number];
+
+export interface CognitoChange {
+  eventId: string;
+  eventName: CognitoEventName;
+  userPoolId: string;
+  /** For group events. */
+  groupName?: string;
+}
+
+export interface SyncResult {
+  /** Why nothing was done, when nothing was. */
+  ignored?: 'another user pool' | 'no managed team is concerned' | 'the call failed';
+  teams: { name: string; outcome: string }[];
+}
+
+/** How many teams one event reconciles at a time. */
+const CONCURRENCY = 4;
+
+export async function syncCognitoChange(
+  deps: ReconcileDeps,
+  workforceUserPool: string,
+  change: CognitoChange,
+): Promise<SyncResult> {
+  if (change.userPoolId !== workforceUserPool) return { ignored: 'another user pool', teams: [] };
+  const teams = change.groupName
+    ? await deps.registry.listActiveTeamsWithCognitoGroup(change.userPoolId, change.groupName)
+    : await activeTeamsWithNotifications(deps, change.userPoolId);
+  if (teams.length === 0) return { ignored: 'no managed team is concerned', teams: [] };
+
+  const perEvent: ReconcileDeps = { ...deps, directory: listingEachGroupOnce(deps.directory) };
+  const results: SyncResult['teams'] = [];
+  await forEachBounded(teams, CONCURRENCY, async (team) => {
+    const result = await reconcileTeam(perEvent, team.name);
+    results.push({ name: team.name, outcome: result.outcome });
+  });
+  results.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  deps.log?.info('cognito change synced', {
+    eventId: change.eventId,
+    eventName: change.eventName,
+    teams: results.length,
+  });
+  return { teams: results };
+}
+
+async function activeTeamsWithNotifications(deps: ReconcileDeps, userPool: string): Promise<TeamRecord[]> {
+  const teams: TeamRecord[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.registry.listActiveTeams({ limit: 100, nextToken });
+    teams.push(...page.items.filter((team) => team.spec.notifications && team.identity?.userPool === userPool));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return teams;
+}
+
+/**
+ * The directory, listing each group once for the lifetime of this object (one event): teams sharing a group
+ * share its listing. Addresses are merged as the directory merges them: one per mailbox, the first spelling,
+ * sorted ignoring case.
+ */
+export function listingEachGroupOnce(directory: WorkforceDirectory): WorkforceDirectory {
+  const listings = new Map<string, Promise<{ emails: string[]; missingGroups: string[] }>>();
+  return {
+    ...directory,
+    async emailsOfGroups(userPoolId, groups) {
+      const results = await Promise.all(
+        [...new Set(groups)].map((group) => {
+          const key = JSON.stringify([userPoolId, group]);
+          let listing = listings.get(key);
+          if (!listing) {
+            listing = directory.emailsOfGroups(userPoolId, [group]);
+            listings.set(key, listing);
+          }
+          return listing;
+        }),
+      );
+      const emails = new Map<string, string>();
+      for (const { emails: groupEmails } of results) {
+        for (const email of groupEmails) if (!emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
+      }
+      return {
+        emails: [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email),
+        missingGroups: results.flatMap((result) => result.missingGroups),
+      };
+    },
+  };
+}

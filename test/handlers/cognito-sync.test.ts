@@ -1,0 +1,206 @@
+/**
+ * The Cognito sync, invoked as EventBridge (and `serverless invoke local`) invokes it with the events/ files:
+ * each test makes the real change in cognito-local first, then feeds the matching CloudTrail event, and reads
+ * the outcome from SNS (fauxqs) and SageMaker.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  DeleteGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { handler as cognitoSync } from '../../functions/cognito-sync';
+import { lambdaContext, loadEvent } from '../support/invoke';
+import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
+import { emulatorCalls, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
+
+const cognito = new CognitoIdentityProviderClient({});
+const topics = sns();
+const pool = () => process.env.USER_POOL_ID as string;
+
+afterEach(retireCreatedTeams);
+
+async function givenGroup(): Promise<string> {
+  const group = `sync-${randomUUID().slice(0, 8)}`;
+  await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
+  return group;
+}
+
+async function givenUser(): Promise<{ username: string; email: string }> {
+  const username = `worker-${randomUUID().slice(0, 8)}`;
+  const email = `${username}@example.com`;
+  await cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: pool(),
+      Username: username,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
+  return { username, email };
+}
+
+async function subscribed(team: string): Promise<string[]> {
+  const { Subscriptions } = await topics.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArnOf(team) }));
+  return (Subscriptions ?? []).filter((s) => s.Protocol === 'email').map((s) => s.Endpoint ?? '');
+}
+
+/** The events/ file of that kind, for this stack's user pool, with its own eventID unless one is given. */
+function cloudTrailEvent(file: string, changes: { groupName?: string; eventId?: string; userPoolId?: string } = {}) {
+  const event = loadEvent<{ detail: { eventID: string; requestParameters: Record<string, string> } }>(file);
+  event.detail.eventID = changes.eventId ?? randomUUID();
+  event.detail.requestParameters.userPoolId = changes.userPoolId ?? pool();
+  if (changes.groupName) event.detail.requestParameters.groupName = changes.groupName;
+  return event;
+}
+
+const sync = (event: unknown) =>
+  cognitoSync(event as never, lambdaContext('cognitoSync')) as Promise<{ ignored?: string; teams: unknown[] }>;
+
+describe('cognitoSync', () => {
+  it('subscribes a user added to a group to the topic of every managed team with that group', async () => {
+    // Prepare: two teams with the group, and the user added to it in Cognito
+    const group = await givenGroup();
+    const first = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const second = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+
+    // Act
+    const result = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+
+    // Assess
+    expect(result.teams).toHaveLength(2);
+    expect(await subscribed(first.name)).toContain(user.email);
+    expect(await subscribed(second.name)).toContain(user.email);
+  });
+
+  it('unsubscribes a user removed from a group, unless another group of the same team still holds them', async () => {
+    // Prepare: the user in two groups; team A has one of them, team B both
+    const [left, kept] = [await givenGroup(), await givenGroup()];
+    const onlyLeft = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [left] } });
+    const both = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [left, kept] } });
+    const user = await givenUser();
+    for (const group of [left, kept]) {
+      await cognito.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+      );
+    }
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: left }));
+    await cognito.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: left }),
+    );
+
+    // Act
+    await sync(cloudTrailEvent('cognito-remove-user-from-group.json', { groupName: left }));
+
+    // Assess
+    expect(await subscribed(onlyLeft.name)).not.toContain(user.email);
+    expect(await subscribed(both.name)).toContain(user.email);
+  });
+
+  it('unsubscribes a disabled user from every team (CloudTrail names the user only by sub)', async () => {
+    // Prepare
+    const group = await givenGroup();
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const before = await subscribed(team.name);
+    await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: user.username }));
+
+    // Act
+    await sync(cloudTrailEvent('cognito-disable-user.json'));
+
+    // Assess
+    expect(before).toContain(user.email);
+    expect(await subscribed(team.name)).not.toContain(user.email);
+  });
+
+  it('ends in the state the pool holds whatever the order: a remove delivered before its add changes nothing', async () => {
+    // Prepare: the user was added, then removed; the events arrive the other way round
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+    await cognito.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+
+    // Act
+    await sync(cloudTrailEvent('cognito-remove-user-from-group.json', { groupName: group }));
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+
+    // Assess
+    expect(await subscribed(team.name)).not.toContain(user.email);
+  });
+
+  it('processes the same event (CloudTrail eventID) once: a duplicate calls nothing', async () => {
+    // Prepare
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+    const event = cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group });
+    const first = await sync(event);
+    await resetEmulatorCalls();
+
+    // Act
+    const again = await sync(event);
+
+    // Assess
+    expect(again).toEqual(first);
+    expect(await emulatorCalls()).toEqual({});
+    expect(await subscribed(team.name)).toEqual([user.email]);
+  });
+
+  it('reconciles the teams of a deleted group: SageMaker keeps them without it, and they say why', async () => {
+    // Prepare
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
+    await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
+
+    // Act
+    const result = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+
+    // Assess
+    expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
+    const live = await liveTeam(team.name);
+    expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual(['labelers-en']);
+    expect(await registryRecord(team.name)).toMatchObject({ pendingReason: expect.stringContaining(group) });
+  });
+
+  it('ignores events of another user pool, and groups no managed team includes', async () => {
+    // Act
+    const otherPool = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { userPoolId: 'us-east-1_Other1' }));
+    const noTeam = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: await givenGroup() }));
+
+    // Assess
+    expect(otherPool).toEqual({ ignored: 'another user pool', teams: [] });
+    expect(noTeam).toEqual({ ignored: 'no managed team is concerned', teams: [] });
+  });
+
+  it('refuses a malformed event (a group event without its group) and applies nothing', async () => {
+    // Prepare
+    const event = cloudTrailEvent('cognito-add-user-to-group.json');
+    delete event.detail.requestParameters.groupName;
+
+    // Act / Assess
+    await expect(sync(event)).rejects.toMatchObject({ name: 'ParseError' });
+  });
+});
