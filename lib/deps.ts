@@ -71,5 +71,9 @@ function countedAlerts(alerts: OperationsAlerts): OperationsAlerts {
       metrics.addMetric('TeamsFailed', MetricUnit.Count, 1);
       await alerts.teamFailed(team);
     },
+    async teamOrphaned(team) {
+      metrics.addMetric('TeamsOrphaned', MetricUnit.Count, 1);
+      await alerts.teamOrphaned(team);
+    },
   };
 }

@@ -127,6 +127,8 @@ export interface NotificationTopics {
 export interface OperationsAlerts {
   /** A team whose change could not be applied after every retry; called once, when it turns Failed. */
   teamFailed(team: { name: string; owner: string; version: number; reason: string }): Promise<void>;
+  /** A team whose last Cognito group was deleted; called once, when it turns Orphaned. */
+  teamOrphaned(team: { name: string; owner: string; version: number; group: string }): Promise<void>;
 }
 
 /** The workforce's Cognito user pool, read only. */

@@ -122,25 +122,36 @@ async function deleteTopic(sns: SNSClient, topicArn: string): Promise<void> {
 
 /** The operations topic: one message per event that needs a person, never an e-mail address in it. */
 export function createOperationsAlerts(sns: SNSClient, topicArn: string): OperationsAlerts {
+  const publish = async (event: string, subject: string, message: Record<string, unknown>) => {
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: subject.slice(0, 100),
+        Message: JSON.stringify({ event, ...message }),
+        MessageAttributes: { event: { DataType: 'String', StringValue: event } },
+      }),
+      // Its own short deadline rather than the invocation's: the alert goes out even when that budget is spent,
+      // and never holds up the answer for long.
+      { abortSignal: AbortSignal.timeout(2000) },
+    );
+  };
   return {
     async teamFailed(team) {
-      await sns.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Subject: `Work team ${team.name} failed`.slice(0, 100),
-          Message: JSON.stringify({
-            event: 'TeamFailed',
-            team: team.name,
-            owner: team.owner,
-            version: team.version,
-            reason: redactEmailAddresses(team.reason),
-          }),
-          MessageAttributes: { event: { DataType: 'String', StringValue: 'TeamFailed' } },
-        }),
-        // Its own short deadline rather than the invocation's: the alert goes out even when that budget is spent,
-        // and never holds up the answer for long.
-        { abortSignal: AbortSignal.timeout(2000) },
-      );
+      await publish('TeamFailed', `Work team ${team.name} failed`, {
+        team: team.name,
+        owner: team.owner,
+        version: team.version,
+        reason: redactEmailAddresses(team.reason),
+      });
+    },
+    async teamOrphaned(team) {
+      await publish('TeamOrphaned', `Work team ${team.name} lost its last group`, {
+        team: team.name,
+        owner: team.owner,
+        version: team.version,
+        group: redactEmailAddresses(team.group),
+        reason: 'its last Cognito group was deleted: add a group to the team, or delete it',
+      });
     },
   };
 }

@@ -28,7 +28,7 @@ export interface CognitoIdentity {
  * `Pending`: a change is recorded and being applied or retried; `Failed`: retries ran out, or SageMaker refused a
  * change that could not be rolled back (the reason says which); `Drifted`: SageMaker differs from the desired state.
  */
-export type TeamStatus = 'InSync' | 'Pending' | 'Drifted' | 'Failed';
+export type TeamStatus = 'InSync' | 'Pending' | 'Drifted' | 'Failed' | 'Orphaned';
 
 export type TeamAction =
   | 'created'
@@ -37,7 +37,8 @@ export type TeamAction =
   | 'memberRemoved'
   | 'deleted'
   | 'rolledBack'
-  | 'reconciled';
+  | 'reconciled'
+  | 'orphaned';
 
 export interface HistoryEntry {
   version: number;
@@ -90,6 +91,11 @@ export interface TeamRecord {
    * recorded (a crash, a fault, a change racing the create) is still found and deleted.
    */
   topicMayExist?: boolean;
+  /**
+   * Set when the last Cognito group of the team was deleted: SageMaker keeps the team as it was (a team needs a
+   * group), nobody can work in it, and its owner was told. Cleared by the next change of its members.
+   */
+  orphaned?: { group: string; at: string };
   /** Fingerprint of the create request, so an identical replay answers 200 with the same team. */
   createFingerprint?: string;
   retry?: { attempts: number; nextAttemptAt: string };

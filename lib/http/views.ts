@@ -103,8 +103,13 @@ export interface ManagedTeamView extends Omit<TeamView, 'arn'> {
 export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undefined): ManagedTeamView {
   const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn);
   const diff = record.applyState === 'Pending' ? [] : differences(desired, live);
-  const status: TeamStatus =
-    record.applyState !== 'Applied' ? record.applyState : diff.length > 0 ? 'Drifted' : 'InSync';
+  const status: TeamStatus = record.orphaned
+    ? 'Orphaned'
+    : record.applyState !== 'Applied'
+      ? record.applyState
+      : diff.length > 0
+        ? 'Drifted'
+        : 'InSync';
   const base = live
     ? toTeamView(live)
     : {
@@ -125,7 +130,13 @@ export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undef
     owner: record.owner,
     version: record.version,
     status,
-    ...(status !== 'InSync' && record.pendingReason ? { pendingReason: record.pendingReason } : {}),
+    ...(record.orphaned
+      ? {
+          pendingReason: `its last Cognito group '${record.orphaned.group}' was deleted: add a group, or delete the team`,
+        }
+      : status !== 'InSync' && record.pendingReason
+        ? { pendingReason: record.pendingReason }
+        : {}),
     differences: diff,
   };
 }

@@ -228,7 +228,10 @@ async function changeTeam(
       fail(validateDesiredTeam(spec));
       const summary = describeChange(current.spec, spec);
       if (summary === '' && current.applyState === 'Applied') return undefined;
-      return { changes: { spec }, action: options.action, summary: summary || 'no change' };
+      // A change of its members is the owner's answer to an orphaned team.
+      const orphaned =
+        options.action === 'membersAdded' || options.action === 'memberRemoved' ? undefined : current.orphaned;
+      return { changes: { spec, orphaned }, action: options.action, summary: summary || 'no change' };
     },
     { guard: mayChange(caller, options.expected) },
   );

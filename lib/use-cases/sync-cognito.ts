@@ -8,14 +8,16 @@
  * - A user disabled, enabled, deleted, or given another e-mail address: CloudTrail names the user only by sub,
  *   and a deleted user cannot be looked up any more, so every managed team with notifications is reconciled;
  *   each group is listed once per event however many teams share it.
- * - A group deleted: the teams that include it are reconciled, and SageMaker keeps them without it (they show
- *   Drifted, naming the group).
+ * - A group deleted: it leaves every managed team's desired members (a change by the system, in the history),
+ *   and the team is reconciled. A team whose last group it was cannot lose it (a team needs a group): it is
+ *   marked Orphaned, neither broken nor deleted, and its owner is told on the operations topic, once.
  * Teams this system does not manage are never written to: only registry records are reconciled.
  */
 import { forEachBounded } from '../concurrency';
 import type { TeamRecord } from '../domain/team';
 import type { WorkforceDirectory } from '../ports';
 import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import { applyChange, writeNextVersion } from './team-writes';
 
 export const MEMBERSHIP_EVENTS = ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'DeleteGroup'] as const;
 export const USER_EVENTS = [
@@ -57,6 +59,10 @@ export async function syncCognitoChange(
   const perEvent: ReconcileDeps = { ...deps, directory: listingEachGroupOnce(deps.directory) };
   const results: SyncResult['teams'] = [];
   await forEachBounded(teams, CONCURRENCY, async (team) => {
+    if (change.eventName === 'DeleteGroup' && change.groupName) {
+      results.push({ name: team.name, outcome: await dropDeletedGroup(perEvent, team.name, change.groupName) });
+      return;
+    }
     const result = await reconcileTeam(perEvent, team.name);
     results.push({ name: team.name, outcome: result.outcome });
   });
@@ -67,6 +73,50 @@ export async function syncCognitoChange(
     teams: results.length,
   });
   return { teams: results };
+}
+
+/** The deleted group leaves the team's desired members, or, as its last group, makes the team Orphaned. */
+async function dropDeletedGroup(deps: ReconcileDeps, name: string, group: string): Promise<string> {
+  const now = (deps.now ?? (() => new Date()))();
+  let orphanedNow = false;
+  const { record, written } = await writeNextVersion(
+    deps,
+    { kind: 'system', reason: `Cognito group '${group}' was deleted` },
+    name,
+    async (current) => {
+      const members = current.spec.members;
+      if (!('cognitoGroups' in members) || !members.cognitoGroups.includes(group)) return undefined;
+      const remaining = members.cognitoGroups.filter((member) => member !== group);
+      if (remaining.length > 0) {
+        return {
+          changes: { spec: { ...current.spec, members: { cognitoGroups: remaining } } },
+          action: 'memberRemoved',
+          summary: `-group ${group} (deleted in Cognito)`,
+        };
+      }
+      orphanedNow = current.orphaned === undefined;
+      if (!orphanedNow) return undefined;
+      return {
+        changes: { orphaned: { group, at: now.toISOString() } },
+        action: 'orphaned',
+        summary: `last group ${group} deleted in Cognito`,
+      };
+    },
+  );
+  if (!written) return 'unchanged';
+  if (orphanedNow) {
+    // Told once: only the write that made the team Orphaned tells its owner.
+    await deps.alerts
+      .teamOrphaned({ name, owner: record.owner, version: record.version, group })
+      .catch((error: unknown) =>
+        deps.log?.error('could not tell the operations topic', {
+          team: name,
+          error: error instanceof Error ? error.name : 'Error',
+        }),
+      );
+  }
+  const result = await applyChange(deps, name, record.version);
+  return orphanedNow ? 'orphaned' : result.outcome;
 }
 
 async function activeTeamsWithNotifications(deps: ReconcileDeps, userPool: string): Promise<TeamRecord[]> {

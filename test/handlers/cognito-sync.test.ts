@@ -14,10 +14,12 @@ import {
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as cognitoSync } from '../../functions/cognito-sync';
+import { handler as getTeam } from '../../functions/get-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
-import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
-import { emulatorCalls, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
+import { givenTeam, liveTeam, operationsInbox, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
+import { call, emulatorCalls, OWNER, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
 
 const cognito = new CognitoIdentityProviderClient({});
 const topics = sns();
@@ -169,7 +171,7 @@ describe('cognitoSync', () => {
     expect(await subscribed(team.name)).toEqual([user.email]);
   });
 
-  it('reconciles the teams of a deleted group: SageMaker keeps them without it, and they say why', async () => {
+  it('takes a deleted group out of every team that has it, as the system, and SageMaker follows', async () => {
     // Prepare
     const group = await givenGroup();
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
@@ -182,7 +184,58 @@ describe('cognitoSync', () => {
     expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
     const live = await liveTeam(team.name);
     expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual(['labelers-en']);
-    expect(await registryRecord(team.name)).toMatchObject({ pendingReason: expect.stringContaining(group) });
+    const record = await registryRecord(team.name);
+    expect(record?.spec.members).toEqual({ cognitoGroups: ['labelers-en'] });
+    expect(record?.history.at(-1)).toMatchObject({ by: 'system', action: 'memberRemoved' });
+    const shown = await call(getTeam, 'getTeam', 'get-team.json', { path: { name: team.name } });
+    expect(shown.body).toMatchObject({ status: 'InSync', members: { cognitoGroups: ['labelers-en'] } });
+  });
+
+  it('marks a team whose last group is deleted Orphaned (neither broken nor deleted) and tells its owner once', async () => {
+    // Prepare
+    const inbox = await operationsInbox();
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
+
+    // Act: the event, and the same deletion delivered again under another eventID
+    const result = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const again = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const shown = await call(getTeam, 'getTeam', 'get-team.json', { path: { name: team.name } });
+
+    // Assess
+    expect(result.teams).toEqual([{ name: team.name, outcome: 'orphaned' }]);
+    expect(again.teams).toEqual([{ name: team.name, outcome: 'unchanged' }]);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toMatchObject({
+      managed: true,
+      status: 'Orphaned',
+      pendingReason: expect.stringContaining(group),
+    });
+    expect(await liveTeam(team.name)).toMatchObject({ WorkteamName: team.name });
+    expect(await inbox.alertsAbout(team.name)).toEqual([
+      expect.objectContaining({ event: 'TeamOrphaned', team: team.name, owner: OWNER.sub, group }),
+    ]);
+  });
+
+  it('lets the owner bring an Orphaned team back by adding a group', async () => {
+    // Prepare: an Orphaned team
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
+    await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+
+    // Act
+    const added = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+      path: { name: team.name },
+      body: { cognitoGroups: ['reviewers'] },
+    });
+
+    // Assess: no longer Orphaned; SageMaker has the new group (the deleted one cannot be a member)
+    expect(added.statusCode).toBe(200);
+    expect(added.body.status).not.toBe('Orphaned');
+    const live = await liveTeam(team.name);
+    expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual(['reviewers']);
   });
 
   it('ignores events of another user pool, and groups no managed team includes', async () => {

@@ -27,7 +27,15 @@ import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
-import { createdTeams, givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicExists } from '../support/steps';
+import {
+  createdTeams,
+  givenTeam,
+  liveTeam,
+  operationsInbox,
+  registryRecord,
+  retireCreatedTeams,
+  topicExists,
+} from '../support/steps';
 import {
   ANY_VERSION,
   call,
@@ -48,31 +56,6 @@ import {
 const topics = sns();
 const cognito = new CognitoIdentityProviderClient({});
 const created = createdTeams;
-
-/** A queue subscribed to the operations topic: what the people who run the system are told. */
-async function operationsInbox() {
-  const sqs = new SQSClient({});
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueTeamName('ops') }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await topics.send(
-    new SubscribeCommand({
-      TopicArn: process.env.OPERATIONS_TOPIC_ARN,
-      Protocol: 'sqs',
-      Endpoint: Attributes?.QueueArn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
-  return {
-    async alertsAbout(team: string): Promise<Record<string, unknown>[]> {
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      return (Messages ?? [])
-        .map((message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>)
-        .filter((alert) => alert.team === team);
-    },
-  };
-}
 
 /** The scheduled retry, run as if `hours` had passed: every backoff (at most an hour) is due. */
 const retryWhenDue = (hours = 1) =>

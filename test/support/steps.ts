@@ -4,7 +4,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeWorkteamCommand } from '@aws-sdk/client-sagemaker';
-import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { GetTopicAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
@@ -59,4 +60,29 @@ export async function topicExists(name: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A queue subscribed to the operations topic: what the people who run the system are told. */
+export async function operationsInbox() {
+  const sqs = new SQSClient({});
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueTeamName('ops') }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await topics.send(
+    new SubscribeCommand({
+      TopicArn: process.env.OPERATIONS_TOPIC_ARN,
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  return {
+    async alertsAbout(team: string): Promise<Record<string, unknown>[]> {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      return (Messages ?? [])
+        .map((message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>)
+        .filter((alert) => alert.team === team);
+    },
+  };
 }
