@@ -49,7 +49,13 @@ export interface ReconcileDeps {
 }
 
 export type ReconcileOutcome =
-  | { outcome: 'applied'; record: TeamRecord; live?: LiveWorkteam }
+  | {
+      outcome: 'applied';
+      record: TeamRecord;
+      live?: LiveWorkteam;
+      /** What the last pass changed of the topic's e-mail subscriptions. */
+      subscriptions?: { subscribed: number; unsubscribed: number };
+    }
   | { outcome: 'pending'; record: TeamRecord; reason: string }
   | { outcome: 'failed'; record: TeamRecord; reason: string }
   | { outcome: 'unmanaged' };
@@ -79,6 +85,7 @@ interface ApplyAttempt {
   topicArn?: string;
   live?: LiveWorkteam;
   missingGroups: string[];
+  subscriptions?: { subscribed: number; unsubscribed: number };
 }
 
 /** What the whole reconcile run did across its passes. */
@@ -107,7 +114,9 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
     try {
       await applyRecord(deps, record, attempt, run);
       const applied = await markApplied(deps, record, attempt, clock(deps)());
-      if (applied) return { outcome: 'applied', record: applied, live: attempt.live };
+      if (applied) {
+        return { outcome: 'applied', record: applied, live: attempt.live, subscriptions: attempt.subscriptions };
+      }
     } catch (error) {
       const latest = await deps.registry.get(name);
       if (!latest) return { outcome: 'unmanaged' };
@@ -235,7 +244,7 @@ async function applyRecord(
       ));
     }
     checkTime();
-    await deps.topics.syncEmailSubscriptions(topicArn, emails);
+    attempt.subscriptions = await deps.topics.syncEmailSubscriptions(topicArn, emails);
   }
 
   checkTime();

@@ -60,7 +60,8 @@ export async function syncCognitoChange(
   const results: SyncResult['teams'] = [];
   await forEachBounded(teams, CONCURRENCY, async (team) => {
     if (change.eventName === 'DeleteGroup' && change.groupName) {
-      results.push({ name: team.name, outcome: await dropDeletedGroup(perEvent, team.name, change.groupName) });
+      const dropped = await dropDeletedGroup(perEvent, team.name, change.groupName);
+      results.push({ name: team.name, outcome: dropped.outcome });
       return;
     }
     const result = await reconcileTeam(perEvent, team.name);
@@ -76,7 +77,11 @@ export async function syncCognitoChange(
 }
 
 /** The deleted group leaves the team's desired members, or, as its last group, makes the team Orphaned. */
-async function dropDeletedGroup(deps: ReconcileDeps, name: string, group: string): Promise<string> {
+export async function dropDeletedGroup(
+  deps: ReconcileDeps,
+  name: string,
+  group: string,
+): Promise<{ outcome: string; subscriptions?: { subscribed: number; unsubscribed: number } }> {
   const now = (deps.now ?? (() => new Date()))();
   let orphanedNow = false;
   const { record, written } = await writeNextVersion(
@@ -103,7 +108,7 @@ async function dropDeletedGroup(deps: ReconcileDeps, name: string, group: string
       };
     },
   );
-  if (!written) return 'unchanged';
+  if (!written) return { outcome: 'unchanged' };
   if (orphanedNow) {
     // Told once: only the write that made the team Orphaned tells its owner.
     await deps.alerts
@@ -116,7 +121,7 @@ async function dropDeletedGroup(deps: ReconcileDeps, name: string, group: string
       );
   }
   const result = await applyChange(deps, name, record.version);
-  return orphanedNow ? 'orphaned' : result.outcome;
+  return { outcome: orphanedNow ? 'orphaned' : result.outcome, subscriptions: result.subscriptions };
 }
 
 async function activeTeamsWithNotifications(deps: ReconcileDeps, userPool: string): Promise<TeamRecord[]> {
@@ -160,5 +165,77 @@ export function listingEachGroupOnce(directory: WorkforceDirectory): WorkforceDi
         missingGroups: results.flatMap((result) => result.missingGroups),
       };
     },
+  };
+}
+
+export interface ResyncSummary {
+  teams: {
+    name: string;
+    outcome: string;
+    /** Groups deleted in Cognito that the resync took out of the team (or that made it Orphaned). */
+    groupsRemoved: string[];
+    subscribed: number;
+    unsubscribed: number;
+  }[];
+  /** Due, but left for the next run: the invocation's time ran out. */
+  skipped: string[];
+}
+
+/**
+ * The nightly resync: every managed Cognito team of the workforce's pool is rebuilt from the pool as it is now,
+ * for the events CloudTrail never delivered: groups deleted in Cognito leave the team's desired members (or make
+ * it Orphaned), and its topic's subscriptions become exactly the enabled members of its groups. Each group is
+ * listed once per run however many teams share it, and teams are read page by page.
+ */
+export async function resyncTeams(
+  deps: ReconcileDeps,
+  workforceUserPool: string,
+  options: { outOfTime?: () => boolean } = {},
+): Promise<ResyncSummary> {
+  const perRun: ReconcileDeps = { ...deps, directory: listingEachGroupOnce(deps.directory) };
+  const summary: ResyncSummary = { teams: [], skipped: [] };
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.registry.listActiveTeams({ limit: 100, nextToken });
+    const teams = page.items.filter((team) => team.identity?.userPool === workforceUserPool);
+    await forEachBounded(teams, CONCURRENCY, async (team) => {
+      if (options.outOfTime?.()) {
+        summary.skipped.push(team.name);
+        return;
+      }
+      summary.teams.push(await resyncTeam(perRun, team));
+    });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  summary.teams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return summary;
+}
+
+async function resyncTeam(deps: ReconcileDeps, team: TeamRecord): Promise<ResyncSummary['teams'][number]> {
+  const groups = 'cognitoGroups' in team.spec.members ? team.spec.members.cognitoGroups : [];
+  const pool = team.identity?.userPool ?? '';
+  const { missingGroups } = await deps.directory.emailsOfGroups(pool, groups);
+  const groupsRemoved: string[] = [];
+  let orphaned = false;
+  let subscribed = 0;
+  let unsubscribed = 0;
+  for (const group of missingGroups) {
+    const dropped = await dropDeletedGroup(deps, team.name, group);
+    if (dropped.outcome !== 'unchanged') groupsRemoved.push(group);
+    orphaned ||= dropped.outcome === 'orphaned';
+    subscribed += dropped.subscriptions?.subscribed ?? 0;
+    unsubscribed += dropped.subscriptions?.unsubscribed ?? 0;
+  }
+  const result = await reconcileTeam(deps, team.name);
+  if (result.outcome === 'applied') {
+    subscribed += result.subscriptions?.subscribed ?? 0;
+    unsubscribed += result.subscriptions?.unsubscribed ?? 0;
+  }
+  return {
+    name: team.name,
+    outcome: orphaned ? 'orphaned' : result.outcome,
+    groupsRemoved,
+    subscribed,
+    unsubscribed,
   };
 }

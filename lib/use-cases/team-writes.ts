@@ -115,6 +115,8 @@ export interface ChangeResult {
   record: TeamRecord;
   /** The live team where this invocation read it (after applying); undefined when it did not. */
   live?: LiveWorkteam;
+  /** What applying it changed of the topic's e-mail subscriptions. */
+  subscriptions?: { subscribed: number; unsubscribed: number };
 }
 
 /**
@@ -142,5 +144,9 @@ export async function applyChange(deps: ReconcileDeps, name: string, version: nu
     }
     throw new TeamNotFound(name);
   }
-  return { outcome: result.outcome, record, ...(result.outcome === 'applied' ? { live: result.live } : {}) };
+  return {
+    outcome: result.outcome,
+    record,
+    ...(result.outcome === 'applied' ? { live: result.live, subscriptions: result.subscriptions } : {}),
+  };
 }

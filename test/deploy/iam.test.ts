@@ -58,6 +58,7 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
   removeTeamMember: RECONCILE,
   deleteTeam: RECONCILE,
   retryPending: [...RECONCILE, 'dynamodb:Query'],
+  resync: [...RECONCILE, 'dynamodb:Query'],
   cognitoSync: [
     ...RECONCILE,
     'dynamodb:Query',
@@ -181,12 +182,16 @@ describe('the packaged template', () => {
     }
   });
 
-  it('runs the retry of pending teams every five minutes', () => {
+  it('runs the retry of pending teams every five minutes and the resync nightly', () => {
     const rules = Object.values(template.Resources).filter(
       (resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties.ScheduleExpression !== undefined,
     );
-    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
-    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RetryPendingLambdaFunction');
+    const schedules = Object.fromEntries(
+      rules.map((rule) => [rule.Properties.ScheduleExpression, JSON.stringify(rule.Properties.Targets)]),
+    );
+    expect(Object.keys(schedules).sort()).toEqual(['cron(0 3 * * ? *)', 'rate(5 minutes)']);
+    expect(schedules['rate(5 minutes)']).toContain('RetryPendingLambdaFunction');
+    expect(schedules['cron(0 3 * * ? *)']).toContain('ResyncLambdaFunction');
   });
 
   it("routes the workforce pool's CloudTrail Cognito calls to cognitoSync, dead-lettering what it cannot take", () => {

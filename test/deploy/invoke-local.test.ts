@@ -82,6 +82,19 @@ describe('serverless invoke local', () => {
     120_000,
   );
 
+  it('runs the nightly resync with events/resync.json, answering in counts', async () => {
+    // Act
+    const { stdout } = await serverless(['invoke', 'local', '-f', 'resync', '--path', 'events/resync.json'], {
+      ...cloudEnv(),
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+
+    // Assess
+    const summary = lastJsonDocument<{ teams: unknown[]; skipped: unknown[] }>(stdout);
+    expect(summary).toEqual({ teams: expect.any(Array), skipped: [] });
+    expect(JSON.stringify(summary)).not.toMatch(/@/);
+  }, 120_000);
+
   it('runs the scheduled retry with events/retry-pending.json', async () => {
     // Act
     const { stdout } = await serverless(

@@ -1,0 +1,28 @@
+/**
+ * Nightly (and on demand: `serverless invoke local -f resync --path events/resync.json`): rebuilds every managed
+ * team's members and subscriptions from the workforce's user pool, for the Cognito events CloudTrail never
+ * delivered. Answers and logs what it fixed, per team, in counts (never an e-mail address).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { AwsConfigSchema, loadConfig } from '#lib/config';
+import { buildTeamDeps } from '#lib/deps';
+import { scheduleRoute } from '#lib/handlers/schedule';
+import { outOfTime } from '#lib/invocation';
+import { logger, metrics } from '#lib/observability';
+import { resyncTeams } from '#lib/use-cases/sync-cognito';
+
+const config = loadConfig(AwsConfigSchema.extend({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) }));
+const deps = buildTeamDeps();
+
+export const handler = scheduleRoute(async () => {
+  const summary = await resyncTeams(deps, config.USER_POOL_ID, { outOfTime });
+  const fixed = summary.teams.filter(
+    (team) => team.groupsRemoved.length > 0 || team.subscribed > 0 || team.unsubscribed > 0,
+  );
+  metrics.addMetric('ResyncTeams', MetricUnit.Count, summary.teams.length);
+  metrics.addMetric('ResyncTeamsFixed', MetricUnit.Count, fixed.length);
+  metrics.addMetric('ResyncTeamsSkipped', MetricUnit.Count, summary.skipped.length);
+  logger.info('teams resynced from the user pool', { teams: summary.teams.length, fixed, skipped: summary.skipped });
+  return summary;
+});
