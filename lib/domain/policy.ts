@@ -52,6 +52,24 @@ export const PolicySchema = z
       z.string(),
       z.strictObject({ sourceIp: ToggleSchema.optional(), vpcSourceIp: ToggleSchema.optional() }),
     ),
+    /**
+     * Cognito groups created with a name of this form join a team of their own, named by the pattern's `team`
+     * group, which the system creates with these defaults when it does not exist yet. Absent: no such groups.
+     */
+    autoProvisioning: z
+      .strictObject({
+        groupPattern: z
+          .string()
+          .min(1)
+          .refine(compiles, { message: 'must be a valid regular expression' })
+          .refine((pattern) => pattern.includes('(?<team>'), { message: 'must capture the team name as (?<team>…)' }),
+        /** `{group}` stands for the group's name. */
+        description: z.string().min(1).max(200),
+        notifications: z.boolean(),
+        workerAccess: z.strictObject({ sourceIp: ToggleSchema, vpcSourceIp: ToggleSchema }),
+        tags: z.record(z.string().min(1), z.string()),
+      })
+      .optional(),
   })
   .superRefine((policy, context) => {
     for (const classification of Object.keys(policy.minimumWorkerAccess)) {

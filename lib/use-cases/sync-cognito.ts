@@ -11,15 +11,26 @@
  * - A group deleted: it leaves every managed team's desired members (a change by the system, in the history),
  *   and the team is reconciled. A team whose last group it was cannot lose it (a team needs a group): it is
  *   marked Orphaned, neither broken nor deleted, and its owner is told on the operations topic, once.
+ * - A group created whose name has the policy's auto-provisioning form: it joins the team its name names, which
+ *   is created from the policy's defaults when absent.
  * Teams this system does not manage are never written to: only registry records are reconciled.
  */
+
+import type { Caller } from '../auth/caller';
 import { forEachBounded } from '../concurrency';
+import { isDomainError, TeamExists } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
 import type { WorkforceDirectory } from '../ports';
+import { addTeamMembers, createTeam, type TeamDeps } from './manage-teams';
 import { type ReconcileDeps, reconcileTeam } from './reconcile';
 import { applyChange, writeNextVersion } from './team-writes';
 
-export const MEMBERSHIP_EVENTS = ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'DeleteGroup'] as const;
+export const MEMBERSHIP_EVENTS = [
+  'AdminAddUserToGroup',
+  'AdminRemoveUserFromGroup',
+  'DeleteGroup',
+  'CreateGroup',
+] as const;
 export const USER_EVENTS = [
   'AdminDisableUser',
   'AdminEnableUser',
@@ -38,7 +49,12 @@ export interface CognitoChange {
 
 export interface SyncResult {
   /** Why nothing was done, when nothing was. */
-  ignored?: 'another user pool' | 'no managed team is concerned' | 'the call failed';
+  ignored?:
+    | 'another user pool'
+    | 'no managed team is concerned'
+    | 'the call failed'
+    | 'not a group the policy provisions a team for'
+    | 'a team of that name exists and is not managed here';
   teams: { name: string; outcome: string }[];
 }
 
@@ -46,11 +62,12 @@ export interface SyncResult {
 const CONCURRENCY = 4;
 
 export async function syncCognitoChange(
-  deps: ReconcileDeps,
+  deps: TeamDeps,
   workforceUserPool: string,
   change: CognitoChange,
 ): Promise<SyncResult> {
   if (change.userPoolId !== workforceUserPool) return { ignored: 'another user pool', teams: [] };
+  if (change.eventName === 'CreateGroup' && change.groupName) return provisionFromGroup(deps, change.groupName);
   const teams = change.groupName
     ? await deps.registry.listActiveTeamsWithCognitoGroup(change.userPoolId, change.groupName)
     : await activeTeamsWithNotifications(deps, change.userPoolId);
@@ -122,6 +139,46 @@ export async function dropDeletedGroup(
   }
   const result = await applyChange(deps, name, record.version);
   return { outcome: orphanedNow ? 'orphaned' : result.outcome, subscriptions: result.subscriptions };
+}
+
+/** Who the system is when it asks for a team through the same use cases as people: an admin of no group. */
+const SYSTEM_CALLER: Caller = { sub: 'system', username: 'system', groups: '', isAdmin: true };
+
+/**
+ * A group created whose name has the policy's auto-provisioning form joins the team its name names; the team is
+ * created from the policy's defaults (owned by the system, so only admins change it) when it does not exist.
+ * Refusals (the policy, SageMaker's 25 teams, a team of 10 groups) are logged and answered, not retried: the
+ * same event would be refused again. A team of that name that this system does not manage is left alone.
+ */
+async function provisionFromGroup(deps: TeamDeps, group: string): Promise<SyncResult> {
+  const rule = deps.policy.autoProvisioning;
+  const name = rule ? new RegExp(rule.groupPattern, 'u').exec(group)?.groups?.team : undefined;
+  if (!rule || !name) return { ignored: 'not a group the policy provisions a team for', teams: [] };
+  const join = async () => addTeamMembers(deps, SYSTEM_CALLER, name, { cognitoGroups: [group] });
+  try {
+    const existing = await deps.registry.get(name);
+    if (existing?.lifecycle === 'active') return { teams: [{ name, outcome: (await join()).outcome }] };
+    const created = await createTeam(deps, SYSTEM_CALLER, {
+      name,
+      description: rule.description.replaceAll('{group}', group),
+      members: { cognitoGroups: [group] },
+      notifications: rule.notifications,
+      workerAccess: rule.workerAccess,
+      tags: rule.tags,
+    });
+    deps.log?.info('team provisioned for a new Cognito group', { team: name, group });
+    return { teams: [{ name, outcome: created.outcome }] };
+  } catch (error) {
+    if (error instanceof TeamExists) {
+      // Another event created it first (join it), or SageMaker has a team of that name nobody here manages.
+      if ((await deps.registry.get(name))?.lifecycle === 'active')
+        return { teams: [{ name, outcome: (await join()).outcome }] };
+      return { ignored: 'a team of that name exists and is not managed here', teams: [] };
+    }
+    if (!isDomainError(error) || error.status >= 500) throw error;
+    deps.log?.warn('a team for a new Cognito group was refused', { team: name, group, code: error.code });
+    return { teams: [{ name, outcome: `refused: ${error.code}` }] };
+  }
 }
 
 async function activeTeamsWithNotifications(deps: ReconcileDeps, userPool: string): Promise<TeamRecord[]> {

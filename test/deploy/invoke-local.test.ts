@@ -60,6 +60,7 @@ describe('serverless invoke local', () => {
   }, 180_000);
 
   it.each([
+    'cognito-create-group.json',
     'cognito-add-user-to-group.json',
     'cognito-remove-user-from-group.json',
     'cognito-delete-group.json',

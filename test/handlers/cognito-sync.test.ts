@@ -18,7 +18,15 @@ import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as getTeam } from '../../functions/get-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
-import { givenTeam, liveTeam, operationsInbox, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
+import {
+  createdTeams,
+  givenTeam,
+  liveTeam,
+  operationsInbox,
+  registryRecord,
+  retireCreatedTeams,
+  topicArnOf,
+} from '../support/steps';
 import { call, emulatorCalls, OWNER, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
 
 const cognito = new CognitoIdentityProviderClient({});
@@ -236,6 +244,59 @@ describe('cognitoSync', () => {
     expect(added.body.status).not.toBe('Orphaned');
     const live = await liveTeam(team.name);
     expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual(['reviewers']);
+  });
+
+  it("provisions a team for a new group of the policy's form (labelers-<team>), from the policy's defaults", async () => {
+    // Prepare: the group is created in Cognito
+    const team = uniqueTeamName('auto');
+    const group = `labelers-${team}`;
+    await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
+
+    // Act
+    const result = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: group }));
+    createdTeams.push(team);
+    const shown = await call(getTeam, 'getTeam', 'get-team.json', { path: { name: team } });
+
+    // Assess
+    expect(result.teams).toEqual([{ name: team, outcome: 'applied' }]);
+    expect(shown.body).toMatchObject({
+      managed: true,
+      owner: 'system',
+      status: 'InSync',
+      members: { cognitoGroups: [group] },
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      tags: { classification: 'internal', 'cost-center': 'labeling' },
+    });
+  });
+
+  it('adds a new group of that form to its team when the team exists', async () => {
+    // Prepare: the team exists (requested over the API), then its labelers group is created
+    const team = await givenTeam(uniqueTeamName('auto'));
+    const group = `labelers-${team.name}`;
+    await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
+
+    // Act
+    const result = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: group }));
+
+    // Assess
+    expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
+    expect((await registryRecord(team.name))?.spec.members).toEqual({ cognitoGroups: ['labelers-en', group] });
+  });
+
+  it('leaves alone new groups of other forms, and teams of that name it does not manage', async () => {
+    // Prepare: image-labelers is a seeded team nobody here manages
+    await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: 'labelers-image-labelers' }));
+
+    // Act
+    const other = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: await givenGroup() }));
+    const unmanaged = await sync(
+      cloudTrailEvent('cognito-create-group.json', { groupName: 'labelers-image-labelers' }),
+    );
+
+    // Assess
+    expect(other).toEqual({ ignored: 'not a group the policy provisions a team for', teams: [] });
+    expect(unmanaged).toEqual({ ignored: 'a team of that name exists and is not managed here', teams: [] });
+    expect(await registryRecord('image-labelers')).toBeUndefined();
   });
 
   it('ignores events of another user pool, and groups no managed team includes', async () => {

@@ -39,7 +39,27 @@ describe('parsePolicy', () => {
     const policy = parsePolicy(policyFile);
 
     // Assess
-    expect(policy).toEqual(POLICY);
+    expect(policy).toMatchObject(POLICY);
+    expect(policy.autoProvisioning?.groupPattern).toBe('^labelers-(?<team>[a-z0-9-]+)$');
+  });
+
+  it('refuses an auto-provisioning pattern that does not capture the team name', () => {
+    // Act
+    const error = policyInvalidBy({
+      ...POLICY,
+      autoProvisioning: {
+        groupPattern: '^labelers-[a-z]+$',
+        description: 'x',
+        notifications: true,
+        workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+        tags: {},
+      },
+    });
+
+    // Assess
+    expect(error.issues).toEqual([
+      { path: 'autoProvisioning.groupPattern', message: 'must capture the team name as (?<team>…)' },
+    ]);
   });
 
   it('refuses a policy without a version, naming the field', () => {
