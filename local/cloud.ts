@@ -2,11 +2,14 @@
  * The embedded local cloud: a SageMaker emulator of our own, cognito-local, fauxqs (SNS/SQS) and dynalite
  * (DynamoDB), all reached over HTTP on 127.0.0.1, started and stopped together. State lives in memory (and,
  * for cognito-local, in a fresh temporary directory), so every start is new and then seeded.
+ * Clients reach Cognito through the CloudTrail recording proxy (local/cloudtrail-proxy.ts), which records the
+ * group and user changes for whoever subscribes (npm start's local event bus); the seed goes around it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CloudTrailProxy, startCloudTrailProxy } from './cloudtrail-proxy';
 import { reservePort, waitForPort } from './ports';
 import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
 import { type SeedResult, seedLocalCloud } from './seed';
@@ -18,11 +21,19 @@ export interface LocalCloudPorts {
   sagemaker: number;
   sns: number;
   cognito: number;
+  /** The CloudTrail recording proxy in front of cognito-local: the Cognito endpoint clients use. */
+  cognitoTrail: number;
   dynamodb: number;
 }
 
-export const DEFAULT_PORTS: LocalCloudPorts = { sagemaker: 4577, sns: 4566, cognito: 9229, dynamodb: 8000 };
-export const EPHEMERAL_PORTS: LocalCloudPorts = { sagemaker: 0, sns: 0, cognito: 0, dynamodb: 0 };
+export const DEFAULT_PORTS: LocalCloudPorts = {
+  sagemaker: 4577,
+  sns: 4566,
+  cognito: 9229,
+  cognitoTrail: 9230,
+  dynamodb: 8000,
+};
+export const EPHEMERAL_PORTS: LocalCloudPorts = { sagemaker: 0, sns: 0, cognito: 0, cognitoTrail: 0, dynamodb: 0 };
 
 export interface LocalCloudOptions {
   ports: LocalCloudPorts;
@@ -37,6 +48,8 @@ export interface LocalCloud {
   env: Record<string, string>;
   seed: SeedResult;
   sagemaker: SageMakerEmulator;
+  /** Records Cognito's group and user changes as CloudTrail events; subscribe to receive them. */
+  cloudTrail: CloudTrailProxy;
   stop(): Promise<void>;
 }
 
@@ -44,6 +57,7 @@ const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
   sagemaker: 'SageMaker emulator',
   sns: 'SNS/SQS, fauxqs',
   cognito: 'Cognito, cognito-local',
+  cognitoTrail: 'Cognito, the CloudTrail recording proxy',
   dynamodb: 'DynamoDB, dynalite',
 };
 
@@ -76,11 +90,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const cognito = await startCognitoLocal(ports.cognito, options.cognitoLogFile);
     stops.push(cognito.stop);
 
+    const cloudTrail = await startCloudTrailProxy({
+      port: ports.cognitoTrail,
+      upstream: cognito.url,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    });
+    stops.push(() => cloudTrail.close());
+
     const endpoints = {
       AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url,
       AWS_ENDPOINT_URL_SNS: fauxqs.url,
       AWS_ENDPOINT_URL_SQS: fauxqs.url,
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      // Every client's Cognito calls go through the recording proxy, as every call in AWS reaches CloudTrail.
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cloudTrail.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     };
     const awsEnv = {
@@ -96,6 +119,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...awsEnv,
       API_URL: options.apiUrl,
       SAGEMAKER_EMULATOR_URL: sagemaker.url,
+      // cognito-local itself: the tokens' issuer, and a way around the recording (nothing is recorded there).
+      COGNITO_LOCAL_URL: cognito.url,
       USER_POOL_ID: seed.userPoolId,
       CLIENT_ID: seed.clientId,
       WORKFORCE_NAME: seed.workforceName,
@@ -110,7 +135,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_ADMIN_TOKEN: seed.adminToken,
       LOCAL_USER_TOKEN: seed.userToken,
     };
-    return { env, seed, sagemaker, stop: stopAll };
+    return { env, seed, sagemaker, cloudTrail, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,11 +1,14 @@
 /**
- * `npm start`: the local cloud, seeded, plus `serverless offline` serving the HTTP API on 127.0.0.1:3000.
+ * `npm start`: the local cloud, seeded, plus `serverless offline` serving the HTTP API on 127.0.0.1:3000, and the
+ * local event bus: Cognito changes recorded by the CloudTrail proxy reach the functions whose `eventBridge`
+ * patterns match them (cognitoSync), through serverless offline's Lambda endpoint on 127.0.0.1:3002.
  * Writes `.local/env` for any tool (`set -a; . .local/env`). Ctrl-C stops every process it started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PORTS, type LocalCloud, startLocalCloud } from './cloud';
+import { type EventBus, type EventRule, loadEventRules, startEventBus } from './event-bus';
 import { PortInUseError, reservePort, waitForPort } from './ports';
 
 const root = resolve(__dirname, '..');
@@ -20,15 +23,17 @@ function toDotenv(env: Record<string, string>): string {
     .join('\n')}\n`;
 }
 
-function summary(cloud: LocalCloud): string {
+function summary(cloud: LocalCloud, rules: EventRule[]): string {
   const { env, seed } = cloud;
+  const targets = rules.map((rule) => rule.functionKey).join(', ') || 'no function has an eventBridge pattern';
   return [
     '',
     'workteam-automation is running locally',
     `  HTTP API         ${env.API_URL}   (GET /teams, GET /teams/{name}, GET /workforces)`,
     `  SageMaker        ${env.AWS_ENDPOINT_URL_SAGEMAKER}   (our emulator; knobs at /_emulator/knobs)`,
     `  SNS/SQS          ${env.AWS_ENDPOINT_URL_SNS}   (fauxqs)`,
-    `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (cognito-local, pool ${seed.userPoolId})`,
+    `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (records CloudTrail events; cognito-local ${env.COGNITO_LOCAL_URL}, pool ${seed.userPoolId})`,
+    `  Event bus        Cognito changes -> ${targets}   (the eventBridge patterns of serverless.yml)`,
     `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
     `  Seeded teams     ${seed.teams.join(', ')}`,
     `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, endpoints, pool and client ids)`,
@@ -71,10 +76,12 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
+  let bus: EventBus | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nStopping...\n');
+    await bus?.stop();
     if (offline.exitCode === null) offline.kill('SIGINT');
     await cloud.stop();
     process.exit(code);
@@ -88,19 +95,32 @@ async function main(): Promise<void> {
     }
   });
 
+  // The rules are read while serverless offline bundles; an event recorded before its Lambda endpoint listens
+  // is retried until it does.
+  let rules: EventRule[] = [];
+  try {
+    rules = await loadEventRules({ root, stage: 'local', env: cloud.env });
+    bus = startEventBus({ rules, lambdaUrl: `http://127.0.0.1:${LAMBDA_PORT}` });
+    const { put } = bus;
+    cloud.cloudTrail.subscribe((event) => put(event));
+  } catch (error) {
+    process.stderr.write(`the local event bus could not read the rules: ${(error as Error).message}\n`);
+    await stop(1);
+  }
+
   try {
     await waitForPort(API_PORT, 120_000);
   } catch (error) {
     process.stderr.write(`serverless offline did not start: ${(error as Error).message}\n`);
     await stop(1);
   }
-  process.stdout.write(summary(cloud));
+  process.stdout.write(summary(cloud, rules));
 }
 
 main().catch((error: Error) => {
   if (error instanceof PortInUseError) {
     process.stderr.write(
-      `npm start: ${error.message} (it needs 3000, 3002, 4566, 4577, 8000 and 9229; is another npm start running?)\n`,
+      `npm start: ${error.message} (it needs 3000, 3002, 4566, 4577, 8000, 9229 and 9230; is another npm start running?)\n`,
     );
   } else process.stderr.write(`npm start failed: ${error.message}\n`);
   process.exit(1);

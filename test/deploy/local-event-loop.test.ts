@@ -1,0 +1,282 @@
+/**
+ * The event loop as `npm start` runs it: the CloudTrail recording proxy in front of the test run's cognito-local,
+ * `serverless offline` on free ports, and the local event bus with the rules `serverless print` reads from
+ * serverless.yml. A Cognito change made with the plain AWS SDK against the proxy reaches cognitoSync by itself
+ * (nothing here invokes a function) and shows in SNS (fauxqs).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ACCOUNT_ID, REGION } from '../../local/cloud';
+import { type CloudTrailEvent, type CloudTrailProxy, startCloudTrailProxy } from '../../local/cloudtrail-proxy';
+import { type EventBus, type EventRule, loadEventRules, startEventBus } from '../../local/event-bus';
+import { reservePort, waitForPort } from '../../local/ports';
+import { projectRoot } from '../support/serverless';
+
+const ACCESS_KEY = 'AKIALOCALEVENTLOOP01';
+
+let offline: ChildProcess;
+let proxy: CloudTrailProxy;
+let bus: EventBus;
+let rules: EventRule[];
+let apiUrl: string;
+let cognito: CognitoIdentityProviderClient;
+let output = '';
+const deliveries: string[] = [];
+const recorded: CloudTrailEvent[] = [];
+const sns = new SNSClient({});
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the test run's global setup starts the local cloud`);
+  return value;
+}
+
+beforeAll(async () => {
+  const cloudEnv = JSON.parse(env('LOCAL_CLOUD_ENV')) as Record<string, string>;
+  proxy = await startCloudTrailProxy({
+    port: 0,
+    upstream: env('COGNITO_LOCAL_URL'),
+    region: REGION,
+    accountId: ACCOUNT_ID,
+  });
+  // The functions reach Cognito through the proxy too, as under npm start (their reads record nothing).
+  const stackEnv = { ...cloudEnv, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url };
+  const httpPort = await reservePort(0, 'offline HTTP');
+  const lambdaPort = await reservePort(0, 'offline Lambda');
+  apiUrl = `http://127.0.0.1:${httpPort}`;
+  offline = spawn(
+    process.execPath,
+    [
+      resolve(projectRoot, 'node_modules/osls/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...stackEnv, POWERTOOLS_LOG_LEVEL: 'SILENT', SLS_TELEMETRY_DISABLED: '1' },
+    },
+  );
+  offline.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  offline.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+
+  rules = await loadEventRules({ root: projectRoot, stage: 'local', env: stackEnv });
+  bus = startEventBus({ rules, lambdaUrl: `http://127.0.0.1:${lambdaPort}`, log: (line) => deliveries.push(line) });
+  proxy.subscribe((event) => {
+    recorded.push(event);
+    bus.put(event);
+  });
+  cognito = new CognitoIdentityProviderClient({
+    endpoint: proxy.url,
+    region: REGION,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'local' },
+  });
+
+  await waitForPort(httpPort, 90_000).catch((error: Error) => {
+    throw new Error(`serverless offline did not start: ${error.message}\n${output}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await bus?.stop();
+  if (offline && offline.exitCode === null) {
+    const exited = new Promise((done) => offline.once('exit', done));
+    offline.kill('SIGINT');
+    await exited;
+  }
+  cognito?.destroy();
+  sns.destroy();
+  await proxy?.close();
+});
+
+const pool = () => env('USER_POOL_ID');
+
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${env('LOCAL_USER_TOKEN')}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function subscribedEmails(topicArn: string): Promise<string[]> {
+  const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  return (Subscriptions ?? []).filter((s) => s.Protocol === 'email').map((s) => s.Endpoint ?? '');
+}
+
+/** Polls until the condition holds; resolves with the milliseconds it took. */
+async function within(timeoutMs: number, what: string, condition: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(
+        `${what} did not happen within ${timeoutMs} ms\n${deliveries.join('\n')}\n${output.slice(-4000)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - started;
+}
+
+async function givenUser(): Promise<{ username: string; email: string; sub: string }> {
+  const username = `loop-${randomUUID().slice(0, 8)}`;
+  const email = `${username}@example.com`;
+  await cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: pool(),
+      Username: username,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
+  const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: username }));
+  const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+  return { username, email, sub };
+}
+
+const recordedCall = (eventName: string, groupName?: string) =>
+  recorded.find(
+    (e) =>
+      e.detail.eventName === eventName &&
+      (groupName === undefined || (e.detail.requestParameters as { groupName?: string }).groupName === groupName),
+  );
+
+describe('the local event loop (recording proxy, event bus, serverless offline)', () => {
+  it('reads the rule of cognitoSync from serverless.yml, with the local pool in its pattern', () => {
+    // Assess
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        functionKey: 'cognitoSync',
+        functionName: 'workteam-automation-local-cognitoSync',
+        pattern: expect.objectContaining({
+          detail: expect.objectContaining({ requestParameters: { userPoolId: [pool()] } }),
+        }),
+      }),
+    );
+  });
+
+  it("subscribes a user added to a team's group in Cognito, and unsubscribes them when removed, by itself", async () => {
+    // Prepare: a fresh group, a team of it requested through the HTTP API, a user
+    const group = `loop-${randomUUID().slice(0, 8)}`;
+    await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
+    const name = `loop-${Date.now().toString(36)}`;
+    const created = await api('POST', '/teams', {
+      name,
+      description: 'Follows Cognito through the local event bus',
+      members: { cognitoGroups: [group] },
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      tags: { classification: 'internal', 'cost-center': 'ml-platform' },
+    });
+    expect(created.status).toBe(201);
+    const topicArn = created.body.notificationTopicArn as string;
+    const user = await givenUser();
+
+    try {
+      // Act: the change in Cognito, then wait for its effect in SNS
+      await cognito.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+      );
+      const addedAfter = await within(10_000, 'the subscription', async () =>
+        (await subscribedEmails(topicArn)).includes(user.email),
+      );
+      await cognito.send(
+        new AdminRemoveUserFromGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+      );
+      const removedAfter = await within(
+        10_000,
+        'the unsubscription',
+        async () => !(await subscribedEmails(topicArn)).includes(user.email),
+      );
+      if (process.env.TEST_LOGS) {
+        process.stdout.write(`event loop: subscribed after ${addedAfter} ms, unsubscribed after ${removedAfter} ms\n`);
+      }
+      // The effect shows in SNS a moment before the function returns and the bus logs the delivery.
+      await bus.idle();
+
+      // Assess: what was recorded, as CloudTrail records it, and delivered once each
+      const added = recordedCall('AdminAddUserToGroup', group);
+      expect(added).toMatchObject({
+        source: 'aws.cognito-idp',
+        'detail-type': 'AWS API Call via CloudTrail',
+        account: ACCOUNT_ID,
+        detail: {
+          eventSource: 'cognito-idp.amazonaws.com',
+          eventName: 'AdminAddUserToGroup',
+          requestParameters: { userPoolId: pool(), username: 'HIDDEN_DUE_TO_SECURITY_REASONS', groupName: group },
+          additionalEventData: { sub: user.sub },
+          userIdentity: { accessKeyId: ACCESS_KEY },
+          eventType: 'AwsApiCall',
+        },
+      });
+      expect(added?.detail.errorCode).toBeUndefined();
+      expect(recordedCall('CreateGroup', group)?.detail.requestParameters).toEqual({
+        userPoolId: pool(),
+        groupName: group,
+      });
+      const removed = recordedCall('AdminRemoveUserFromGroup', group);
+      for (const event of [added, removed]) {
+        expect(deliveries).toContainEqual(expect.stringMatching(`event ${event?.id} .* -> cognitoSync: delivered`));
+      }
+      // CreateGroup is delivered too (auto-provisioning); reads (the functions' ListUsersInGroup) are not recorded.
+      expect(deliveries).toContainEqual(
+        expect.stringMatching(`event ${recordedCall('CreateGroup', group)?.id} CreateGroup -> cognitoSync: delivered`),
+      );
+      expect(recordedCall('ListUsersInGroup')).toBeUndefined();
+    } finally {
+      await api('DELETE', `/teams/${name}`, undefined, { 'if-match': '*' });
+    }
+  });
+
+  it('records a refused call with its errorCode, and a deleted user with the sub it had', async () => {
+    // Prepare
+    const user = await givenUser();
+
+    // Act
+    const refused = await cognito
+      .send(new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: 'no-such-group' }))
+      .catch((error: Error) => error.name);
+    await cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool(), Username: user.username }));
+    await bus.idle();
+
+    // Assess
+    expect(refused).toBe('ResourceNotFoundException');
+    expect(recordedCall('AdminAddUserToGroup', 'no-such-group')?.detail).toMatchObject({
+      errorCode: 'ResourceNotFoundException',
+      errorMessage: expect.any(String),
+    });
+    const deleted = recordedCall('AdminDeleteUser');
+    expect(deleted?.detail).toMatchObject({ additionalEventData: { sub: user.sub } });
+    expect(deliveries).toContainEqual(
+      expect.stringMatching(`event ${deleted?.id} AdminDeleteUser -> cognitoSync: delivered`),
+    );
+  });
+});
