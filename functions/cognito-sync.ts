@@ -30,6 +30,7 @@ const CognitoApiCallSchema = z
     eventName: z.enum([...MEMBERSHIP_EVENTS, ...USER_EVENTS]),
     errorCode: z.string().optional(),
     requestParameters: z.object({ userPoolId: z.string().min(1), groupName: z.string().min(1).optional() }),
+    additionalEventData: z.object({ sub: z.string().min(1).optional() }).optional(),
   })
   .refine(
     (detail) =>
@@ -64,5 +65,6 @@ export const handler = eventBridgeRoute(CognitoApiCallSchema, async ({ detail },
     eventName: detail.eventName,
     userPoolId: detail.requestParameters.userPoolId,
     ...(detail.requestParameters.groupName ? { groupName: detail.requestParameters.groupName } : {}),
+    ...(detail.additionalEventData?.sub ? { sub: detail.additionalEventData.sub } : {}),
   });
 });

@@ -142,4 +142,9 @@ export interface WorkforceDirectory {
    * longer exist in the pool (deleted since the team named them).
    */
   emailsOfGroups(userPoolId: string, groups: string[]): Promise<{ emails: string[]; missingGroups: string[] }>;
+  /**
+   * The groups of the user with this `sub` (CloudTrail names users by sub only), or undefined when the pool has
+   * no such user (deleted).
+   */
+  groupsOfUser(userPoolId: string, sub: string): Promise<string[] | undefined>;
 }

@@ -5,6 +5,8 @@
 import {
   type CognitoIdentityProviderClient,
   GetGroupCommand,
+  ListUsersCommand,
+  paginateAdminListGroupsForUser,
   paginateListUsersInGroup,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { WorkforceDirectory } from '../ports';
@@ -63,6 +65,22 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
       }
       const sorted = [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email);
       return { emails: sorted, missingGroups };
+    },
+
+    async groupsOfUser(userPoolId, sub) {
+      // A sub is a UUID; anything else cannot name a user (and must not reach the filter expression).
+      if (!/^[0-9a-fA-F-]{1,64}$/.test(sub)) return undefined;
+      const { Users } = await cognito.send(
+        new ListUsersCommand({ UserPoolId: userPoolId, Filter: `sub = "${sub}"`, Limit: 1 }),
+      );
+      const username = Users?.[0]?.Username;
+      if (!username) return undefined;
+      const groups: string[] = [];
+      const pages = paginateAdminListGroupsForUser({ client: cognito }, { UserPoolId: userPoolId, Username: username });
+      for await (const page of pages) {
+        for (const group of page.Groups ?? []) if (group.GroupName) groups.push(group.GroupName);
+      }
+      return groups;
     },
   };
 }

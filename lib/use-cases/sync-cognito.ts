@@ -45,6 +45,8 @@ export interface CognitoChange {
   userPoolId: string;
   /** For group events. */
   groupName?: string;
+  /** For user events: the user's sub (CloudTrail hides the name). */
+  sub?: string;
 }
 
 export interface SyncResult {
@@ -70,7 +72,7 @@ export async function syncCognitoChange(
   if (change.eventName === 'CreateGroup' && change.groupName) return provisionFromGroup(deps, change.groupName);
   const teams = change.groupName
     ? await deps.registry.listActiveTeamsWithCognitoGroup(change.userPoolId, change.groupName)
-    : await activeTeamsWithNotifications(deps, change.userPoolId);
+    : await teamsOfUser(deps, change.userPoolId, change.sub);
   if (teams.length === 0) return { ignored: 'no managed team is concerned', teams: [] };
 
   const perEvent: ReconcileDeps = { ...deps, directory: listingEachGroupOnce(deps.directory) };
@@ -179,6 +181,22 @@ async function provisionFromGroup(deps: TeamDeps, group: string): Promise<SyncRe
     deps.log?.warn('a team for a new Cognito group was refused', { team: name, group, code: error.code });
     return { teams: [{ name, outcome: `refused: ${error.code}` }] };
   }
+}
+
+/**
+ * The teams a user change concerns: those with one of the user's groups (resolved from the sub with ListUsers),
+ * or, when the pool has no such user any more (deleted), every team with notifications: its address must go.
+ */
+async function teamsOfUser(deps: ReconcileDeps, userPool: string, sub: string | undefined): Promise<TeamRecord[]> {
+  const groups = sub ? await deps.directory.groupsOfUser(userPool, sub) : undefined;
+  if (groups === undefined) return activeTeamsWithNotifications(deps, userPool);
+  const teams = new Map<string, TeamRecord>();
+  for (const group of groups) {
+    for (const team of await deps.registry.listActiveTeamsWithCognitoGroup(userPool, group)) {
+      if (team.spec.notifications) teams.set(team.name, team);
+    }
+  }
+  return [...teams.values()];
 }
 
 async function activeTeamsWithNotifications(deps: ReconcileDeps, userPool: string): Promise<TeamRecord[]> {

@@ -8,6 +8,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -142,5 +143,35 @@ describe('createWorkforceDirectory().emailsOfGroups', () => {
 
     // Assess
     expect(result).toEqual({ emails: ['chloe@example.com'], missingGroups: [`ghosts-${suffix}`] });
+  });
+});
+
+describe('createWorkforceDirectory().groupsOfUser', () => {
+  it("finds a user by sub (CloudTrail's only name for them) and returns their groups", async () => {
+    // Prepare: a user in two groups
+    const username = `subbed-${suffix}`;
+    await givenGroup(`first-${suffix}`, [{ username, email: `${username}@example.com` }]);
+    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: `second-${suffix}` }));
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: `second-${suffix}` }),
+    );
+    const { UserAttributes } = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }),
+    );
+    const sub = UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
+
+    // Act
+    const groups = await directory.groupsOfUser(userPoolId, sub);
+
+    // Assess
+    expect(groups?.sort()).toEqual([`first-${suffix}`, `second-${suffix}`]);
+  });
+
+  it.each([
+    ['a sub no user has', '00000000-0000-4000-8000-000000000000'],
+    ['text that is no sub (never put into the filter)', 'x" or name = "y'],
+  ])('answers undefined for %s', async (_what, sub) => {
+    // Act / Assess
+    expect(await directory.groupsOfUser(userPoolId, sub)).toBeUndefined();
   });
 });

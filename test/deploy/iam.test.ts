@@ -61,6 +61,8 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
   resync: [...RECONCILE, 'dynamodb:Query'],
   cognitoSync: [
     ...RECONCILE,
+    'cognito-idp:ListUsers',
+    'cognito-idp:AdminListGroupsForUser',
     'dynamodb:Query',
     'dynamodb:GetItem',
     'dynamodb:PutItem',

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -41,6 +43,11 @@ async function givenGroup(): Promise<string> {
   return group;
 }
 
+async function subOf(username: string): Promise<string> {
+  const { UserAttributes } = await cognito.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: username }));
+  return UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
+}
+
 async function givenUser(): Promise<{ username: string; email: string }> {
   const username = `worker-${randomUUID().slice(0, 8)}`;
   const email = `${username}@example.com`;
@@ -64,8 +71,14 @@ async function subscribed(team: string): Promise<string[]> {
 }
 
 /** The events/ file of that kind, for this stack's user pool, with its own eventID unless one is given. */
-function cloudTrailEvent(file: string, changes: { groupName?: string; eventId?: string; userPoolId?: string } = {}) {
-  const event = loadEvent<{ detail: { eventID: string; requestParameters: Record<string, string> } }>(file);
+function cloudTrailEvent(
+  file: string,
+  changes: { groupName?: string; eventId?: string; userPoolId?: string; sub?: string } = {},
+) {
+  const event = loadEvent<{
+    detail: { eventID: string; requestParameters: Record<string, string>; additionalEventData?: { sub: string } };
+  }>(file);
+  if (changes.sub) event.detail.additionalEventData = { sub: changes.sub };
   event.detail.eventID = changes.eventId ?? randomUUID();
   event.detail.requestParameters.userPoolId = changes.userPoolId ?? pool();
   if (changes.groupName) event.detail.requestParameters.groupName = changes.groupName;
@@ -127,15 +140,42 @@ describe('cognitoSync', () => {
       new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
     );
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const elsewhere = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [await givenGroup()] } });
     const before = await subscribed(team.name);
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: user.username }));
 
-    // Act
-    await sync(cloudTrailEvent('cognito-disable-user.json'));
+    // Act: the user resolved from the sub; only the teams of the user's groups concern it
+    const result = await sync(cloudTrailEvent('cognito-disable-user.json', { sub: await subOf(user.username) }));
 
     // Assess
     expect(before).toContain(user.email);
     expect(await subscribed(team.name)).not.toContain(user.email);
+    expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
+    expect(result.teams).not.toContainEqual(expect.objectContaining({ name: elsewhere.name }));
+  });
+
+  it('unsubscribes a deleted user, whom the pool no longer knows, from every team with notifications', async () => {
+    // Prepare
+    const group = await givenGroup();
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const other = await givenTeam(uniqueTeamName('sync'));
+    const sub = await subOf(user.username);
+    const before = await subscribed(team.name);
+    await cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool(), Username: user.username }));
+
+    // Act
+    const result = await sync(cloudTrailEvent('cognito-delete-user.json', { sub }));
+
+    // Assess
+    expect(before).toContain(user.email);
+    expect(await subscribed(team.name)).not.toContain(user.email);
+    expect(result.teams.map((entry) => (entry as { name: string }).name)).toEqual(
+      expect.arrayContaining([team.name, other.name]),
+    );
   });
 
   it('ends in the state the pool holds whatever the order: a remove delivered before its add changes nothing', async () => {
