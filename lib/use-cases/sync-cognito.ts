@@ -5,9 +5,9 @@
  * in the state the pool holds (reconcile subscribes exactly the enabled members of the team's groups).
  *
  * - A user added to or removed from a group: the managed teams that include the group.
- * - A user disabled, enabled, deleted, or given another e-mail address: CloudTrail names the user only by sub,
- *   and a deleted user cannot be looked up any more, so every managed team with notifications is reconciled;
- *   each group is listed once per event however many teams share it.
+ * - A user disabled, enabled, deleted, or given another e-mail address: CloudTrail names the user only by sub;
+ *   the teams with one of the user's groups (resolved from the sub) are reconciled, or, for a user the pool no
+ *   longer knows (deleted), every managed team with notifications; each group is listed once per event.
  * - A group deleted: it leaves every managed team's desired members (a change by the system, in the history),
  *   and the team is reconciled. A team whose last group it was cannot lose it (a team needs a group): it is
  *   marked Orphaned, neither broken nor deleted, and its owner is told on the operations topic, once.
