@@ -9,8 +9,10 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   DeleteGroupCommand,
@@ -152,6 +154,52 @@ describe('cognitoSync', () => {
     expect(await subscribed(team.name)).not.toContain(user.email);
     expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
     expect(result.teams).not.toContainEqual(expect.objectContaining({ name: elsewhere.name }));
+  });
+
+  it('subscribes a user enabled again', async () => {
+    // Prepare: a disabled member of the team's group, unsubscribed
+    const group = await givenGroup();
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+    await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: user.username }));
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const before = await subscribed(team.name);
+    await cognito.send(new AdminEnableUserCommand({ UserPoolId: pool(), Username: user.username }));
+
+    // Act
+    await sync(cloudTrailEvent('cognito-enable-user.json', { sub: await subOf(user.username) }));
+
+    // Assess
+    expect(before).not.toContain(user.email);
+    expect(await subscribed(team.name)).toContain(user.email);
+  });
+
+  it('moves the subscription of a user whose e-mail address changed: the old one goes, the new one comes', async () => {
+    // Prepare
+    const group = await givenGroup();
+    const user = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
+    );
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const newEmail = `moved-${user.username}@example.com`;
+    await cognito.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: pool(),
+        Username: user.username,
+        UserAttributes: [{ Name: 'email', Value: newEmail }],
+      }),
+    );
+
+    // Act
+    await sync(cloudTrailEvent('cognito-update-user-attributes.json', { sub: await subOf(user.username) }));
+
+    // Assess
+    const after = await subscribed(team.name);
+    expect(after).toContain(newEmail);
+    expect(after).not.toContain(user.email);
   });
 
   it('unsubscribes a deleted user, whom the pool no longer knows, from every team with notifications', async () => {
