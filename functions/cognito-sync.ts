@@ -58,6 +58,7 @@ export const handler = eventBridgeRoute(CognitoApiCallSchema, async ({ detail },
   }
   if (detail.requestParameters.userPoolId !== config.USER_POOL_ID) {
     logger.debug('event of another user pool ignored', { eventId: detail.eventID });
+    return { ignored: 'another user pool', teams: [] } satisfies SyncResult;
   }
   idempotency.registerLambdaContext(context);
   return syncOnce({

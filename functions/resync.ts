@@ -23,6 +23,10 @@ export const handler = scheduleRoute(async () => {
   metrics.addMetric('ResyncTeams', MetricUnit.Count, summary.teams.length);
   metrics.addMetric('ResyncTeamsFixed', MetricUnit.Count, fixed.length);
   metrics.addMetric('ResyncTeamsSkipped', MetricUnit.Count, summary.skipped.length);
-  logger.info('teams resynced from the user pool', { teams: summary.teams.length, fixed, skipped: summary.skipped });
+  logger.info('teams resynced from the user pool', {
+    teams: summary.teams.length,
+    fixed: fixed.map((team) => ({ ...team, groupsRemoved: team.groupsRemoved.length })),
+    skipped: summary.skipped,
+  });
   return summary;
 });

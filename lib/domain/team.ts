@@ -95,7 +95,7 @@ export interface TeamRecord {
    * Set when the last Cognito group of the team was deleted: SageMaker keeps the team as it was (a team needs a
    * group), nobody can work in it, and its owner was told. Cleared by the next change of its members.
    */
-  orphaned?: { group: string; at: string };
+  orphaned?: { group: string; at: string; ownerTold?: boolean };
   /** Fingerprint of the create request, so an identical replay answers 200 with the same team. */
   createFingerprint?: string;
   retry?: { attempts: number; nextAttemptAt: string };

@@ -18,9 +18,10 @@
 
 import type { Caller } from '../auth/caller';
 import { forEachBounded } from '../concurrency';
-import { isDomainError, TeamExists } from '../domain/errors';
+import { isDomainError, redactEmailAddresses, TeamExists } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
 import type { WorkforceDirectory } from '../ports';
+import { RegistryConflict } from '../ports';
 import { addTeamMembers, createTeam, type TeamDeps } from './manage-teams';
 import { type ReconcileDeps, reconcileTeam } from './reconcile';
 import { applyChange, writeNextVersion } from './team-writes';
@@ -56,7 +57,8 @@ export interface SyncResult {
     | 'no managed team is concerned'
     | 'the call failed'
     | 'not a group the policy provisions a team for'
-    | 'a team of that name exists and is not managed here';
+    | 'a team of that name exists and is not managed here'
+    | 'the pool no longer agrees';
   teams: { name: string; outcome: string }[];
 }
 
@@ -69,6 +71,13 @@ export async function syncCognitoChange(
   change: CognitoChange,
 ): Promise<SyncResult> {
   if (change.userPoolId !== workforceUserPool) return { ignored: 'another user pool', teams: [] };
+  // A group event says that a group was created or deleted; the pool says whether it is so now (a late or
+  // repeated delivery after the opposite change must not undo it).
+  if ((change.eventName === 'CreateGroup' || change.eventName === 'DeleteGroup') && change.groupName) {
+    const gone = (await deps.directory.missingGroups(change.userPoolId, [change.groupName])).length > 0;
+    if (change.eventName === 'CreateGroup' && gone) return { ignored: 'the pool no longer agrees', teams: [] };
+    if (change.eventName === 'DeleteGroup' && !gone) return { ignored: 'the pool no longer agrees', teams: [] };
+  }
   if (change.eventName === 'CreateGroup' && change.groupName) return provisionFromGroup(deps, change.groupName);
   const teams = change.groupName
     ? await deps.registry.listActiveTeamsWithCognitoGroup(change.userPoolId, change.groupName)
@@ -108,6 +117,8 @@ export async function dropDeletedGroup(
     { kind: 'system', reason: `Cognito group '${group}' was deleted` },
     name,
     async (current) => {
+      // Built again after a conflict: decided afresh from the latest record every time.
+      orphanedNow = false;
       const members = current.spec.members;
       if (!('cognitoGroups' in members) || !members.cognitoGroups.includes(group)) return undefined;
       const remaining = members.cognitoGroups.filter((member) => member !== group);
@@ -127,20 +138,25 @@ export async function dropDeletedGroup(
       };
     },
   );
+  await tellOwnerIfOrphaned(deps, written ? record : await deps.registry.get(name));
   if (!written) return { outcome: 'unchanged' };
-  if (orphanedNow) {
-    // Told once: only the write that made the team Orphaned tells its owner.
-    await deps.alerts
-      .teamOrphaned({ name, owner: record.owner, version: record.version, group })
-      .catch((error: unknown) =>
-        deps.log?.error('could not tell the operations topic', {
-          team: name,
-          error: error instanceof Error ? error.name : 'Error',
-        }),
-      );
-  }
   const result = await applyChange(deps, name, record.version);
   return { outcome: orphanedNow ? 'orphaned' : result.outcome, subscriptions: result.subscriptions };
+}
+
+/**
+ * The owner of an Orphaned team is told once: the alert goes out until the record says it went (a failed alert
+ * fails the event, which EventBridge delivers again); the mark is an apply-state write, not a new version.
+ */
+async function tellOwnerIfOrphaned(deps: ReconcileDeps, record: TeamRecord | undefined): Promise<void> {
+  if (!record?.orphaned || record.orphaned.ownerTold) return;
+  const { group } = record.orphaned;
+  await deps.alerts.teamOrphaned({ name: record.name, owner: record.owner, version: record.version, group });
+  try {
+    await deps.registry.put({ ...record, orphaned: { ...record.orphaned, ownerTold: true } }, record.version);
+  } catch (error) {
+    if (!(error instanceof RegistryConflict)) throw error;
+  }
 }
 
 /** Who the system is when it asks for a team through the same use cases as people: an admin of no group. */
@@ -168,17 +184,23 @@ async function provisionFromGroup(deps: TeamDeps, group: string): Promise<SyncRe
       workerAccess: rule.workerAccess,
       tags: rule.tags,
     });
-    deps.log?.info('team provisioned for a new Cognito group', { team: name, group });
+    deps.log?.info('team provisioned for a new Cognito group', { team: name, group: redactEmailAddresses(group) });
     return { teams: [{ name, outcome: created.outcome }] };
   } catch (error) {
     if (error instanceof TeamExists) {
-      // Another event created it first (join it), or SageMaker has a team of that name nobody here manages.
-      if ((await deps.registry.get(name))?.lifecycle === 'active')
-        return { teams: [{ name, outcome: (await join()).outcome }] };
+      // Another event created it first (join it); an earlier team of the name still being retired (try again:
+      // the event fails and is delivered again); or SageMaker has a team of that name nobody here manages.
+      const latest = await deps.registry.get(name);
+      if (latest?.lifecycle === 'active') return { teams: [{ name, outcome: (await join()).outcome }] };
+      if (latest && latest.applyState !== 'Applied') throw new Error(`team '${name}' is still being retired`);
       return { ignored: 'a team of that name exists and is not managed here', teams: [] };
     }
     if (!isDomainError(error) || error.status >= 500) throw error;
-    deps.log?.warn('a team for a new Cognito group was refused', { team: name, group, code: error.code });
+    deps.log?.warn('a team for a new Cognito group was refused', {
+      team: name,
+      group: redactEmailAddresses(group),
+      code: error.code,
+    });
     return { teams: [{ name, outcome: `refused: ${error.code}` }] };
   }
 }

@@ -5,7 +5,7 @@
  * landed first it starts again from that one, so changes merge instead of overwriting each other. Who may change
  * a team (owner, If-Match) is the caller's concern: it hands a `guard` that sees the record first.
  */
-import { TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
+import { redactEmailAddresses, TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
 import { RegistryConflict } from '../ports';
@@ -100,9 +100,9 @@ export async function writeNextVersion(
       team: name,
       version,
       by: actorName(actor),
-      ...(actor.kind === 'system' ? { reason: actor.reason } : {}),
+      ...(actor.kind === 'system' ? { reason: redactEmailAddresses(actor.reason) } : {}),
       action: next.action,
-      summary: next.summary,
+      summary: redactEmailAddresses(next.summary),
     });
     return { record: stored, written: true };
   }

@@ -63,6 +63,7 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     ...RECONCILE,
     'cognito-idp:ListUsers',
     'cognito-idp:AdminListGroupsForUser',
+    'sqs:SendMessage',
     'dynamodb:Query',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
@@ -215,6 +216,11 @@ describe('the packaged template', () => {
     const target = JSON.stringify(rules[0]?.Properties.Targets);
     expect(target).toContain('CognitoSyncLambdaFunction');
     expect(target).toContain('CognitoSyncDeadLetterQueue');
+    // What the function itself refuses or fails on (asynchronous invocation) goes to the same queue.
+    const invokeConfigs = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::EventInvokeConfig',
+    );
+    expect(JSON.stringify(invokeConfigs)).toContain('CognitoSyncDeadLetterQueue');
   });
 
   it('protects every route with the token authorizer', () => {

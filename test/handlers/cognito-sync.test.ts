@@ -18,6 +18,8 @@ import {
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { buildTeamDeps } from '#lib/deps';
+import { syncCognitoChange } from '#lib/use-cases/sync-cognito';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as getTeam } from '../../functions/get-team';
@@ -385,6 +387,49 @@ describe('cognitoSync', () => {
     expect(other).toEqual({ ignored: 'not a group the policy provisions a team for', teams: [] });
     expect(unmanaged).toEqual({ ignored: 'a team of that name exists and is not managed here', teams: [] });
     expect(await registryRecord('image-labelers')).toBeUndefined();
+  });
+
+  it('ignores a group event the pool no longer agrees with (a late DeleteGroup after the group came back)', async () => {
+    // Prepare: the group was deleted and created again; the deletion's event arrives last
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
+
+    // Act
+    const late = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+
+    // Assess
+    expect(late).toEqual({ ignored: 'the pool no longer agrees', teams: [] });
+    expect((await registryRecord(team.name))?.spec.members).toEqual({ cognitoGroups: ['labelers-en', group] });
+  });
+
+  it('tells the owner of an Orphaned team when the event is delivered again after the alert failed', async () => {
+    // Prepare: an alerts port whose first message fails
+    const inbox = await operationsInbox();
+    const group = await givenGroup();
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
+    const deps = buildTeamDeps();
+    let failures = 1;
+    const flaky = {
+      ...deps,
+      alerts: {
+        ...deps.alerts,
+        teamOrphaned: async (orphan: Parameters<typeof deps.alerts.teamOrphaned>[0]) => {
+          if (failures-- > 0) throw Object.assign(new Error('SNS down'), { name: 'InternalError' });
+          await deps.alerts.teamOrphaned(orphan);
+        },
+      },
+    };
+    const change = { eventId: randomUUID(), eventName: 'DeleteGroup' as const, userPoolId: pool(), groupName: group };
+
+    // Act: the first delivery fails on the alert; EventBridge delivers it again
+    const first = syncCognitoChange(flaky, pool(), change);
+    await expect(first).rejects.toThrow('SNS down');
+    await syncCognitoChange(flaky, pool(), change);
+
+    // Assess
+    expect(await inbox.alertsAbout(team.name)).toHaveLength(1);
+    expect(await registryRecord(team.name)).toMatchObject({ orphaned: { group, ownerTold: true } });
   });
 
   it('ignores events of another user pool, and groups no managed team includes', async () => {

@@ -40,7 +40,7 @@ describe('parsePolicy', () => {
 
     // Assess
     expect(policy).toMatchObject(POLICY);
-    expect(policy.autoProvisioning?.groupPattern).toBe('^labelers-(?<team>[a-z0-9-]+)$');
+    expect(policy.autoProvisioning?.groupPattern).toBe('^labelers-(?<team>[a-z0-9](-*[a-z0-9]){0,61})$');
   });
 
   it('refuses an auto-provisioning pattern that does not capture the team name', () => {
