@@ -8,7 +8,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { z } from 'zod';
 import { loadConfig } from '#lib/config';
-import { buildTeamDeps, dynamoClient, IdempotencyConfigSchema } from '#lib/deps';
+import { buildTeamDeps, dynamoClient, IdempotencyConfigSchema, WorkforcePoolConfigSchema } from '#lib/deps';
 import { eventBridgeRoute } from '#lib/handlers/event';
 import { logger } from '#lib/observability';
 import {
@@ -19,7 +19,7 @@ import {
   USER_EVENTS,
 } from '#lib/use-cases/sync-cognito';
 
-const config = loadConfig(IdempotencyConfigSchema.extend({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) }));
+const config = loadConfig(IdempotencyConfigSchema.extend(WorkforcePoolConfigSchema.shape));
 const deps = buildTeamDeps();
 
 /** The part of a CloudTrail record of a Cognito API call the sync reads; the user's name is hidden anyway. */

@@ -4,15 +4,14 @@
  * delivered. Answers and logs what it fixed, per team, in counts (never an e-mail address).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
 import { AwsConfigSchema, loadConfig } from '#lib/config';
-import { buildTeamDeps } from '#lib/deps';
+import { buildTeamDeps, WorkforcePoolConfigSchema } from '#lib/deps';
 import { scheduleRoute } from '#lib/handlers/schedule';
 import { outOfTime } from '#lib/invocation';
 import { logger, metrics } from '#lib/observability';
 import { resyncTeams } from '#lib/use-cases/sync-cognito';
 
-const config = loadConfig(AwsConfigSchema.extend({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) }));
+const config = loadConfig(AwsConfigSchema.extend(WorkforcePoolConfigSchema.shape));
 const deps = buildTeamDeps();
 
 export const handler = scheduleRoute(async () => {

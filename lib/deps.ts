@@ -33,6 +33,9 @@ export type TeamsConfig = z.infer<typeof TeamsConfigSchema>;
 
 export const IdempotencyConfigSchema = AwsConfigSchema.extend({ IDEMPOTENCY_TABLE: z.string().min(1) });
 
+/** The workforce's Cognito user pool, whose changes the Cognito sync and the resync follow. */
+export const WorkforcePoolConfigSchema = z.object({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) });
+
 let dynamo: DynamoDBClient | undefined;
 export function dynamoClient(config: Pick<TeamsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>): DynamoDBClient {
   dynamo ??= tracer.captureAWSv3Client(
