@@ -9,6 +9,7 @@ import {
   paginateAdminListGroupsForUser,
   paginateListUsersInGroup,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { mergeAddresses } from '../domain/addresses';
 import type { WorkforceDirectory } from '../ports';
 
 export type { WorkforceDirectory } from '../ports';
@@ -44,8 +45,7 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
     },
 
     async emailsOfGroups(userPoolId, groups) {
-      // Keyed by the lower-case address: one subscription per mailbox, whatever case each user typed.
-      const emails = new Map<string, string>();
+      const emails: string[] = [];
       const missingGroups: string[] = [];
       for (const group of new Set(groups)) {
         const pages = paginateListUsersInGroup({ client: cognito }, { UserPoolId: userPoolId, GroupName: group });
@@ -54,7 +54,7 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
             for (const user of page.Users ?? []) {
               if (user.Enabled !== true) continue;
               const email = user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value;
-              if (email && !emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
+              if (email) emails.push(email);
             }
           }
         } catch (error) {
@@ -63,8 +63,8 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
           missingGroups.push(group);
         }
       }
-      const sorted = [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email);
-      return { emails: sorted, missingGroups };
+      // One subscription per mailbox, whatever case each user typed.
+      return { emails: mergeAddresses([emails]), missingGroups };
     },
 
     async groupsOfUser(userPoolId, sub) {

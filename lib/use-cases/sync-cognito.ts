@@ -18,6 +18,7 @@
 
 import type { Caller } from '../auth/caller';
 import { forEachBounded } from '../concurrency';
+import { mergeAddresses } from '../domain/addresses';
 import { isDomainError, redactEmailAddresses, TeamExists } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
 import type { WorkforceDirectory } from '../ports';
@@ -234,8 +235,7 @@ async function activeTeamsWithNotifications(deps: ReconcileDeps, userPool: strin
 
 /**
  * The directory, listing each group once for the lifetime of this object (one event): teams sharing a group
- * share its listing. Addresses are merged as the directory merges them: one per mailbox, the first spelling,
- * sorted ignoring case.
+ * share its listing. Addresses are merged by the same rule as the directory (mergeAddresses).
  */
 export function listingEachGroupOnce(directory: WorkforceDirectory): WorkforceDirectory {
   const listings = new Map<string, Promise<{ emails: string[]; missingGroups: string[] }>>();
@@ -253,12 +253,8 @@ export function listingEachGroupOnce(directory: WorkforceDirectory): WorkforceDi
           return listing;
         }),
       );
-      const emails = new Map<string, string>();
-      for (const { emails: groupEmails } of results) {
-        for (const email of groupEmails) if (!emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
-      }
       return {
-        emails: [...emails.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, email]) => email),
+        emails: mergeAddresses(results.map((result) => result.emails)),
         missingGroups: results.flatMap((result) => result.missingGroups),
       };
     },
