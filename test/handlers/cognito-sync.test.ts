@@ -6,14 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
-  AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient,
   CreateGroupCommand,
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -23,6 +20,7 @@ import { syncCognitoChange } from '#lib/use-cases/sync-cognito';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as getTeam } from '../../functions/get-team';
+import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import {
   createdTeams,
@@ -35,39 +33,9 @@ import {
 } from '../support/steps';
 import { call, emulatorCalls, OWNER, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
 
-const cognito = new CognitoIdentityProviderClient({});
 const topics = sns();
-const pool = () => process.env.USER_POOL_ID as string;
 
 afterEach(retireCreatedTeams);
-
-async function givenGroup(): Promise<string> {
-  const group = `sync-${randomUUID().slice(0, 8)}`;
-  await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
-  return group;
-}
-
-async function subOf(username: string): Promise<string> {
-  const { UserAttributes } = await cognito.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: username }));
-  return UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
-}
-
-async function givenUser(): Promise<{ username: string; email: string }> {
-  const username = `worker-${randomUUID().slice(0, 8)}`;
-  const email = `${username}@example.com`;
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: pool(),
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  return { username, email };
-}
 
 async function subscribed(team: string): Promise<string[]> {
   const { Subscriptions } = await topics.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArnOf(team) }));
@@ -95,7 +63,7 @@ const sync = (event: unknown) =>
 describe('cognitoSync', () => {
   it('subscribes a user added to a group to the topic of every managed team with that group', async () => {
     // Prepare: two teams with the group, and the user added to it in Cognito
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const first = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     const second = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
     const user = await givenUser();
@@ -114,7 +82,7 @@ describe('cognitoSync', () => {
 
   it('unsubscribes a user removed from a group, unless another group of the same team still holds them', async () => {
     // Prepare: the user in two groups; team A has one of them, team B both
-    const [left, kept] = [await givenGroup(), await givenGroup()];
+    const [left, kept] = [await givenGroup('sync'), await givenGroup('sync')];
     const onlyLeft = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [left] } });
     const both = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [left, kept] } });
     const user = await givenUser();
@@ -138,13 +106,15 @@ describe('cognitoSync', () => {
 
   it('unsubscribes a disabled user from every team (CloudTrail names the user only by sub)', async () => {
     // Prepare
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const user = await givenUser();
     await cognito.send(
       new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
     );
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
-    const elsewhere = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [await givenGroup()] } });
+    const elsewhere = await givenTeam(uniqueTeamName('sync'), {
+      members: { cognitoGroups: [await givenGroup('sync')] },
+    });
     const before = await subscribed(team.name);
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: user.username }));
 
@@ -160,7 +130,7 @@ describe('cognitoSync', () => {
 
   it('subscribes a user enabled again', async () => {
     // Prepare: a disabled member of the team's group, unsubscribed
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const user = await givenUser();
     await cognito.send(
       new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
@@ -180,7 +150,7 @@ describe('cognitoSync', () => {
 
   it('moves the subscription of a user whose e-mail address changed: the old one goes, the new one comes', async () => {
     // Prepare
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const user = await givenUser();
     await cognito.send(
       new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
@@ -206,7 +176,7 @@ describe('cognitoSync', () => {
 
   it('unsubscribes a deleted user, whom the pool no longer knows, from every team with notifications', async () => {
     // Prepare
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const user = await givenUser();
     await cognito.send(
       new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
@@ -230,7 +200,7 @@ describe('cognitoSync', () => {
 
   it('ends in the state the pool holds whatever the order: a remove delivered before its add changes nothing', async () => {
     // Prepare: the user was added, then removed; the events arrive the other way round
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     const user = await givenUser();
     await cognito.send(
@@ -250,7 +220,7 @@ describe('cognitoSync', () => {
 
   it('processes the same event (CloudTrail eventID) once: a duplicate calls nothing', async () => {
     // Prepare
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     const user = await givenUser();
     await cognito.send(
@@ -271,7 +241,7 @@ describe('cognitoSync', () => {
 
   it('takes a deleted group out of every team that has it, as the system, and SageMaker follows', async () => {
     // Prepare
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
@@ -292,7 +262,7 @@ describe('cognitoSync', () => {
   it('marks a team whose last group is deleted Orphaned (neither broken nor deleted) and tells its owner once', async () => {
     // Prepare
     const inbox = await operationsInbox();
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
@@ -318,7 +288,7 @@ describe('cognitoSync', () => {
 
   it('lets the owner bring an Orphaned team back by adding a group', async () => {
     // Prepare: an Orphaned team
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
     await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
@@ -378,7 +348,7 @@ describe('cognitoSync', () => {
     await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: 'labelers-image-labelers' }));
 
     // Act
-    const other = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: await givenGroup() }));
+    const other = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: await givenGroup('sync') }));
     const unmanaged = await sync(
       cloudTrailEvent('cognito-create-group.json', { groupName: 'labelers-image-labelers' }),
     );
@@ -391,7 +361,7 @@ describe('cognitoSync', () => {
 
   it('ignores a group event the pool no longer agrees with (a late DeleteGroup after the group came back)', async () => {
     // Prepare: the group was deleted and created again; the deletion's event arrives last
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
 
     // Act
@@ -405,7 +375,7 @@ describe('cognitoSync', () => {
   it('tells the owner of an Orphaned team when the event is delivered again after the alert failed', async () => {
     // Prepare: an alerts port whose first message fails
     const inbox = await operationsInbox();
-    const group = await givenGroup();
+    const group = await givenGroup('sync');
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
     const deps = buildTeamDeps();
@@ -435,7 +405,9 @@ describe('cognitoSync', () => {
   it('ignores events of another user pool, and groups no managed team includes', async () => {
     // Act
     const otherPool = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { userPoolId: 'us-east-1_Other1' }));
-    const noTeam = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: await givenGroup() }));
+    const noTeam = await sync(
+      cloudTrailEvent('cognito-add-user-to-group.json', { groupName: await givenGroup('sync') }),
+    );
 
     // Assess
     expect(otherPool).toEqual({ ignored: 'another user pool', teams: [] });

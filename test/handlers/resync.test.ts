@@ -1,52 +1,23 @@
-/**
- * The nightly resync, invoked as the schedule (and `serverless invoke local -f resync`) invokes it: changes made
- * in Cognito that no event reached are repaired, and each group is listed once per run.
- */
-import { randomUUID } from 'node:crypto';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminDisableUserCommand,
-  CognitoIdentityProviderClient,
-  CreateGroupCommand,
-  DeleteGroupCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { AdminDisableUserCommand, DeleteGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { buildTeamDeps } from '#lib/deps';
 import type { WorkforceDirectory } from '#lib/ports';
 import { resyncTeams } from '#lib/use-cases/sync-cognito';
 import { handler as resync } from '../../functions/resync';
+import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
 import { emulatorCalls, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
 
-const cognito = new CognitoIdentityProviderClient({});
 const topics = sns();
-const pool = () => process.env.USER_POOL_ID as string;
 
 afterEach(retireCreatedTeams);
 
-async function givenGroup(members = 0): Promise<{ group: string; emails: string[] }> {
-  const group = `resync-${randomUUID().slice(0, 8)}`;
-  await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
+async function givenGroupOf(members = 0): Promise<{ group: string; emails: string[] }> {
+  const group = await givenGroup('resync');
   const emails: string[] = [];
-  for (let index = 0; index < members; index++) emails.push((await givenUserIn(group)).email);
+  for (let index = 0; index < members; index++) emails.push((await givenUser([group])).email);
   return { group, emails };
-}
-
-async function givenUserIn(group: string): Promise<{ username: string; email: string }> {
-  const username = `worker-${randomUUID().slice(0, 8)}`;
-  const email = `${username}@example.com`;
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: pool(),
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: email }],
-    }),
-  );
-  await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: username, GroupName: group }));
-  return { username, email };
 }
 
 async function subscribed(team: string): Promise<string[]> {
@@ -63,11 +34,11 @@ async function subscribed(team: string): Promise<string[]> {
 describe('resync', () => {
   it('repairs what no event reached: joiners subscribed, leavers unsubscribed, deleted groups removed', async () => {
     // Prepare: teams in step with the pool, then changes in Cognito that no event reports
-    const { group } = await givenGroup();
-    const { group: doomed } = await givenGroup();
-    const stays = await givenUserIn(group);
+    const { group } = await givenGroupOf();
+    const { group: doomed } = await givenGroupOf();
+    const stays = await givenUser([group]);
     const team = await givenTeam(uniqueTeamName('resync'), { members: { cognitoGroups: [group, doomed] } });
-    const joiner = await givenUserIn(group);
+    const joiner = await givenUser([group]);
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: stays.username }));
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: doomed }));
 
@@ -91,7 +62,7 @@ describe('resync', () => {
 
   it('lists each group once however many teams share it: 3 teams, 2 groups of 50 users', async () => {
     // Prepare: two groups of 50 workers, three teams sharing them, already in step
-    const [first, second] = [await givenGroup(50), await givenGroup(50)];
+    const [first, second] = [await givenGroupOf(50), await givenGroupOf(50)];
     const names = [uniqueTeamName('shared'), uniqueTeamName('shared'), uniqueTeamName('shared')];
     await givenTeam(names[0], { members: { cognitoGroups: [first.group] } });
     await givenTeam(names[1], { members: { cognitoGroups: [first.group, second.group] } });
