@@ -4,6 +4,8 @@
  * names the rule and the policy version, so that a refused client knows which edition of the rules refused it.
  */
 import { z } from 'zod';
+import { parseCidr } from './addresses';
+import { RULE_IDS, type RuleId } from './audit/findings';
 import type { LiveWorkteam } from './live';
 import type { DesiredTeam } from './team';
 import { type Violation, violation } from './validation';
@@ -35,6 +37,51 @@ function compiles(pattern: string): boolean {
 const ToggleSchema = z.enum(['Enabled', 'Disabled']);
 
 const WORKER_ACCESS_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
+
+export type WorkerAccessField = (typeof WORKER_ACCESS_FIELDS)[number];
+
+/** What an audit run does with a remediable finding of a rule: only report it, or reconcile the team. */
+const RemediationModeSchema = z.enum(['report', 'remediate']);
+
+export type RemediationMode = z.infer<typeof RemediationModeSchema>;
+
+/** The audit's settings when the policy leaves them out: `remediation` is each rule's mode. */
+export const AUDIT_DEFAULTS: {
+  notificationsRequiredFor: readonly string[];
+  teamLimitWarningPercent: number;
+  remediation: RemediationMode;
+} = { notificationsRequiredFor: [], teamLimitWarningPercent: 80, remediation: 'report' };
+
+function isRuleId(key: string): key is RuleId {
+  return (RULE_IDS as readonly string[]).includes(key);
+}
+
+const AuditSchema = z.strictObject({
+  /** Classifications whose teams must have a NotificationConfiguration. Absent: none. */
+  notificationsRequiredFor: z.array(z.string().min(1)).optional(),
+  /** IPv4 or IPv6 CIDRs that each of the workforce's SourceIpConfig.Cidrs must lie within. Absent: any range. */
+  workforceSourceCidrs: z
+    .array(z.string().refine((cidr) => parseCidr(cidr) !== undefined, { message: 'must be an IPv4 or IPv6 CIDR' }))
+    .optional(),
+  /** The share of SageMaker's 25 work teams per region from which the audit warns. Absent: 80. */
+  teamLimitWarningPercent: z.number().min(1).max(100).optional(),
+  /** Per rule, whether a run reconciles the teams of its remediable findings. Absent rule: `report`. */
+  remediation: z
+    .record(z.string(), RemediationModeSchema)
+    .superRefine((remediation, context) => {
+      for (const rule of Object.keys(remediation)) {
+        if (!isRuleId(rule)) {
+          context.addIssue({
+            code: 'custom',
+            path: [rule],
+            message: `is not an audit rule (the rules are ${RULE_IDS.join(', ')})`,
+          });
+        }
+      }
+    })
+    .transform((remediation): Partial<Record<RuleId, RemediationMode>> => remediation)
+    .optional(),
+});
 
 export const PolicySchema = z
   .strictObject({
@@ -70,6 +117,8 @@ export const PolicySchema = z
         tags: z.record(z.string().min(1), z.string()),
       })
       .optional(),
+    /** The compliance audit's settings; every one has a default. */
+    audit: AuditSchema.optional(),
   })
   .superRefine((policy, context) => {
     for (const classification of Object.keys(policy.minimumWorkerAccess)) {
@@ -77,6 +126,15 @@ export const PolicySchema = z
         context.addIssue({
           code: 'custom',
           path: ['minimumWorkerAccess', classification],
+          message: 'is not one of classifications',
+        });
+      }
+    }
+    for (const [index, classification] of (policy.audit?.notificationsRequiredFor ?? []).entries()) {
+      if (!policy.classifications.includes(classification)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['audit', 'notificationsRequiredFor', index],
           message: 'is not one of classifications',
         });
       }
@@ -106,7 +164,7 @@ function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
 }
 
 /** The toggles a classification requires to be `Enabled`; none for an unknown or unlisted classification. */
-function requiredToggles(policy: Policy, classification: string | undefined): (typeof WORKER_ACCESS_FIELDS)[number][] {
+export function requiredToggles(policy: Policy, classification: string | undefined): WorkerAccessField[] {
   if (classification === undefined || !policy.classifications.includes(classification)) return [];
   const minimum = ownValue(policy.minimumWorkerAccess, classification);
   if (minimum === undefined) return [];
@@ -165,26 +223,4 @@ export function checkPolicy(team: DesiredTeam, policy: Policy, workforce: { hasV
     );
   }
   return violations;
-}
-
-/**
- * The audit of a team as SageMaker has it: the worker-access toggles below its classification's minimum (an
- * absent toggle is `Disabled`). A team read without its tags (`live.tags` undefined) cannot be classified and
- * yields nothing: describe it with its tags first.
- */
-export function auditWorkerAccess(live: LiveWorkteam, policy: Policy): Violation[] {
-  const classification = live.tags?.find(({ key }) => key === policy.classificationTag)?.value;
-  return requiredToggles(policy, classification).flatMap((field) => {
-    const actual: Toggle = live.workerAccess?.[field] ?? 'Disabled';
-    return actual === 'Enabled'
-      ? []
-      : [
-          policyViolation(
-            `workerAccess.${field}`,
-            `workerAccess.${field} is ${actual}, but a team classified '${classification}' needs it Enabled`,
-            'minimumWorkerAccess',
-            policy,
-          ),
-        ];
-  });
 }

@@ -1,4 +1,4 @@
-import { auditWorkerAccess, checkPolicy, type Policy, PolicyInvalid, parsePolicy } from '#lib/domain/policy';
+import { checkPolicy, type Policy, PolicyInvalid, parsePolicy } from '#lib/domain/policy';
 import type { Violation } from '#lib/domain/validation';
 import type { Toggle } from '#lib/domain/workteam';
 import policyFile from '../../../policy/policy.json';
@@ -112,6 +112,99 @@ describe('parsePolicy', () => {
 
     // Assess
     expect(error.issues.map(({ path }) => path)).toEqual(['classifications']);
+  });
+
+  it("accepts the repository's audit settings", () => {
+    // Act
+    const policy = parsePolicy(policyFile);
+
+    // Assess
+    expect(policy.audit).toMatchObject({
+      notificationsRequiredFor: ['internal', 'confidential', 'restricted'],
+      workforceSourceCidrs: ['10.0.0.0/8', '192.0.2.0/24'],
+      teamLimitWarningPercent: 80,
+    });
+    expect(Object.values(policy.audit?.remediation ?? {})).not.toContain('remediate');
+  });
+
+  it('accepts a policy without an audit section, whose settings all have defaults', () => {
+    // Act
+    const policy = parsePolicy(POLICY);
+
+    // Assess
+    expect(policy).toEqual(POLICY);
+  });
+
+  it('accepts IPv4 and IPv6 ranges and a remediation mode per audit rule', () => {
+    // Prepare
+    const audit = {
+      workforceSourceCidrs: ['10.0.0.0/8', '2001:db8::/32'],
+      remediation: { 'worker-access.drift': 'remediate', 'team.drift': 'report' },
+    };
+
+    // Act
+    const policy = parsePolicy(policyJson({ audit }));
+
+    // Assess
+    expect(policy.audit).toEqual(audit);
+  });
+
+  it('refuses a remediation setting for a rule the audit does not have, naming the rules it has', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ audit: { remediation: { 'worker-acess.drift': 'remediate' } } }));
+
+    // Assess
+    expect(error.issues).toEqual([
+      {
+        path: 'audit.remediation.worker-acess.drift',
+        message: expect.stringMatching(/^is not an audit rule \(the rules are team\.missing, .*worker-access\.drift/),
+      },
+    ]);
+  });
+
+  it('refuses a remediation mode other than report or remediate', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ audit: { remediation: { 'team.drift': 'fix' } } }));
+
+    // Assess
+    expect(error.issues.map(({ path }) => path)).toEqual(['audit.remediation.team.drift']);
+  });
+
+  test.each(['10.0.0.0', '10.0.0.0/33', '300.0.0.0/8', '2001:db8::/129', 'internal'])(
+    'refuses the workforce source range %j, which is no CIDR',
+    (cidr) => {
+      // Act
+      const error = policyInvalidBy(policyJson({ audit: { workforceSourceCidrs: ['10.0.0.0/8', cidr] } }));
+
+      // Assess
+      expect(error.issues).toEqual([{ path: 'audit.workforceSourceCidrs.1', message: 'must be an IPv4 or IPv6 CIDR' }]);
+    },
+  );
+
+  it('refuses a classification that needs notifications but is not listed', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ audit: { notificationsRequiredFor: ['internal', 'secret'] } }));
+
+    // Assess
+    expect(error.issues).toEqual([
+      { path: 'audit.notificationsRequiredFor.1', message: 'is not one of classifications' },
+    ]);
+  });
+
+  test.each([0, 101])('refuses a team-limit warning share of %i %%', (percent) => {
+    // Act
+    const error = policyInvalidBy(policyJson({ audit: { teamLimitWarningPercent: percent } }));
+
+    // Assess
+    expect(error.issues.map(({ path }) => path)).toEqual(['audit.teamLimitWarningPercent']);
+  });
+
+  it('refuses an unknown field of the audit section', () => {
+    // Act
+    const error = policyInvalidBy(policyJson({ audit: { teamLimitWarning: 80 } }));
+
+    // Assess
+    expect(error.message).toContain('teamLimitWarning');
   });
 
   it('refuses something that is not a policy at all, as a plain Error named PolicyInvalid', () => {
@@ -291,75 +384,5 @@ describe('checkPolicy', () => {
       { path: 'workerAccess.sourceIp', code: 'Policy' },
       { path: 'workerAccess.vpcSourceIp', code: 'Policy' },
     ]);
-  });
-});
-
-describe('auditWorkerAccess', () => {
-  it('reports a live restricted team whose sourceIp is Disabled', () => {
-    // Prepare
-    const live = liveTeam({
-      tags: [{ key: 'classification', value: 'restricted' }],
-      workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Disabled' },
-    });
-
-    // Act
-    const violations = auditWorkerAccess(live, POLICY);
-
-    // Assess
-    expect(violations).toEqual([
-      {
-        path: 'workerAccess.sourceIp',
-        code: 'Policy',
-        message:
-          "workerAccess.sourceIp is Disabled, but a team classified 'restricted' needs it Enabled (policy 2026-11-22, rule minimumWorkerAccess)",
-      },
-    ]);
-  });
-
-  it('counts a live team without worker-access configuration as Disabled', () => {
-    // Prepare
-    const live = liveTeam({ tags: [{ key: 'classification', value: 'confidential' }], workerAccess: undefined });
-
-    // Act
-    const violations = auditWorkerAccess(live, POLICY);
-
-    // Assess
-    expect(pathsAndCodes(violations)).toEqual([{ path: 'workerAccess.sourceIp', code: 'Policy' }]);
-  });
-
-  it('reports nothing for a restricted team at its minimum', () => {
-    // Prepare
-    const live = liveTeam({
-      tags: [{ key: 'classification', value: 'restricted' }],
-      workerAccess: { sourceIp: 'Enabled' },
-    });
-
-    // Act
-    const violations = auditWorkerAccess(live, POLICY);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('reports nothing for a classification without a minimum', () => {
-    // Prepare
-    const live = liveTeam({ tags: [{ key: 'classification', value: 'public' }], workerAccess: undefined });
-
-    // Act
-    const violations = auditWorkerAccess(live, POLICY);
-
-    // Assess
-    expect(violations).toEqual([]);
-  });
-
-  it('reports nothing for a team read without its tags, which cannot be classified', () => {
-    // Prepare
-    const live = liveTeam({ tags: undefined, workerAccess: undefined });
-
-    // Act
-    const violations = auditWorkerAccess(live, POLICY);
-
-    // Assess
-    expect(violations).toEqual([]);
   });
 });
