@@ -1,21 +1,39 @@
 /**
- * The embedded local cloud: a SageMaker emulator of our own, cognito-local, fauxqs (SNS/SQS) and dynalite
- * (DynamoDB), all reached over HTTP on 127.0.0.1, started and stopped together. State lives in memory (and,
- * for cognito-local, in a fresh temporary directory), so every start is new and then seeded.
+ * The embedded local cloud: a SageMaker emulator of our own, cognito-local, fauxqs (SNS/SQS), dynalite
+ * (DynamoDB) and the local EventBridge's front door (PutEvents), all reached over HTTP on 127.0.0.1, started and
+ * stopped together. State lives in memory (and, for cognito-local, in a fresh temporary directory), so every
+ * start is new and then seeded.
  * Clients reach Cognito through the CloudTrail recording proxy (local/cloudtrail-proxy.ts), which records the
- * group and user changes for whoever subscribes (npm start's local event bus); the seed goes around it.
+ * group and user changes; the SageMaker emulator records its work team writes the same way. Once seeded (the seed
+ * records nothing), both go to the EventBridge front door with whatever the functions put there themselves, so
+ * `GET $EVENTBRIDGE_URL/_events` shows all that reached the bus and one subscription (npm start's local event
+ * bus) receives it all.
+ * The local cloud has no IAM: a caller is named by its access key. The functions' key (the environment here,
+ * `.env.local`, serverless offline, the test run) stands for their assumed role, so CloudTrail shows their changes
+ * under OWN_CALLER_ARN_PREFIX as in AWS; any other key, such as the operator's of `.local/env`, is an IAM user.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudTrailProxy, startCloudTrailProxy } from './cloudtrail-proxy';
+import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { reservePort, waitForPort } from './ports';
 import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
 import { type SeedResult, seedLocalCloud } from './seed';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
+
+/** What every caller ARN of this system's own roles starts with locally (the audit rule's `anything-but` prefix). */
+export const OWN_CALLER_ARN_PREFIX = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/workteam-automation-local-`;
+/** The functions' role, and the session their calls come from, as Lambda names them. */
+const FUNCTIONS_ROLE_NAME = 'workteam-automation-local-functions';
+export const FUNCTIONS_CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${FUNCTIONS_ROLE_NAME}/workteam-automation-local`;
+/** The access key of the functions' environment: their role. */
+export const FUNCTIONS_ACCESS_KEY_ID = 'local-functions';
+/** The access key of `.local/env`, a person at the AWS CLI or SDK: the IAM user `local-operator`. */
+export const OPERATOR_ACCESS_KEY_ID = 'local-operator';
 
 export interface LocalCloudPorts {
   sagemaker: number;
@@ -24,6 +42,8 @@ export interface LocalCloudPorts {
   /** The CloudTrail recording proxy in front of cognito-local: the Cognito endpoint clients use. */
   cognitoTrail: number;
   dynamodb: number;
+  /** The local EventBridge's front door: PutEvents, and GET /_events. */
+  eventbridge: number;
 }
 
 export const DEFAULT_PORTS: LocalCloudPorts = {
@@ -32,8 +52,16 @@ export const DEFAULT_PORTS: LocalCloudPorts = {
   cognito: 9229,
   cognitoTrail: 9230,
   dynamodb: 8000,
+  eventbridge: 4010,
 };
-export const EPHEMERAL_PORTS: LocalCloudPorts = { sagemaker: 0, sns: 0, cognito: 0, cognitoTrail: 0, dynamodb: 0 };
+export const EPHEMERAL_PORTS: LocalCloudPorts = {
+  sagemaker: 0,
+  sns: 0,
+  cognito: 0,
+  cognitoTrail: 0,
+  dynamodb: 0,
+  eventbridge: 0,
+};
 
 export interface LocalCloudOptions {
   ports: LocalCloudPorts;
@@ -48,8 +76,10 @@ export interface LocalCloud {
   env: Record<string, string>;
   seed: SeedResult;
   sagemaker: SageMakerEmulator;
-  /** Records Cognito's group and user changes as CloudTrail events; subscribe to receive them. */
+  /** Records Cognito's group and user changes as CloudTrail events (they reach eventBridge too). */
   cloudTrail: CloudTrailProxy;
+  /** Every event that reaches the bus (CloudTrail's of SageMaker and Cognito, PutEvents); subscribe to receive them. */
+  eventBridge: LocalEventBridge;
   stop(): Promise<void>;
 }
 
@@ -59,6 +89,7 @@ const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
   cognito: 'Cognito, cognito-local',
   cognitoTrail: 'Cognito, the CloudTrail recording proxy',
   dynamodb: 'DynamoDB, dynalite',
+  eventbridge: 'EventBridge, the local PutEvents front door',
 };
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -73,11 +104,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const eventBridge = await startLocalEventBridge({ port: ports.eventbridge, region: REGION, accountId: ACCOUNT_ID });
+    stops.push(() => eventBridge.close());
+
     const sagemaker = await startSageMakerEmulator({
       port: ports.sagemaker,
       host: '127.0.0.1',
       region: REGION,
       accountId: ACCOUNT_ID,
+      identities: { [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole' } },
     });
     stops.push(() => sagemaker.close());
 
@@ -105,20 +140,27 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       // Every client's Cognito calls go through the recording proxy, as every call in AWS reaches CloudTrail.
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cloudTrail.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
     };
     const awsEnv = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
+      AWS_ACCESS_KEY_ID: FUNCTIONS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: 'local',
       ...endpoints,
     };
     const seed = await seedLocalCloud({ ...awsEnv, cognitoUrl: cognito.url });
+    // The seed is the account as it was before the stack: its calls are no events.
+    sagemaker.subscribe((event) => eventBridge.record(event));
+    cloudTrail.subscribe((event) => eventBridge.record(event));
 
     const env: Record<string, string> = {
       ...awsEnv,
       API_URL: options.apiUrl,
       SAGEMAKER_EMULATOR_URL: sagemaker.url,
+      // The front door itself: GET/DELETE $EVENTBRIDGE_URL/_events.
+      EVENTBRIDGE_URL: eventBridge.url,
+      OWN_CALLER_ARN_PREFIX,
       // cognito-local itself: the tokens' issuer, and a way around the recording (nothing is recorded there).
       COGNITO_LOCAL_URL: cognito.url,
       USER_POOL_ID: seed.userPoolId,
@@ -127,6 +169,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ADMIN_GROUP: seed.adminGroup,
       TEAMS_TABLE: seed.teamsTable,
       IDEMPOTENCY_TABLE: seed.idempotencyTable,
+      // As serverless.yml sets them for the audit (the functions' environment in the test run).
+      AUDIT_TABLE: seed.auditTable,
+      AUDIT_RETENTION_DAYS: '90',
       TOPIC_PREFIX: 'workteam-automation-local-',
       OPERATIONS_TOPIC_ARN: seed.operationsTopicArn,
       MAX_APPLY_ATTEMPTS: '8',
@@ -135,7 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_ADMIN_TOKEN: seed.adminToken,
       LOCAL_USER_TOKEN: seed.userToken,
     };
-    return { env, seed, sagemaker, cloudTrail, stop: stopAll };
+    return { env, seed, sagemaker, cloudTrail, eventBridge, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -124,6 +124,12 @@ export interface EventBus {
 
 type Outcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
 
+/** What the log calls an event: CloudTrail's by the call (`UpdateWorkteam`), any other by its detail-type. */
+function nameOf(event: BusEvent): string {
+  if (typeof event.detail.eventName === 'string') return ` ${event.detail.eventName}`;
+  return event['detail-type'] ? ` "${event['detail-type']}"` : '';
+}
+
 export function startEventBus(options: EventBusOptions): EventBus {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const baseDelayMs = options.baseDelayMs ?? 1000;
@@ -165,8 +171,7 @@ export function startEventBus(options: EventBusOptions): EventBus {
   };
 
   const deliver = async (rule: EventRule, event: BusEvent, putAt: number) => {
-    const name = typeof event.detail.eventName === 'string' ? ` ${event.detail.eventName}` : '';
-    const label = `event-bus: event ${event.id}${name} -> ${rule.functionKey}`;
+    const label = `event-bus: event ${event.id}${nameOf(event)} -> ${rule.functionKey}`;
     for (let attempt = 1; !stopped; attempt++) {
       const started = Date.now();
       const outcome = await invoke(rule, event);
@@ -192,8 +197,7 @@ export function startEventBus(options: EventBusOptions): EventBus {
       if (stopped) return 0;
       const matched = options.rules.filter((rule) => matchesPattern(rule.pattern, event));
       if (matched.length === 0) {
-        const name = typeof event.detail.eventName === 'string' ? ` ${event.detail.eventName}` : '';
-        log(`event-bus: event ${event.id}${name}: no rule matches`);
+        log(`event-bus: event ${event.id}${nameOf(event)}: no rule matches`);
       }
       const putAt = Date.now();
       for (const rule of matched) {

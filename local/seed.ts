@@ -3,8 +3,9 @@
  * SageMaker private workforce, a few work teams with notification topics, and two local JWTs.
  * One team (`medical-annotators`) carries `classification=restricted` without the SourceIp constraint that
  * the policy demands for it, so the audit has something to find.
- * The DynamoDB tables (team registry, idempotency) are created from infra/tables.json, the same definitions
- * serverless.yml deploys.
+ * The workforce admits the documentation range 192.0.2.0/24 only, inside the policy's allowed ranges, so the audit
+ * finds nothing else. The DynamoDB tables (team registry, idempotency, audit) are created from
+ * infra/tables.json, the same definitions serverless.yml deploys.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,9 +45,10 @@ export interface SeedResult {
   adminGroup: string;
   groups: string[];
   teams: string[];
-  /** The team registry table and the idempotency table. */
+  /** The team registry table, the idempotency table and the audit's table. */
   teamsTable: string;
   idempotencyTable: string;
+  auditTable: string;
   adminToken: string;
   userToken: string;
   /** The operations topic (what serverless.yml creates as OperationsTopic). */
@@ -58,6 +60,7 @@ export const ADMIN_GROUP = 'workteam-admins';
 export const LOCAL_TABLES = {
   teamsTable: 'workteam-automation-local-teams',
   idempotencyTable: 'workteam-automation-local-idempotency',
+  auditTable: 'workteam-automation-local-audit',
 } as const;
 
 const GROUPS = ['labelers-en', 'labelers-de', 'reviewers', ADMIN_GROUP];
@@ -166,6 +169,7 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
     new CreateWorkforceCommand({
       WorkforceName: workforceName,
       CognitoConfig: { UserPool: userPoolId, ClientId: clientId },
+      SourceIpConfig: { Cidrs: ['192.0.2.0/24'] },
     }),
   );
 
@@ -228,16 +232,17 @@ export type TableProperties = Pick<
 export interface TableDefinitions {
   TeamsTable: TableProperties;
   IdempotencyTable: TableProperties;
+  AuditTable: TableProperties;
 }
 
 /** Read from the file, not imported: local/ stays independent of lib/ and of the bundler's JSON handling. */
 export function readTableDefinitions(): TableDefinitions {
   const parsed: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'infra', 'tables.json'), 'utf8'));
   const tables = parsed as Partial<Record<keyof TableDefinitions, TableProperties>>;
-  if (!tables.TeamsTable?.KeySchema || !tables.IdempotencyTable?.KeySchema) {
-    throw new Error('infra/tables.json must define TeamsTable and IdempotencyTable, each with a KeySchema');
+  if (!tables.TeamsTable?.KeySchema || !tables.IdempotencyTable?.KeySchema || !tables.AuditTable?.KeySchema) {
+    throw new Error('infra/tables.json must define TeamsTable, IdempotencyTable and AuditTable, each with a KeySchema');
   }
-  return { TeamsTable: tables.TeamsTable, IdempotencyTable: tables.IdempotencyTable };
+  return { TeamsTable: tables.TeamsTable, IdempotencyTable: tables.IdempotencyTable, AuditTable: tables.AuditTable };
 }
 
 /**
@@ -265,6 +270,7 @@ export async function createLocalTables(dynamo: DynamoDBClient): Promise<void> {
   const definitions = readTableDefinitions();
   await createTableFromDefinition(dynamo, LOCAL_TABLES.teamsTable, definitions.TeamsTable);
   await createTableFromDefinition(dynamo, LOCAL_TABLES.idempotencyTable, definitions.IdempotencyTable);
+  await createTableFromDefinition(dynamo, LOCAL_TABLES.auditTable, definitions.AuditTable);
 }
 
 async function createNotificationTopic(sns: SNSClient, team: SeedTeam): Promise<string> {

@@ -1,13 +1,16 @@
 /**
  * `npm start`: the local cloud, seeded, plus `serverless offline` serving the HTTP API on 127.0.0.1:3000, and the
- * local event bus: Cognito changes recorded by the CloudTrail proxy reach the functions whose `eventBridge`
- * patterns match them (cognitoSync), through serverless offline's Lambda endpoint on 127.0.0.1:3002.
- * Writes `.local/env` for any tool (`set -a; . .local/env`). Ctrl-C stops every process it started.
+ * local event bus: what reaches the local EventBridge (Cognito and SageMaker changes recorded as CloudTrail events,
+ * and the functions' own PutEvents) reaches the functions whose `eventBridge` patterns match it, through
+ * serverless offline's Lambda endpoint on 127.0.0.1:3002.
+ * Writes `.local/env` for any tool (`set -a; . .local/env`), with the operator's access key, so that what a person
+ * does shows in CloudTrail as another caller than the functions (whose key `.env.local` and serverless offline keep).
+ * Ctrl-C stops every process it started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_PORTS, type LocalCloud, startLocalCloud } from './cloud';
+import { DEFAULT_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, startLocalCloud } from './cloud';
 import { type EventBus, type EventRule, loadEventRules, startEventBus } from './event-bus';
 import { PortInUseError, reservePort, waitForPort } from './ports';
 
@@ -33,14 +36,17 @@ function summary(cloud: LocalCloud, rules: EventRule[]): string {
     `  SageMaker        ${env.AWS_ENDPOINT_URL_SAGEMAKER}   (our emulator; knobs at /_emulator/knobs)`,
     `  SNS/SQS          ${env.AWS_ENDPOINT_URL_SNS}   (fauxqs)`,
     `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (records CloudTrail events; cognito-local ${env.COGNITO_LOCAL_URL}, pool ${seed.userPoolId})`,
-    `  Event bus        Cognito changes -> ${targets}   (the eventBridge patterns of serverless.yml)`,
+    `  EventBridge      ${env.AWS_ENDPOINT_URL_EVENTBRIDGE}   (PutEvents; what reached the bus: GET ${env.EVENTBRIDGE_URL}/_events)`,
+    `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the eventBridge patterns of serverless.yml)`,
     `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
     `  Seeded teams     ${seed.teams.join(', ')}`,
     `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, endpoints, pool and client ids)`,
+    `  Callers          .local/env signs as the IAM user ${OPERATOR_ACCESS_KEY_ID}; the functions as their role (${env.OWN_CALLER_ARN_PREFIX}…)`,
     '',
     'Try it from another shell:',
     '  set -a; . .local/env; set +a',
     '  curl -H "Authorization: Bearer $LOCAL_ADMIN_TOKEN" "$API_URL/teams?limit=2"',
+    '  curl "$EVENTBRIDGE_URL/_events?source=aws.sagemaker"',
     '',
     'Ctrl-C stops everything.',
     '',
@@ -53,15 +59,20 @@ async function main(): Promise<void> {
   await reservePort(LAMBDA_PORT, 'the Lambda invoke endpoint, serverless offline');
   mkdirSync(localDir, { recursive: true });
 
-  process.stdout.write('Starting the local cloud (SageMaker emulator, cognito-local, fauxqs, dynalite)...\n');
+  process.stdout.write(
+    'Starting the local cloud (SageMaker emulator, cognito-local, fauxqs, dynalite, EventBridge)...\n',
+  );
   const cloud = await startLocalCloud({
     ports: DEFAULT_PORTS,
     apiUrl: `http://127.0.0.1:${API_PORT}`,
     cognitoLogFile: join(localDir, 'cognito.log'),
   });
-  writeFileSync(join(localDir, 'env'), toDotenv(cloud.env), { mode: 0o600 });
+  // A person's calls are not the functions': another key, which the local cloud names as another caller.
+  writeFileSync(join(localDir, 'env'), toDotenv({ ...cloud.env, AWS_ACCESS_KEY_ID: OPERATOR_ACCESS_KEY_ID }), {
+    mode: 0o600,
+  });
   // serverless.yml's useDotenv reads .env.local for the local stage, so `serverless invoke local` in any shell
-  // reaches this stack without sourcing .local/env first.
+  // reaches this stack without sourcing .local/env first, as the functions (their key).
   writeFileSync(join(root, '.env.local'), toDotenv(cloud.env), { mode: 0o600 });
 
   process.stdout.write('Starting serverless offline (first start bundles the functions)...\n');
@@ -102,7 +113,8 @@ async function main(): Promise<void> {
     rules = await loadEventRules({ root, stage: 'local', env: cloud.env });
     bus = startEventBus({ rules, lambdaUrl: `http://127.0.0.1:${LAMBDA_PORT}` });
     const { put } = bus;
-    cloud.cloudTrail.subscribe((event) => put(event));
+    // One subscription: the front door hands on CloudTrail's events (SageMaker, Cognito) and PutEvents alike.
+    cloud.eventBridge.subscribe((event) => put(event));
   } catch (error) {
     process.stderr.write(`the local event bus could not read the rules: ${(error as Error).message}\n`);
     await stop(1);
@@ -120,7 +132,7 @@ async function main(): Promise<void> {
 main().catch((error: Error) => {
   if (error instanceof PortInUseError) {
     process.stderr.write(
-      `npm start: ${error.message} (it needs 3000, 3002, 4566, 4577, 8000, 9229 and 9230; is another npm start running?)\n`,
+      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4577, 8000, 9229 and 9230; is another npm start running?)\n`,
     );
   } else process.stderr.write(`npm start failed: ${error.message}\n`);
   process.exit(1);

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type CallerIdentity, type CloudTrailEvent, cloudTrailEvent, RECORDED_OPERATIONS } from './cloudtrail';
 import { ApiError } from './errors';
-import { isRecord } from './input';
+import { isRecord, type Json } from './input';
 import { SageMakerState } from './state';
+
+export type { CallerIdentity, CloudTrailEvent } from './cloudtrail';
 
 export interface SageMakerEmulatorOptions {
   /** 0 = a free port (default). */
@@ -14,6 +17,11 @@ export interface SageMakerEmulatorOptions {
   region?: string;
   /** Default '000000000000'. */
   accountId?: string;
+  /**
+   * Who signs with which access key, for the CloudTrail events: a key not listed here is an IAM user named by the
+   * key. The local cloud maps the functions' key to their assumed role.
+   */
+  identities?: Record<string, CallerIdentity>;
 }
 
 export interface EmulatorKnobs {
@@ -47,7 +55,13 @@ export interface SageMakerEmulator {
   waiting(): Record<string, number>;
   /** Calls being answered right now, and the most there were at once since the counts were reset. */
   inFlight(): { current: number; max: number };
-  /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0. */
+  /**
+   * Receives an "AWS API Call via CloudTrail" event for every CreateWorkteam, UpdateWorkteam and DeleteWorkteam
+   * call answered (a refused one, throttled and injected faults included, with errorCode and errorMessage), right
+   * after the answer is sent; returns the unsubscribe function. A listener's exception never reaches the call.
+   */
+  subscribe(listener: (event: CloudTrailEvent) => void): () => void;
+  /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0. Subscriptions stay. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -70,6 +84,19 @@ function parseFault(value: unknown): Required<Fault> {
     throw new RangeError('count must be a whole number >= 1');
   if (typeof status !== 'number' || status < 400 || status > 599) throw new RangeError('status must be 400..599');
   return { operation, errorType, message, count, status };
+}
+
+/** How a call was answered: the operation's result, or the error on the wire. */
+type Outcome = { result: Json } | { error: ApiError };
+
+/** The request body as CloudTrail would record it: a JSON object, or nothing. */
+function jsonObject(body: string): Json | undefined {
+  try {
+    const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -132,7 +159,13 @@ function sendApiError(res: ServerResponse, requestId: string, error: ApiError): 
 /** Starts a wire-compatible (awsJson1_1) SageMaker emulator for work teams, workforces and tags. */
 export async function startSageMakerEmulator(options: SageMakerEmulatorOptions = {}): Promise<SageMakerEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const state = new SageMakerState(options.region ?? 'us-east-1', options.accountId ?? '000000000000');
+  const trail = {
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+    identities: { ...options.identities },
+  };
+  const state = new SageMakerState(trail.region, trail.accountId);
+  const listeners = new Set<(event: CloudTrailEvent) => void>();
   let knobs: EmulatorKnobs = { ...NO_KNOBS };
   let faults: Required<Fault>[] = [];
   const injectFault = (fault: Fault): void => {
@@ -197,20 +230,33 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
     inFlight.current += 1;
     inFlight.max = Math.max(inFlight.max, inFlight.current);
+    let outcome: Outcome;
     try {
-      await answerSageMaker(res, requestId, target, operation, body);
+      outcome = await answerSageMaker(target, operation, body);
     } finally {
       inFlight.current -= 1;
     }
+    if ('result' in outcome) {
+      send(
+        res,
+        200,
+        { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId },
+        JSON.stringify(outcome.result),
+      );
+    } else sendApiError(res, requestId, outcome.error);
+
+    if (listeners.size === 0 || !target.startsWith(TARGET_PREFIX) || !RECORDED_OPERATIONS.includes(operation)) return;
+    const event = cloudTrailEvent(trail, { req, operation, requestId, params: jsonObject(body), outcome });
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a subscriber's failure is its own: the call was answered already
+      }
+    }
   };
 
-  const answerSageMaker = async (
-    res: ServerResponse,
-    requestId: string,
-    target: string,
-    operation: string,
-    body: string,
-  ): Promise<void> => {
+  const answerSageMaker = async (target: string, operation: string, body: string): Promise<Outcome> => {
     const holding = holds.get(operation) ?? 0;
     if (holding > 0) {
       holds.set(operation, holding - 1);
@@ -241,16 +287,14 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
         throw new ApiError('SerializationException', 'Malformed JSON in the request body');
       }
       if (!isRecord(parsed)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
-      const result = state.handle(operation, parsed);
-      send(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify(result));
+      return { result: state.handle(operation, parsed) };
     } catch (error) {
-      sendApiError(
-        res,
-        requestId,
-        error instanceof ApiError
-          ? error
-          : new ApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500),
-      );
+      return {
+        error:
+          error instanceof ApiError
+            ? error
+            : new ApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500),
+      };
     }
   };
 
@@ -355,6 +399,12 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     release,
     waiting,
     inFlight: () => ({ ...inFlight }),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     reset: () => {
       state.reset();
       knobs = { ...NO_KNOBS };
@@ -366,6 +416,7 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        listeners.clear();
         holds = new Map();
         releaseAll();
         for (const sleeper of sleepers) {

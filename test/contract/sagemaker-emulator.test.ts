@@ -1,12 +1,28 @@
 import {
+  AddTagsCommand,
+  CreateWorkteamCommand,
+  DeleteWorkteamCommand,
   DescribeWorkteamCommand,
+  ListTagsCommand,
   ListTrainingJobsCommand,
   ListWorkforcesCommand,
   ListWorkteamsCommand,
   SageMakerClient,
+  UpdateWorkteamCommand,
 } from '@aws-sdk/client-sagemaker';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor, createTeam, failureOf, REGION, rawCall } from './sagemaker-support';
+import { type CloudTrailEvent, type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
+import {
+  ACCOUNT,
+  CLIENT_ID,
+  clientFor,
+  createTeam,
+  failureOf,
+  REGION,
+  rawCall,
+  TOPIC_ARN,
+  teamInput,
+  USER_POOL,
+} from './sagemaker-support';
 
 describe('SageMaker emulator: wire protocol, knobs and control plane', () => {
   let emulator: SageMakerEmulator;
@@ -379,5 +395,212 @@ describe('fault injection', () => {
     expect(other).toBe('ok');
     client.destroy();
     await emu.close();
+  });
+});
+
+describe('SageMaker emulator: CloudTrail events of work team writes', () => {
+  const ROLE_KEY = 'ASIALOCALFUNCTIONS01';
+  const ROLE_SESSION_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/workteam-automation-local-functions/workteam-automation-local`;
+  const USER_KEY = 'AKIALOCALOPERATOR001';
+  let emulator: SageMakerEmulator;
+  let asRole: SageMakerClient;
+  let asUser: SageMakerClient;
+  let recorded: CloudTrailEvent[];
+  let unsubscribe: () => void;
+
+  beforeAll(async () => {
+    emulator = await startSageMakerEmulator({
+      identities: { [ROLE_KEY]: { arn: ROLE_SESSION_ARN, type: 'AssumedRole' } },
+    });
+    asRole = clientFor(emulator, { credentials: { accessKeyId: ROLE_KEY, secretAccessKey: 'local' } });
+    asUser = clientFor(emulator, { credentials: { accessKeyId: USER_KEY, secretAccessKey: 'local' } });
+  });
+
+  beforeEach(() => {
+    emulator.reset();
+    recorded = [];
+    unsubscribe = emulator.subscribe((event) => recorded.push(event));
+  });
+
+  afterEach(() => unsubscribe());
+
+  afterAll(async () => {
+    asRole.destroy();
+    asUser.destroy();
+    await emulator.close();
+  });
+
+  it('records a CreateWorkteam as CloudTrail does: the request in camelCase, the new ARN, the request id', async () => {
+    // Act
+    const response = await asUser.send(
+      new CreateWorkteamCommand(
+        teamInput('trail', {
+          NotificationConfiguration: { NotificationTopicArn: TOPIC_ARN },
+          WorkerAccessConfiguration: { S3Presign: { IamPolicyConstraints: { SourceIp: 'Enabled' } } },
+          Tags: [{ Key: 'classification', Value: 'internal' }],
+        }),
+      ),
+    );
+
+    // Assess
+    const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const uuid = expect.stringMatching(/^[0-9a-f-]{36}$/);
+    expect(recorded).toEqual([
+      {
+        version: '0',
+        id: uuid,
+        'detail-type': 'AWS API Call via CloudTrail',
+        source: 'aws.sagemaker',
+        account: ACCOUNT,
+        time,
+        region: REGION,
+        resources: [],
+        detail: {
+          eventVersion: '1.08',
+          userIdentity: expect.objectContaining({ accessKeyId: USER_KEY }),
+          eventTime: recorded[0]?.time,
+          eventSource: 'sagemaker.amazonaws.com',
+          eventName: 'CreateWorkteam',
+          awsRegion: REGION,
+          sourceIPAddress: '127.0.0.1',
+          userAgent: expect.stringContaining('aws-sdk-js/'),
+          requestParameters: {
+            workteamName: 'trail',
+            description: 'The trail team',
+            memberDefinitions: [
+              { cognitoMemberDefinition: { userPool: USER_POOL, userGroup: 'trail-group', clientId: CLIENT_ID } },
+            ],
+            notificationConfiguration: { notificationTopicArn: TOPIC_ARN },
+            workerAccessConfiguration: { s3Presign: { iamPolicyConstraints: { sourceIp: 'Enabled' } } },
+            tags: [{ key: 'classification', value: 'internal' }],
+          },
+          responseElements: { workteamArn: response.WorkteamArn },
+          requestID: response.$metadata.requestId,
+          eventID: uuid,
+          readOnly: false,
+          eventType: 'AwsApiCall',
+          managementEvent: true,
+          recipientAccountId: ACCOUNT,
+          eventCategory: 'Management',
+        },
+      },
+    ]);
+    expect(recorded[0]?.detail.errorCode).toBeUndefined();
+  });
+
+  it('names a key it was told about by its assumed role, and any other key as the IAM user of that name', async () => {
+    // Act
+    await createTeam(asRole, 'by-role');
+    await asUser.send(new UpdateWorkteamCommand({ WorkteamName: 'by-role', Description: 'Changed by hand' }));
+
+    // Assess
+    expect(recorded.map((event) => [event.detail.eventName, event.detail.userIdentity])).toEqual([
+      [
+        'CreateWorkteam',
+        {
+          type: 'AssumedRole',
+          principalId: expect.stringMatching(/^AROA[0-9A-Z]{17}:workteam-automation-local$/),
+          arn: ROLE_SESSION_ARN,
+          accountId: ACCOUNT,
+          accessKeyId: ROLE_KEY,
+          sessionContext: {
+            sessionIssuer: {
+              type: 'Role',
+              principalId: expect.stringMatching(/^AROA[0-9A-Z]{17}$/),
+              arn: `arn:aws:iam::${ACCOUNT}:role/workteam-automation-local-functions`,
+              accountId: ACCOUNT,
+              userName: 'workteam-automation-local-functions',
+            },
+            attributes: { mfaAuthenticated: 'false' },
+          },
+        },
+      ],
+      [
+        'UpdateWorkteam',
+        {
+          type: 'IAMUser',
+          principalId: USER_KEY,
+          arn: `arn:aws:iam::${ACCOUNT}:user/${USER_KEY}`,
+          accountId: ACCOUNT,
+          accessKeyId: USER_KEY,
+          userName: USER_KEY,
+        },
+      ],
+    ]);
+    expect(recorded[1]?.detail).toMatchObject({
+      requestParameters: { workteamName: 'by-role', description: 'Changed by hand' },
+      responseElements: { workteamArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:workteam/private-crowd/by-role` },
+    });
+  });
+
+  it('records a refused call with its errorCode and errorMessage and no response, throttled ones too', async () => {
+    // Act
+    const refused = await failureOf(
+      asUser.send(new UpdateWorkteamCommand({ WorkteamName: 'ghost', Description: 'x' })),
+    );
+    emulator.setKnobs({ throttleRate: 1 });
+    const throttled = await failureOf(asUser.send(new DeleteWorkteamCommand({ WorkteamName: 'ghost' })));
+
+    // Assess
+    expect([refused.name, throttled.name]).toEqual(['ValidationException', 'ThrottlingException']);
+    expect(recorded.map((event) => event.detail)).toEqual([
+      expect.objectContaining({
+        eventName: 'UpdateWorkteam',
+        errorCode: 'ValidationException',
+        errorMessage: "The work team 'ghost' does not exist.",
+        requestParameters: { workteamName: 'ghost', description: 'x' },
+        responseElements: null,
+        requestID: refused.$metadata.requestId,
+      }),
+      expect.objectContaining({
+        eventName: 'DeleteWorkteam',
+        errorCode: 'ThrottlingException',
+        errorMessage: 'Rate exceeded',
+        responseElements: null,
+      }),
+    ]);
+  });
+
+  it('records a DeleteWorkteam with no response elements, and nothing of reads or tag calls', async () => {
+    // Prepare
+    const arn = await createTeam(asUser, 'short-lived');
+    recorded.length = 0;
+
+    // Act
+    await asUser.send(new ListWorkteamsCommand({}));
+    await asUser.send(new DescribeWorkteamCommand({ WorkteamName: 'short-lived' }));
+    await asUser.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'k', Value: 'v' }] }));
+    await asUser.send(new ListTagsCommand({ ResourceArn: arn }));
+    await asUser.send(new DeleteWorkteamCommand({ WorkteamName: 'short-lived' }));
+
+    // Assess
+    expect(recorded.map((event) => event.detail.eventName)).toEqual(['DeleteWorkteam']);
+    expect(recorded[0]?.detail).toMatchObject({
+      requestParameters: { workteamName: 'short-lived' },
+      responseElements: null,
+    });
+  });
+
+  it('hands the event to the next listener when one throws, and none to a listener that unsubscribed', async () => {
+    // Prepare: a throwing listener first, then one that records
+    unsubscribe();
+    const stopThrowing = emulator.subscribe(() => {
+      throw new Error('a broken listener');
+    });
+    const afterTheBrokenOne: CloudTrailEvent[] = [];
+    const stopRecording = emulator.subscribe((event) => afterTheBrokenOne.push(event));
+
+    try {
+      // Act
+      await createTeam(asUser, 'despite');
+      stopRecording();
+      await asUser.send(new DeleteWorkteamCommand({ WorkteamName: 'despite' }));
+
+      // Assess
+      expect(afterTheBrokenOne.map((event) => event.detail.eventName)).toEqual(['CreateWorkteam']);
+      expect(recorded).toEqual([]);
+    } finally {
+      stopThrowing();
+    }
   });
 });

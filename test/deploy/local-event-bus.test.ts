@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
+import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN, OWN_CALLER_ARN_PREFIX } from '../../local/cloud';
 import { type BusEvent, rulesFromConfig, startEventBus, UnsupportedRuleError } from '../../local/event-bus';
 import {
   compilePattern,
@@ -81,12 +82,123 @@ describe('the local event bus: patterns', () => {
     expect(() => compilePattern({ detail: { eventName: [{ prefix: 'Admin' }] } }, 'of cognitoSync')).toThrow(
       new UnsupportedPatternError('of cognitoSync at detail.eventName', 'the "prefix" filter'),
     );
-    expect(() => compilePattern({ source: [{ 'anything-but': ['aws.s3'] }] }, 'x')).toThrow(UnsupportedPatternError);
+    expect(() => compilePattern({ source: [{ 'anything-but': { suffix: '.png' } }] }, 'x')).toThrow(
+      new UnsupportedPatternError('x at source', 'the "anything-but" filter with "suffix"'),
+    );
     expect(() => compilePattern({ $or: [{ source: ['a'] }, { source: ['b'] }] }, 'x')).toThrow(/does not support \$or/);
     expect(() => compilePattern({ source: 'aws.cognito-idp' }, 'x')).toThrow(InvalidPatternError);
     expect(() => compilePattern({ source: [] }, 'x')).toThrow(InvalidPatternError);
     expect(() => compilePattern({ source: [{ nonsense: 1 }] }, 'x')).toThrow(InvalidPatternError);
     expect(() => compilePattern({}, 'x')).toThrow(InvalidPatternError);
+  });
+});
+
+/** An "AWS API Call via CloudTrail" event of a SageMaker work team write by the given caller. */
+const workteamWrite = (userIdentity: Record<string, unknown> | undefined) => ({
+  id: 'e1',
+  source: 'aws.sagemaker',
+  'detail-type': 'AWS API Call via CloudTrail',
+  detail: {
+    eventSource: 'sagemaker.amazonaws.com',
+    eventName: 'UpdateWorkteam',
+    ...(userIdentity ? { userIdentity } : {}),
+  },
+});
+
+/** The audit's rule: work team writes by anyone but this system's own roles. */
+const auditPattern = () =>
+  compilePattern(
+    {
+      source: ['aws.sagemaker'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['sagemaker.amazonaws.com'],
+        eventName: ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'],
+        userIdentity: { arn: [{ 'anything-but': { prefix: OWN_CALLER_ARN_PREFIX } }] },
+      },
+    },
+    'of audit',
+  );
+
+describe('the local event bus: anything-but', () => {
+  it("matches an IAM user's work team write with anything-but prefix, and not one of the system's own role", () => {
+    // Prepare
+    const byOperator = workteamWrite({ type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT_ID}:user/local-operator` });
+    const byAnotherRole = workteamWrite({
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/Admin/jane`,
+    });
+    const byFunctions = workteamWrite({ type: 'AssumedRole', arn: FUNCTIONS_CALLER_ARN });
+
+    // Act / Assess
+    expect(matchesPattern(auditPattern(), byOperator)).toBe(true);
+    expect(matchesPattern(auditPattern(), byAnotherRole)).toBe(true);
+    expect(matchesPattern(auditPattern(), byFunctions)).toBe(false);
+  });
+
+  it('does not match when the field is absent, as EventBridge does, but matches null and a number', () => {
+    // Prepare
+    const pattern = compilePattern({ detail: { state: [{ 'anything-but': { prefix: 'init' } }] } }, 'test');
+
+    // Act / Assess
+    expect(matchesPattern(auditPattern(), workteamWrite(undefined))).toBe(false);
+    expect(matchesPattern(auditPattern(), workteamWrite({ type: 'Unknown' }))).toBe(false);
+    expect(matchesPattern(pattern, { detail: {} })).toBe(false);
+    expect(matchesPattern(pattern, { detail: { state: null } })).toBe(true);
+    expect(matchesPattern(pattern, { detail: { state: 12 } })).toBe(true);
+    expect(matchesPattern(pattern, { detail: { state: { nested: 'x' } } })).toBe(false);
+  });
+
+  it('excludes one value, a list of values, or several prefixes; an array field matches when one value is not excluded', () => {
+    // Prepare
+    const one = compilePattern({ state: [{ 'anything-but': 'initializing' }] }, 'test');
+    const list = compilePattern({ state: [{ 'anything-but': ['stopped', 'overloaded'] }] }, 'test');
+    const numbers = compilePattern({ limit: [{ 'anything-but': [100, 200] }] }, 'test');
+    const prefixes = compilePattern({ state: [{ 'anything-but': { prefix: ['init', 'stop'] } }] }, 'test');
+
+    // Act / Assess
+    expect([matchesPattern(one, { state: 'running' }), matchesPattern(one, { state: 'initializing' })]).toEqual([
+      true,
+      false,
+    ]);
+    expect([matchesPattern(list, { state: 'running' }), matchesPattern(list, { state: 'stopped' })]).toEqual([
+      true,
+      false,
+    ]);
+    expect([matchesPattern(numbers, { limit: 300 }), matchesPattern(numbers, { limit: 200 })]).toEqual([true, false]);
+    expect([matchesPattern(prefixes, { state: 'post-init' }), matchesPattern(prefixes, { state: 'stopping' })]).toEqual(
+      [true, false],
+    );
+    expect(matchesPattern(list, { state: ['stopped', 'running'] })).toBe(true);
+    expect(matchesPattern(list, { state: ['stopped', 'overloaded'] })).toBe(false);
+    expect(matchesPattern(list, { state: [] })).toBe(false);
+  });
+
+  it('matches when one of the listed matchers does: an exact value or an anything-but', () => {
+    // Prepare
+    const pattern = compilePattern({ state: ['stopped', { 'anything-but': { prefix: 's' } }] }, 'test');
+
+    // Act / Assess
+    expect(matchesPattern(pattern, { state: 'stopped' })).toBe(true);
+    expect(matchesPattern(pattern, { state: 'running' })).toBe(true);
+    expect(matchesPattern(pattern, { state: 'starting' })).toBe(false);
+  });
+
+  it('refuses an anything-but EventBridge would refuse', () => {
+    // Act / Assess
+    for (const operand of [
+      { prefix: '' },
+      { prefix: [] },
+      ['a', 1],
+      [],
+      [null],
+      true,
+      {},
+      { prefix: 'a', suffix: 'b' },
+    ]) {
+      expect(() => compilePattern({ state: [{ 'anything-but': operand }] }, 'x')).toThrow(InvalidPatternError);
+    }
+    expect(() => compilePattern({ state: [{ 'anything-but': 'a', prefix: 'b' }] }, 'x')).toThrow(InvalidPatternError);
   });
 });
 
