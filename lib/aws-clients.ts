@@ -3,6 +3,7 @@
  * AWS_ENDPOINT_URL_<SERVICE> variables, so the same code reaches AWS or the local cloud without a branch.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConfig } from './config';
@@ -12,6 +13,7 @@ import { tracer } from './observability';
 let sageMaker: SageMakerClient | undefined;
 let sns: SNSClient | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
+let eventBridge: EventBridgeClient | undefined;
 
 function clientConfig(config: AwsConfig) {
   return { region: config.AWS_REGION, maxAttempts: config.AWS_MAX_ATTEMPTS, retryMode: 'standard' as const };
@@ -44,4 +46,9 @@ export function snsClient(config: AwsConfig): SNSClient {
 export function cognitoClient(config: AwsConfig): CognitoIdentityProviderClient {
   cognito ??= boundToInvocation(tracer.captureAWSv3Client(new CognitoIdentityProviderClient(clientConfig(config))));
   return cognito;
+}
+
+export function eventBridgeClient(config: AwsConfig): EventBridgeClient {
+  eventBridge ??= boundToInvocation(tracer.captureAWSv3Client(new EventBridgeClient(clientConfig(config))));
+  return eventBridge;
 }

@@ -7,16 +7,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import policyDocument from '../policy/policy.json';
+import { createAuditStore } from './adapters/audit-store';
 import { createWorkforceDirectory } from './adapters/directory';
-import { createNotificationTopics, createOperationsAlerts } from './adapters/notifications';
+import { createFindingEvents } from './adapters/finding-events';
+import { createNotificationTopics, createOperationsAlerts, createTopicInspector } from './adapters/notifications';
 import { createTeamRegistry } from './adapters/registry';
-import { createSageMakerWriter } from './adapters/sagemaker';
-import { cognitoClient, sageMakerClient, snsClient } from './aws-clients';
+import { createAuditReader, createSageMakerWriter } from './adapters/sagemaker';
+import { cognitoClient, eventBridgeClient, sageMakerClient, snsClient } from './aws-clients';
 import { AwsConfigSchema, loadConfig } from './config';
 import { parsePolicy } from './domain/policy';
 import { logger, metrics, tracer } from './observability';
-import type { OperationsAlerts } from './ports';
+import type { AuditStore, OperationsAlerts } from './ports';
+import type { AuditDeps } from './use-cases/audit';
 import type { TeamDeps } from './use-cases/manage-teams';
+import { reconcileTeam } from './use-cases/reconcile';
 
 export const TeamsConfigSchema = AwsConfigSchema.extend({
   TEAMS_TABLE: z.string().min(1),
@@ -36,6 +40,15 @@ export const IdempotencyConfigSchema = AwsConfigSchema.extend({ IDEMPOTENCY_TABL
 /** The workforce's Cognito user pool, whose changes the Cognito sync and the resync follow. */
 export const WorkforcePoolConfigSchema = z.object({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) });
 
+const auditStoreFields = {
+  AUDIT_TABLE: z.string().min(1),
+  /** How long a run's report is kept (DynamoDB TTL). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650),
+};
+export const AuditStoreConfigSchema = AwsConfigSchema.extend(auditStoreFields);
+export const AuditConfigSchema = TeamsConfigSchema.extend(auditStoreFields);
+export type AuditConfig = z.infer<typeof AuditConfigSchema>;
+
 let dynamo: DynamoDBClient | undefined;
 export function dynamoClient(config: Pick<TeamsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>): DynamoDBClient {
   dynamo ??= tracer.captureAWSv3Client(
@@ -46,10 +59,40 @@ export function dynamoClient(config: Pick<TeamsConfig, 'AWS_REGION' | 'AWS_MAX_A
 
 export const policy = parsePolicy(policyDocument);
 
-export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema)): TeamDeps {
-  const documents = DynamoDBDocumentClient.from(dynamoClient(config), {
-    marshallOptions: { removeUndefinedValues: true },
+function documentClient(config: Pick<TeamsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamoClient(config), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The audit reports alone: what `GET /audit` reads. */
+export function buildAuditStore(config: z.infer<typeof AuditStoreConfigSchema>): AuditStore {
+  return createAuditStore(documentClient(config), {
+    tableName: config.AUDIT_TABLE,
+    retentionDays: config.AUDIT_RETENTION_DAYS,
   });
+}
+
+/**
+ * The audit's adapters, and reconcile's for remediation: the same registry, SageMaker, SNS and Cognito clients,
+ * so a remediating run writes exactly as every other write path does.
+ */
+export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchema)): AuditDeps {
+  const team = buildTeamDeps(config);
+  return {
+    reader: createAuditReader(sageMakerClient(config)),
+    topics: createTopicInspector(snsClient(config)),
+    directory: team.directory,
+    registry: team.registry,
+    store: buildAuditStore(config),
+    events: createFindingEvents(eventBridgeClient(config)),
+    alerts: team.alerts,
+    policy,
+    reconcile: (name, directory) => reconcileTeam({ ...team, directory }, name),
+    log: team.log,
+  };
+}
+
+export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema)): TeamDeps {
+  const documents = documentClient(config);
   return {
     registry: createTeamRegistry(documents, config.TEAMS_TABLE),
     sagemaker: createSageMakerWriter(sageMakerClient(config)),
@@ -78,5 +121,6 @@ function countedAlerts(alerts: OperationsAlerts): OperationsAlerts {
       metrics.addMetric('TeamsOrphaned', MetricUnit.Count, 1);
       await alerts.teamOrphaned(team);
     },
+    auditFindingsOpened: (summary) => alerts.auditFindingsOpened(summary),
   };
 }

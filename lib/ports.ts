@@ -3,6 +3,8 @@
  * AWS SDK v3; tests hand in the real adapters against the local cloud.
  */
 
+import type { Finding, TopicState } from './domain/audit/findings';
+import type { AuditReport } from './domain/audit/report';
 import type { LiveWorkforce, LiveWorkteam } from './domain/live';
 import type { TeamRecord } from './domain/team';
 import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from './domain/workteam';
@@ -129,6 +131,16 @@ export interface OperationsAlerts {
   teamFailed(team: { name: string; owner: string; version: number; reason: string }): Promise<void>;
   /** A team whose last Cognito group was deleted; called once, when it turns Orphaned. */
   teamOrphaned(team: { name: string; owner: string; version: number; group: string }): Promise<void>;
+  /** An audit run found something new: one summary per run, never one per team, never an e-mail address. */
+  auditFindingsOpened(summary: AuditAlert): Promise<void>;
+}
+
+export interface AuditAlert {
+  runId: string;
+  trigger: string;
+  opened: { key: string; rule: string; severity: string; team?: string; message: string }[];
+  findings: number;
+  teamsAudited: number;
 }
 
 /** The workforce's Cognito user pool, read only. */
@@ -147,4 +159,61 @@ export interface WorkforceDirectory {
    * no such user (deleted).
    */
   groupsOfUser(userPoolId: string, sub: string): Promise<string[] | undefined>;
+}
+
+/** SageMaker as the audit reads it: every team page by page, the workforces, and an unmanaged team's tags. */
+export interface AuditReader {
+  /**
+   * Every work team, one ListWorkteams page (up to 100, with WorkerAccessConfiguration inline) at a time: the
+   * audit never describes a team.
+   */
+  workteamPages(): AsyncIterable<LiveWorkteam[]>;
+  /** Every workforce of the region (one per region for private workforces). */
+  listAllWorkforces(): Promise<LiveWorkforce[]>;
+  /** A team's tags (ListTags): for teams nobody manages, whose classification is only on the team itself. */
+  tagsOf(workteamArn: string): Promise<Tag[]>;
+}
+
+/** SNS as the audit reads it. */
+export interface TopicInspector {
+  /** Whether the topic exists, its access policy and its e-mail subscriptions (confirmed or pending). */
+  inspectTopic(topicArn: string): Promise<TopicState>;
+}
+
+/** Where audit runs and the open findings are kept (DynamoDB). */
+export interface AuditStore {
+  /** Keeps the run's report (with a TTL: old runs expire). */
+  saveRun(report: AuditReport): Promise<void>;
+  /** The latest run's report, or undefined before the first run. */
+  latestRun(): Promise<AuditReport | undefined>;
+  getRun(runId: string): Promise<AuditReport | undefined>;
+  /** The findings open now, page by page. */
+  openFindings(): AsyncIterable<OpenFinding[]>;
+  /**
+   * Records the finding as open unless it is open already: true only for the one caller that opened it (two
+   * audits finding it at once open it once).
+   */
+  openFinding(finding: OpenFinding): Promise<boolean>;
+  /** Closes an open finding: true only for the one caller that closed it. */
+  resolveFinding(key: string): Promise<boolean>;
+}
+
+/** A finding as kept while it is open. */
+export interface OpenFinding {
+  key: string;
+  finding: Finding;
+  openedAt: string;
+  openedByRun: string;
+}
+
+/** Other systems hear of findings opened and resolved (EventBridge, `source: workteam-automation`). */
+export interface FindingEvents {
+  publish(events: FindingEvent[]): Promise<void>;
+}
+
+export interface FindingEvent {
+  type: 'Finding Opened' | 'Finding Resolved';
+  runId: string;
+  key: string;
+  finding: Finding;
 }

@@ -6,6 +6,7 @@
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
+  GetTopicAttributesCommand,
   PublishCommand,
   paginateListSubscriptionsByTopic,
   SetTopicAttributesCommand,
@@ -16,9 +17,9 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { redactEmailAddresses } from '../domain/errors';
-import type { NotificationTopics, OperationsAlerts } from '../ports';
+import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports';
 
-export type { NotificationTopics, OperationsAlerts } from '../ports';
+export type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports';
 
 export interface NotificationTopicsOptions {
   /** Prepended to the team name to form the topic name, e.g. `workteam-`. */
@@ -152,6 +153,47 @@ export function createOperationsAlerts(sns: SNSClient, topicArn: string): Operat
         group: redactEmailAddresses(team.group),
         reason: 'its last Cognito group was deleted: add a group to the team, or delete it',
       });
+    },
+    async auditFindingsOpened(summary) {
+      const shown = summary.opened.slice(0, 50);
+      await publish('AuditFindingsOpened', `Work-team audit: ${summary.opened.length} new finding(s)`, {
+        runId: summary.runId,
+        trigger: summary.trigger,
+        teamsAudited: summary.teamsAudited,
+        findings: summary.findings,
+        opened: shown.map((finding) => ({ ...finding, message: redactEmailAddresses(finding.message) })),
+        ...(summary.opened.length > shown.length ? { more: summary.opened.length - shown.length } : {}),
+      });
+    },
+  };
+}
+
+/**
+ * The audit's view of a topic: whether it exists, its policy, its e-mail subscriptions. The two reads run side
+ * by side; a topic that does not exist is a state, not an error.
+ */
+export function createTopicInspector(sns: SNSClient): TopicInspector {
+  return {
+    async inspectTopic(topicArn) {
+      const [attributes, subscriptions] = await Promise.all([
+        sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn })).catch((error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }),
+        listEmailSubscriptions(sns, topicArn).catch((error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }),
+      ]);
+      if (attributes === undefined || subscriptions === undefined) {
+        return { arn: topicArn, exists: false, emailEndpoints: [] };
+      }
+      return {
+        arn: topicArn,
+        exists: true,
+        policy: attributes.Attributes?.Policy,
+        emailEndpoints: subscriptions.flatMap((subscription) => (subscription.Endpoint ? [subscription.Endpoint] : [])),
+      };
     },
   };
 }

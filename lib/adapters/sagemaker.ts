@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { MemberDefinition, Tag, Toggle, WorkerAccess } from '../domain/workteam';
-import type { WorkteamReader, WorkteamWriter } from '../ports';
+import type { AuditReader, WorkteamReader, WorkteamWriter } from '../ports';
 import { collectPage } from './pagination';
 
 export type { LiveWorkforce, LiveWorkteam } from '../domain/live';
@@ -154,6 +154,30 @@ export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
       }
       return count;
     },
+  };
+}
+
+/**
+ * What the audit reads: every team by ListWorkteams pages (100 a page, WorkerAccessConfiguration inline, never
+ * a DescribeWorkteam), the workforces, and ListTags for a team whose classification only the team knows.
+ */
+export function createAuditReader(client: SageMakerClient): AuditReader {
+  return {
+    async *workteamPages() {
+      for await (const page of paginateListWorkteams({ client, pageSize: MAX_PAGE_SIZE }, { SortBy: 'Name' })) {
+        yield (page.Workteams ?? []).map(toLiveWorkteam);
+      }
+    },
+
+    async listAllWorkforces() {
+      const workforces: LiveWorkforce[] = [];
+      for await (const page of paginateListWorkforces({ client, pageSize: MAX_PAGE_SIZE }, {})) {
+        workforces.push(...(page.Workforces ?? []).map(toLiveWorkforce));
+      }
+      return workforces;
+    },
+
+    tagsOf: (workteamArn) => listAllTags(client, workteamArn),
   };
 }
 

@@ -272,3 +272,20 @@ export class TeamNotManaged extends DomainError {
     });
   }
 }
+
+export class AuditRunNotFound extends DomainError {
+  override readonly name = 'AuditRunNotFound';
+  readonly code = 'AuditRunNotFound';
+  readonly status = 404;
+
+  constructor(runId?: string) {
+    super(
+      runId === undefined
+        ? 'No audit has run yet'
+        : `There is no audit run '${runId}' (runs are kept for a while, then expire)`,
+      {
+        ...(runId === undefined ? {} : { details: { runId } }),
+      },
+    );
+  }
+}

@@ -6,10 +6,8 @@
 import { z } from 'zod';
 import { parseCidr } from './addresses';
 import { RULE_IDS, type RuleId } from './audit/findings';
-import type { LiveWorkteam } from './live';
 import type { DesiredTeam } from './team';
 import { type Violation, violation } from './validation';
-import type { Toggle } from './workteam';
 
 /** The policy file is wrong: raised at cold start, so a bad policy never reaches a request. */
 export class PolicyInvalid extends Error {

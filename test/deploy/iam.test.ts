@@ -38,6 +38,22 @@ const RECONCILE = [
   'dynamodb:PutItem',
 ];
 const WORKFORCE_LOOKUP = ['sagemaker:ListWorkforces', 'sagemaker:DescribeWorkforce'];
+/** The audit's reads and records; remediation adds reconcile's rights. */
+const AUDIT = [
+  ...RECONCILE,
+  'sagemaker:ListWorkteams',
+  'sagemaker:ListWorkforces',
+  'sagemaker:ListTags',
+  'sns:GetTopicAttributes',
+  'sns:ListSubscriptionsByTopic',
+  'cognito-idp:ListUsersInGroup',
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'events:PutEvents',
+];
 const ALLOWED_ACTIONS: Record<string, string[]> = {
   authorizer: [],
   listTeams: ['sagemaker:ListWorkteams'],
@@ -70,6 +86,9 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
   ],
+  audit: AUDIT,
+  startAudit: AUDIT,
+  getAudit: ['dynamodb:GetItem', 'dynamodb:Query'],
 };
 /** Actions that support no resource-level permissions, so only they may be granted on '*'. */
 const UNSCOPABLE = [
@@ -142,7 +161,7 @@ describe('the packaged template', () => {
     expect(properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it.each(['listTeams', 'getTeam', 'listWorkforces', 'authorizer'])(
+  it.each(['listTeams', 'getTeam', 'listWorkforces', 'authorizer', 'getAudit'])(
     'lets %s write to no SageMaker resource',
     (name) => {
       const writes = actionsOf(roleOf(name).statements).filter((action) =>
@@ -185,21 +204,34 @@ describe('the packaged template', () => {
     }
   });
 
-  it('runs the retry of pending teams every five minutes and the resync nightly', () => {
+  it('lets the audit put events on the default bus under its own source only', () => {
+    for (const name of ['audit', 'startAudit']) {
+      const [statement] = roleOf(name).statements.filter((s) => actionsOf([s]).includes('events:PutEvents'));
+      expect(JSON.stringify(statement?.Resource)).toContain(':event-bus/default');
+      expect((statement as unknown as { Condition: unknown }).Condition).toEqual({
+        StringEquals: { 'events:source': 'workteam-automation' },
+      });
+    }
+  });
+
+  it('runs the retry of pending teams every five minutes, the resync nightly and the audit hourly', () => {
     const rules = Object.values(template.Resources).filter(
       (resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties.ScheduleExpression !== undefined,
     );
     const schedules = Object.fromEntries(
       rules.map((rule) => [rule.Properties.ScheduleExpression, JSON.stringify(rule.Properties.Targets)]),
     );
-    expect(Object.keys(schedules).sort()).toEqual(['cron(0 3 * * ? *)', 'rate(5 minutes)']);
+    expect(Object.keys(schedules).sort()).toEqual(['cron(0 3 * * ? *)', 'rate(1 hour)', 'rate(5 minutes)']);
+    expect(schedules['rate(1 hour)']).toContain('AuditLambdaFunction');
     expect(schedules['rate(5 minutes)']).toContain('RetryPendingLambdaFunction');
     expect(schedules['cron(0 3 * * ? *)']).toContain('ResyncLambdaFunction');
   });
 
   it("routes the workforce pool's CloudTrail Cognito calls to cognitoSync, dead-lettering what it cannot take", () => {
     const rules = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties.EventPattern !== undefined,
+      (resource) =>
+        resource.Type === 'AWS::Events::Rule' &&
+        JSON.stringify(resource.Properties.EventPattern ?? null).includes('aws.cognito-idp'),
     );
     expect(rules).toHaveLength(1);
     const pattern = rules[0]?.Properties.EventPattern as {
@@ -221,6 +253,27 @@ describe('the packaged template', () => {
       (resource) => resource.Type === 'AWS::Lambda::EventInvokeConfig',
     );
     expect(JSON.stringify(invokeConfigs)).toContain('CognitoSyncDeadLetterQueue');
+  });
+
+  it("audits work-team calls recorded by CloudTrail in real time, unless this stack's own roles made them", () => {
+    const rules = Object.values(template.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Events::Rule' &&
+        JSON.stringify(resource.Properties.EventPattern ?? null).includes('aws.sagemaker'),
+    );
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]?.Properties.EventPattern as {
+      source: string[];
+      detail: { eventName: string[]; userIdentity: { arn: { 'anything-but': { prefix: unknown } }[] } };
+    };
+    expect(pattern.source).toEqual(['aws.sagemaker']);
+    expect(pattern.detail.eventName.sort()).toEqual(['CreateWorkteam', 'DeleteWorkteam', 'UpdateWorkteam']);
+    // Resolved by CloudFormation: the stack's own role sessions, arn:<partition>:sts::<account>:assumed-role/<stack>-…
+    expect(pattern.detail.userIdentity.arn[0]?.['anything-but'].prefix).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+      'Fn::Sub': 'arn:${AWS::Partition}:sts::${AWS::AccountId}:assumed-role/workteam-automation-ci-',
+    });
+    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('AuditLambdaFunction');
   });
 
   it('protects every route with the token authorizer', () => {

@@ -75,14 +75,17 @@ export async function operationsInbox() {
       Attributes: { RawMessageDelivery: 'true' },
     }),
   );
+  const messages = async (): Promise<Record<string, unknown>[]> => {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    return (Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>);
+  };
   return {
+    /** What reached the queue since the last read (up to ten messages). */
+    messages,
     async alertsAbout(team: string): Promise<Record<string, unknown>[]> {
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      return (Messages ?? [])
-        .map((message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>)
-        .filter((alert) => alert.team === team);
+      return (await messages()).filter((alert) => alert.team === team);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Violation } from '#lib/domain/validation';
 import type { Toggle } from '#lib/domain/workteam';
 import policyFile from '../../../policy/policy.json';
 import { pathsAndCodes } from './fixtures';
-import { desiredTeam, liveTeam, thrownBy } from './team-fixtures';
+import { desiredTeam, thrownBy } from './team-fixtures';
 
 const POLICY: Policy = {
   version: '2026-11-22',

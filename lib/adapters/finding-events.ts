@@ -1,0 +1,50 @@
+/**
+ * Findings opened and resolved, as EventBridge events on the account's default bus (`source:
+ * workteam-automation`, `detail-type: Finding Opened | Finding Resolved`), ten to a PutEvents call (its limit),
+ * the calls side by side. An entry EventBridge refuses is an error: the run reports it rather than forget it.
+ */
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { FindingEvents } from '../ports';
+
+export type { FindingEvent, FindingEvents } from '../ports';
+
+export const FINDING_EVENT_SOURCE = 'workteam-automation';
+const ENTRIES_PER_CALL = 10;
+
+export function createFindingEvents(eventBridge: EventBridgeClient): FindingEvents {
+  return {
+    async publish(events) {
+      const entries: PutEventsRequestEntry[] = events.map((event) => ({
+        Source: FINDING_EVENT_SOURCE,
+        DetailType: event.type,
+        Resources: [],
+        Detail: JSON.stringify({
+          runId: event.runId,
+          key: event.key,
+          rule: event.finding.rule,
+          severity: event.finding.severity,
+          resource: event.finding.resource,
+          ...(event.finding.team === undefined ? {} : { team: event.finding.team }),
+          message: event.finding.message,
+          desired: event.finding.desired,
+          actual: event.finding.actual,
+        }),
+      }));
+      const batches: PutEventsRequestEntry[][] = [];
+      for (let start = 0; start < entries.length; start += ENTRIES_PER_CALL) {
+        batches.push(entries.slice(start, start + ENTRIES_PER_CALL));
+      }
+      await Promise.all(
+        batches.map(async (batch) => {
+          const { FailedEntryCount, Entries } = await eventBridge.send(new PutEventsCommand({ Entries: batch }));
+          if (FailedEntryCount) {
+            const codes = (Entries ?? []).flatMap((entry) => (entry.ErrorCode ? [entry.ErrorCode] : []));
+            throw new Error(
+              `EventBridge refused ${FailedEntryCount} finding event(s): ${[...new Set(codes)].join(', ')}`,
+            );
+          }
+        }),
+      );
+    },
+  };
+}

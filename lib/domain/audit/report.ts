@@ -1,0 +1,94 @@
+/**
+ * An audit run's report: what was audited, every finding with what was done about it, and the findings the run
+ * saw resolved. Built by the audit use case; kept in DynamoDB and returned by `GET /audit`.
+ */
+import type { Finding, RuleId, Severity } from './findings';
+
+export type AuditTrigger = 'schedule' | 'event' | 'request';
+export type AuditMode = 'report' | 'remediate';
+
+/**
+ * `none`: reported only; `remediated`: the team was reconciled and is as desired again; `would-remediate`: a dry
+ * run's plan; `failed`: the reconcile did not get it there (its reason says why).
+ */
+export type RemediationStatus = 'none' | 'remediated' | 'would-remediate' | 'failed';
+
+export interface ReportedFinding extends Finding {
+  key: string;
+  /** Opened by this run (it was not open before). */
+  new: boolean;
+  remediation: RemediationStatus;
+  remediated: boolean;
+  remediationError?: string;
+}
+
+export interface AuditedTeam {
+  name: string;
+  managed: boolean;
+  /** Present in SageMaker. */
+  exists: boolean;
+  compliant: boolean;
+  findings: number;
+}
+
+export interface AuditCounts {
+  teamsAudited: number;
+  managed: number;
+  unmanaged: number;
+  compliant: number;
+  /** Teams with at least one finding. */
+  drifted: number;
+  findings: number;
+  bySeverity: Record<Severity, number>;
+  byRule: Partial<Record<RuleId, number>>;
+  opened: number;
+  resolved: number;
+  remediated: number;
+}
+
+export interface AuditReport {
+  runId: string;
+  trigger: AuditTrigger;
+  /** What started it: the CloudTrail event id, or the caller's sub; never an e-mail address. */
+  triggeredBy?: string;
+  /** The one team audited, for an event or a request naming a team; absent: every team and the workforce. */
+  team?: string;
+  /** The run's override, or `policy`: each rule as the policy file sets it. */
+  mode: AuditMode | 'policy';
+  dryRun: boolean;
+  startedAt: string;
+  endedAt: string;
+  counts: AuditCounts;
+  teams: AuditedTeam[];
+  findings: ReportedFinding[];
+  /** Findings open before this run that it no longer found. */
+  resolved: { key: string; rule: RuleId; resource: string; team?: string }[];
+  /** Teams whose state could not be read: none of their open findings was resolved by this run. */
+  errors?: { team: string; error: string }[];
+  /** Set when the report was cut to fit one stored item: the counts still count everything. */
+  truncated?: boolean;
+}
+
+export function countFindings(teams: AuditedTeam[], findings: ReportedFinding[], resolved: number): AuditCounts {
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  const byRule: Partial<Record<RuleId, number>> = {};
+  for (const finding of findings) {
+    bySeverity[finding.severity] += 1;
+    byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
+  }
+  const managed = teams.filter((team) => team.managed).length;
+  const compliant = teams.filter((team) => team.compliant).length;
+  return {
+    teamsAudited: teams.length,
+    managed,
+    unmanaged: teams.length - managed,
+    compliant,
+    drifted: teams.length - compliant,
+    findings: findings.length,
+    bySeverity,
+    byRule,
+    opened: findings.filter((finding) => finding.new).length,
+    resolved,
+    remediated: findings.filter((finding) => finding.remediated).length,
+  };
+}

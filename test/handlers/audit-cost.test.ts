@@ -1,0 +1,100 @@
+/**
+ * What an audit costs, read from the SageMaker emulator's call counter and counted in process for DynamoDB, SNS
+ * and Cognito: the calls grow with pages, distinct groups and topics, never with a DescribeWorkteam per team.
+ */
+import { CreateWorkteamCommand, DeleteWorkteamCommand } from '@aws-sdk/client-sagemaker';
+import { cognitoClient, snsClient } from '#lib/aws-clients';
+import { dynamoClient } from '#lib/deps';
+import type { AuditReport } from '#lib/domain/audit/report';
+import { handler as audit } from '../../functions/audit';
+import { lambdaContext, loadEvent } from '../support/invoke';
+import { givenTeam, retireCreatedTeams } from '../support/steps';
+import { emulatorCalls, resetEmulatorCalls, sagemaker, uniqueTeamName } from '../support/teams';
+
+const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
+const counted: Record<string, number> = {};
+
+/** Counts every command a client sends, by service and command name. */
+function countCalls(client: { middlewareStack: { add: (...args: never[]) => void } }, service: string) {
+  (client.middlewareStack.add as (middleware: unknown, options: unknown) => void)(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const key = `${service}:${(context.commandName ?? 'unknown').replace(/Command$/, '')}`;
+      counted[key] = (counted[key] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: `count-${service}-calls` },
+  );
+}
+
+beforeAll(() => {
+  countCalls(snsClient(config) as never, 'sns');
+  countCalls(cognitoClient(config) as never, 'cognito');
+  countCalls(dynamoClient(config) as never, 'dynamodb');
+});
+
+const unmanaged: string[] = [];
+afterAll(async () => {
+  await retireCreatedTeams();
+  for (const name of unmanaged) await sagemaker().send(new DeleteWorkteamCommand({ WorkteamName: name }));
+});
+
+async function measuredAudit(): Promise<{
+  report: AuditReport;
+  sagemakerCalls: Record<string, number>;
+  calls: Record<string, number>;
+}> {
+  await resetEmulatorCalls();
+  for (const key of Object.keys(counted)) delete counted[key];
+  const report = (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  return { report, sagemakerCalls: await emulatorCalls(), calls: { ...counted } };
+}
+
+async function teamCount(): Promise<number> {
+  return (await measuredAudit()).report.counts.teamsAudited;
+}
+
+describe('the cost of an audit', () => {
+  it('makes one ListWorkteams and one ListWorkforces call and no DescribeWorkteam, with few teams and with 25', async () => {
+    // Prepare: the region's teams now (the seeded four and whatever other tests keep), then filled to SageMaker's
+    // limit of 25 with managed teams and (the last two) unmanaged ones.
+    const small = await measuredAudit();
+    while ((await teamCount()) < 23) await givenTeam();
+    const { UserPool, ClientId } = {
+      UserPool: process.env.USER_POOL_ID as string,
+      ClientId: process.env.CLIENT_ID as string,
+    };
+    while ((await teamCount()) < 25) {
+      const name = uniqueTeamName('unmanaged');
+      await sagemaker().send(
+        new CreateWorkteamCommand({
+          WorkteamName: name,
+          Description: 'Created by hand, outside the system',
+          MemberDefinitions: [{ CognitoMemberDefinition: { UserPool, ClientId, UserGroup: 'reviewers' } }],
+          Tags: [{ Key: 'classification', Value: 'public' }],
+        }),
+      );
+      unmanaged.push(name);
+    }
+
+    // Act
+    const full = await measuredAudit();
+
+    // Assess
+    expect(full.report.counts.teamsAudited).toBe(25);
+    for (const run of [small, full]) {
+      expect(run.sagemakerCalls.DescribeWorkteam ?? 0).toBe(0);
+      expect(run.sagemakerCalls.ListWorkteams).toBe(1);
+      expect(run.sagemakerCalls.ListWorkforces).toBe(1);
+      // Tags are read only for the teams nobody manages.
+      expect(run.sagemakerCalls.ListTags ?? 0).toBe(run.report.counts.unmanaged);
+      // The registry's active teams and the open findings: one page each; one report written.
+      expect(run.calls['dynamodb:Query']).toBe(2);
+    }
+    // Each Cognito group once, however many teams name it: the new teams name groups already named.
+    expect(full.calls['cognito:ListUsersInGroup']).toBe(small.calls['cognito:ListUsersInGroup']);
+    process.stdout.write(
+      `audit calls: ${small.report.counts.teamsAudited} teams ${JSON.stringify({ sagemaker: small.sagemakerCalls, ...small.calls })}; ` +
+        `25 teams ${JSON.stringify({ sagemaker: full.sagemakerCalls, ...full.calls })}\n`,
+    );
+  }, 120_000);
+});
