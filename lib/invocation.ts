@@ -6,6 +6,7 @@
  * ending in a gateway timeout with calls still in flight into the next invocation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 
 const current = new AsyncLocalStorage<AbortSignal>();
 
@@ -13,7 +14,10 @@ const current = new AsyncLocalStorage<AbortSignal>();
 export const RESERVE_MS = 1500;
 
 export function withinBudget<T>(remainingMs: number, run: () => Promise<T>, reserveMs = RESERVE_MS): Promise<T> {
-  return current.run(AbortSignal.timeout(Math.max(1, remainingMs - reserveMs)), run);
+  const signal = AbortSignal.timeout(Math.max(1, remainingMs - reserveMs));
+  // Every call in flight listens to it (an audit has dozens at once): no leak, so no warning past Node's ten.
+  setMaxListeners(0, signal);
+  return current.run(signal, run);
 }
 
 /** The signal of the running invocation; undefined outside `withinBudget` (a test, a script). */
