@@ -16,11 +16,13 @@ import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { SageMakerClient, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ACCOUNT_ID, REGION } from '../../local/cloud';
 import { type CloudTrailEvent, type CloudTrailProxy, startCloudTrailProxy } from '../../local/cloudtrail-proxy';
 import { type EventBus, type EventRule, loadEventRules, startEventBus } from '../../local/event-bus';
 import { reservePort, waitForPort } from '../../local/ports';
+import { busEvents, OPERATOR_CREDENTIALS } from '../support/events';
 import { projectRoot } from '../support/serverless';
 
 const ACCESS_KEY = 'AKIALOCALEVENTLOOP01';
@@ -279,4 +281,69 @@ describe('the local event loop (recording proxy, event bus, serverless offline)'
       expect.stringMatching(`event ${deleted?.id} AdminDeleteUser -> cognitoSync: delivered`),
     );
   });
+});
+
+describe('the real-time audit under the local event loop', () => {
+  it("audits a managed team an operator changes with the SDK, by itself, and never the system's own writes", async () => {
+    // Prepare: a team requested through the HTTP API (the functions' own CreateWorkteam), and the test run's
+    // recorded CloudTrail events handed to this event bus as npm start's bus receives them.
+    const name = `loop-audit-${Date.now().toString(36)}`;
+    const created = await api('POST', '/teams', {
+      name,
+      description: 'Audited in real time through the local event bus',
+      members: { cognitoGroups: ['labelers-en'] },
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      tags: { classification: 'internal', 'cost-center': 'ml-platform' },
+    });
+    expect(created.status).toBe(201);
+    const forwarded = new Set<string>();
+    const forward = async () => {
+      for (const event of await busEvents('aws.sagemaker')) {
+        if (forwarded.has(event.id)) continue;
+        forwarded.add(event.id);
+        bus.put(event as never);
+      }
+    };
+    const forwarding = setInterval(() => void forward().catch(() => undefined), 50);
+    const operator = new SageMakerClient({ region: REGION, credentials: OPERATOR_CREDENTIALS });
+
+    try {
+      // Act
+      await operator.send(
+        new UpdateWorkteamCommand({
+          WorkteamName: name,
+          WorkerAccessConfiguration: {
+            S3Presign: { IamPolicyConstraints: { SourceIp: 'Disabled', VpcSourceIp: 'Disabled' } },
+          },
+        }),
+      );
+
+      // Assess
+      const isDrift = (event: { 'detail-type': string; detail: unknown }) => {
+        const detail = event.detail as { team?: string; rule?: string };
+        return (
+          event['detail-type'] === 'Finding Opened' && detail.team === name && detail.rule === 'worker-access.drift'
+        );
+      };
+      await within(15_000, 'the Finding Opened of the drift', async () =>
+        (await busEvents('workteam-automation')).some(isDrift),
+      );
+      // The bus logs a delivery once the invocation has answered, a moment after the function put its events.
+      await within(5_000, "the audit's delivery", async () =>
+        deliveries.some((line) => line.includes('UpdateWorkteam -> audit: delivered')),
+      );
+      const auditDeliveries = deliveries.filter((line) => line.includes('-> audit: delivered'));
+      expect(auditDeliveries.filter((line) => line.includes('UpdateWorkteam'))).toHaveLength(1);
+      // The functions' own CreateWorkteam reached the bus too, and no rule took it.
+      expect(deliveries.some((line) => line.includes('CreateWorkteam: no rule matches'))).toBe(true);
+      expect(auditDeliveries.filter((line) => line.includes('CreateWorkteam'))).toEqual([]);
+    } finally {
+      clearInterval(forwarding);
+      operator.destroy();
+      await api('DELETE', `/teams/${name}`, undefined, {
+        authorization: `Bearer ${env('LOCAL_ADMIN_TOKEN')}`,
+        'if-match': '*',
+      });
+    }
+  }, 60_000);
 });
