@@ -180,30 +180,40 @@ export interface TopicInspector {
   inspectTopic(topicArn: string): Promise<TopicState>;
 }
 
-/** Where audit runs and the open findings are kept (DynamoDB). */
+/**
+ * Where audit runs and findings are kept (DynamoDB). A finding's record moves open → resolved → gone, each step a
+ * conditional write that only one caller wins; whether its opening was announced (events, operations topic) is
+ * kept with it, so an announcement a failed run could not make is made by a later one.
+ */
 export interface AuditStore {
   /** Keeps the run's report (with a TTL: old runs expire). */
   saveRun(report: AuditReport): Promise<void>;
   /** The latest run's report, or undefined before the first run. */
   latestRun(): Promise<AuditReport | undefined>;
   getRun(runId: string): Promise<AuditReport | undefined>;
-  /** The findings open now, page by page. */
-  openFindings(): AsyncIterable<OpenFinding[]>;
-  /**
-   * Records the finding as open unless it is open already: true only for the one caller that opened it (two
-   * audits finding it at once open it once).
-   */
-  openFinding(finding: OpenFinding): Promise<boolean>;
-  /** Closes an open finding: true only for the one caller that closed it. */
-  resolveFinding(key: string): Promise<boolean>;
+  /** Every finding record (open, or resolved and not yet announced), page by page. */
+  findingRecords(): AsyncIterable<FindingRecord[]>;
+  /** Records the finding as open unless there is a record: true only for the one caller that opened it. */
+  openFinding(record: Pick<FindingRecord, 'key' | 'finding' | 'openedAt' | 'openedByRun'>): Promise<boolean>;
+  /** A resolved record whose resolution was not yet announced turns open again: true for the one that did it. */
+  reopenFinding(key: string): Promise<boolean>;
+  /** An open record turns resolved: true only for the one caller that resolved it. */
+  resolveFinding(key: string, at: string): Promise<boolean>;
+  /** The opening of these open records was announced. */
+  markOpeningAnnounced(keys: string[]): Promise<void>;
+  /** These resolved records are done with (their resolution announced, or their opening never was). */
+  forgetResolved(keys: string[]): Promise<void>;
 }
 
-/** A finding as kept while it is open. */
-export interface OpenFinding {
+/** A finding as kept from its opening until its resolution is announced. */
+export interface FindingRecord {
   key: string;
   finding: Finding;
+  state: 'open' | 'resolved';
   openedAt: string;
   openedByRun: string;
+  openingAnnounced: boolean;
+  resolvedAt?: string;
 }
 
 /** Other systems hear of findings opened and resolved (EventBridge, `source: workteam-automation`). */

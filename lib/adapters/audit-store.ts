@@ -3,13 +3,13 @@
  * - `pk = run`, `sk = <run id>`: a run's report (JSON), with `expiresAt` for DynamoDB's TTL. Run ids start with
  *   the run's start time, so the latest run is the first item of a descending Query, and `GET /audit/runs/{id}`
  *   one GetItem.
- * - `pk = finding`, `sk = <finding key>`: a finding open now. Opening is a put conditional on absence and
- *   resolving a delete conditional on presence, so two audits racing over the same finding open (and announce)
- *   it once and resolve it once.
+ * - `pk = finding`, `sk = <finding key>`: a finding from its opening until its resolution is announced: state
+ *   `open` or `resolved`, and whether its opening was announced. Every step is a conditional write (open if
+ *   absent, resolve if open, reopen if resolved, forget if resolved), so two audits racing over one finding make
+ *   each step once.
  * An item holds at most 400 KB: a report larger than REPORT_MAX_BYTES keeps its counts and teams and as many
  * findings as fit, marked `truncated`.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -17,11 +17,12 @@ import {
   PutCommand,
   paginateQuery,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditReport } from '../domain/audit/report';
-import type { AuditStore, OpenFinding } from '../ports';
+import type { AuditStore, FindingRecord } from '../ports';
 
-export type { AuditStore, OpenFinding } from '../ports';
+export type { AuditStore, FindingRecord } from '../ports';
 
 const RUN = 'run';
 const FINDING = 'finding';
@@ -36,6 +37,16 @@ export interface AuditStoreOptions {
 
 export function createAuditStore(doc: DynamoDBDocumentClient, options: AuditStoreOptions): AuditStore {
   const { tableName } = options;
+  /** Sends a conditional write: true when it was made, false when its condition did not hold. */
+  const conditionally = async (command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> => {
+    try {
+      await doc.send(command as PutCommand);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  };
   return {
     async saveRun(report) {
       const expiresAt = Math.floor(Date.parse(report.startedAt) / 1000) + options.retentionDays * 24 * 60 * 60;
@@ -65,7 +76,7 @@ export function createAuditStore(doc: DynamoDBDocumentClient, options: AuditStor
       return Item ? parseReport(Item.report) : undefined;
     },
 
-    async *openFindings() {
+    async *findingRecords() {
       const pages = paginateQuery(
         { client: doc, pageSize: 100 },
         {
@@ -76,61 +87,91 @@ export function createAuditStore(doc: DynamoDBDocumentClient, options: AuditStor
         },
       );
       for await (const page of pages) {
-        yield (page.Items ?? []).map((item) => ({
-          key: String(item.sk),
-          finding: JSON.parse(String(item.finding)),
-          openedAt: String(item.openedAt),
-          openedByRun: String(item.openedByRun),
-        }));
+        yield (page.Items ?? []).map(
+          (item): FindingRecord => ({
+            key: String(item.sk),
+            finding: JSON.parse(String(item.finding)),
+            state: item.state === 'resolved' ? 'resolved' : 'open',
+            openedAt: String(item.openedAt),
+            openedByRun: String(item.openedByRun),
+            openingAnnounced: item.openingAnnounced === true,
+            ...(typeof item.resolvedAt === 'string' ? { resolvedAt: item.resolvedAt } : {}),
+          }),
+        );
       }
     },
 
-    async openFinding(open: OpenFinding) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: FINDING,
-              sk: open.key,
-              finding: JSON.stringify(open.finding),
-              openedAt: open.openedAt,
-              openedByRun: open.openedByRun,
-            },
-            ConditionExpression: 'attribute_not_exists(sk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (
-          error instanceof ConditionalCheckFailedException ||
-          (error as Error).name === 'ConditionalCheckFailedException'
-        ) {
-          return false;
-        }
-        throw error;
-      }
+    openFinding: (record) =>
+      conditionally(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: FINDING,
+            sk: record.key,
+            finding: JSON.stringify(record.finding),
+            state: 'open',
+            openedAt: record.openedAt,
+            openedByRun: record.openedByRun,
+            openingAnnounced: false,
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      ),
+
+    reopenFinding: (key) =>
+      conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: FINDING, sk: key },
+          UpdateExpression: 'SET #state = :open REMOVE resolvedAt',
+          ConditionExpression: '#state = :resolved',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':open': 'open', ':resolved': 'resolved' },
+        }),
+      ),
+
+    resolveFinding: (key, at) =>
+      conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: FINDING, sk: key },
+          UpdateExpression: 'SET #state = :resolved, resolvedAt = :at',
+          ConditionExpression: '#state = :open',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':open': 'open', ':resolved': 'resolved', ':at': at },
+        }),
+      ),
+
+    async markOpeningAnnounced(keys) {
+      await Promise.all(
+        keys.map((key) =>
+          conditionally(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk: FINDING, sk: key },
+              UpdateExpression: 'SET openingAnnounced = :yes',
+              ConditionExpression: 'attribute_exists(sk)',
+              ExpressionAttributeValues: { ':yes': true },
+            }),
+          ),
+        ),
+      );
     },
 
-    async resolveFinding(key) {
-      try {
-        await doc.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: { pk: FINDING, sk: key },
-            ConditionExpression: 'attribute_exists(sk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (
-          error instanceof ConditionalCheckFailedException ||
-          (error as Error).name === 'ConditionalCheckFailedException'
-        ) {
-          return false;
-        }
-        throw error;
-      }
+    async forgetResolved(keys) {
+      await Promise.all(
+        keys.map((key) =>
+          conditionally(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: { pk: FINDING, sk: key },
+              ConditionExpression: '#state = :resolved',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':resolved': 'resolved' },
+            }),
+          ),
+        ),
+      );
     },
   };
 }

@@ -26,8 +26,8 @@ export function createFindingEvents(eventBridge: EventBridgeClient): FindingEven
           resource: event.finding.resource,
           ...(event.finding.team === undefined ? {} : { team: event.finding.team }),
           message: event.finding.message,
-          desired: event.finding.desired,
-          actual: event.finding.actual,
+          desired: withoutAddresses(event.finding.desired),
+          actual: withoutAddresses(event.finding.actual),
         }),
       }));
       const batches: PutEventsRequestEntry[][] = [];
@@ -47,4 +47,14 @@ export function createFindingEvents(eventBridge: EventBridgeClient): FindingEven
       );
     },
   };
+}
+
+/**
+ * Events on the default bus are readable by any rule of the account: a finding's (masked) e-mail addresses stay in
+ * the report, the event carries their count only.
+ */
+function withoutAddresses(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('addresses' in value)) return value;
+  const { addresses: _addresses, ...rest } = value as Record<string, unknown>;
+  return rest;
 }

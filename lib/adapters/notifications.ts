@@ -186,13 +186,21 @@ export function createTopicInspector(sns: SNSClient): TopicInspector {
         }),
       ]);
       if (attributes === undefined || subscriptions === undefined) {
-        return { arn: topicArn, exists: false, emailEndpoints: [] };
+        return { arn: topicArn, exists: false, emailEndpoints: [], pendingEmailEndpoints: [] };
       }
+      const endpoints = (pending: boolean) =>
+        subscriptions.flatMap((subscription) =>
+          subscription.Endpoint && (subscription.SubscriptionArn === PENDING_CONFIRMATION) === pending
+            ? [subscription.Endpoint]
+            : [],
+        );
       return {
         arn: topicArn,
         exists: true,
         policy: attributes.Attributes?.Policy,
-        emailEndpoints: subscriptions.flatMap((subscription) => (subscription.Endpoint ? [subscription.Endpoint] : [])),
+        emailEndpoints: endpoints(false),
+        // Not yet confirmed: SNS drops them if they stay so, and nobody can unsubscribe them meanwhile.
+        pendingEmailEndpoints: endpoints(true),
       };
     },
   };

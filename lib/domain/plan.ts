@@ -29,7 +29,7 @@ interface Toggles {
 const TOGGLE_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
 
 /** An absent toggle (or configuration) is `Disabled`, on either side. */
-function togglesOf(access: WorkerAccess | undefined): Toggles {
+export function togglesOf(access: WorkerAccess | undefined): Toggles {
   return { sourceIp: access?.sourceIp ?? 'Disabled', vpcSourceIp: access?.vpcSourceIp ?? 'Disabled' };
 }
 

@@ -157,7 +157,8 @@ function policyViolation(path: string, message: string, rule: string, policy: Po
   return violation(path, 'Policy', `${message} (policy ${policy.version}, rule ${rule})`);
 }
 
-function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
+/** A record's own entry: a key such as `__proto__` names an entry, never the prototype. */
+export function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 

@@ -31,7 +31,7 @@ import {
   type ReportedFinding,
 } from '../domain/audit/report';
 import { parseAuditRunRequest } from '../domain/audit/request';
-import { auditTeam, auditTeamCount, auditWorkforce, remediationFor } from '../domain/audit/rules';
+import { auditTeam, auditTeamCount, auditWorkforce, remediationFor, rulesNotEvaluated } from '../domain/audit/rules';
 import { AuditRunNotFound, Forbidden, redactEmailAddresses } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Policy } from '../domain/policy';
@@ -42,7 +42,7 @@ import type {
   AuditStore,
   FindingEvent,
   FindingEvents,
-  OpenFinding,
+  FindingRecord,
   OperationsAlerts,
   TeamRegistry,
   TopicInspector,
@@ -122,12 +122,6 @@ function errorText(error: unknown): string {
   return redactEmailAddresses(`${named.name ?? 'Error'}: ${named.message ?? String(error)}`).slice(0, 300);
 }
 
-interface TeamResult {
-  team: AuditedTeam;
-  findings: Finding[];
-  error?: string;
-}
-
 export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditReport> {
   const now = deps.now ?? (() => new Date());
   const started = now();
@@ -135,23 +129,14 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const directory = listingEachGroupOnce(deps.directory);
   const inScope = (name: string) => request.team === undefined || request.team === name;
 
-  // The three reads that do not depend on each other start together.
+  // The reads that do not depend on each other start together.
   const workforcesRead = deps.reader.listAllWorkforces();
-  const recordsRead = (async () => {
-    const records = new Map<string, TeamRecord>();
-    let nextToken: string | undefined;
-    do {
-      const page = await deps.registry.listActiveTeams({ nextToken });
-      for (const record of page.items) if (inScope(record.name)) records.set(record.name, slim(record));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return records;
-  })();
+  const recordsRead = readManagedTeams(deps.registry, request.team);
+  const findingRecordsRead = readFindingRecords(deps.store);
   const pages = deps.reader.workteamPages()[Symbol.asyncIterator]();
   const firstPage = pages.next();
   // Settle the side reads' rejections now, so that one failing while another is awaited is not unhandled.
-  workforcesRead.catch(() => undefined);
-  firstPage.catch(() => undefined);
+  for (const read of [workforcesRead, findingRecordsRead, firstPage]) read.catch(() => undefined);
   const [workforces, records] = await Promise.all([workforcesRead, recordsRead]);
 
   const workforceOf = (live: LiveWorkteam | undefined): LiveWorkforce | undefined =>
@@ -163,19 +148,19 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     return { exists: !missingGroups.includes(group), emails };
   };
 
-  const auditOne = async (name: string, live: LiveWorkteam | undefined): Promise<TeamResult> => {
-    const record = records.get(name);
-    const managed = record !== undefined;
+  /** A team SageMaker lists: its tags (unmanaged only), topic and groups read side by side, then the rules. */
+  const auditListed = async (live: LiveWorkteam): Promise<TeamResult> => {
+    const record = records.get(live.name);
     try {
       const [liveTags, topic, groupEntries] = await Promise.all([
-        !managed && live ? deps.reader.tagsOf(live.arn).then(tagsRecord) : undefined,
-        live?.notificationTopicArn ? deps.topics.inspectTopic(live.notificationTopicArn) : undefined,
+        record === undefined ? deps.reader.tagsOf(live.arn).then(tagsRecord) : undefined,
+        live.notificationTopicArn ? deps.topics.inspectTopic(live.notificationTopicArn) : undefined,
         Promise.all(
           cognitoGroupsOf(live, record).map(async ([pool, group]) => [group, await groupState(pool, group)] as const),
         ),
       ]);
       const input: TeamAuditInput = {
-        name,
+        name: live.name,
         live,
         record,
         liveTags,
@@ -183,117 +168,86 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
         topic,
         groups: Object.fromEntries(groupEntries),
       };
-      const findings = auditTeam(input, deps.policy);
-      return {
-        team: {
-          name,
-          managed,
-          exists: live !== undefined,
-          compliant: findings.length === 0,
-          findings: findings.length,
-        },
-        findings,
-      };
+      return judged(input, deps.policy);
     } catch (error) {
-      deps.log?.warn('a team could not be audited', { team: name, error: errorText(error) });
-      return {
-        team: { name, managed, exists: live !== undefined, compliant: false, findings: 0 },
-        findings: [],
-        error: errorText(error),
-      };
+      deps.log?.warn('a team could not be audited', { team: live.name, error: errorText(error) });
+      return unreadableTeam(live.name, record !== undefined, true, errorText(error));
     }
   };
 
-  const teams: AuditedTeam[] = [];
-  const findings: Finding[] = [];
-  const errors: { team: string; error: string }[] = [];
-  const unreadable = new Set<string>();
-  const collect = (result: TeamResult) => {
-    teams.push(result.team);
-    findings.push(...result.findings);
-    if (result.error) {
-      errors.push({ team: result.team.name, error: result.error });
-      unreadable.add(`team/${result.team.name}`);
+  /**
+   * A managed team SageMaker did not list: read again, consistently, before it is called missing (the index the
+   * records came from may lag a deletion). Nothing else of it can be read: only `team.missing` can apply.
+   */
+  const auditUnlisted = async (name: string): Promise<TeamResult | undefined> => {
+    try {
+      const record = await deps.registry.get(name);
+      if (record === undefined || record.lifecycle !== 'active') return undefined;
+      return judged({ name, record: slim(record), groups: {} }, deps.policy);
+    } catch (error) {
+      return unreadableTeam(name, true, false, errorText(error));
     }
   };
 
+  const results: TeamResult[] = [];
   let teamCount = 0;
   const seen = new Set<string>();
   for (let page = await firstPage; !page.done; page = await pages.next()) {
     teamCount += page.value.length;
     const due = page.value.filter((live) => inScope(live.name));
     for (const live of due) seen.add(live.name);
-    const results: TeamResult[] = [];
     await forEachBounded(due, TEAM_CONCURRENCY, async (live) => {
-      results.push(await auditOne(live.name, live));
+      results.push(await auditListed(live));
     });
-    for (const result of results) collect(result);
   }
-  // Managed teams SageMaker no longer has.
-  for (const name of records.keys()) if (!seen.has(name)) collect(await auditOne(name, undefined));
+  await forEachBounded(
+    [...records.keys()].filter((name) => !seen.has(name)),
+    TEAM_CONCURRENCY,
+    async (name) => {
+      const result = await auditUnlisted(name);
+      if (result) results.push(result);
+    },
+  );
 
+  const teams = results.map((result) => result.team).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const findings = results.flatMap((result) => result.findings);
   for (const workforce of workforces) findings.push(...auditWorkforce(workforce, deps.policy));
   findings.push(...auditTeamCount(teamCount, deps.policy));
-  teams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const errors = results.flatMap((result) => (result.error ? [{ team: result.team.name, error: result.error }] : []));
+  // Open findings this run could not judge again stay as they are.
+  const unjudged = new Set(results.flatMap((result) => result.unjudged));
 
-  // What is open now, against what was open before, within this run's scope.
   const resourceInScope = (resource: string) =>
     request.team === undefined || resource === `team/${request.team}` || !resource.startsWith('team/');
   const current = new Map(findings.map((finding) => [findingKey(finding), finding]));
-  const openBefore = new Map<string, OpenFinding>();
-  for await (const page of deps.store.openFindings()) {
-    for (const open of page) if (resourceInScope(open.finding.resource)) openBefore.set(open.key, open);
-  }
-  const openedAt = now().toISOString();
-  const opened = new Set<string>();
-  const events: FindingEvent[] = [];
-  const resolved: AuditReport['resolved'] = [];
-  await Promise.all([
-    ...[...current]
-      .filter(([key]) => !openBefore.has(key))
-      .map(async ([key, finding]) => {
-        if (await deps.store.openFinding({ key, finding, openedAt, openedByRun: runId })) {
-          opened.add(key);
-          events.push({ type: 'Finding Opened', runId, key, finding });
-        }
-      }),
-    ...[...openBefore.values()]
-      .filter((open) => !current.has(open.key) && !unreadable.has(open.finding.resource))
-      .map(async (open) => {
-        if (await deps.store.resolveFinding(open.key)) {
-          const { rule, resource, team } = open.finding;
-          resolved.push({ key: open.key, rule, resource, ...(team === undefined ? {} : { team }) });
-          events.push({ type: 'Finding Resolved', runId, key: open.key, finding: open.finding });
-        }
-      }),
-  ]);
+  const before = new Map(
+    (await findingRecordsRead)
+      .filter((record) => resourceInScope(record.finding.resource))
+      .map((record) => [record.key, record]),
+  );
+  const transitions = await recordTransitions(deps.store, {
+    runId,
+    at: now(),
+    current,
+    before,
+    kept: (record) =>
+      unjudged.has(`${record.finding.resource}#${record.finding.rule}`) || unjudged.has(record.finding.resource),
+  });
 
   const reported: ReportedFinding[] = [...current].map(([key, finding]) => ({
     ...finding,
     key,
-    new: opened.has(key),
+    new: transitions.opened.has(key),
     remediation: 'none',
     remediated: false,
   }));
-  const announced = Promise.all([
-    events.length > 0 ? deps.events.publish(events) : undefined,
-    opened.size > 0
-      ? deps.alerts.auditFindingsOpened({
-          runId,
-          trigger: request.trigger,
-          teamsAudited: teams.length,
-          findings: reported.length,
-          opened: reported
-            .filter((finding) => finding.new)
-            .map(({ key, rule, severity, team, message }) => ({ key, rule, severity, team, message })),
-        })
-      : undefined,
-  ]);
   // Announcing runs beside the remediation; a failure of either is the run's failure, after both settled.
-  const remediating = remediate(deps, request, reported, directory);
-  const [announcement, remediation] = await Promise.allSettled([announced, remediating]);
+  const [announcement, remediation] = await Promise.allSettled([
+    announce(deps, request, runId, transitions, { teamsAudited: teams.length, findings: reported.length }),
+    remediate(deps, request, reported, directory),
+  ]);
 
-  resolved.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const resolved = transitions.resolved.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   reported.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const counts: AuditCounts = countFindings(teams, reported, resolved.length);
   const report: AuditReport = {
@@ -325,6 +279,192 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     remediated: counts.remediated,
   });
   return report;
+}
+
+interface TeamResult {
+  team: AuditedTeam;
+  findings: Finding[];
+  /** `team/<name>#<rule>` of rules the run could not judge, or `team/<name>` when nothing of it could be read. */
+  unjudged: string[];
+  error?: string;
+}
+
+function judged(input: TeamAuditInput, policy: Policy): TeamResult {
+  const findings = auditTeam(input, policy);
+  return {
+    team: {
+      name: input.name,
+      managed: input.record !== undefined,
+      exists: input.live !== undefined,
+      compliant: findings.length === 0,
+      findings: findings.length,
+    },
+    findings,
+    unjudged: rulesNotEvaluated(input).map((rule) => `team/${input.name}#${rule}`),
+  };
+}
+
+function unreadableTeam(name: string, managed: boolean, exists: boolean, error: string): TeamResult {
+  return {
+    team: { name, managed, exists, compliant: false, findings: 0 },
+    findings: [],
+    unjudged: [`team/${name}`],
+    error,
+  };
+}
+
+/** The managed teams in scope, by name, without their history: one GetItem for one team, else the index's pages. */
+async function readManagedTeams(registry: TeamRegistry, team: string | undefined): Promise<Map<string, TeamRecord>> {
+  const records = new Map<string, TeamRecord>();
+  if (team !== undefined) {
+    const record = await registry.get(team);
+    if (record?.lifecycle === 'active') records.set(team, slim(record));
+    return records;
+  }
+  let nextToken: string | undefined;
+  do {
+    const page = await registry.listActiveTeams({ nextToken });
+    for (const record of page.items) records.set(record.name, slim(record));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return records;
+}
+
+async function readFindingRecords(store: AuditStore): Promise<FindingRecord[]> {
+  const records: FindingRecord[] = [];
+  for await (const page of store.findingRecords()) records.push(...page);
+  return records;
+}
+
+/**
+ * An announcement a run made its record for but could not make (the run failed) is made by a later run, once this
+ * long has passed: the run that made the record is surely over (the audit function's timeout is 5 minutes).
+ */
+export const ANNOUNCEMENT_GRACE_MS = 10 * 60 * 1000;
+
+interface Transitions {
+  /** Findings this run opened. */
+  opened: Set<string>;
+  /** Findings whose opening this run announces (its own, and those a failed run left unannounced). */
+  toAnnounceOpened: { key: string; finding: Finding }[];
+  /** Findings whose resolution this run announces, then forgets. */
+  toAnnounceResolved: { key: string; finding: Finding }[];
+  /** Resolved records whose opening was never announced: forgotten without a word. */
+  toForget: string[];
+  resolved: AuditReport['resolved'];
+}
+
+/** Moves each finding record one step (open, reopen, resolve), each step a conditional write only one run wins. */
+async function recordTransitions(
+  store: AuditStore,
+  run: {
+    runId: string;
+    at: Date;
+    current: Map<string, Finding>;
+    before: Map<string, FindingRecord>;
+    kept: (record: FindingRecord) => boolean;
+  },
+): Promise<Transitions> {
+  const at = run.at.toISOString();
+  const overdue = (since: string | undefined) =>
+    since !== undefined && run.at.getTime() - Date.parse(since) > ANNOUNCEMENT_GRACE_MS;
+  const result: Transitions = {
+    opened: new Set(),
+    toAnnounceOpened: [],
+    toAnnounceResolved: [],
+    toForget: [],
+    resolved: [],
+  };
+  const steps: Promise<void>[] = [];
+  for (const [key, finding] of run.current) {
+    const record = run.before.get(key);
+    if (record === undefined) {
+      steps.push(
+        store.openFinding({ key, finding, openedAt: at, openedByRun: run.runId }).then((opened) => {
+          if (!opened) return;
+          result.opened.add(key);
+          result.toAnnounceOpened.push({ key, finding });
+        }),
+      );
+    } else if (record.state === 'resolved') {
+      // Found again before its resolution was announced: as far as anyone was told, it never went.
+      steps.push(
+        store.reopenFinding(key).then((reopened) => {
+          if (reopened && !record.openingAnnounced) result.toAnnounceOpened.push({ key, finding: record.finding });
+        }),
+      );
+    } else if (!record.openingAnnounced && overdue(record.openedAt)) {
+      result.toAnnounceOpened.push({ key, finding: record.finding });
+    }
+  }
+  for (const record of run.before.values()) {
+    if (run.current.has(record.key) || run.kept(record)) continue;
+    const { key, finding } = record;
+    if (record.state === 'open') {
+      steps.push(
+        store.resolveFinding(key, at).then((done) => {
+          if (!done) return;
+          const { rule, resource, team } = finding;
+          result.resolved.push({ key, rule, resource, ...(team === undefined ? {} : { team }) });
+          if (record.openingAnnounced) result.toAnnounceResolved.push({ key, finding });
+          else result.toForget.push(key);
+        }),
+      );
+    } else if (overdue(record.resolvedAt)) {
+      if (record.openingAnnounced) result.toAnnounceResolved.push({ key, finding });
+      else result.toForget.push(key);
+    }
+  }
+  await Promise.all(steps);
+  return result;
+}
+
+/**
+ * Tells other systems (an event per finding opened or resolved) and the operations topic (one summary, when the run
+ * opened findings), then records that it did: an announcement that fails is made by a later run.
+ */
+async function announce(
+  deps: AuditDeps,
+  request: AuditRequest,
+  runId: string,
+  transitions: Transitions,
+  totals: { teamsAudited: number; findings: number },
+): Promise<void> {
+  const events: FindingEvent[] = [
+    ...transitions.toAnnounceOpened.map(({ key, finding }) => ({
+      type: 'Finding Opened' as const,
+      runId,
+      key,
+      finding,
+    })),
+    ...transitions.toAnnounceResolved.map(({ key, finding }) => ({
+      type: 'Finding Resolved' as const,
+      runId,
+      key,
+      finding,
+    })),
+  ];
+  await Promise.all([
+    events.length > 0 ? deps.events.publish(events) : undefined,
+    transitions.toAnnounceOpened.length > 0
+      ? deps.alerts.auditFindingsOpened({
+          runId,
+          trigger: request.trigger,
+          ...totals,
+          opened: transitions.toAnnounceOpened.map(({ key, finding: { rule, severity, team, message } }) => ({
+            key,
+            rule,
+            severity,
+            team,
+            message,
+          })),
+        })
+      : undefined,
+  ]);
+  await Promise.all([
+    deps.store.markOpeningAnnounced(transitions.toAnnounceOpened.map(({ key }) => key)),
+    deps.store.forgetResolved([...transitions.toAnnounceResolved.map(({ key }) => key), ...transitions.toForget]),
+  ]);
 }
 
 /** Reconciles each team with a finding to remediate, a few at a time; marks what it did on the findings. */

@@ -50,6 +50,7 @@ const AUDIT = [
   'dynamodb:Query',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
   'events:PutEvents',
@@ -86,7 +87,7 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
   ],
-  audit: AUDIT,
+  audit: [...AUDIT, 'sqs:SendMessage'],
   startAudit: AUDIT,
   getAudit: ['dynamodb:GetItem', 'dynamodb:Query'],
 };
@@ -172,6 +173,12 @@ describe('the packaged template', () => {
       expect(writes).toEqual([]);
     },
   );
+
+  it.each(Object.keys(ALLOWED_ACTIONS))('names each inline policy of the role of %s once', (name) => {
+    const policies = (roleOf(name).properties.Policies ?? []) as { PolicyName: string }[];
+    const names = policies.map((policy) => policy.PolicyName);
+    expect(new Set(names).size).toBe(names.length);
+  });
 
   it.each(Object.keys(ALLOWED_ACTIONS))('lets %s write logs only to its own log group', (name) => {
     const logStatements = roleOf(name).statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('logs:')));

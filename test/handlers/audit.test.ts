@@ -13,7 +13,16 @@ import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
 import { busEvents, clearBusEvents } from '../support/events';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { givenTeam, liveTeam, operationsInbox, retireCreatedTeams } from '../support/steps';
-import { ADMIN, call, holdEmulatorCalls, OWNER, releaseEmulatorCall, untilWaiting } from '../support/teams';
+import {
+  ADMIN,
+  call,
+  emulatorCalls,
+  holdEmulatorCalls,
+  OWNER,
+  releaseEmulatorCall,
+  resetEmulatorCalls,
+  untilWaiting,
+} from '../support/teams';
 
 /** A person with the AWS CLI and `.local/env`: not this system's functions. */
 const operator = new SageMakerClient({
@@ -297,9 +306,12 @@ describe('POST /audit', () => {
   });
 
   it('answers 403 to anyone but an administrator, before auditing anything', async () => {
+    await resetEmulatorCalls();
+
     const result = await call(startAudit, 'startAudit', 'start-audit.json', { caller: OWNER, body: {} });
 
     expect(result.statusCode).toBe(403);
+    expect(await emulatorCalls()).toEqual({});
     expect(result.body).toEqual({ error: { code: 'Forbidden', message: 'Only administrators can run an audit' } });
   });
 

@@ -1,52 +1,36 @@
 /**
  * What the compliance audit reports: findings of pure rules over the live state (SageMaker, SNS, Cognito), the
- * desired state (the registry) and the organisation's policy. A finding names its resource and rule; the pair is
- * its identity across runs (`findingKey`), so a run can tell new findings from those already open and resolved
- * ones from those still there.
+ * desired state (the registry) and the organisation's policy. A finding's resource, rule and severity are its
+ * identity across runs (`findingKey`), so a run can tell new findings from those already open and resolved ones
+ * from those still there. A finding whose severity changes is a new one (the old one is resolved): one that gets
+ * worse is told again.
  */
 import type { LiveWorkforce, LiveWorkteam } from '../live';
 import type { TeamRecord } from '../team';
 
+/** The audit's rules; what each checks, and its severity, are in `RULES` (rules.ts). */
 export const RULE_IDS = [
-  /** A managed team that SageMaker no longer has (deleted out of band). */
   'team.missing',
-  /** A managed team whose description, member groups or topic differ from its desired state. */
   'team.drift',
-  /** A managed team whose WorkerAccessConfiguration differs from its desired state. */
   'worker-access.drift',
-  /** Any team whose worker access is below the policy's minimum for its classification tag. */
   'worker-access.below-policy',
-  /** `VpcSourceIp: Enabled` on a workforce without WorkforceVpcConfig: tasks cannot render. */
   'worker-access.vpc-without-vpc-config',
-  /** No NotificationConfiguration where the policy (classification) or the desired state wants one. */
   'notifications.not-configured',
-  /** The team's notification topic does not exist. */
   'notifications.topic-missing',
-  /** The topic's policy does not let `sagemaker.amazonaws.com` publish. */
   'notifications.publish-denied',
-  /** Workers of the team's groups who are not subscribed to its topic. */
   'notifications.workers-unsubscribed',
-  /** Subscribed addresses of people in none of the team's groups. */
   'notifications.stale-subscriptions',
-  /** Member definitions naming Cognito groups that no longer exist. */
   'members.group-missing',
-  /** A managed team left Orphaned (its last Cognito group was deleted). */
   'team.orphaned',
-  /** The workforce's Status is not Active. */
   'workforce.not-active',
-  /** The workforce has no SourceIpConfig.Cidrs: the portal is open to any address. */
   'workforce.source-ip-missing',
-  /** Workforce CIDRs outside the policy's allowed ranges. */
   'workforce.source-ip-outside-policy',
-  /** The region's work-team count is near (from 80%) or at SageMaker's limit of 25. */
   'account.team-limit',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
-
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 export interface Finding {
   rule: RuleId;
@@ -62,14 +46,18 @@ export interface Finding {
   actual: unknown;
   /**
    * Reconciling the team (the system actor, desired state unchanged) makes SageMaker and SNS right again: the
-   * team is managed and its desired state itself satisfies the rule. Never true for an unmanaged team.
+   * team is steady (managed, its desired state Applied) and its desired state itself satisfies the rule. Never true
+   * for an unmanaged team, nor for a Pending or Failed one, whose reconcile could roll back its desired state.
    */
   remediable: boolean;
 }
 
-/** A finding's identity across runs. */
-export function findingKey(finding: Pick<Finding, 'resource' | 'rule'>): string {
-  return `${finding.resource}#${finding.rule}`;
+/**
+ * A finding's identity across runs. The severity is part of it: `account.team-limit` turning from medium (20 teams)
+ * to high (25) resolves the medium finding and opens a high one, so the worse state is told as new.
+ */
+export function findingKey(finding: Pick<Finding, 'resource' | 'rule' | 'severity'>): string {
+  return `${finding.resource}#${finding.rule}#${finding.severity}`;
 }
 
 /** A notification topic as the audit read it (GetTopicAttributes and ListSubscriptionsByTopic). */
@@ -78,8 +66,13 @@ export interface TopicState {
   exists: boolean;
   /** The topic's access policy (JSON text) when it exists. */
   policy?: string;
-  /** The e-mail endpoints subscribed (confirmed or pending confirmation). */
+  /** The e-mail endpoints of confirmed subscriptions. */
   emailEndpoints: string[];
+  /**
+   * The e-mail endpoints of subscriptions pending confirmation (SubscriptionArn `PendingConfirmation`). Nobody can
+   * unsubscribe those (SNS drops one that stays unconfirmed), so the audit counts them as subscribed, never as stale.
+   */
+  pendingEmailEndpoints: string[];
 }
 
 /** A Cognito group as the audit read it: whether it exists, and its enabled users' e-mail addresses. */

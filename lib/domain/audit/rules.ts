@@ -1,18 +1,19 @@
 /**
  * The compliance audit's rules: pure functions from what the audit read (SageMaker, SNS, Cognito, the registry)
- * and the policy to findings. The audit use case does the reading, and decides with `remediationFor` what a run
- * does with each finding.
+ * and the policy to findings. The audit use case does the reading, keeps the open findings of the rules
+ * `rulesNotEvaluated` names, and decides with `remediationFor` what a run does with each finding.
  */
 import { cidrWithin, maskAddress, mergeAddresses, parseCidr } from '../addresses';
 import { toWorkteamSpec } from '../desired-spec';
 import { redactEmailAddresses } from '../errors';
 import type { LiveWorkforce, LiveWorkteam } from '../live';
-import { differences } from '../plan';
-import { AUDIT_DEFAULTS, type Policy, type RemediationMode, requiredToggles, type WorkerAccessField } from '../policy';
+import { differences, togglesOf } from '../plan';
+import { AUDIT_DEFAULTS, ownValue, type Policy, type RemediationMode, requiredToggles } from '../policy';
 import type { TeamRecord } from '../team';
-import { type MemberDefinition, type Toggle, WORKTEAM_LIMITS, type WorkerAccess, type WorkteamSpec } from '../workteam';
+import { type MemberDefinition, WORKTEAM_LIMITS, type WorkteamSpec } from '../workteam';
 import type { Finding, GroupState, RuleId, Severity, TeamAuditInput, TopicState } from './findings';
 
+/** Every rule: its severity (a finding may be graver, as `account.team-limit` at the limit) and what it checks. */
 export const RULES: Record<RuleId, { severity: Severity; description: string }> = {
   'team.missing': {
     severity: 'high',
@@ -122,10 +123,6 @@ function redacted(value: unknown): unknown {
   return value;
 }
 
-function ownValue<T>(record: Record<string, T> | undefined, key: string): T | undefined {
-  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
 function unique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
@@ -147,11 +144,34 @@ interface TeamContext {
   policy: Policy;
 }
 
-type Toggles = Record<WorkerAccessField, Toggle>;
+/** The registry's record of the team when this system manages it (an active record). */
+function managedRecordOf(input: TeamAuditInput): TeamRecord | undefined {
+  return input.record?.lifecycle === 'active' ? input.record : undefined;
+}
 
-/** An absent toggle (or configuration) is `Disabled`. */
-function togglesOf(access: WorkerAccess | undefined): Toggles {
-  return { sourceIp: access?.sourceIp ?? 'Disabled', vpcSourceIp: access?.vpcSourceIp ?? 'Disabled' };
+/**
+ * Managed, and its desired state applied. Only a steady team is judged for drift: a Pending team is being changed,
+ * and a Failed one differs because our own apply failed (the operations topic was told), not because someone
+ * changed it outside this system. Only a steady team is remediable: a reconcile of a Pending or Failed team could
+ * roll back its desired state, and remediation must change nothing in it.
+ */
+function isSteady(record: TeamRecord | undefined): boolean {
+  return record?.lifecycle === 'active' && record.applyState === 'Applied';
+}
+
+/** Whether reconciling makes a finding right: the team is steady and its desired state itself satisfies the rule. */
+function remediableWhen(record: TeamRecord | undefined, desiredSatisfies: boolean): boolean {
+  return desiredSatisfies && isSteady(record);
+}
+
+/**
+ * The remedy for a managed team whose desired state itself satisfies the rule: a reconcile when the team is steady;
+ * otherwise its change has to be applied first, by the retries (Pending) or by its next change (Failed).
+ */
+function restoreRemedy(record: TeamRecord, reconcileTo: string): string {
+  if (isSteady(record)) return `reconcile the team to ${reconcileTo}`;
+  if (record.applyState === 'Pending') return 'let its pending change be applied, then audit again';
+  return "fix what made its last change fail (the team's pendingReason) and change the team through the API again, which applies its desired state";
 }
 
 function isMissing(groups: Record<string, GroupState>, group: string): boolean {
@@ -176,15 +196,13 @@ function awaitsCreation(record: TeamRecord): boolean {
  * created) and nothing else.
  */
 export function auditTeam(input: TeamAuditInput, policy: Policy): Finding[] {
-  const record = input.record?.lifecycle === 'active' ? input.record : undefined;
+  const record = managedRecordOf(input);
   const scope: Scope = { resource: `team/${input.name}`, team: input.name };
   if (input.live === undefined) {
-    return record === undefined || awaitsCreation(record) ? [] : [teamMissing(input.name, scope)];
+    return record === undefined || awaitsCreation(record) ? [] : [teamMissing(input.name, record, scope)];
   }
-  const classification =
-    record === undefined
-      ? ownValue(input.liveTags, policy.classificationTag)
-      : ownValue(record.spec.tags, policy.classificationTag);
+  const tags = record === undefined ? input.liveTags : record.spec.tags;
+  const classification = ownValue(tags ?? {}, policy.classificationTag);
   const context: TeamContext = { input, live: input.live, scope, record, classification, policy };
   return [
     ...teamOrphaned(context),
@@ -197,12 +215,32 @@ export function auditTeam(input: TeamAuditInput, policy: Policy): Finding[] {
   ];
 }
 
-function teamMissing(name: string, scope: Scope): Finding {
+const DRIFT_RULES: readonly RuleId[] = ['team.drift', 'worker-access.drift'];
+const SUBSCRIPTION_RULES: readonly RuleId[] = [
+  'notifications.workers-unsubscribed',
+  'notifications.stale-subscriptions',
+];
+
+/**
+ * The team rules whose answer for this input is unknown, so that a run keeps their open findings instead of
+ * resolving them: the drift rules of a managed team that is not steady (Pending or Failed) or whose expected spec
+ * cannot be built (a Cognito team without its pool and client); the subscription rules when the team's topic exists
+ * but one of its Cognito groups was not read. Every other team rule that yields nothing for the input holds.
+ */
+export function rulesNotEvaluated(input: TeamAuditInput): RuleId[] {
+  const record = managedRecordOf(input);
+  const driftUnknown = record !== undefined && (!isSteady(record) || expectedSpec(record, input.groups) === undefined);
+  const subscriptionsUnknown =
+    input.live !== undefined && input.topic?.exists === true && liveGroupStates(input.live, input.groups) === undefined;
+  return [...(driftUnknown ? DRIFT_RULES : []), ...(subscriptionsUnknown ? SUBSCRIPTION_RULES : [])];
+}
+
+function teamMissing(name: string, record: TeamRecord, scope: Scope): Finding {
   return finding('team.missing', scope, {
-    message: `Managed work team '${name}' no longer exists in SageMaker (deleted outside this system): reconcile the team to create it again, or delete it through the API if it should be gone.`,
+    message: `Managed work team '${name}' no longer exists in SageMaker (deleted outside this system): ${restoreRemedy(record, 'create it again')}, or delete it through the API if it should be gone.`,
     desired: { exists: true },
     actual: { exists: false },
-    remediable: true,
+    remediable: remediableWhen(record, true),
   });
 }
 
@@ -233,9 +271,9 @@ function expectedSpec(record: TeamRecord, groups: Record<string, GroupState>): W
 
 const TEAM_DRIFT_FIELDS = ['description', 'members', 'notificationTopicArn'];
 
-/** A `Pending` team is being changed (its live state may differ for now); `Applied` and `Failed` ones are not. */
+/** Judged for steady teams only (`isSteady`). */
 function drift({ record, live, input, scope }: TeamContext): Finding[] {
-  if (record === undefined || record.applyState === 'Pending') return [];
+  if (record === undefined || !isSteady(record)) return [];
   const expected = expectedSpec(record, input.groups);
   if (expected === undefined) return [];
   // A missing group still listed by SageMaker is no drift either.
@@ -280,7 +318,7 @@ function workerAccessBelowPolicy({ record, live, classification, policy, scope, 
   const desiredMeetsMinimum =
     record !== undefined && required.every((field) => record.spec.workerAccess[field] === 'Enabled');
   let remedy: string;
-  if (desiredMeetsMinimum) remedy = 'reconcile the team to restore its desired worker access';
+  if (desiredMeetsMinimum) remedy = restoreRemedy(record, 'restore its desired worker access');
   else if (record !== undefined)
     remedy = `update the team's workerAccess through the API to enable ${below.join(', ')}`;
   else remedy = `enable ${below.join(', ')} in the team's WorkerAccessConfiguration (the team is not managed here)`;
@@ -289,7 +327,7 @@ function workerAccessBelowPolicy({ record, live, classification, policy, scope, 
       message: `Work team '${input.name}' is classified '${classification}', and policy ${policy.version} needs worker access ${below.map((field) => `${field} Enabled`).join(', ')}, but it is Disabled: ${remedy}.`,
       desired: Object.fromEntries(required.map((field) => [field, 'Enabled'])),
       actual,
-      remediable: desiredMeetsMinimum,
+      remediable: remediableWhen(record, desiredMeetsMinimum),
     }),
   ];
 }
@@ -297,9 +335,9 @@ function workerAccessBelowPolicy({ record, live, classification, policy, scope, 
 function vpcWithoutVpcConfig({ record, live, input, scope }: TeamContext): Finding[] {
   const { workforce } = input;
   if (togglesOf(live.workerAccess).vpcSourceIp !== 'Enabled' || workforce === undefined || workforce.vpc) return [];
-  const remediable = record !== undefined && record.spec.workerAccess.vpcSourceIp === 'Disabled';
+  const desiredDisables = record !== undefined && record.spec.workerAccess.vpcSourceIp === 'Disabled';
   let remedy: string;
-  if (remediable) remedy = 'reconcile the team to restore its desired worker access (vpcSourceIp Disabled)';
+  if (desiredDisables) remedy = restoreRemedy(record, 'restore its desired worker access (vpcSourceIp Disabled)');
   else if (record !== undefined) remedy = 'update the team with vpcSourceIp Disabled, or give the workforce a VPC';
   else remedy = 'disable VpcSourceIp on the team, or give the workforce a WorkforceVpcConfig';
   return [
@@ -307,7 +345,7 @@ function vpcWithoutVpcConfig({ record, live, input, scope }: TeamContext): Findi
       message: `Work team '${input.name}' has VpcSourceIp Enabled, but workforce '${workforce.name}' has no WorkforceVpcConfig, so its workers' tasks cannot render (VpcSourceIp only works from a worker portal inside a VPC): ${remedy}.`,
       desired: { vpcSourceIp: 'Disabled' },
       actual: { vpcSourceIp: 'Enabled', workforceVpcConfig: false },
-      remediable,
+      remediable: remediableWhen(record, desiredDisables),
     }),
   ];
 }
@@ -329,7 +367,7 @@ function groupsMissing({ record, live, input, scope }: TeamContext): Finding[] {
 }
 
 /** Reconcile restores a managed team's topic, its policy and its subscriptions only while it wants notifications. */
-function notificationsRemediable(record: TeamRecord | undefined): boolean {
+function wantsNotifications(record: TeamRecord | undefined): record is TeamRecord {
   return record?.spec.notifications === true;
 }
 
@@ -337,11 +375,11 @@ function notificationsNotConfigured({ record, live, classification, policy, inpu
   if (hasTopic(live)) return [];
   const requiredFor = policy.audit?.notificationsRequiredFor ?? AUDIT_DEFAULTS.notificationsRequiredFor;
   const byPolicy = classification !== undefined && requiredFor.includes(classification);
-  const remediable = notificationsRemediable(record);
-  if (!byPolicy && !remediable) return [];
+  const wanted = wantsNotifications(record);
+  if (!byPolicy && !wanted) return [];
   let message: string;
-  if (remediable) {
-    message = `Work team '${input.name}' has no notification topic although its desired state wants notifications, so its workers hear of no new tasks: reconcile the team to set its topic again.`;
+  if (wanted) {
+    message = `Work team '${input.name}' has no notification topic although its desired state wants notifications, so its workers hear of no new tasks: ${restoreRemedy(record, 'set its topic again')}.`;
   } else if (record !== undefined) {
     message = `Work team '${input.name}' is classified '${classification}', for which policy ${policy.version} requires notifications, but it has none: update the team through the API with notifications true.`;
   } else {
@@ -352,7 +390,7 @@ function notificationsNotConfigured({ record, live, classification, policy, inpu
       message,
       desired: { notifications: true },
       actual: { notifications: false },
-      remediable,
+      remediable: remediableWhen(record, wanted),
     }),
   ];
 }
@@ -365,30 +403,30 @@ function topicFindings(context: TeamContext): Finding[] {
 }
 
 function topicMissing({ record, input, scope }: TeamContext, topic: TopicState): Finding {
-  const remediable = notificationsRemediable(record);
-  const remedy = remediable
-    ? 'reconcile the team to create it again and subscribe its workers'
+  const wanted = wantsNotifications(record);
+  const remedy = wanted
+    ? restoreRemedy(record, 'create it again and subscribe its workers')
     : "create the topic, or remove the team's notification configuration";
   return finding('notifications.topic-missing', scope, {
     message: `The notification topic of work team '${input.name}' does not exist, so its workers hear of no new tasks: ${remedy}.`,
     desired: { topicArn: topic.arn, exists: true },
     actual: { topicArn: topic.arn, exists: false },
-    remediable,
+    remediable: remediableWhen(record, wanted),
   });
 }
 
 function publishDenied({ record, input, scope }: TeamContext, topic: TopicState): Finding[] {
   if (allowsSageMakerPublish(topic.policy, topic.arn)) return [];
-  const remediable = notificationsRemediable(record);
-  const remedy = remediable
-    ? "reconcile the team to restore the topic's policy"
+  const wanted = wantsNotifications(record);
+  const remedy = wanted
+    ? restoreRemedy(record, "restore the topic's policy")
     : `allow ${SAGEMAKER_PRINCIPAL} sns:Publish on the topic in its access policy`;
   return [
     finding('notifications.publish-denied', scope, {
       message: `The access policy of the notification topic of work team '${input.name}' does not let ${SAGEMAKER_PRINCIPAL} publish, so its workers hear of no new tasks: ${remedy}.`,
       desired: { topicArn: topic.arn, sageMakerMayPublish: true },
       actual: { topicArn: topic.arn, sageMakerMayPublish: false },
-      remediable,
+      remediable: remediableWhen(record, wanted),
     }),
   ];
 }
@@ -399,26 +437,37 @@ function maskedList(addresses: readonly string[]): { count: number; addresses: s
 }
 
 /**
- * Who should be subscribed: the enabled workers of the live team's Cognito groups that exist. Skipped when a
- * group of the team was not read: the audit does not guess.
+ * The states of the live team's Cognito groups; undefined when one of them was not read, and the subscription
+ * rules cannot tell who should be subscribed: the audit does not guess.
+ */
+function liveGroupStates(live: LiveWorkteam, groups: Record<string, GroupState>): GroupState[] | undefined {
+  const states = cognitoGroupsOf(live.memberDefinitions).map((group) => ownValue(groups, group));
+  return states.every((state) => state !== undefined) ? states : undefined;
+}
+
+/**
+ * Who should be subscribed: the enabled workers of the live team's Cognito groups that exist. A subscription
+ * pending confirmation counts as subscribed and is never stale: nobody can unsubscribe it, and SNS drops it if it
+ * stays unconfirmed.
  */
 function subscriptionFindings({ record, live, input, scope }: TeamContext, topic: TopicState): Finding[] {
-  const states = cognitoGroupsOf(live.memberDefinitions).map((group) => ownValue(input.groups, group));
-  const read = states.filter((state): state is GroupState => state !== undefined);
-  if (read.length < states.length) return [];
-  const expected = mergeAddresses(read.filter(({ exists }) => exists).map(({ emails }) => emails));
-  const subscribed = mergeAddresses([topic.emailEndpoints]);
+  const states = liveGroupStates(live, input.groups);
+  if (states === undefined) return [];
+  const expected = mergeAddresses(states.filter(({ exists }) => exists).map(({ emails }) => emails));
+  const confirmed = mergeAddresses([topic.emailEndpoints]);
+  const subscribed = mergeAddresses([topic.emailEndpoints, topic.pendingEmailEndpoints]);
   const expectedMailboxes = new Set(expected.map((address) => address.toLowerCase()));
   const subscribedMailboxes = new Set(subscribed.map((address) => address.toLowerCase()));
   const unsubscribed = expected.filter((address) => !subscribedMailboxes.has(address.toLowerCase()));
-  const stale = subscribed.filter((address) => !expectedMailboxes.has(address.toLowerCase()));
-  const remediable = notificationsRemediable(record);
+  const stale = confirmed.filter((address) => !expectedMailboxes.has(address.toLowerCase()));
+  const wanted = wantsNotifications(record);
+  const remediable = remediableWhen(record, wanted);
   const none = maskedList([]);
 
   const findings: Finding[] = [];
   if (unsubscribed.length > 0) {
-    const remedy = remediable
-      ? 'reconcile the team to subscribe them'
+    const remedy = wanted
+      ? restoreRemedy(record, 'subscribe them')
       : "subscribe their e-mail addresses to the team's topic";
     findings.push(
       finding('notifications.workers-unsubscribed', scope, {
@@ -430,9 +479,7 @@ function subscriptionFindings({ record, live, input, scope }: TeamContext, topic
     );
   }
   if (stale.length > 0) {
-    const remedy = remediable
-      ? 'reconcile the team to unsubscribe them'
-      : 'unsubscribe them from the topic (a subscription pending confirmation lapses on its own)';
+    const remedy = wanted ? restoreRemedy(record, 'unsubscribe them') : 'unsubscribe them from the topic';
     findings.push(
       finding('notifications.stale-subscriptions', scope, {
         message: `${stale.length} address(es) subscribed to the notification topic of work team '${input.name}' belong to nobody in its Cognito groups and still hear of its tasks: ${remedy}.`,
@@ -621,5 +668,5 @@ export function auditTeamCount(count: number, policy: Policy): Finding[] {
 export function remediationFor(finding: Finding, policy: Policy, override?: RemediationMode): RemediationMode {
   if (!finding.remediable) return 'report';
   if (override !== undefined) return override;
-  return ownValue(policy.audit?.remediation, finding.rule) ?? AUDIT_DEFAULTS.remediation;
+  return ownValue(policy.audit?.remediation ?? {}, finding.rule) ?? AUDIT_DEFAULTS.remediation;
 }

@@ -1,5 +1,12 @@
 import { cidrWithin, maskAddress, parseCidr } from '#lib/domain/addresses';
-import type { Finding, GroupState, RuleId, TeamAuditInput, TopicState } from '#lib/domain/audit/findings';
+import {
+  type Finding,
+  findingKey,
+  type GroupState,
+  type RuleId,
+  type TeamAuditInput,
+  type TopicState,
+} from '#lib/domain/audit/findings';
 import {
   allowsSageMakerPublish,
   auditTeam,
@@ -8,6 +15,7 @@ import {
   LISTED_ADDRESSES_MAX,
   RULES,
   remediationFor,
+  rulesNotEvaluated,
 } from '#lib/domain/audit/rules';
 import type { LiveWorkforce, LiveWorkteam } from '#lib/domain/live';
 import type { Policy } from '#lib/domain/policy';
@@ -105,6 +113,7 @@ function topic(overrides: Partial<TopicState> = {}): TopicState {
     exists: true,
     policy: JSON.stringify(projectTopicPolicy(TOPIC_ARN)),
     emailEndpoints: ['ana@example.com', 'ben@example.com'],
+    pendingEmailEndpoints: [],
     ...overrides,
   };
 }
@@ -215,7 +224,7 @@ describe('auditTeam', () => {
       expect(findings).toEqual([]);
     });
 
-    it('reports a missing team whose change is pending once an earlier version was applied', () => {
+    it('reports a missing team whose change is pending once an earlier version was applied, as not remediable', () => {
       // Prepare
       const input = managedTeam({ live: undefined, record: teamRecord({ applyState: 'Pending', version: 3 }) });
 
@@ -223,7 +232,19 @@ describe('auditTeam', () => {
       const findings = auditTeam(input, POLICY);
 
       // Assess
-      expect(rulesOf(findings)).toEqual(['team.missing']);
+      expect(findings).toEqual([expect.objectContaining({ rule: 'team.missing', remediable: false })]);
+      expect(findings[0]?.message).not.toMatch(/reconcile/);
+    });
+
+    it('reports a missing team whose last change failed, as not remediable', () => {
+      // Prepare
+      const input = managedTeam({ live: undefined, record: teamRecord({ applyState: 'Failed' }) });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([expect.objectContaining({ rule: 'team.missing', remediable: false })]);
     });
 
     it('reports nothing for a deleted record whose team is gone', () => {
@@ -262,10 +283,10 @@ describe('auditTeam', () => {
       expect(findings[0]?.message).toMatch(/reconcile/);
     });
 
-    it('reports drift of a team whose last change failed', () => {
+    it('reports no drift for a Failed team, which differs because its own change failed', () => {
       // Prepare
       const input = managedTeam({
-        live: listedTeam({ workerAccess: undefined }),
+        live: listedTeam({ description: 'Old description', workerAccess: undefined }),
         record: teamRecord({ applyState: 'Failed' }),
       });
 
@@ -273,7 +294,7 @@ describe('auditTeam', () => {
       const findings = auditTeam(input, POLICY);
 
       // Assess
-      expect(rulesOf(findings)).toEqual(['worker-access.drift']);
+      expect(findings).toEqual([]);
     });
 
     it('reports no drift for a Pending team, whose change is still being applied', () => {
@@ -779,6 +800,19 @@ describe('auditTeam', () => {
       ]);
     });
 
+    it('counts a worker whose subscription is pending confirmation as subscribed', () => {
+      // Prepare
+      const input = managedTeam({
+        topic: topic({ emailEndpoints: ['ana@example.com'], pendingEmailEndpoints: ['Ben@example.com'] }),
+      });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([]);
+    });
+
     it('checks no subscription when a group of the team could not be read', () => {
       // Prepare
       const input = managedTeam({
@@ -817,6 +851,33 @@ describe('auditTeam', () => {
           remediable: true,
         },
       ]);
+    });
+
+    it('leaves out a subscription pending confirmation, which lapses on its own', () => {
+      // Prepare
+      const input = managedTeam({
+        topic: topic({
+          emailEndpoints: ['ana@example.com', 'ben@example.com', 'dora@example.com'],
+          pendingEmailEndpoints: ['emil@example.com'],
+        }),
+      });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.stale-subscriptions');
+
+      // Assess
+      expect(finding.actual).toEqual({ count: 1, addresses: ['d***@example.com'] });
+    });
+
+    it('reports no stale subscription when only a pending one belongs to nobody', () => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ pendingEmailEndpoints: ['emil@example.com'] }) });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([]);
     });
 
     it('counts the subscriptions of the workers of a group that no longer exists as stale', () => {
@@ -926,6 +987,84 @@ describe('auditTeam', () => {
     });
   });
 
+  describe('a team that is not steady', () => {
+    /** A managed team whose desired state would set right each finding it has: reconcile alone fixes them. */
+    function brokenManagedTeam(applyState: TeamRecord['applyState']): TeamAuditInput {
+      return managedTeam({
+        live: listedTeam({ workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Enabled' } }),
+        record: managedRecord({ tags: { classification: 'confidential', 'cost-center': '4711' } }, { applyState }),
+        topic: topic({ policy: 'not json', emailEndpoints: ['ben@example.com', 'dora@example.com'] }),
+      });
+    }
+
+    it('has each finding remediable while it is steady (Applied)', () => {
+      // Act
+      const findings = auditTeam(brokenManagedTeam('Applied'), POLICY);
+
+      // Assess
+      expect(rulesOf(findings)).toEqual([
+        'worker-access.drift',
+        'worker-access.below-policy',
+        'worker-access.vpc-without-vpc-config',
+        'notifications.publish-denied',
+        'notifications.workers-unsubscribed',
+        'notifications.stale-subscriptions',
+      ]);
+      expect(findings.filter(({ remediable }) => !remediable)).toEqual([]);
+    });
+
+    test.each(['Pending', 'Failed'] as const)(
+      'reports the same findings of a %s team but drift, none remediable',
+      (applyState) => {
+        // Act
+        const findings = auditTeam(brokenManagedTeam(applyState), POLICY);
+
+        // Assess
+        expect(rulesOf(findings)).toEqual([
+          'worker-access.below-policy',
+          'worker-access.vpc-without-vpc-config',
+          'notifications.publish-denied',
+          'notifications.workers-unsubscribed',
+          'notifications.stale-subscriptions',
+        ]);
+        expect(findings.filter(({ remediable }) => remediable)).toEqual([]);
+      },
+    );
+
+    it("tells to let a Pending team's change be applied, not to reconcile it", () => {
+      // Prepare
+      const input = managedTeam({
+        live: listedTeam({ notificationTopicArn: undefined }),
+        record: teamRecord({ applyState: 'Pending', version: 3 }),
+        topic: undefined,
+      });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.not-configured');
+
+      // Assess
+      expect(finding.remediable).toBe(false);
+      expect(finding.message).toMatch(/let its pending change be applied/);
+      expect(finding.message).not.toMatch(/reconcile/);
+    });
+
+    it('tells to change a Failed team again, not to reconcile it', () => {
+      // Prepare
+      const input = managedTeam({
+        record: teamRecord({ applyState: 'Failed' }),
+        topic: topic({ exists: false, policy: undefined, emailEndpoints: [] }),
+      });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.topic-missing');
+
+      // Assess
+      expect(finding.remediable).toBe(false);
+      expect(finding.message).toMatch(/change the team through the API again/);
+      expect(finding.message).not.toMatch(/reconcile/);
+    });
+  });
+
   describe('every finding', () => {
     /** A team that breaks every team rule it can at once (drift needs a record, so none here). */
     function brokenUnmanagedTeam(): TeamAuditInput {
@@ -974,6 +1113,137 @@ describe('auditTeam', () => {
       // Assess
       for (const finding of findings) expect(finding.severity).toBe(RULES[finding.rule].severity);
     });
+  });
+});
+
+describe('rulesNotEvaluated', () => {
+  it('names no rule for a steady managed team whose groups were all read', () => {
+    // Act
+    const rules = rulesNotEvaluated(managedTeam());
+
+    // Assess
+    expect(rules).toEqual([]);
+  });
+
+  it('names no rule for a team that nobody manages, whose drift is no question', () => {
+    // Prepare
+    const input = unmanagedTeam({ record: teamRecord({ lifecycle: 'deleted', applyState: 'Pending' }) });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual([]);
+  });
+
+  test.each(['Pending', 'Failed'] as const)('names the drift rules of a %s team', (applyState) => {
+    // Prepare
+    const input = managedTeam({
+      live: listedTeam({ workerAccess: { sourceIp: 'Disabled' } }),
+      record: teamRecord({ applyState }),
+    });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual(['team.drift', 'worker-access.drift']);
+    expect(rulesOf(auditTeam(input, POLICY))).not.toContain('worker-access.drift');
+  });
+
+  it('names the drift rules of a Cognito team whose pool is not recorded', () => {
+    // Prepare
+    const input = managedTeam({
+      live: listedTeam({ workerAccess: { sourceIp: 'Disabled' } }),
+      record: teamRecord({ identity: undefined }),
+    });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual(['team.drift', 'worker-access.drift']);
+    expect(rulesOf(auditTeam(input, POLICY))).not.toContain('worker-access.drift');
+  });
+
+  it('names the subscription rules when a Cognito group of the team was not read', () => {
+    // Prepare
+    const input = managedTeam({
+      groups: { labelers: group('ana@example.com', 'carla@example.com') },
+      topic: topic({ emailEndpoints: ['dora@example.com'] }),
+    });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual(['notifications.workers-unsubscribed', 'notifications.stale-subscriptions']);
+    expect(auditTeam(input, POLICY)).toEqual([]);
+  });
+
+  it('names the drift and the subscription rules of a Pending team with a group not read', () => {
+    // Prepare
+    const input = managedTeam({ record: teamRecord({ applyState: 'Pending' }), groups: {} });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual([
+      'team.drift',
+      'worker-access.drift',
+      'notifications.workers-unsubscribed',
+      'notifications.stale-subscriptions',
+    ]);
+  });
+
+  it('names no subscription rule when every group was read, one of them found gone', () => {
+    // Prepare
+    const input = managedTeam({ groups: { labelers: group('ana@example.com'), reviewers: GONE } });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual([]);
+  });
+
+  it('names no subscription rule when the topic does not exist, which topic-missing reports', () => {
+    // Prepare
+    const input = managedTeam({
+      groups: {},
+      topic: topic({ exists: false, policy: undefined, emailEndpoints: [] }),
+    });
+
+    // Act
+    const rules = rulesNotEvaluated(input);
+
+    // Assess
+    expect(rules).toEqual([]);
+  });
+});
+
+describe('findingKey', () => {
+  it('is the same for the same resource, rule and severity', () => {
+    // Act
+    const first = findingKey(aFinding({ message: 'one message' }));
+    const second = findingKey(aFinding({ message: 'another message', actual: { changed: true } }));
+
+    // Assess
+    expect(first).toBe(second);
+  });
+
+  it('makes the team limit reached (high) a new finding, apart from the warning near it (medium)', () => {
+    // Prepare
+    const [warning] = auditTeamCount(20, POLICY);
+    const [reached] = auditTeamCount(25, POLICY);
+    if (warning === undefined || reached === undefined) throw new Error('expected team-limit findings');
+
+    // Act
+    const keys = [findingKey(warning), findingKey(reached)];
+
+    // Assess
+    expect(keys).toEqual(['account#account.team-limit#medium', 'account#account.team-limit#high']);
   });
 });
 
