@@ -4,45 +4,70 @@
  * an EventBridge rule on CloudTrail records of CreateWorkteam, UpdateWorkteam and DeleteWorkteam calls made by
  * anyone but this system's own roles (serverless.yml): such an event audits the one team it names. Auditing the
  * same event twice has one effect: findings open and resolve by conditional writes. Remediation as the policy
- * file says, per rule (off by default).
+ * file says, per rule (off by default). Each kind of event is read only as what its source and detail-type say.
  */
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
 import { publishAuditMetrics } from '#lib/audit-metrics';
 import { buildAuditDeps } from '#lib/deps';
+import { redactEmailAddresses } from '#lib/domain/errors';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
-import { eventBridgeRoute } from '#lib/handlers/event';
+import { eventRoute } from '#lib/handlers/event';
 import { logger } from '#lib/observability';
 import { runAudit } from '#lib/use-cases/audit';
 
 const deps = buildAuditDeps();
 
-/** The part of a CloudTrail record of a SageMaker work-team call the audit reads. */
-const WorkteamApiCallSchema = z.object({
-  eventID: z.string().min(1),
-  eventSource: z.literal('sagemaker.amazonaws.com'),
-  eventName: z.enum(['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam']),
-  errorCode: z.string().optional(),
-  requestParameters: z.object({ workteamName: z.string().regex(WORKTEAM_NAME_PATTERN) }),
-});
+/**
+ * The part of a CloudTrail record of a SageMaker work-team call the audit reads. A call SageMaker refused may
+ * name no valid team (or none at all); one it answered names the team it changed.
+ */
+const WorkteamApiCallSchema = z
+  .object({
+    eventID: z.string().min(1),
+    eventSource: z.literal('sagemaker.amazonaws.com'),
+    eventName: z.enum(['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam']),
+    errorCode: z.string().optional(),
+    requestParameters: z.object({ workteamName: z.string().optional() }).nullish(),
+  })
+  .superRefine((detail, context) => {
+    if (detail.errorCode === undefined && !WORKTEAM_NAME_PATTERN.test(detail.requestParameters?.workteamName ?? '')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['requestParameters', 'workteamName'],
+        message: 'a call SageMaker answered names a work team',
+      });
+    }
+  });
 
-/** A schedule's event carries an empty detail. */
-const ScheduledDetailSchema = z.object({}).strict();
+const AuditEventSchema = z.union([
+  EventBridgeSchema.extend({
+    source: z.literal('aws.events'),
+    'detail-type': z.literal('Scheduled Event'),
+    detail: z.object({}).strict(),
+  }),
+  EventBridgeSchema.extend({
+    source: z.literal('aws.sagemaker'),
+    'detail-type': z.literal('AWS API Call via CloudTrail'),
+    detail: WorkteamApiCallSchema,
+  }),
+]);
 
-export const handler = eventBridgeRoute(z.union([WorkteamApiCallSchema, ScheduledDetailSchema]), async (event) => {
-  const { detail } = event;
-  if (!('eventName' in detail)) {
-    const report = await runAudit(deps, { trigger: 'schedule', triggeredBy: event.id });
+export const handler = eventRoute(AuditEventSchema, async (event) => {
+  if (event.source === 'aws.events') {
+    const report = await runAudit(deps, { trigger: 'schedule', triggeredBy: redactEmailAddresses(event.id) });
     publishAuditMetrics(report);
     return report;
   }
+  const { detail } = event;
   // A call SageMaker refused changed nothing.
-  if (detail.errorCode) {
-    logger.info('work-team call failed; nothing to audit', { eventId: detail.eventID, eventName: detail.eventName });
+  if (detail.errorCode !== undefined || detail.requestParameters?.workteamName === undefined) {
+    logger.info('work-team call failed; nothing to audit', { eventName: detail.eventName });
     return { ignored: 'the call failed' };
   }
   const report = await runAudit(deps, {
     trigger: 'event',
-    triggeredBy: detail.eventID,
+    triggeredBy: redactEmailAddresses(detail.eventID),
     team: detail.requestParameters.workteamName,
   });
   publishAuditMetrics(report);

@@ -11,6 +11,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { redactEmailAddresses } from '../domain/errors';
 import { withinBudget } from '../invocation';
 import { logger } from '../observability';
 import { powertoolsChain } from './chain';
@@ -19,22 +20,35 @@ export function eventBridgeRoute<Detail extends z.ZodType, Result>(
   detailSchema: Detail,
   handle: (event: z.infer<typeof EventBridgeSchema> & { detail: z.infer<Detail> }, context: Context) => Promise<Result>,
 ) {
-  const schema = EventBridgeSchema.extend({ detail: detailSchema });
-  type Event = z.infer<typeof schema>;
+  type Event = z.infer<typeof EventBridgeSchema> & { detail: z.infer<Detail> };
+  // The generic extension's inferred type cannot be resolved while Detail is open; it is exactly Event.
+  return eventRoute(EventBridgeSchema.extend({ detail: detailSchema }) as unknown as z.ZodType<Event>, handle);
+}
+
+/**
+ * The same for a function that takes several kinds of event (a schedule and a rule, say): `schema` is the whole
+ * event's, typically a union of EventBridge schemas each pinning its `source` and `detail-type`, so that a
+ * detail is only ever read as the kind of event it came in.
+ */
+export function eventRoute<Schema extends z.ZodType<{ id: string }>, Result>(
+  schema: Schema,
+  handle: (event: z.infer<Schema>, context: Context) => Promise<Result>,
+) {
+  type Event = z.infer<Schema>;
   return powertoolsChain<ParsedResult<unknown, Event>, Result>()
     .use(parser({ schema, safeParse: true }))
     .handler(async (parsed, context) => {
       if (!parsed.success) {
         const { id, 'detail-type': detailType } = (parsed.originalEvent ?? {}) as Record<string, unknown>;
         logger.error('event refused: it does not have the shape this function takes', {
-          eventId: typeof id === 'string' ? id : undefined,
-          detailType: typeof detailType === 'string' ? detailType : undefined,
+          eventId: typeof id === 'string' ? redactEmailAddresses(id).slice(0, 200) : undefined,
+          detailType: typeof detailType === 'string' ? redactEmailAddresses(detailType).slice(0, 200) : undefined,
           problems: issuesOf((parsed.error as { cause?: unknown }).cause ?? parsed.error),
         });
         throw new ParseError('the event does not have the shape this function takes', { cause: parsed.error });
       }
-      logger.appendKeys({ eventId: parsed.data.id });
-      const event = parsed.data as z.infer<typeof EventBridgeSchema> & { detail: z.infer<Detail> };
+      logger.appendKeys({ eventId: redactEmailAddresses(parsed.data.id) });
+      const event = parsed.data as Event;
       return withinBudget(context.getRemainingTimeInMillis(), () => handle(event, context));
     });
 }
