@@ -161,10 +161,11 @@ export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
  * What the audit reads: every team by ListWorkteams pages (100 a page, WorkerAccessConfiguration inline, never
  * a DescribeWorkteam), the workforces, and ListTags for a team whose classification only the team knows.
  */
-export function createAuditReader(client: SageMakerClient): AuditReader {
+export function createAuditReader(client: SageMakerClient, options: { pageSize?: number } = {}): AuditReader {
+  const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
   return {
     async *workteamPages() {
-      for await (const page of paginateListWorkteams({ client, pageSize: MAX_PAGE_SIZE }, { SortBy: 'Name' })) {
+      for await (const page of paginateListWorkteams({ client, pageSize }, { SortBy: 'Name' })) {
         yield (page.Workteams ?? []).map(toLiveWorkteam);
       }
     },

@@ -4,7 +4,12 @@
  */
 import { CreateWorkteamCommand, ListWorkteamsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { collectPage, encodeToken, InvalidPaginationToken, queryFingerprint } from '#lib/adapters/pagination';
-import { createSageMakerAdapter, type ListQuery, type WorkteamReader } from '#lib/adapters/sagemaker';
+import {
+  createAuditReader,
+  createSageMakerAdapter,
+  type ListQuery,
+  type WorkteamReader,
+} from '#lib/adapters/sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import { clientFor } from './sagemaker-support';
 
@@ -255,6 +260,29 @@ describe('createSageMakerAdapter().listWorkteams', () => {
       createdAt: expect.any(Date),
       updatedAt: expect.any(Date),
     });
+  });
+});
+
+describe('createAuditReader().workteamPages', () => {
+  it('yields every team once, a ListWorkteams page at a time: one call per page, never a DescribeWorkteam', async () => {
+    // Prepare: pages of 10 stand for SageMaker's 100, so 25 teams take three pages.
+    const reader = createAuditReader(client, { pageSize: 10 });
+
+    // Act
+    const pages: string[][] = [];
+    for await (const page of reader.workteamPages()) pages.push(page.map((team) => team.name));
+
+    // Assess
+    expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
+    expect(pages.flat()).toEqual(TEAM_NAMES);
+    expect(emulator.callCounts()).toEqual({ ListWorkteams: 3 });
+  });
+
+  it('reads the tags of one team with ListTags', async () => {
+    const reader = createAuditReader(client);
+    const [first] = (await reader.workteamPages()[Symbol.asyncIterator]().next()).value as { arn: string }[];
+
+    expect(await reader.tagsOf(first?.arn ?? '')).toEqual([{ key: 'classification', value: 'restricted' }]);
   });
 });
 
