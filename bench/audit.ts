@@ -28,8 +28,11 @@ async function main(): Promise<void> {
       GROUP_SETTLING_SECONDS: '0',
     });
     // Imported once the environment is there: the functions read their configuration at cold start.
-    const { cognitoClient, eventBridgeClient, snsClient } = await import('../lib/aws-clients');
-    const { buildTeamDeps, dynamoClient } = await import('../lib/deps');
+    const { cognitoClient } = await import('../lib/clients/cognito');
+    const { eventBridgeClient } = await import('../lib/clients/eventbridge');
+    const { snsClient } = await import('../lib/clients/sns');
+    const { buildTeamDeps } = await import('../lib/deps');
+    const { dynamoClient } = await import('../lib/clients/dynamodb');
     const { createTeam } = await import('../lib/use-cases/manage-teams');
     const { handler } = await import('../functions/audit');
     const scheduled = JSON.parse(
@@ -92,7 +95,13 @@ async function main(): Promise<void> {
 
     const small = await measure('seeded');
     const deps = buildTeamDeps();
-    const caller = { sub: 'bench-requester', username: 'requester', groups: '', isAdmin: false };
+    const caller = {
+      sub: 'bench-requester',
+      username: 'requester',
+      groups: 'workteam-requesters',
+      isAdmin: false,
+      isRequester: true,
+    };
     for (let index = small.teams; index < 25; index++) {
       await createTeam(deps, caller, {
         name: `bench-team-${String(index).padStart(2, '0')}`,

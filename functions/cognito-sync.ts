@@ -7,8 +7,9 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { z } from 'zod';
+import { dynamoClient } from '#lib/clients/dynamodb';
 import { loadConfig } from '#lib/config';
-import { buildTeamDeps, dynamoClient, IdempotencyConfigSchema, WorkforcePoolConfigSchema } from '#lib/deps';
+import { buildTeamDeps, IdempotencyConfigSchema, WorkforcePoolConfigSchema } from '#lib/deps';
 import { eventBridgeRoute } from '#lib/handlers/event';
 import { logger } from '#lib/observability';
 import {

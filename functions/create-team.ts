@@ -1,7 +1,8 @@
 /** POST /teams — request a new work team: validated, recorded as desired state, then reconciled. */
 
+import { dynamoClient } from '#lib/clients/dynamodb';
 import { loadConfig } from '#lib/config';
-import { buildTeamDeps, dynamoClient, IdempotencyConfigSchema } from '#lib/deps';
+import { buildTeamDeps, IdempotencyConfigSchema } from '#lib/deps';
 import { httpRoute } from '#lib/http/handler';
 import { idempotencyKeyMiddleware } from '#lib/http/idempotency';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';

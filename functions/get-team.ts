@@ -3,13 +3,14 @@
  * version, status (InSync, Pending, Drifted) and the differences between desired and live state, with an
  * ETag for If-Match; 404 TeamNotFound when neither the registry nor SageMaker knows it.
  */
-import { buildTeamDeps } from '#lib/deps';
+
 import { httpRoute } from '#lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { readTeamResponse } from '#lib/http/team-responses';
+import { buildReadDeps } from '#lib/read-deps';
 import { getTeam } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps();
+const deps = buildReadDeps();
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) => {
   return readTeamResponse(await getTeam(deps, path.name));

@@ -1,6 +1,6 @@
 /** GET /workforces — the private workforces of this account and region (SageMaker allows one per region). */
 import { createSageMakerAdapter } from '#lib/adapters/sagemaker';
-import { sageMakerClient } from '#lib/aws-clients';
+import { sageMakerClient } from '#lib/clients/sagemaker';
 import { AwsConfigSchema, loadConfig } from '#lib/config';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';

@@ -1,23 +1,26 @@
 /**
  * Builds, once per container, the adapters the team use cases take: the registry, SageMaker, SNS and the
- * workforce's Cognito pool, plus the organisation's policy (validated at cold start).
+ * workforce's Cognito pool, plus the organisation's policy (validated at cold start); and the audit's. Read-only
+ * functions build theirs with lib/read-deps.ts, which carries no SNS, Cognito or EventBridge client.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import policyDocument from '../policy/policy.json';
-import { createAuditStore } from './adapters/audit-store';
 import { createWorkforceDirectory } from './adapters/directory';
 import { createFindingEvents } from './adapters/finding-events';
 import { createNotificationTopics, createOperationsAlerts, createTopicInspector } from './adapters/notifications';
 import { createTeamRegistry } from './adapters/registry';
 import { createAuditReader, createSageMakerWriter } from './adapters/sagemaker';
-import { cognitoClient, eventBridgeClient, sageMakerClient, snsClient } from './aws-clients';
+import { auditStoreFields, buildAuditStore } from './audit-reports';
+import { cognitoClient } from './clients/cognito';
+import { documentClient } from './clients/dynamodb';
+import { eventBridgeClient } from './clients/eventbridge';
+import { sageMakerClient } from './clients/sagemaker';
+import { snsClient } from './clients/sns';
 import { AwsConfigSchema, loadConfig } from './config';
 import { parsePolicy } from './domain/policy';
-import { logger, metrics, tracer } from './observability';
-import type { AuditStore, OperationsAlerts } from './ports';
+import { logger, metrics } from './observability';
+import type { OperationsAlerts } from './ports';
 import type { AuditDeps } from './use-cases/audit';
 import type { TeamDeps } from './use-cases/manage-teams';
 import { reconcileTeam } from './use-cases/reconcile';
@@ -40,36 +43,10 @@ export const IdempotencyConfigSchema = AwsConfigSchema.extend({ IDEMPOTENCY_TABL
 /** The workforce's Cognito user pool, whose changes the Cognito sync and the resync follow. */
 export const WorkforcePoolConfigSchema = z.object({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) });
 
-const auditStoreFields = {
-  AUDIT_TABLE: z.string().min(1),
-  /** How long a run's report is kept (DynamoDB TTL). */
-  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650),
-};
-export const AuditStoreConfigSchema = AwsConfigSchema.extend(auditStoreFields);
 export const AuditConfigSchema = TeamsConfigSchema.extend(auditStoreFields);
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 
-let dynamo: DynamoDBClient | undefined;
-export function dynamoClient(config: Pick<TeamsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>): DynamoDBClient {
-  dynamo ??= tracer.captureAWSv3Client(
-    new DynamoDBClient({ region: config.AWS_REGION, maxAttempts: config.AWS_MAX_ATTEMPTS, retryMode: 'standard' }),
-  );
-  return dynamo;
-}
-
 export const policy = parsePolicy(policyDocument);
-
-function documentClient(config: Pick<TeamsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(dynamoClient(config), { marshallOptions: { removeUndefinedValues: true } });
-}
-
-/** The audit reports alone: what `GET /audit` reads. */
-export function buildAuditStore(config: z.infer<typeof AuditStoreConfigSchema>): AuditStore {
-  return createAuditStore(documentClient(config), {
-    tableName: config.AUDIT_TABLE,
-    retentionDays: config.AUDIT_RETENTION_DAYS,
-  });
-}
 
 /**
  * The audit's adapters, and reconcile's for remediation: the same registry, SageMaker, SNS and Cognito clients,

@@ -3,8 +3,9 @@
  * and Cognito: the calls grow with pages, distinct groups and topics, never with a DescribeWorkteam per team.
  */
 import { CreateWorkteamCommand, DeleteWorkteamCommand } from '@aws-sdk/client-sagemaker';
-import { cognitoClient, snsClient } from '#lib/aws-clients';
-import { dynamoClient } from '#lib/deps';
+import { cognitoClient } from '#lib/clients/cognito';
+import { dynamoClient } from '#lib/clients/dynamodb';
+import { snsClient } from '#lib/clients/sns';
 import type { AuditReport } from '#lib/domain/audit/report';
 import { handler as audit } from '../../functions/audit';
 import { lambdaContext, loadEvent } from '../support/invoke';

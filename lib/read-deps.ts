@@ -1,0 +1,24 @@
+/**
+ * What GET /teams/{name} takes: the registry and SageMaker. Apart from lib/deps.ts, so that its bundle carries
+ * neither SNS, Cognito nor EventBridge.
+ */
+import { z } from 'zod';
+import { createTeamRegistry } from './adapters/registry';
+import { createSageMakerWriter } from './adapters/sagemaker';
+import { documentClient } from './clients/dynamodb';
+import { sageMakerClient } from './clients/sagemaker';
+import { AwsConfigSchema, loadConfig } from './config';
+import type { TeamRegistry, WorkteamWriter } from './ports';
+
+export const ReadConfigSchema = AwsConfigSchema.extend({ TEAMS_TABLE: z.string().min(1) });
+
+/** What reading one team takes: the registry and SageMaker. */
+export function buildReadDeps(config: z.infer<typeof ReadConfigSchema> = loadConfig(ReadConfigSchema)): {
+  registry: TeamRegistry;
+  sagemaker: WorkteamWriter;
+} {
+  return {
+    registry: createTeamRegistry(documentClient(config), config.TEAMS_TABLE),
+    sagemaker: createSageMakerWriter(sageMakerClient(config)),
+  };
+}
