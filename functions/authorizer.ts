@@ -19,6 +19,7 @@ const verifier = createTokenVerifier({
   audience: config.JWT_AUDIENCE,
   jwksUri: config.JWT_JWKS_URI,
   adminGroup: config.ADMIN_GROUP,
+  requestersGroup: config.REQUESTERS_GROUP,
 });
 
 /** Only what the authorizer reads; serverless-offline's events differ from API Gateway's elsewhere. */
@@ -43,6 +44,7 @@ export const handler = middy()
     logger.info('caller authorised', {
       sub: result.caller.sub,
       isAdmin: result.caller.isAdmin,
+      isRequester: result.caller.isRequester,
       routeKey: event.routeKey,
     });
     return { isAuthorized: true, context: result.caller };

@@ -3,6 +3,7 @@
  * their backoff is due, a few at a time. EventBridge may deliver twice; reconcile is idempotent. Teams whose
  * retries ran out turn Failed (counted, and told on the operations topic) instead of being retried forever;
  * teams not started before the time budget runs out are left for the next run, never cut off mid-write.
+ * Each run reports how long the longest-waiting Pending change has waited (`OldestPendingAgeSeconds`, alarmed).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildTeamDeps } from '#lib/deps';
@@ -19,6 +20,9 @@ export const handler = scheduleRoute(async () => {
   metrics.addMetric('PendingTeamsFailed', MetricUnit.Count, summary.failed.length);
   metrics.addMetric('PendingTeamsErrored', MetricUnit.Count, summary.errored.length);
   metrics.addMetric('PendingTeamsSkipped', MetricUnit.Count, summary.skipped.length);
+  // Every run, 0 when nothing waits: a run that does not report leaves the alarm without data, which it counts
+  // as breaching (the retries stopped).
+  metrics.addMetric('OldestPendingAgeSeconds', MetricUnit.Seconds, summary.oldestPendingAgeSeconds);
   const problems = summary.failed.length + summary.errored.length;
   if (problems > 0) logger.error('pending teams retried, some failed', { ...summary });
   else logger.info('pending teams retried', { ...summary });

@@ -34,6 +34,8 @@ export const AuthConfigSchema = z.object({
   /** Defaults to the issuer's `/.well-known/jwks.json`, as Cognito and cognito-local publish it. */
   JWT_JWKS_URI: z.url().optional(),
   ADMIN_GROUP: nonEmpty,
+  /** Members of this Cognito group may request teams (`POST /teams`); so may admins. */
+  REQUESTERS_GROUP: nonEmpty,
 });
 
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;

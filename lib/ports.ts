@@ -54,6 +54,11 @@ export interface TeamRegistry {
   /** Names of teams accepted but never yet created in SageMaker (they will count against its limit). */
   listPendingCreations(): Promise<string[]>;
   /**
+   * Every record (active or retired) whose apply is pending, due or not, in due order. A handful at most: each
+   * is one of SageMaker's 25 teams per region, or one being retired. Read from an index: eventually consistent.
+   */
+  listPending(): Promise<TeamRecord[]>;
+  /**
    * One page of the active (not retired) records, in name order: at most `limit` (default 100), and a
    * `nextToken` that resumes after the last one while more may follow (so a last page may be empty). For the
    * nightly resync and the audit, which walk every managed team page by page with memory flat in the number of

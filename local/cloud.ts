@@ -167,6 +167,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       CLIENT_ID: seed.clientId,
       WORKFORCE_NAME: seed.workforceName,
       ADMIN_GROUP: seed.adminGroup,
+      REQUESTERS_GROUP: seed.requestersGroup,
       TEAMS_TABLE: seed.teamsTable,
       IDEMPOTENCY_TABLE: seed.idempotencyTable,
       // As serverless.yml sets them for the audit (the functions' environment in the test run).
@@ -179,6 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       JWT_AUDIENCE: seed.clientId,
       LOCAL_ADMIN_TOKEN: seed.adminToken,
       LOCAL_USER_TOKEN: seed.userToken,
+      LOCAL_WORKER_TOKEN: seed.workerToken,
     };
     return { env, seed, sagemaker, cloudTrail, eventBridge, stop: stopAll };
   } catch (error) {

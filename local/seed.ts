@@ -1,6 +1,7 @@
 /**
  * Seed data for the local cloud: a Cognito workforce (user pool, app client, groups, users with e-mail), its
- * SageMaker private workforce, a few work teams with notification topics, and two local JWTs.
+ * SageMaker private workforce, a few work teams with notification topics, and three local JWTs: an admin, a
+ * requester (may request teams) and a labeler (may only read).
  * One team (`medical-annotators`) carries `classification=restricted` without the SourceIp constraint that
  * the policy demands for it, so the audit has something to find.
  * The workforce admits the documentation range 192.0.2.0/24 only, inside the policy's allowed ranges, so the audit
@@ -43,6 +44,8 @@ export interface SeedResult {
   clientId: string;
   workforceName: string;
   adminGroup: string;
+  /** Members may request teams; the seed's `requester` user is one. */
+  requestersGroup: string;
   groups: string[];
   teams: string[];
   /** The team registry table, the idempotency table and the audit's table. */
@@ -50,27 +53,31 @@ export interface SeedResult {
   idempotencyTable: string;
   auditTable: string;
   adminToken: string;
+  /** The `requester` user's: a member of the requesters group. */
   userToken: string;
+  /** The labeler `ana`'s: a worker of the workforce, who may read but not request teams. */
+  workerToken: string;
   /** The operations topic (what serverless.yml creates as OperationsTopic). */
   operationsTopicArn: string;
 }
 
 export const SEED_PASSWORD = 'Local-Passw0rd!';
 export const ADMIN_GROUP = 'workteam-admins';
+export const REQUESTERS_GROUP = 'workteam-requesters';
 export const LOCAL_TABLES = {
   teamsTable: 'workteam-automation-local-teams',
   idempotencyTable: 'workteam-automation-local-idempotency',
   auditTable: 'workteam-automation-local-audit',
 } as const;
 
-const GROUPS = ['labelers-en', 'labelers-de', 'reviewers', ADMIN_GROUP];
+const GROUPS = ['labelers-en', 'labelers-de', 'reviewers', ADMIN_GROUP, REQUESTERS_GROUP];
 
 const USERS: { username: string; email: string; groups: string[] }[] = [
   { username: 'ana', email: 'ana@example.com', groups: ['labelers-en'] },
   { username: 'ben', email: 'ben@example.com', groups: ['labelers-en', 'labelers-de'] },
   { username: 'chloe', email: 'chloe@example.com', groups: ['reviewers'] },
   { username: 'platform-admin', email: 'platform-admin@example.com', groups: [ADMIN_GROUP] },
-  { username: 'requester', email: 'requester@example.com', groups: [] },
+  { username: 'requester', email: 'requester@example.com', groups: [REQUESTERS_GROUP] },
 ];
 
 interface SeedTeam {
@@ -208,11 +215,13 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
     clientId,
     workforceName,
     adminGroup: ADMIN_GROUP,
+    requestersGroup: REQUESTERS_GROUP,
     groups: GROUPS,
     teams: TEAMS.map((team) => team.name),
     ...LOCAL_TABLES,
     adminToken: await signIn('platform-admin'),
     userToken: await signIn('requester'),
+    workerToken: await signIn('ana'),
     // serverless.yml's OperationsTopic, named as it names it for the local stage.
     operationsTopicArn: required(
       (await sns.send(new CreateTopicCommand({ Name: 'workteam-automation-operations-local' }))).TopicArn,

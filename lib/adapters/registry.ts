@@ -113,6 +113,15 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
       return items.map((item) => String(item.name));
     },
 
+    async listPending() {
+      const { items } = await queryIndex(doc, tableName, PENDING_INDEX, Number.POSITIVE_INFINITY, {
+        KeyConditionExpression: '#pendingKey = :pending',
+        ExpressionAttributeNames: { '#pendingKey': 'pendingKey' },
+        ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE },
+      });
+      return items.map((item) => fromItem(item as StoredTeam));
+    },
+
     async listActiveTeams({ limit = ACTIVE_PAGE_LIMIT, nextToken }) {
       if (!Number.isInteger(limit) || limit < 1) {
         throw new RangeError(`listActiveTeams: limit must be a positive integer, not ${limit}`);

@@ -1,7 +1,8 @@
 /**
  * The caller as the Lambda authorizer describes it to the routes. API Gateway passes a simple response's
  * context through as `requestContext.authorizer.lambda`; its values are primitives, so groups travel as a
- * comma-separated string.
+ * comma-separated string. The authorizer maps the configured groups to the flags (from the token's list of
+ * groups, before it is joined): routes decide on the flags, never by splitting `groups`.
  */
 import { z } from 'zod';
 
@@ -10,6 +11,11 @@ export const CallerSchema = z.object({
   username: z.string().min(1),
   groups: z.string(),
   isAdmin: z.boolean(),
+  /**
+   * A member of the requesters group: may request teams. Absent means no (an authorizer answer cached from
+   * before the flag existed, the system's own caller).
+   */
+  isRequester: z.boolean().optional(),
 });
 
 export type Caller = z.infer<typeof CallerSchema>;

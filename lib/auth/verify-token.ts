@@ -18,6 +18,8 @@ export interface TokenVerifierConfig {
   audience: string;
   jwksUri?: string;
   adminGroup: string;
+  /** Members of this group may request teams (admins may too: the rule is the use case's). */
+  requestersGroup: string;
   /** How far a token's `iat` may lie ahead of this clock; DEFAULT_CLOCK_SKEW_SECONDS when not given. */
   clockSkewSeconds?: number;
 }
@@ -91,6 +93,7 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
             username: String(username),
             groups: groups.join(','),
             isAdmin: groups.includes(config.adminGroup),
+            isRequester: groups.includes(config.requestersGroup),
           },
         };
       } catch (error) {

@@ -24,6 +24,8 @@ import {
   isRecord,
   isToggle,
   keyPath,
+  MANAGED_BY_TAG,
+  TEAM_TAGS_MAX,
   typeName,
   type Violation,
   violation,
@@ -196,8 +198,14 @@ function checkTagRecord(value: unknown, path: string, nullable: boolean): Violat
   const entries = Object.entries(value);
   const count = entries.filter(([, tagValue]) => tagValue !== null).length;
   const tooMany =
-    count > WORKTEAM_LIMITS.tagsMax
-      ? [violation(path, 'TooMany', `${path} holds ${count} tags; at most ${WORKTEAM_LIMITS.tagsMax} are allowed`)]
+    count > TEAM_TAGS_MAX
+      ? [
+          violation(
+            path,
+            'TooMany',
+            `${path} holds ${count} tags; at most ${TEAM_TAGS_MAX} are allowed (SageMaker's ${WORKTEAM_LIMITS.tagsMax}, less the '${MANAGED_BY_TAG.key}' tag this service adds)`,
+          ),
+        ]
       : [];
   const perTag = entries.flatMap(([key, tagValue]) => {
     // The key is part of the path (masked if it is an e-mail address), so that the client can find the tag, but

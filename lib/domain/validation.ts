@@ -32,7 +32,7 @@ import {
  *   Enum       a value outside its fixed set
  *   Duplicate  a value that must be unique appears again (the path names the repeat)
  *   Conflict   fields that cannot go together (cognitoGroups and oidcGroups in one request)
- *   Reserved   a value the service keeps for itself (a tag key beginning with 'aws:')
+ *   Reserved   a value kept out of requests: a tag key beginning with 'aws:' (AWS's) or 'managed-by' (this system's)
  *   Unknown    a field the request does not have (a typo is refused rather than silently ignored)
  *   NotPatchable  a field of the team that a PATCH cannot change (the message says how it is changed)
  *   Policy     the organisation policy forbids it (the message names the rule and the policy version)
@@ -72,14 +72,30 @@ export const GROUP_NAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
 export const TAG_TEXT_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Tag keys beginning with `aws:` (in any case) are reserved for AWS. */
 export const RESERVED_TAG_KEY_PREFIX = 'aws:';
+/**
+ * The tag this system puts on every work team and topic it creates. IAM lets the functions write only to teams
+ * that carry it, so no request may set or remove the key, in any case (IAM compares tag keys ignoring case).
+ */
+export const MANAGED_BY_TAG = { key: 'managed-by', value: 'workteam-automation' } as const;
+/** A team's own tags: SageMaker's limit, less the managed-by tag that every team carries besides them. */
+export const TEAM_TAGS_MAX = WORKTEAM_LIMITS.tagsMax - 1;
 
 export const MEMBER_LIMITS = {
   cognitoGroupMaxLength: 128,
   oidcGroupMaxLength: 63,
 } as const;
 
-export function isReservedTagKey(key: string): boolean {
+function isAwsTagKey(key: string): boolean {
   return key.toLowerCase().startsWith(RESERVED_TAG_KEY_PREFIX);
+}
+
+function isManagedByTagKey(key: string): boolean {
+  return key.toLowerCase() === MANAGED_BY_TAG.key;
+}
+
+/** A tag key that requests may not set or remove: AWS's (`aws:`) or the managed-by tag. */
+export function isReservedTagKey(key: string): boolean {
+  return isAwsTagKey(key) || isManagedByTagKey(key);
 }
 
 export interface ListParams {
@@ -355,11 +371,23 @@ const TAG_VALUE_RULE: StringRule = {
   pattern: TAG_TEXT_FORM,
 };
 
-/** One tag key: its length and form, and not one of the keys AWS reserves. `subject` names it in messages. */
+/** One tag key: its length and form, and not a reserved one (`isReservedTagKey`). `subject` names it in messages. */
 export function checkTagKey(key: unknown, path: string, subject = label(path)): Violation[] {
   const violations = checkString(key, path, TAG_KEY_RULE, subject);
-  if (violations.length > 0 || typeof key !== 'string' || !isReservedTagKey(key)) return violations;
-  return [violation(path, 'Reserved', `${subject} begins with 'aws:', which AWS reserves for its own tags`)];
+  if (violations.length > 0 || typeof key !== 'string') return violations;
+  if (isAwsTagKey(key)) {
+    return [violation(path, 'Reserved', `${subject} begins with 'aws:', which AWS reserves for its own tags`)];
+  }
+  if (isManagedByTagKey(key)) {
+    return [
+      violation(
+        path,
+        'Reserved',
+        `${subject} is '${MANAGED_BY_TAG.key}', which this service sets on every team it manages and nobody else may`,
+      ),
+    ];
+  }
+  return violations;
 }
 
 /** One tag value (an empty value is allowed). `subject` names it in messages. */

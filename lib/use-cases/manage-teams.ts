@@ -1,7 +1,8 @@
 /**
- * The HTTP API's team use cases: who may change a team (its owner or an admin) and which version the caller
- * read (If-Match) are checked here, before anything that reads further; the change itself goes through the one
- * actor-neutral write path (team-writes.ts), which records it and reconciles. Nothing else writes to SageMaker.
+ * The HTTP API's team use cases: who may request a team (a requester or an admin), who may change one (its owner
+ * or an admin) and which version the caller read (If-Match) are checked here, before anything that reads
+ * further; the change itself goes through the one actor-neutral write path (team-writes.ts), which records it
+ * and reconciles. Nothing else writes to SageMaker.
  */
 
 import type { Caller } from '../auth/caller';
@@ -67,6 +68,18 @@ function mayChange(caller: Caller, expected: ExpectedVersions | undefined): (rec
   };
 }
 
+/**
+ * Who may request a team: members of the requesters group and admins (the system's own caller is one). The
+ * workforce's labelers may not: each team takes one of SageMaker's 25 per account and region. Checked before the
+ * request is read or anything is looked up, so a refusal costs nothing and tells nothing.
+ */
+function mayRequestTeams(caller: Caller): void {
+  if (caller.isAdmin || caller.isRequester === true) return;
+  throw new Forbidden(
+    'Requesting a team needs membership of the requesters group or the admin group: ask an administrator to add you',
+  );
+}
+
 function fail(violations: Violation[]): void {
   if (violations.length > 0) throw new ValidationFailed(violations);
 }
@@ -118,6 +131,7 @@ async function checkAgainstWorkforce(deps: TeamDeps, team: DesiredTeam, workforc
 }
 
 export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown): Promise<TeamResult> {
+  mayRequestTeams(caller);
   const now = (deps.now ?? (() => new Date()))();
   const request = toCreateTeamRequest(body);
   const workforce = await resolveWorkforce(deps, request.workforceName);

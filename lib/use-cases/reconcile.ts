@@ -16,8 +16,10 @@ import { forEachBounded } from '../concurrency';
 import { toWorkteamSpec } from '../domain/desired-spec';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
+import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
+import { MANAGED_BY_TAG } from '../domain/validation';
 import { outOfTime } from '../invocation';
 import {
   type NotificationTopics,
@@ -66,7 +68,7 @@ export function nextAttemptAt(now: Date, attempts: number): string {
   return new Date(now.getTime() + minutes * 60_000).toISOString();
 }
 
-export const TOPIC_TAGS = (team: string) => ({ workteam: team, 'managed-by': 'workteam-automation' });
+export const TOPIC_TAGS = (team: string) => ({ workteam: team, [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value });
 
 const MAX_PASSES = 5;
 
@@ -594,6 +596,8 @@ export interface RetrySummary {
   errored: string[];
   /** Due, but left for the next run: the invocation's time ran out. */
   skipped: string[];
+  /** How long the longest-waiting change still Pending after this run has waited (0 when none): see pending-age.ts. */
+  oldestPendingAgeSeconds: number;
 }
 
 /**
@@ -605,7 +609,15 @@ export async function retryPendingTeams(
   options: { limit?: number; concurrency?: number } = {},
 ): Promise<RetrySummary> {
   const due = await deps.registry.listDuePending(clock(deps)(), options.limit ?? 100);
-  const summary: RetrySummary = { applied: [], pending: [], failed: [], errored: [], skipped: [] };
+  const summary: RetrySummary = {
+    applied: [],
+    pending: [],
+    failed: [],
+    errored: [],
+    skipped: [],
+    oldestPendingAgeSeconds: 0,
+  };
+  const outcomes = new Map<string, TeamRecord | undefined>();
   await forEachBounded(due, options.concurrency ?? 5, async (record) => {
     if (outOfTime()) {
       summary.skipped.push(record.name);
@@ -613,6 +625,7 @@ export async function retryPendingTeams(
     }
     try {
       const result = await reconcileTeam(deps, record.name);
+      outcomes.set(record.name, result.outcome === 'unmanaged' ? undefined : result.record);
       if (result.outcome === 'pending') summary.pending.push(record.name);
       else if (result.outcome === 'failed') summary.failed.push(record.name);
       else summary.applied.push(record.name);
@@ -627,5 +640,22 @@ export async function retryPendingTeams(
       });
     }
   });
+  const stillPending = withOutcomes(await deps.registry.listPending(), outcomes);
+  summary.oldestPendingAgeSeconds = oldestPendingAgeSeconds(stillPending, clock(deps)());
   return summary;
+}
+
+/**
+ * The pending records as this run left them: the index may not show the run's own writes yet (a team it just
+ * applied would still count), so what a reconcile returned stands, unless the index holds a later version.
+ */
+function withOutcomes(listed: TeamRecord[], outcomes: Map<string, TeamRecord | undefined>): TeamRecord[] {
+  const latest = new Map(listed.map((record) => [record.name, record]));
+  for (const [name, outcome] of outcomes) {
+    const indexed = latest.get(name);
+    if (indexed && outcome && indexed.version > outcome.version) continue;
+    if (outcome) latest.set(name, outcome);
+    else latest.delete(name);
+  }
+  return [...latest.values()];
 }

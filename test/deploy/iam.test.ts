@@ -1,17 +1,17 @@
 /**
  * The CloudFormation template that `serverless package` produces offline: one role per function, each
- * allowed only the actions its code calls; a read function cannot write.
+ * allowed only the actions its code calls; a read function cannot write; SageMaker writes only to the teams this
+ * system tags as its own; every traced function may write traces (Lambda refuses to create one that cannot).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serverless } from '../support/serverless';
+import { MANAGED_BY_TAG } from '#lib/domain/validation';
+import { PACKAGE_ENV, type PackagedTemplate, packagedTemplate, type TemplateJson } from '../support/package';
 
-type Json = Record<string, unknown>;
+type Json = TemplateJson;
 interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** What each function's code calls, and so all its role may allow (beyond its own logs and X-Ray). */
@@ -100,22 +100,13 @@ const UNSCOPABLE = [
 ];
 const PLUMBING = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
-let template: { Resources: Record<string, { Type: string; Properties: Json }> };
-let packageDir: string;
+const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+let template: PackagedTemplate;
 
 beforeAll(async () => {
-  packageDir = mkdtempSync(join(tmpdir(), 'workteam-package-'));
-  await serverless(['package', '--stage', 'ci', '--package', packageDir], {
-    AWS_ACCESS_KEY_ID: 'package',
-    AWS_SECRET_ACCESS_KEY: 'package',
-    JWT_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
-    JWT_AUDIENCE: 'example-client-id',
-    USER_POOL_ID: 'us-east-1_Ci0Pool1',
-  });
-  template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-}, 120_000);
-
-afterAll(() => rmSync(packageDir, { recursive: true, force: true }));
+  template = await packagedTemplate();
+}, 180_000);
 
 function functionLogicalId(name: string): string {
   return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
@@ -133,6 +124,13 @@ function roleOf(functionName: string): { logicalId: string; statements: Statemen
 
 const actionsOf = (statements: Statement[]) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+const granting = (statements: Statement[], action: string) => statements.filter((s) => actionsOf([s]).includes(action));
+
+const namesAllowed = (action: string) =>
+  Object.keys(ALLOWED_ACTIONS).filter((name) => ALLOWED_ACTIONS[name]?.includes(action));
+
+const unique = (actions: string[]) => [...new Set(actions)].sort();
 
 describe('the packaged template', () => {
   it('declares every function the tests know about, and no other', () => {
@@ -152,7 +150,7 @@ describe('the packaged template', () => {
     const { statements, properties } = roleOf(name);
     const actions = actionsOf(statements);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
-    expect(actions.filter((action) => !PLUMBING.includes(action)).sort()).toEqual([...allowed].sort());
+    expect(unique(actions.filter((action) => !PLUMBING.includes(action)))).toEqual(unique(allowed));
     // Nothing is granted on every resource unless the action has no resource-level permissions.
     const starResources = statements.filter((statement) => statement.Resource === '*');
     for (const statement of starResources) {
@@ -283,6 +281,27 @@ describe('the packaged template', () => {
     expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('AuditLambdaFunction');
   });
 
+  it.each(
+    Object.keys(ALLOWED_ACTIONS).filter((name) => ALLOWED_ACTIONS[name]?.some((a) => a.startsWith('cognito-idp:'))),
+  )("lets %s read only the workforce's user pool", (name) => {
+    const statements = roleOf(name).statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('cognito-idp:')));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Resource).toEqual({
+        'Fn::Sub': `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/${PACKAGE_ENV.USER_POOL_ID}`,
+      });
+    }
+  });
+
+  it.each(namesAllowed('sns:Subscribe'))('lets %s subscribe e-mail addresses only', (name) => {
+    const statements = granting(roleOf(name).statements, 'sns:Subscribe');
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(actionsOf([statement])).toEqual(['sns:Subscribe']);
+      expect(statement.Condition).toEqual({ StringEquals: { 'sns:Protocol': 'email' } });
+    }
+  });
+
   it('protects every route with the token authorizer', () => {
     const routes = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
     expect(routes.length).toBeGreaterThan(0);
@@ -290,5 +309,76 @@ describe('the packaged template', () => {
       expect(route.Properties.AuthorizationType).toBe('CUSTOM');
       expect(route.Properties.AuthorizerId).toBeDefined();
     }
+  });
+});
+
+describe('tracing', () => {
+  it('traces every function of a deployed stage (provider.tracing.lambda)', () => {
+    for (const name of Object.keys(ALLOWED_ACTIONS)) {
+      expect(template.Resources[functionLogicalId(name)]?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it.each(Object.keys(ALLOWED_ACTIONS))('lets %s write traces when it is traced, as Lambda requires', (name) => {
+    const tracing = template.Resources[functionLogicalId(name)]?.Properties.TracingConfig as
+      | { Mode?: string }
+      | undefined;
+    const statements = roleOf(name).statements;
+    for (const action of tracing?.Mode === 'Active' ? XRAY : []) {
+      expect(granting(statements, action).filter((s) => s.Resource === '*' && s.Condition === undefined)).toHaveLength(
+        1,
+      );
+    }
+  });
+});
+
+/*
+ * Which condition keys SageMaker supports (the service authorization reference, "Actions, resources, and condition
+ * keys for Amazon SageMaker"): CreateWorkteam aws:RequestTag/${TagKey} and aws:TagKeys, with sagemaker:AddTags as
+ * a dependent action when it is given tags; AddTags aws:RequestTag/${TagKey}, aws:TagKeys and
+ * sagemaker:TaggingAction; DeleteTags aws:TagKeys; UpdateWorkteam and DeleteWorkteam none of their own; the workteam
+ * resource aws:ResourceTag/${TagKey}, for every action on an existing team.
+ */
+describe('SageMaker writes, only to the teams tagged managed-by', () => {
+  const WRITERS = namesAllowed('sagemaker:CreateWorkteam');
+  const RESOURCE_TAG = { [`aws:ResourceTag/${MANAGED_BY_TAG.key}`]: MANAGED_BY_TAG.value };
+  const REQUEST_TAG = { [`aws:RequestTag/${MANAGED_BY_TAG.key}`]: MANAGED_BY_TAG.value };
+
+  it.each(WRITERS)('lets %s create a team only with the managed-by tag in the request', (name) => {
+    const statements = granting(roleOf(name).statements, 'sagemaker:CreateWorkteam');
+    expect(statements.map((statement) => statement.Condition)).toEqual([{ StringEquals: REQUEST_TAG }]);
+  });
+
+  it.each(WRITERS)('lets %s update or delete only a team that carries the managed-by tag', (name) => {
+    for (const action of ['sagemaker:UpdateWorkteam', 'sagemaker:DeleteWorkteam']) {
+      const statements = granting(roleOf(name).statements, action);
+      expect(statements.map((statement) => statement.Condition)).toEqual([{ StringEquals: RESOURCE_TAG }]);
+    }
+  });
+
+  it.each(WRITERS)(
+    'lets %s tag a team only while creating it or when it carries the managed-by tag, which it cannot change',
+    (name) => {
+      const statements = granting(roleOf(name).statements, 'sagemaker:AddTags');
+      const conditions = statements.map((statement) => JSON.stringify(statement.Condition)).sort();
+      expect(conditions).toEqual(
+        [
+          { StringEquals: { 'sagemaker:TaggingAction': 'CreateWorkteam' } },
+          { StringEquals: RESOURCE_TAG, StringEqualsIfExists: REQUEST_TAG },
+        ]
+          .map((condition) => JSON.stringify(condition))
+          .sort(),
+      );
+    },
+  );
+
+  it.each(WRITERS)('lets %s untag only a team that carries the managed-by tag, and never remove that tag', (name) => {
+    const statements = granting(roleOf(name).statements, 'sagemaker:DeleteTags');
+    expect(statements.map((statement) => statement.Condition)).toEqual([
+      {
+        StringEquals: RESOURCE_TAG,
+        'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': MANAGED_BY_TAG.key },
+      },
+    ]);
   });
 });

@@ -114,6 +114,7 @@ describe('serverless invoke local', () => {
       failed: [],
       errored: [],
       skipped: [],
+      oldestPendingAgeSeconds: expect.any(Number),
     });
   }, 120_000);
 });

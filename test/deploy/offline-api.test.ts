@@ -147,4 +147,26 @@ describe('the HTTP API under serverless offline', () => {
     expect(deleted.status).toBe(204);
     expect(gone.status).toBe(404);
   });
+
+  it("lets a labeler's token read the teams but not request one (403 Forbidden)", async () => {
+    // Prepare
+    const labeler = env('LOCAL_WORKER_TOKEN');
+    const name = `offline-labeler-${Date.now().toString(36)}`;
+
+    // Act
+    const listed = await request('GET', '/teams', labeler);
+    const requested = await request('POST', '/teams', labeler, {
+      name,
+      description: 'Requested by a labeler',
+      members: { cognitoGroups: ['labelers-en'] },
+      tags: { classification: 'internal', 'cost-center': 'ml-platform' },
+    });
+    const notThere = await request('GET', `/teams/${name}`, labeler);
+
+    // Assess
+    expect(listed.status).toBe(200);
+    expect(requested.status).toBe(403);
+    expect(requested.body).toMatchObject({ error: { code: 'Forbidden' } });
+    expect(notThere.status).toBe(404);
+  });
 });

@@ -77,19 +77,55 @@ describe('authorizer', () => {
     // Assess
     expect(result).toEqual({
       isAuthorized: true,
-      context: { sub: expect.any(String), username: 'platform-admin', groups: 'workteam-admins', isAdmin: true },
+      context: {
+        sub: expect.any(String),
+        username: 'platform-admin',
+        groups: 'workteam-admins',
+        isAdmin: true,
+        isRequester: false,
+      },
     });
   });
 
-  it('authorises an ordinary requester without admin rights', async () => {
+  it('authorises a member of the requesters group as a requester without admin rights', async () => {
     // Act
     const result = await authorize(`Bearer ${env('LOCAL_USER_TOKEN')}`);
 
     // Assess
     expect(result).toEqual({
       isAuthorized: true,
-      context: { sub: expect.any(String), username: 'requester', groups: '', isAdmin: false },
+      context: {
+        sub: expect.any(String),
+        username: 'requester',
+        groups: 'workteam-requesters',
+        isAdmin: false,
+        isRequester: true,
+      },
     });
+  });
+
+  it('authorises a labeler of the workforce as neither requester nor admin', async () => {
+    // Act
+    const result = await authorize(`Bearer ${env('LOCAL_WORKER_TOKEN')}`);
+
+    // Assess
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { sub: expect.any(String), username: 'ana', groups: 'labelers-en', isAdmin: false, isRequester: false },
+    });
+  });
+
+  it('maps only the exact group names: a group whose name holds a comma and a role group is neither', async () => {
+    // Prepare: Cognito group names may contain commas, and `groups` joins the names with commas
+    const token = adminTokenWith({
+      'cognito:groups': ['labelers-en,workteam-requesters', 'workteam-admins-old', 'Workteam-Requesters'],
+    });
+
+    // Act
+    const result = await authorize(`Bearer ${token}`);
+
+    // Assess
+    expect(result).toMatchObject({ isAuthorized: true, context: { isAdmin: false, isRequester: false } });
   });
 
   it('refuses a token with the right issuer and audience but a signature from another key', async () => {

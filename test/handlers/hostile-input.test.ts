@@ -121,11 +121,13 @@ describe('tag keys that are names of Object.prototype', () => {
 
     // Assess: before, the registry's marshaller failed on these keys and the answer was a 500
     expect(createdTeam.statusCode).toBe(201);
+    // The system's own managed-by tag stands beside the requested ones.
     const expected = [
       ['__proto__', 'x'],
       ['classification', 'internal'],
       ['constructor', 'y'],
       ['cost-center', 'ml'],
+      ['managed-by', 'workteam-automation'],
     ];
     expect(ownEntries(createdTeam.body.tags)).toEqual(expected);
     expect(read.statusCode).toBe(200);
@@ -163,6 +165,7 @@ describe('tag keys that are names of Object.prototype', () => {
       ['constructor', 'z'],
       ['cost-center', 'ml'],
       ['hasOwnProperty', 'h'],
+      ['managed-by', 'workteam-automation'],
       ['toString', 't'],
     ]);
     expect(removed.statusCode).toBe(200);
@@ -171,6 +174,7 @@ describe('tag keys that are names of Object.prototype', () => {
       ['constructor', 'z'],
       ['cost-center', 'ml'],
       ['hasOwnProperty', 'h'],
+      ['managed-by', 'workteam-automation'],
     ];
     expect(ownEntries(removed.body.tags)).toEqual(expected);
     expect(read.body).toMatchObject({ status: 'InSync', differences: [], version: 3 });

@@ -1,4 +1,7 @@
+import { removePackage } from './package';
+
 export default async function globalTeardown(): Promise<void> {
+  removePackage();
   const child = globalThis.__LOCAL_CLOUD__;
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -5,8 +5,21 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Caller } from '#lib/auth/caller';
 import { type HttpResult, invokeHttp } from './invoke';
 
-export const OWNER: Caller = { sub: 'owner-0001', username: 'requester', groups: '', isAdmin: false };
-export const SOMEONE_ELSE: Caller = { sub: 'other-0002', username: 'ben', groups: 'labelers-en', isAdmin: false };
+export const OWNER: Caller = {
+  sub: 'owner-0001',
+  username: 'requester',
+  groups: 'workteam-requesters',
+  isAdmin: false,
+  isRequester: true,
+};
+/** Another requester (who also labels): may request teams of its own, not change the owner's. */
+export const SOMEONE_ELSE: Caller = {
+  sub: 'other-0002',
+  username: 'ben',
+  groups: 'labelers-en,workteam-requesters',
+  isAdmin: false,
+  isRequester: true,
+};
 export const ADMIN: Caller = {
   sub: 'admin-0003',
   username: 'platform-admin',

@@ -387,19 +387,24 @@ describe('validateCreateTeamRequest', () => {
       expect(pathsAndCodes(violations)).toEqual([{ path: 'tags.project', code: 'TooLong' }]);
     });
 
-    it('refuses more than 50 tags, naming the limit', () => {
+    it("refuses more than 49 tags, naming the limit and why it is below SageMaker's 50", () => {
       // Act
-      const violations = validateCreateTeamRequest(createRequest({ tags: tagRecord(51) }));
+      const violations = validateCreateTeamRequest(createRequest({ tags: tagRecord(50) }));
 
       // Assess
       expect(violations).toEqual([
-        { path: 'tags', code: 'TooMany', message: 'tags holds 51 tags; at most 50 are allowed' },
+        {
+          path: 'tags',
+          code: 'TooMany',
+          message:
+            "tags holds 50 tags; at most 49 are allowed (SageMaker's 50, less the 'managed-by' tag this service adds)",
+        },
       ]);
     });
 
-    it('accepts exactly 50 tags', () => {
+    it('accepts exactly 49 tags', () => {
       // Act
-      const violations = validateCreateTeamRequest(createRequest({ tags: tagRecord(50) }));
+      const violations = validateCreateTeamRequest(createRequest({ tags: tagRecord(49) }));
 
       // Assess
       expect(violations).toEqual([]);
@@ -755,9 +760,20 @@ describe('validateTeamPatch', () => {
     ]);
   });
 
-  it('refuses a patch that alone sets more than 50 tags', () => {
+  it('refuses a patch that removes or sets the managed-by tag, in any case', () => {
     // Act
-    const violations = validateTeamPatch({ tags: tagRecord(51) });
+    const violations = validateTeamPatch({ tags: { 'managed-by': null, 'Managed-By': 'someone-else' } });
+
+    // Assess
+    expect(pathsAndCodes(violations)).toEqual([
+      { path: 'tags.managed-by', code: 'Reserved' },
+      { path: 'tags.Managed-By', code: 'Reserved' },
+    ]);
+  });
+
+  it('refuses a patch that alone sets more than 49 tags', () => {
+    // Act
+    const violations = validateTeamPatch({ tags: tagRecord(50) });
 
     // Assess
     expect(pathsAndCodes(violations)).toEqual([{ path: 'tags', code: 'TooMany' }]);

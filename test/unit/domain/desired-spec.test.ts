@@ -70,7 +70,7 @@ describe('toWorkteamSpec', () => {
     });
   });
 
-  it('turns the tags into a list sorted by key', () => {
+  it('turns the tags into a list sorted by key, the managed-by tag among them', () => {
     // Act
     const spec = toWorkteamSpec(desiredTeam({ tags: { b: '2', a: '1', C: '3' } }), IDENTITY, TOPIC_ARN);
 
@@ -79,6 +79,29 @@ describe('toWorkteamSpec', () => {
       { key: 'C', value: '3' },
       { key: 'a', value: '1' },
       { key: 'b', value: '2' },
+      { key: 'managed-by', value: 'workteam-automation' },
+    ]);
+  });
+
+  it('tags a team without tags of its own as managed by this system', () => {
+    // Act
+    const spec = toWorkteamSpec(desiredTeam({ tags: {} }), IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec.tags).toEqual([{ key: 'managed-by', value: 'workteam-automation' }]);
+  });
+
+  it('keeps its own managed-by value over one a team stored before the key was reserved, in any case', () => {
+    // Prepare
+    const team = desiredTeam({ tags: { 'managed-by': 'someone-else', 'Managed-By': 'x', project: 'p' } });
+
+    // Act
+    const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+
+    // Assess
+    expect(spec.tags).toEqual([
+      { key: 'managed-by', value: 'workteam-automation' },
+      { key: 'project', value: 'p' },
     ]);
   });
 });

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
+import { toWorkteamSpec } from '#lib/domain/desired-spec';
 import type { LiveWorkteam } from '#lib/domain/live';
 import { differences, planWorkteam } from '#lib/domain/plan';
 import type { MemberDefinition, Toggle, WorkteamSpec } from '#lib/domain/workteam';
 import { CLIENT_ID, TOPIC_ARN, USER_POOL } from './fixtures';
-import { liveTeam, workteamSpec } from './team-fixtures';
+import { desiredTeam, IDENTITY, liveTeam, workteamSpec } from './team-fixtures';
 
 const OTHER_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:other-topic';
 
@@ -217,6 +218,23 @@ describe('planWorkteam', () => {
       expect({ add: plan.tagsToAdd, remove: plan.tagKeysToRemove }).toEqual({ add: [], remove: ['stale'] });
     });
 
+    it('adds the managed-by tag to a team that lacks it, and never plans to remove it', () => {
+      // Prepare
+      const team = desiredTeam({ tags: { project: 'p' } });
+      const desired = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+      const untagged = liveTeam({ ...desired, tags: [{ key: 'project', value: 'p' }] });
+      const tagged = liveTeam({ ...desired, tags: desired.tags });
+
+      // Act
+      const plans = [planWorkteam(desired, untagged), planWorkteam(desired, tagged)];
+
+      // Assess
+      expect(plans.map(({ action, tagsToAdd, tagKeysToRemove }) => ({ action, tagsToAdd, tagKeysToRemove }))).toEqual([
+        { action: 'update', tagsToAdd: [{ key: 'managed-by', value: 'workteam-automation' }], tagKeysToRemove: [] },
+        { action: 'none', tagsToAdd: [], tagKeysToRemove: [] },
+      ]);
+    });
+
     it('plans an update without an UpdateWorkteam call when only the tags differ', () => {
       // Prepare
       const live = liveTeam({ tags: [] });
@@ -302,6 +320,17 @@ describe('differences', () => {
       { field: 'tags.cost-center', desired: '4711', live: null },
       { field: 'tags.stale', desired: null, live: 'x' },
     ]);
+  });
+
+  it('names the managed-by tag a team lacks, so that the team shows as drifted until reconcile adds it', () => {
+    // Prepare
+    const desired = toWorkteamSpec(desiredTeam({ tags: {} }), IDENTITY, TOPIC_ARN);
+
+    // Act
+    const result = differences(desired, liveTeam({ ...desired, tags: [] }));
+
+    // Assess
+    expect(result).toEqual([{ field: 'tags.managed-by', desired: 'workteam-automation', live: null }]);
   });
 
   it('does not compare tags that were not read', () => {

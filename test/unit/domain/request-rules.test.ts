@@ -321,7 +321,7 @@ describe('validateCreateTeamRequest: SageMaker rules', () => {
     });
   });
 
-  describe('tags (key 1-128, value 0-256 characters, unique keys, at most 50)', () => {
+  describe('tags (key 1-128, value 0-256 characters, unique keys, at most 49 besides managed-by)', () => {
     test.each(['aws:cloudformation:stack-name', 'AWS:owner', 'Aws:x'])(
       'refuses the tag key %s, which AWS reserves',
       (key) => {
@@ -339,13 +339,34 @@ describe('validateCreateTeamRequest: SageMaker rules', () => {
       },
     );
 
-    test.each(['aws', 'awsome', 'my-aws:key'])('accepts the tag key %s, which only looks reserved', (key) => {
-      // Act
-      const violations = validateCreateTeamRequest(createRequest({ tags: { [key]: 'v' } }));
+    test.each(['managed-by', 'Managed-By', 'MANAGED-BY'])(
+      'refuses the tag key %s, which this service keeps for the tag that marks its teams',
+      (key) => {
+        // Act
+        const violations = validateCreateTeamRequest(createRequest({ tags: { [key]: 'workteam-automation' } }));
 
-      // Assess
-      expect(violations).toEqual([]);
-    });
+        // Assess
+        expect(violations).toEqual([
+          {
+            path: `tags.${key}`,
+            code: 'Reserved',
+            message:
+              "the tag key is 'managed-by', which this service sets on every team it manages and nobody else may",
+          },
+        ]);
+      },
+    );
+
+    test.each(['aws', 'awsome', 'my-aws:key', 'managed-by-team', 'managed'])(
+      'accepts the tag key %s, which only looks reserved',
+      (key) => {
+        // Act
+        const violations = validateCreateTeamRequest(createRequest({ tags: { [key]: 'v' } }));
+
+        // Assess
+        expect(violations).toEqual([]);
+      },
+    );
 
     test.each(['cost#center', 'cost,center', 'cost!', 'a*b', 'tab\tkey', 'emoji🏷'])(
       'refuses the tag key %j, outside the tag characters',
@@ -450,7 +471,10 @@ describe('validateCreateTeamRequest: SageMaker rules', () => {
       const spec = toWorkteamSpec(toDesiredTeam(toCreateTeamRequest(body), WORKFORCE), undefined, TOPIC_ARN);
 
       // Assess
-      expect(spec.tags).toEqual([{ key: 'project', value: '2' }]);
+      expect(spec.tags).toEqual([
+        { key: 'managed-by', value: 'workteam-automation' },
+        { key: 'project', value: '2' },
+      ]);
     });
   });
 });
@@ -642,7 +666,7 @@ describe('toWorkteamSpec: what reconcile sends to SageMaker keeps its rules', ()
     );
   });
 
-  it('gives at most 50 tags, each key once', () => {
+  it("gives at most 50 tags, each key once: the team's own and the managed-by tag", () => {
     fc.assert(
       fc.property(validTeam, (team) => {
         // Act
@@ -652,7 +676,8 @@ describe('toWorkteamSpec: what reconcile sends to SageMaker keeps its rules', ()
         const keys = spec.tags.map(({ key }) => key);
         expect(keys.length).toBeLessThanOrEqual(50);
         expect(new Set(keys).size).toBe(keys.length);
-        expect(keys.length).toBe(Object.keys(team.tags).length);
+        expect(keys.length).toBe(Object.keys(team.tags).length + 1);
+        expect(spec.tags).toContainEqual({ key: 'managed-by', value: 'workteam-automation' });
       }),
     );
   });

@@ -1,0 +1,64 @@
+/**
+ * The CloudFormation template that `serverless package` produces offline, for the stage `ci`. Packaging takes
+ * tens of seconds, so it happens once per test run: the first test file that asks packages into a directory named
+ * by this process (jest --runInBand runs every test file in it, each with its own modules, so a module-level cache
+ * would not be shared), and later files read the template from there. The global teardown removes the directory.
+ */
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverless } from './serverless';
+
+export type TemplateJson = Record<string, unknown>;
+export interface TemplateResource {
+  Type: string;
+  Properties: TemplateJson;
+}
+export interface PackagedTemplate {
+  Resources: Record<string, TemplateResource>;
+}
+
+/** What the packaged stage is given: the workforce's pool and the token issuer, as a deploy would be. */
+export const PACKAGE_ENV = {
+  AWS_ACCESS_KEY_ID: 'package',
+  AWS_SECRET_ACCESS_KEY: 'package',
+  JWT_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
+  JWT_AUDIENCE: 'example-client-id',
+  USER_POOL_ID: 'us-east-1_Ci0Pool1',
+} as const;
+export const PACKAGE_STAGE = 'ci';
+
+const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
+
+/** Where this process keeps its package. */
+export function packageDir(pid = process.pid): string {
+  return join(tmpdir(), `workteam-automation-package-${pid}`);
+}
+
+/**
+ * The path of the packaged template, packaging first unless this process already did. A package is written to a
+ * temporary directory and renamed into place once complete, so that a run stopped halfway leaves nothing to reuse.
+ */
+export async function packagedTemplatePath(): Promise<string> {
+  const dir = packageDir();
+  const template = join(dir, TEMPLATE_FILE);
+  if (existsSync(template)) return template;
+  const partial = mkdtempSync(`${dir}-partial-`);
+  try {
+    await serverless(['package', '--stage', PACKAGE_STAGE, '--package', partial], PACKAGE_ENV);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return template;
+}
+
+export async function packagedTemplate(): Promise<PackagedTemplate> {
+  return JSON.parse(readFileSync(await packagedTemplatePath(), 'utf8')) as PackagedTemplate;
+}
+
+/** Called by the global teardown, in the process that ran the tests. */
+export function removePackage(): void {
+  rmSync(packageDir(), { recursive: true, force: true });
+}
