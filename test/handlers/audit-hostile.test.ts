@@ -14,7 +14,7 @@ import { handler as getAudit } from '../../functions/get-audit';
 import { handler as startAudit } from '../../functions/start-audit';
 import { logger } from '../../lib/observability';
 import { busEvents, clearBusEvents } from '../support/events';
-import { type HttpResult, lambdaContext, loadEvent } from '../support/invoke';
+import { type HttpResult, invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
 import { ADMIN, call, emulatorCalls, OWNER, type RouteCall, resetEmulatorCalls, SOMEONE_ELSE } from '../support/teams';
 
 const SEED = 20_261_128;
@@ -312,26 +312,18 @@ describe('POST /audit from anyone but an administrator', () => {
 
 type EventChange = (event: Record<string, unknown>) => void;
 
-async function invokeWith(
+/** Through invokeHttp, so that every answer is checked against the OpenAPI document too. */
+function invokeWith(
   handler: typeof getAudit | typeof startAudit,
   name: string,
   file: string,
   change: EventChange,
   caller = ADMIN,
 ): Promise<HttpResult> {
-  const event = loadEvent(file);
-  (event.requestContext as { authorizer: { lambda: unknown } }).authorizer.lambda = caller;
-  change(event);
-  const result = (await handler(event as never, lambdaContext(name))) as {
-    statusCode: number;
-    headers?: Record<string, string>;
-    body?: string;
-  };
-  return {
-    statusCode: result.statusCode,
-    headers: result.headers ?? {},
-    body: result.body ? (JSON.parse(result.body) as Record<string, unknown>) : {},
-  };
+  return invokeHttp(handler, name, file, (event) => {
+    (event.requestContext as { authorizer: { lambda: unknown } }).authorizer.lambda = caller;
+    change(event);
+  });
 }
 
 /** GET /audit/runs/{id} as API Gateway hands it over: the id decoded in pathParameters, the raw path as sent. */
@@ -341,6 +333,7 @@ const getRun = (id: string, rawId = encodeURIComponent(id), caller = ADMIN) =>
     'getAudit',
     'get-audit.json',
     (event) => {
+      event.routeKey = 'GET /audit/runs/{id}';
       event.pathParameters = { id };
       event.rawPath = `/audit/runs/${rawId}`;
       event.routeKey = 'GET /audit/runs/{id}';

@@ -1,10 +1,12 @@
 /**
  * Invokes a handler the way `serverless invoke local --path events/<file>.json` does: the JSON event as
- * written, and a Lambda context with the usual fields.
+ * written, and a Lambda context with the usual fields. Every HTTP answer is checked against the OpenAPI
+ * document (openapi/openapi.yaml) for the event's route, so the document cannot drift from the code.
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
+import { validateRouteResponse, validationTally } from './openapi';
 
 export function loadEvent<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(readFileSync(resolve(__dirname, '../../events', file), 'utf8')) as T;
@@ -36,7 +38,10 @@ export interface HttpResult {
   body: Record<string, unknown>;
 }
 
-/** Invokes an HTTP route handler with an events/ file, optionally changed, and parses its JSON body. */
+/**
+ * Invokes an HTTP route handler with an events/ file, optionally changed, checks the answer against the OpenAPI
+ * document for the event's `routeKey` (a test may change the path; the route stays), and parses its JSON body.
+ */
 export async function invokeHttp(
   handler: Handler,
   functionName: string,
@@ -50,9 +55,22 @@ export async function invokeHttp(
     headers?: Record<string, string>;
     body?: string;
   };
+  const body: unknown = result.body ? JSON.parse(result.body) : undefined;
+  if (typeof event.routeKey !== 'string') throw new Error(`events/${eventFile} has no routeKey: not an HTTP event`);
+  validateRouteResponse(event.routeKey, result.statusCode, body, result.headers ?? {});
   return {
     statusCode: result.statusCode,
     headers: result.headers ?? {},
-    body: result.body ? JSON.parse(result.body) : {},
+    body: (body ?? {}) as Record<string, unknown>,
   };
+}
+
+// OPENAPI_VALIDATION_LOG=<file>: each test file appends how many answers it validated, by operation and status.
+const validationLog = process.env.OPENAPI_VALIDATION_LOG;
+if (validationLog && typeof afterAll === 'function') {
+  afterAll(() => {
+    const tally = validationTally();
+    if (Object.keys(tally).length === 0) return;
+    appendFileSync(validationLog, `${JSON.stringify({ file: expect.getState().testPath, tally })}\n`);
+  });
 }
