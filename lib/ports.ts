@@ -108,8 +108,8 @@ export interface WorkteamWriter extends WorkteamReader {
   deleteTags(resourceArn: string, keys: string[]): Promise<void>;
   /** The workforce of that name, or the region's only workforce when no name is given; undefined if none. */
   describeWorkforce(name?: string): Promise<LiveWorkforce | undefined>;
-  /** How many work teams the account has in this region (one ListWorkteams call per 100 teams). */
-  countWorkteams(): Promise<number>;
+  /** The names of every work team of the account in this region (one ListWorkteams call per 100 teams). */
+  workteamNames(): Promise<string[]>;
 }
 
 /** The SNS side of a team's notifications. Every call is idempotent. */

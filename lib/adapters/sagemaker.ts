@@ -147,13 +147,7 @@ export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
       }
     },
 
-    async countWorkteams() {
-      let count = 0;
-      for await (const page of paginateListWorkteams({ client, pageSize: MAX_PAGE_SIZE }, {})) {
-        count += page.Workteams?.length ?? 0;
-      }
-      return count;
-    },
+    workteamNames: () => listWorkteamNames(client),
   };
 }
 
@@ -197,6 +191,14 @@ function toSdkMemberDefinition(definition: MemberDefinition): SdkMemberDefinitio
 
 function toSdkWorkerAccess(access: WorkerAccess): WorkerAccessConfiguration {
   return { S3Presign: { IamPolicyConstraints: { SourceIp: access.sourceIp, VpcSourceIp: access.vpcSourceIp } } };
+}
+
+async function listWorkteamNames(client: SageMakerClient): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListWorkteams({ client, pageSize: MAX_PAGE_SIZE }, {})) {
+    for (const team of page.Workteams ?? []) if (team.WorkteamName) names.push(team.WorkteamName);
+  }
+  return names;
 }
 
 async function listAllTags(client: SageMakerClient, resourceArn: string): Promise<Tag[]> {

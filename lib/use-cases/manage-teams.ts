@@ -134,27 +134,33 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   mayRequestTeams(caller);
   const now = (deps.now ?? (() => new Date()))();
   const request = toCreateTeamRequest(body);
-  const workforce = await resolveWorkforce(deps, request.workforceName);
-  const team = toDesiredTeam(request, workforce.name);
-  await checkAgainstWorkforce(deps, team, workforce);
+  // Every read the decision needs, side by side: the workforce (then its groups), the registry's record of the
+  // name, SageMaker's teams (whether the name is taken, and how many there are against the limit of 25), and the
+  // teams accepted but not yet created, which will take a slot too. One ListWorkforces and one ListWorkteams.
+  const checked = resolveWorkforce(deps, request.workforceName).then(async (workforce) => {
+    const team = toDesiredTeam(request, workforce.name);
+    await checkAgainstWorkforce(deps, team, workforce);
+    return { workforce, team };
+  });
+  const reads = Promise.all([
+    deps.registry.get(request.name),
+    deps.sagemaker.workteamNames(),
+    deps.registry.listPendingCreations(),
+  ]);
+  reads.catch(() => undefined);
+  const { workforce, team } = await checked;
+  const [existing, liveNames, accepted] = await reads;
   const fingerprint = createFingerprint(request, workforce.name);
 
-  const existing = await deps.registry.get(team.name);
   if (existing?.lifecycle === 'active') return replayOrConflict(deps, caller, existing, team, fingerprint);
   // An earlier team of this name whose retirement is not finished: its reconcile may still delete whatever
   // SageMaker has under the name, a new team included. The name is free once that retirement is applied.
   if (existing && existing.applyState !== 'Applied') {
     throw new TeamExists(team.name, { reason: 'its earlier team is still being retired; try again shortly' });
   }
-  const live = await deps.sagemaker.describeWorkteam(team.name);
-  if (live) throw new TeamExists(team.name);
+  if (liveNames.includes(team.name)) throw new TeamExists(team.name);
   // Checked before anything is created: SageMaker's limit counts every team of the account and region.
-  // Teams accepted but not yet created (Pending) will take a slot too.
-  const [liveCount, accepted] = await Promise.all([
-    deps.sagemaker.countWorkteams(),
-    deps.registry.listPendingCreations(),
-  ]);
-  const count = liveCount + accepted.filter((pending) => pending !== team.name).length;
+  const count = liveNames.length + accepted.filter((pending) => pending !== team.name).length;
   if (count >= WORKTEAM_LIMITS.workteamsPerRegion) throw new TeamLimitExceeded(WORKTEAM_LIMITS.workteamsPerRegion);
 
   const version = (existing?.version ?? 0) + 1;

@@ -223,22 +223,22 @@ describe('createSageMakerWriter().describeWorkforce', () => {
   });
 });
 
-describe('createSageMakerWriter().countWorkteams', () => {
-  it('returns 0 for an account without teams', async () => {
+describe('createSageMakerWriter().workteamNames', () => {
+  it('returns none for an account without teams', async () => {
     // Act / Assess
-    expect(await writer.countWorkteams()).toBe(0);
+    expect(await writer.workteamNames()).toEqual([]);
   });
 
-  it('counts a full account with one ListWorkteams call', async () => {
+  it('names every team of a full account with one ListWorkteams call', async () => {
     // Prepare
     for (let i = 1; i <= 25; i += 1) await writer.createWorkteam(aSpec({ name: `team-${i}` }));
     emulator.resetCallCounts();
 
     // Act
-    const count = await writer.countWorkteams();
+    const names = await writer.workteamNames();
 
     // Assess
-    expect(count).toBe(25);
+    expect(names.sort()).toEqual(Array.from({ length: 25 }, (_, i) => `team-${i + 1}`).sort());
     expect(emulator.callCounts()).toEqual({ ListWorkteams: 1 });
   });
 });
