@@ -104,6 +104,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // The functions' key is their role's session; any other key (a person's) is an IAM user.
+    const identities = { [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole' as const } };
     const eventBridge = await startLocalEventBridge({ port: ports.eventbridge, region: REGION, accountId: ACCOUNT_ID });
     stops.push(() => eventBridge.close());
 
@@ -112,7 +114,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       host: '127.0.0.1',
       region: REGION,
       accountId: ACCOUNT_ID,
-      identities: { [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole' } },
+      identities,
     });
     stops.push(() => sagemaker.close());
 
@@ -130,6 +132,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       upstream: cognito.url,
       region: REGION,
       accountId: ACCOUNT_ID,
+      identities,
     });
     stops.push(() => cloudTrail.close());
 

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { type CallerIdentity, userIdentity } from './caller-identity';
 
 /** Group changes: named by pool and group. */
 const GROUP_CALLS = new Set(['CreateGroup', 'DeleteGroup']);
@@ -36,6 +37,8 @@ export interface CloudTrailEvent {
 export interface CloudTrailProxyOptions {
   /** 0 picks a free port. */
   port: number;
+  /** Access keys the local cloud names as roles (the functions'); any other key is an IAM user. */
+  identities?: Readonly<Record<string, CallerIdentity>>;
   /** cognito-local's URL. */
   upstream: string;
   region: string;
@@ -178,20 +181,6 @@ function failureOf(answer: { status: number; body: Buffer }): { errorCode?: stri
   return { errorCode, errorMessage: typeof message === 'string' ? message : `status ${answer.status}` };
 }
 
-/** The caller, as far as the local cloud knows one: it has no IAM, so the access key of the signature names it. */
-function userIdentity(req: IncomingMessage, accountId: string): Record<string, unknown> {
-  const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
-  if (!accessKeyId) return { type: 'Unknown', accountId };
-  return {
-    type: 'IAMUser',
-    principalId: accessKeyId,
-    arn: `arn:aws:iam::${accountId}:user/${accessKeyId}`,
-    accountId,
-    accessKeyId,
-    userName: accessKeyId,
-  };
-}
-
 function requestParameters(operation: string, params: Record<string, unknown>): Record<string, unknown> {
   const parameters: Record<string, unknown> = { userPoolId: params.UserPoolId };
   if (!GROUP_CALLS.has(operation)) parameters.username = HIDDEN;
@@ -234,7 +223,7 @@ function cloudTrailEvent(
     resources: [],
     detail: {
       eventVersion: '1.08',
-      userIdentity: userIdentity(req, options.accountId),
+      userIdentity: userIdentity(req.headers.authorization, options.accountId, options.identities ?? {}),
       eventTime: time,
       eventSource: 'cognito-idp.amazonaws.com',
       eventName: operation,

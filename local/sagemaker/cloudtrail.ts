@@ -5,19 +5,15 @@
  * request's signature: a key the emulator was told about is that identity (the functions' assumed role), any
  * other key an IAM user of that name.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { type CallerIdentity, userIdentity } from '../caller-identity';
 import type { ApiError } from './errors';
 import { isRecord, type Json } from './input';
 
-export const RECORDED_OPERATIONS: readonly string[] = ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'];
+export type { CallerIdentity } from '../caller-identity';
 
-/** Who signs with an access key: an assumed role's session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`) or a user. */
-export interface CallerIdentity {
-  arn: string;
-  /** Without it, an `assumed-role/` ARN is an AssumedRole and anything else an IAMUser. */
-  type?: 'AssumedRole' | 'IAMUser';
-}
+export const RECORDED_OPERATIONS: readonly string[] = ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'];
 
 export interface CloudTrailEvent {
   version: '0';
@@ -38,65 +34,6 @@ export interface RecordedCall {
   /** The request body, when it was a JSON object. */
   params: Json | undefined;
   outcome: { result: Json } | { error: ApiError };
-}
-
-/** A stable made-up unique id (`AROA…` for a role, `AIDA…` for a user), as IAM gives every principal one. */
-function uniqueId(prefix: 'AROA' | 'AIDA', name: string): string {
-  return prefix + createHash('sha256').update(name).digest('hex').slice(0, 17).toUpperCase();
-}
-
-export function userIdentity(
-  authorization: string | undefined,
-  accountId: string,
-  identities: Readonly<Record<string, CallerIdentity>>,
-): Record<string, unknown> {
-  const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
-  if (!accessKeyId) return { type: 'Unknown', accountId };
-  const known = Object.hasOwn(identities, accessKeyId) ? identities[accessKeyId] : undefined;
-  if (!known) {
-    // As the Cognito recording proxy names such a caller.
-    return {
-      type: 'IAMUser',
-      principalId: accessKeyId,
-      arn: `arn:aws:iam::${accountId}:user/${accessKeyId}`,
-      accountId,
-      accessKeyId,
-      userName: accessKeyId,
-    };
-  }
-  const account = known.arn.split(':')[4] || accountId;
-  const assumedRole = /:assumed-role\/([^/]+)\/(.+)$/.exec(known.arn);
-  const type = known.type ?? (assumedRole ? 'AssumedRole' : 'IAMUser');
-  if (type === 'AssumedRole' && assumedRole) {
-    const [, roleName = '', sessionName = ''] = assumedRole;
-    const roleId = uniqueId('AROA', `${account}/${roleName}`);
-    return {
-      type: 'AssumedRole',
-      principalId: `${roleId}:${sessionName}`,
-      arn: known.arn,
-      accountId: account,
-      accessKeyId,
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          principalId: roleId,
-          arn: `arn:aws:iam::${account}:role/${roleName}`,
-          accountId: account,
-          userName: roleName,
-        },
-        attributes: { mfaAuthenticated: 'false' },
-      },
-    };
-  }
-  const userName = known.arn.split('/').pop() ?? accessKeyId;
-  return {
-    type,
-    principalId: uniqueId('AIDA', `${account}/${userName}`),
-    arn: known.arn,
-    accountId: account,
-    accessKeyId,
-    userName,
-  };
 }
 
 /** CloudTrail's requestParameters: the request's members with their first letter in lower case, all the way down. */
