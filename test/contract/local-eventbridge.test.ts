@@ -31,7 +31,7 @@ import {
 } from '../../local/cloud';
 import { compilePattern, matchesPattern } from '../../local/event-pattern';
 import { type EventBridgeEvent, type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { busEvents, OPERATOR_CREDENTIALS, waitForBusEvents } from '../support/events';
+import { AUDIT_RULE_PATTERN, busEvents, OPERATOR_CREDENTIALS, waitForBusEvents } from '../support/events';
 
 const finding = (overrides: PutEventsRequestEntry = {}): PutEventsRequestEntry => ({
   Source: 'workteam-automation',
@@ -271,20 +271,7 @@ describe("the local EventBridge of the test run's local cloud", () => {
     if (!value) throw new Error(`${name} is not set: the test run's global setup starts the local cloud`);
     return value;
   };
-  /** The rule of the compliance audit: work team writes by anyone but this system's own roles. */
-  const auditPattern = () =>
-    compilePattern(
-      {
-        source: ['aws.sagemaker'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['sagemaker.amazonaws.com'],
-          eventName: ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'],
-          userIdentity: { arn: [{ 'anything-but': { prefix: OWN_CALLER_ARN_PREFIX } }] },
-        },
-      },
-      'of audit',
-    );
+  const auditPattern = () => compilePattern(AUDIT_RULE_PATTERN, 'of audit');
 
   it("records the functions' work team writes as their role's and the operator's as an IAM user's", async () => {
     // Prepare: the functions' client (the environment's key) and the operator's

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
-import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN, OWN_CALLER_ARN_PREFIX } from '../../local/cloud';
+import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN } from '../../local/cloud';
 import { type BusEvent, rulesFromConfig, startEventBus, UnsupportedRuleError } from '../../local/event-bus';
 import {
   compilePattern,
@@ -15,6 +15,7 @@ import {
   UnsupportedPatternError,
 } from '../../local/event-pattern';
 import { reservePort } from '../../local/ports';
+import { AUDIT_RULE_PATTERN } from '../support/events';
 
 const event = (file: string) =>
   JSON.parse(readFileSync(resolve(__dirname, '../../events', file), 'utf8')) as BusEvent & {
@@ -105,20 +106,7 @@ const workteamWrite = (userIdentity: Record<string, unknown> | undefined) => ({
   },
 });
 
-/** The audit's rule: work team writes by anyone but this system's own roles. */
-const auditPattern = () =>
-  compilePattern(
-    {
-      source: ['aws.sagemaker'],
-      'detail-type': ['AWS API Call via CloudTrail'],
-      detail: {
-        eventSource: ['sagemaker.amazonaws.com'],
-        eventName: ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'],
-        userIdentity: { arn: [{ 'anything-but': { prefix: OWN_CALLER_ARN_PREFIX } }] },
-      },
-    },
-    'of audit',
-  );
+const auditPattern = () => compilePattern(AUDIT_RULE_PATTERN, 'of audit');
 
 describe('the local event bus: anything-but', () => {
   it("matches an IAM user's work team write with anything-but prefix, and not one of the system's own role", () => {

@@ -21,8 +21,9 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { ACCOUNT_ID, REGION } from '../../local/cloud';
 import { type CloudTrailEvent, type CloudTrailProxy, startCloudTrailProxy } from '../../local/cloudtrail-proxy';
 import { type EventBus, type EventRule, loadEventRules, startEventBus } from '../../local/event-bus';
+import { compilePattern } from '../../local/event-pattern';
 import { reservePort, waitForPort } from '../../local/ports';
-import { busEvents, OPERATOR_CREDENTIALS } from '../support/events';
+import { AUDIT_RULE_PATTERN, busEvents, OPERATOR_CREDENTIALS } from '../support/events';
 import { projectRoot } from '../support/serverless';
 
 const ACCESS_KEY = 'AKIALOCALEVENTLOOP01';
@@ -284,6 +285,12 @@ describe('the local event loop (recording proxy, event bus, serverless offline)'
 });
 
 describe('the real-time audit under the local event loop', () => {
+  it("reads the audit's rule from serverless.yml: the one the local tests match events against", () => {
+    expect(rules).toContainEqual(
+      expect.objectContaining({ functionKey: 'audit', pattern: compilePattern(AUDIT_RULE_PATTERN, 'of audit') }),
+    );
+  });
+
   it("audits a managed team an operator changes with the SDK, by itself, and never the system's own writes", async () => {
     // Prepare: a team requested through the HTTP API (the functions' own CreateWorkteam), and the test run's
     // recorded CloudTrail events handed to this event bus as npm start's bus receives them.

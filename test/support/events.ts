@@ -3,7 +3,7 @@
  * functions' PutEvents and the CloudTrail events of SageMaker's and Cognito's writes. And the operator's
  * credentials, for a change the local cloud records as someone else's than the functions'.
  */
-import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
+import { OPERATOR_ACCESS_KEY_ID, OWN_CALLER_ARN_PREFIX } from '../../local/cloud';
 import type { EventBridgeEvent } from '../../local/eventbridge';
 
 /** Credentials the local cloud names as the IAM user `local-operator`, not as the functions' role. */
@@ -43,3 +43,17 @@ export async function waitForBusEvents(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * The audit's real-time rule as serverless.yml gives it for the local stage: work-team writes by anyone but this
+ * system's own roles. test/deploy/local-event-loop.test.ts checks that `serverless print` yields exactly this.
+ */
+export const AUDIT_RULE_PATTERN = {
+  source: ['aws.sagemaker'],
+  'detail-type': ['AWS API Call via CloudTrail'],
+  detail: {
+    eventSource: ['sagemaker.amazonaws.com'],
+    eventName: ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'],
+    userIdentity: { arn: [{ 'anything-but': { prefix: OWN_CALLER_ARN_PREFIX } }] },
+  },
+};
