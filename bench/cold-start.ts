@@ -5,6 +5,8 @@
  * fresh Node process with the function's environment (NODE_OPTIONS included) many times, interleaved, so that the
  * machine's drift hits all alike. Module-load time is measured inside the process (require only, not Node's boot).
  *
+ * `npm run bench` runs it with the rest; alone:
+ *
  *   npx tsx bench/cold-start.ts [runs, default 15]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 
 const root = resolve(__dirname, '..');
-const RUNS = Number(process.argv[2] ?? 15);
+/** Loads of each bundle, each in a fresh process. */
+export const COLD_START_RUNS = 15;
 
 /**
  * What serverless.yml bundled with, and how Lambda ran it (NODE_OPTIONS), before this benchmark existed: the
@@ -112,7 +115,9 @@ export interface ColdStartRow {
   ratio: number;
 }
 
-export async function measureColdStarts(runs = RUNS): Promise<{ bare: ColdStartRow; functions: ColdStartRow[] }> {
+export async function measureColdStarts(
+  runs = COLD_START_RUNS,
+): Promise<{ bare: ColdStartRow; functions: ColdStartRow[] }> {
   const config = printedConfig();
   const options = projectOptions(config.custom.esbuild);
   const providerEnv = stringEnv(config.provider.environment);
@@ -159,21 +164,22 @@ export async function measureColdStarts(runs = RUNS): Promise<{ bare: ColdStartR
   }
 }
 
+/** The table of bundle sizes and module loads, in Markdown. */
+export function coldStartTable({ bare, functions }: { bare: ColdStartRow; functions: ColdStartRow[] }, runs: number) {
+  const line = (row: ColdStartRow) =>
+    `| ${row.name} | ${row.kilobytes} | ${row.min.toFixed(1)} / ${row.median.toFixed(1)} / ${row.max.toFixed(1)} | ${row.ratio.toFixed(2)} |`;
+  return [
+    `| function | bundle KB | module load ms (min / median / max of ${runs}) | ratio to bare |`,
+    '| --- | ---: | ---: | ---: |',
+    line(bare),
+    ...functions.map(line),
+  ];
+}
+
 if (require.main === module) {
-  measureColdStarts().then(
-    ({ bare, functions }) => {
-      const line = (row: ColdStartRow) =>
-        `| ${row.name} | ${row.kilobytes} | ${row.min.toFixed(1)} / ${row.median.toFixed(1)} / ${row.max.toFixed(1)} | ${row.ratio.toFixed(2)} |`;
-      process.stdout.write(
-        [
-          `| function | bundle KB | module load ms (min / median / max of ${RUNS}) | ratio to bare |`,
-          '| --- | ---: | ---: | ---: |',
-          line(bare),
-          ...functions.map(line),
-          '',
-        ].join('\n'),
-      );
-    },
+  const runs = Number(process.argv[2] ?? COLD_START_RUNS);
+  measureColdStarts(runs).then(
+    (measured) => process.stdout.write(`${coldStartTable(measured, runs).join('\n')}\n`),
     (error: Error) => {
       process.stderr.write(`bench/cold-start failed: ${error.stack ?? error.message}\n`);
       process.exit(1);
