@@ -137,16 +137,20 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   // Every read the decision needs, side by side: the workforce (then its groups), the registry's record of the
   // name, SageMaker's teams (whether the name is taken, and how many there are against the limit of 25), and the
   // teams accepted but not yet created, which will take a slot too. One ListWorkforces and one ListWorkteams.
-  const checked = resolveWorkforce(deps, request.workforceName).then(async (workforce) => {
+  const checked = (async () => {
+    const workforce = await resolveWorkforce(deps, request.workforceName);
     const team = toDesiredTeam(request, workforce.name);
     await checkAgainstWorkforce(deps, team, workforce);
     return { workforce, team };
-  });
-  const reads = Promise.all([
-    deps.registry.get(request.name),
-    deps.sagemaker.workteamNames(),
-    deps.registry.listPendingCreations(),
-  ]);
+  })();
+  const reads = (async () =>
+    Promise.all([
+      deps.registry.get(request.name),
+      deps.sagemaker.workteamNames(),
+      deps.registry.listPendingCreations(),
+    ]))();
+  // The workforce's answer comes first (a 400 about it before anything else); neither read fails unobserved.
+  checked.catch(() => undefined);
   reads.catch(() => undefined);
   const { workforce, team } = await checked;
   const [existing, liveNames, accepted] = await reads;

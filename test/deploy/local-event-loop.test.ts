@@ -304,9 +304,11 @@ describe('the real-time audit under the local event loop', () => {
     });
     expect(created.status).toBe(201);
     const forwarded = new Set<string>();
+    // Only this team's records: other tests' operator calls are on the test run's bus too.
     const forward = async () => {
       for (const event of await busEvents('aws.sagemaker')) {
-        if (forwarded.has(event.id)) continue;
+        const detail = event.detail as { requestParameters?: { workteamName?: string } };
+        if (forwarded.has(event.id) || detail.requestParameters?.workteamName !== name) continue;
         forwarded.add(event.id);
         bus.put(event as never);
       }
