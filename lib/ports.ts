@@ -93,8 +93,11 @@ export interface WorkteamChange {
 
 export interface WorkteamReader {
   listWorkteams(query: ListQuery): Promise<Page<LiveWorkteam>>;
-  /** The team with its tags, or undefined when SageMaker has no team of that name. */
-  describeWorkteam(name: string): Promise<LiveWorkteam | undefined>;
+  /**
+   * The team with its tags (a ListTags walk after the DescribeWorkteam), or without them when `tags: false` (one
+   * call); undefined when SageMaker has no team of that name.
+   */
+  describeWorkteam(name: string, options?: { tags?: boolean }): Promise<LiveWorkteam | undefined>;
   listWorkforces(query: ListQuery): Promise<Page<LiveWorkforce>>;
 }
 

@@ -43,7 +43,7 @@ export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader 
       );
     },
 
-    async describeWorkteam(name) {
+    async describeWorkteam(name, options = {}) {
       let workteam: SdkWorkteam | undefined;
       try {
         workteam = (await client.send(new DescribeWorkteamCommand({ WorkteamName: name }))).Workteam;
@@ -52,6 +52,7 @@ export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader 
         throw error;
       }
       if (!workteam) return undefined;
+      if (options.tags === false) return toLiveWorkteam(workteam);
       return { ...toLiveWorkteam(workteam), tags: await listAllTags(client, workteam.WorkteamArn ?? '') };
     },
 

@@ -106,7 +106,20 @@ function clock(deps: ReconcileDeps): () => Date {
   return deps.now ?? (() => new Date());
 }
 
-export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<ReconcileOutcome> {
+/**
+ * `change`: the run applies one API change of this very version, so its tags change from the last applied ones
+ * instead of being read first (the first pass only); the Cognito sync, the resync, retries and remediation read the
+ * team's tags and put any drift in them right.
+ */
+export interface ReconcileHints {
+  change?: boolean;
+}
+
+export async function reconcileTeam(
+  deps: ReconcileDeps,
+  name: string,
+  hints: ReconcileHints = {},
+): Promise<ReconcileOutcome> {
   const run: RunState = { created: false };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const record = await deps.registry.get(name);
@@ -114,7 +127,7 @@ export async function reconcileTeam(deps: ReconcileDeps, name: string): Promise<
     if (!record) return { outcome: 'unmanaged' };
     const attempt: ApplyAttempt = { missingGroups: [] };
     try {
-      await applyRecord(deps, record, attempt, run);
+      await applyRecord(deps, record, attempt, run, pass === 0 ? hints : {});
       const applied = await markApplied(deps, record, attempt, clock(deps)());
       if (applied) {
         return { outcome: 'applied', record: applied, live: attempt.live, subscriptions: attempt.subscriptions };
@@ -214,6 +227,7 @@ async function applyRecord(
   record: TeamRecord,
   attempt: ApplyAttempt,
   run: RunState,
+  hints: ReconcileHints,
 ): Promise<void> {
   const { spec, name } = record;
   if (record.lifecycle === 'deleted') {
@@ -231,31 +245,54 @@ async function applyRecord(
   }
 
   const groups = record.identity && 'cognitoGroups' in spec.members ? spec.members.cognitoGroups : undefined;
-  let topicArn: string | undefined;
-  if (spec.notifications) {
-    checkTime();
-    run.topicTouched = true;
-    topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
-    attempt.topicArn = topicArn;
-    run.topicArn = topicArn;
-    let emails: string[] = [];
-    if (groups && record.identity) {
-      ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
-        record.identity.userPool,
-        groups,
-      ));
-    }
-    checkTime();
-    attempt.subscriptions = await deps.topics.syncEmailSubscriptions(topicArn, emails);
-  }
+  const applied = record.appliedSpec;
+  // Tags change from the last applied ones: the team need not be read with its tags.
+  const tagsFromApplied = hints.change === true && applied !== undefined;
 
+  // SageMaker's team and the SNS/Cognito part are independent: read and ensured side by side.
   checkTime();
-  let live = await deps.sagemaker.describeWorkteam(name);
-  let plan = planFor(record, topicArn, attempt.missingGroups, live);
-  if (!spec.notifications && groups && record.identity && writesMembers(plan)) {
+  const liveRead = deps.sagemaker.describeWorkteam(name, { tags: !tagsFromApplied });
+  const notificationsPrepared = spec.notifications
+    ? (async () => {
+        run.topicTouched = true;
+        const topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
+        attempt.topicArn = topicArn;
+        run.topicArn = topicArn;
+        let emails: string[] = [];
+        if (groups && record.identity) {
+          ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
+            record.identity.userPool,
+            groups,
+          ));
+        }
+        return { topicArn, emails };
+      })()
+    : undefined;
+  // Both settle before either's error counts: nothing of this pass goes on unobserved behind its failure.
+  const [read, ensured] = await Promise.allSettled([liveRead, notificationsPrepared]);
+  if (ensured.status === 'rejected') throw ensured.reason;
+  if (read.status === 'rejected') throw read.reason;
+  let live = read.value;
+  const prepared = ensured.value;
+  const topicArn = prepared?.topicArn ?? (spec.notifications ? record.topicArn : undefined);
+  // Subscriptions go beside SageMaker's change: neither waits for the other.
+  const subscribing = prepared
+    ? (async () => {
+        checkTime();
+        attempt.subscriptions = await deps.topics.syncEmailSubscriptions(prepared.topicArn, prepared.emails);
+      })()
+    : undefined;
+  subscribing?.catch(() => undefined);
+
+  const assumed = (current: LiveWorkteam | undefined) =>
+    current && tagsFromApplied && current.tags === undefined && applied
+      ? { ...current, tags: toWorkteamSpec(applied, record.identity, topicArn).tags }
+      : current;
+  let plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
+  if (!prepared && groups && record.identity && writesMembers(plan)) {
     // Without notifications the groups were not listed: check them only when the members are written.
     attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
-    plan = planFor(record, topicArn, attempt.missingGroups, live);
+    plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
   }
 
   let arn = live?.arn;
@@ -278,16 +315,64 @@ async function applyRecord(
       arn = live.arn;
     }
   }
-  if (plan.action === 'update' && plan.update) {
-    checkTime();
-    await deps.sagemaker.updateWorkteam(plan.update);
-  }
-  if (arn && plan.tagKeysToRemove.length > 0) await deps.sagemaker.deleteTags(arn, plan.tagKeysToRemove);
-  if (arn && plan.tagsToAdd.length > 0) await deps.sagemaker.addTags(arn, plan.tagsToAdd);
+  // The update and the tag changes touch different things of the team: side by side.
+  checkTime();
+  const teamArn = arn;
+  const outcomes = await Promise.allSettled([
+    plan.action === 'update' && plan.update ? deps.sagemaker.updateWorkteam(plan.update) : undefined,
+    teamArn && plan.tagKeysToRemove.length > 0 ? deps.sagemaker.deleteTags(teamArn, plan.tagKeysToRemove) : undefined,
+    teamArn && plan.tagsToAdd.length > 0 ? deps.sagemaker.addTags(teamArn, plan.tagsToAdd) : undefined,
+    subscribing,
+  ]);
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 
   // The topic goes only once SageMaker no longer points at it.
   if (!spec.notifications) await removeTopic(deps, record, attempt, run);
-  attempt.live = plan.action === 'none' ? live : await deps.sagemaker.describeWorkteam(name);
+  attempt.live = await afterApply(deps, record, plan, live, arn, topicArn, attempt.missingGroups);
+}
+
+/**
+ * The team as this pass left it, built from what was applied where SageMaker's answer is known (an update of a
+ * team read just now); a team this pass created is read once (SageMaker gives it its subdomain and dates).
+ */
+async function afterApply(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  plan: WorkteamPlan,
+  live: LiveWorkteam | undefined,
+  arn: string | undefined,
+  topicArn: string | undefined,
+  missingGroups: string[],
+): Promise<LiveWorkteam | undefined> {
+  const desired = toWorkteamSpec(
+    missingGroups.length > 0 && 'cognitoGroups' in record.spec.members
+      ? {
+          ...record.spec,
+          members: {
+            cognitoGroups: record.spec.members.cognitoGroups.filter((group) => !missingGroups.includes(group)),
+          },
+        }
+      : record.spec,
+    record.identity,
+    topicArn,
+  );
+  if (plan.action === 'create' || !live || !arn) {
+    const created = await deps.sagemaker.describeWorkteam(record.name, { tags: false });
+    return created && { ...created, tags: desired.tags };
+  }
+  if (plan.action === 'none') return live.tags === undefined ? { ...live, tags: desired.tags } : live;
+  const update = plan.update;
+  return {
+    ...live,
+    ...(update?.description !== undefined ? { description: update.description } : {}),
+    ...(update?.memberDefinitions !== undefined ? { memberDefinitions: update.memberDefinitions } : {}),
+    ...(update?.notificationTopicArn !== undefined
+      ? { notificationTopicArn: update.notificationTopicArn ?? undefined }
+      : {}),
+    ...(update?.workerAccess !== undefined ? { workerAccess: update.workerAccess } : {}),
+    tags: desired.tags,
+    ...(update ? { updatedAt: clock(deps)() } : {}),
+  };
 }
 
 function writesMembers(plan: WorkteamPlan): boolean {
@@ -539,7 +624,7 @@ async function rollBack(
   if (!written) return;
   const undo: ApplyAttempt = { missingGroups: [] };
   try {
-    await applyRecord(deps, written, undo, run);
+    await applyRecord(deps, written, undo, run, {});
     await markApplied(deps, written, undo, clock(deps)());
   } catch (undoError) {
     if (isTransient(undoError) || outOfTime()) {

@@ -9,7 +9,7 @@ import { redactEmailAddresses, TeamNotFound, TeamNotManaged, UpstreamRejected } 
 import type { LiveWorkteam } from '../domain/live';
 import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
 import { RegistryConflict } from '../ports';
-import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import { type ReconcileDeps, type ReconcileHints, reconcileTeam } from './reconcile';
 
 export type Actor = { kind: 'user'; sub: string; isAdmin: boolean } | { kind: 'system'; reason: string };
 
@@ -125,8 +125,13 @@ export interface ChangeResult {
  * `UpstreamRejected`, never an answer that shows the team without it. A team closed meanwhile: refused by
  * SageMaker (`UpstreamRejected`) or retired (`TeamNotFound`).
  */
-export async function applyChange(deps: ReconcileDeps, name: string, version: number): Promise<ChangeResult> {
-  const result = await reconcileTeam(deps, name);
+export async function applyChange(
+  deps: ReconcileDeps,
+  name: string,
+  version: number,
+  hints: ReconcileHints = { change: true },
+): Promise<ChangeResult> {
+  const result = await reconcileTeam(deps, name, hints);
   if (result.outcome === 'unmanaged') throw new TeamNotFound(name);
   const { record } = result;
   const rollback = record.history.find(

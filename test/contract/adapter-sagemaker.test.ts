@@ -295,6 +295,14 @@ describe('createSageMakerAdapter().describeWorkteam', () => {
     expect(team).toMatchObject({ name: 'team-01', tags: [{ key: 'classification', value: 'restricted' }] });
   });
 
+  it('reads the team alone, with one DescribeWorkteam call, when asked for no tags', async () => {
+    const team = await adapter.describeWorkteam('team-01', { tags: false });
+
+    expect(team).toMatchObject({ name: 'team-01' });
+    expect(team?.tags).toBeUndefined();
+    expect(emulator.callCounts()).toEqual({ DescribeWorkteam: 1 });
+  });
+
   it('returns undefined for the ValidationException SageMaker gives a team that does not exist', async () => {
     // Act
     const team = await adapter.describeWorkteam('no-such-team');
