@@ -40,7 +40,7 @@ function summary(cloud: LocalCloud, rules: EventRule[]): string {
     `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the eventBridge patterns of serverless.yml)`,
     `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
     `  Seeded teams     ${seed.teams.join(', ')}`,
-    `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, endpoints, pool and client ids)`,
+    `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, LOCAL_WORKER_TOKEN, endpoints, pool and client ids)`,
     `  Callers          .local/env signs as the IAM user ${OPERATOR_ACCESS_KEY_ID}; the functions as their role (${env.OWN_CALLER_ARN_PREFIX}…)`,
     '',
     'Try it from another shell:',
