@@ -288,32 +288,14 @@ async function applyRecord(
     current && tagsFromApplied && current.tags === undefined && applied
       ? { ...current, tags: toWorkteamSpec(applied, record.identity, topicArn).tags }
       : current;
-  let plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
-  if (!prepared && groups && record.identity && writesMembers(plan)) {
-    // Without notifications the groups were not listed: check them only when the members are written.
-    attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
-    plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
-  }
-
-  let arn = live?.arn;
-  if (plan.action === 'create' && plan.create) {
-    // A team that reached SageMaker before and is gone now was retired meanwhile, by a DELETE racing this change,
-    // or deleted out of band: recreate it only if the desired state is still this one.
-    if (record.appliedVersion !== undefined && (await deps.registry.get(name))?.version !== record.version) {
-      throw new RaceLost(`'${name}' changed while it was re-created`);
-    }
-    checkTime();
-    try {
-      arn = await deps.sagemaker.createWorkteam(plan.create);
-      run.created = true;
-    } catch (error) {
-      if (!isResourceInUse(error)) throw error;
-      // Another attempt created it first (the registry owns the name): read it and go on from what it holds.
-      live = await deps.sagemaker.describeWorkteam(name);
-      if (!live) throw new RaceLost(`'${name}' was in use, then gone`);
-      plan = planFor(record, topicArn, attempt.missingGroups, live);
-      arn = live.arn;
-    }
+  let plan: WorkteamPlan;
+  let arn: string | undefined;
+  try {
+    ({ plan, arn, live } = await createIfNeeded(deps, record, attempt, run, topicArn, live, assumed));
+  } catch (error) {
+    // The subscriptions under way settle first: nothing of a failed pass goes on behind the record it writes.
+    await subscribing?.catch(() => undefined);
+    throw error;
   }
   // The update and the tag changes touch different things of the team: side by side.
   checkTime();
@@ -373,6 +355,49 @@ async function afterApply(
     tags: desired.tags,
     ...(update ? { updatedAt: clock(deps)() } : {}),
   };
+}
+
+/** Plans the pass and, when SageMaker has no team yet, creates it: what the update step then starts from. */
+async function createIfNeeded(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  attempt: ApplyAttempt,
+  run: RunState,
+  topicArn: string | undefined,
+  read: LiveWorkteam | undefined,
+  assumed: (current: LiveWorkteam | undefined) => LiveWorkteam | undefined,
+): Promise<{ plan: WorkteamPlan; arn: string | undefined; live: LiveWorkteam | undefined }> {
+  const { name, spec } = record;
+  let live = read;
+  const groups = record.identity && 'cognitoGroups' in spec.members ? spec.members.cognitoGroups : undefined;
+  let plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
+  if (!spec.notifications && groups && record.identity && writesMembers(plan)) {
+    // Without notifications the groups were not listed: check them only when the members are written.
+    attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
+    plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
+  }
+
+  let arn = live?.arn;
+  if (plan.action === 'create' && plan.create) {
+    // A team that reached SageMaker before and is gone now was retired meanwhile, by a DELETE racing this change,
+    // or deleted out of band: recreate it only if the desired state is still this one.
+    if (record.appliedVersion !== undefined && (await deps.registry.get(name))?.version !== record.version) {
+      throw new RaceLost(`'${name}' changed while it was re-created`);
+    }
+    checkTime();
+    try {
+      arn = await deps.sagemaker.createWorkteam(plan.create);
+      run.created = true;
+    } catch (error) {
+      if (!isResourceInUse(error)) throw error;
+      // Another attempt created it first (the registry owns the name): read it and go on from what it holds.
+      live = await deps.sagemaker.describeWorkteam(name);
+      if (!live) throw new RaceLost(`'${name}' was in use, then gone`);
+      plan = planFor(record, topicArn, attempt.missingGroups, live);
+      arn = live.arn;
+    }
+  }
+  return { plan, arn, live };
 }
 
 function writesMembers(plan: WorkteamPlan): boolean {
