@@ -21,12 +21,12 @@ import { AwsConfigSchema, loadConfig } from './config';
 import { parsePolicy } from './domain/policy';
 import { logger, metrics } from './observability';
 import type { OperationsAlerts } from './ports';
+import { ReadConfigSchema } from './read-deps';
 import type { AuditDeps } from './use-cases/audit';
 import type { TeamDeps } from './use-cases/manage-teams';
 import { reconcileTeam } from './use-cases/reconcile';
 
-export const TeamsConfigSchema = AwsConfigSchema.extend({
-  TEAMS_TABLE: z.string().min(1),
+export const TeamsConfigSchema = ReadConfigSchema.extend({
   /** Notification topics are named `<prefix><team name>`; IAM scopes SNS rights to that prefix. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
   /** A SageMaker refusal within this many seconds of a team's Cognito group being created is retried, not rolled back. */

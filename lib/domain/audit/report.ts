@@ -78,12 +78,14 @@ export function countFindings(teams: AuditedTeam[], findings: ReportedFinding[],
   }
   const managed = teams.filter((team) => team.managed).length;
   const compliant = teams.filter((team) => team.compliant).length;
+  // A team that could not be read is neither: it has no finding, and is not known to be compliant.
+  const drifted = teams.filter((team) => team.findings > 0).length;
   return {
     teamsAudited: teams.length,
     managed,
     unmanaged: teams.length - managed,
     compliant,
-    drifted: teams.length - compliant,
+    drifted,
     findings: findings.length,
     bySeverity,
     byRule,
