@@ -4,9 +4,7 @@
  * serverless.yml. A Cognito change made with the plain AWS SDK against the proxy reaches cognitoSync by itself
  * (nothing here invokes a function) and shows in SNS (fauxqs).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -22,19 +20,17 @@ import { ACCOUNT_ID, REGION } from '../../local/cloud';
 import { type CloudTrailEvent, type CloudTrailProxy, startCloudTrailProxy } from '../../local/cloudtrail-proxy';
 import { type EventBus, type EventRule, loadEventRules, startEventBus } from '../../local/event-bus';
 import { compilePattern } from '../../local/event-pattern';
-import { reservePort, waitForPort } from '../../local/ports';
 import { AUDIT_RULE_PATTERN, busEvents, OPERATOR_CREDENTIALS } from '../support/events';
-import { projectRoot } from '../support/serverless';
+import { type Offline, projectRoot, startOffline } from '../support/serverless';
 
 const ACCESS_KEY = 'AKIALOCALEVENTLOOP01';
 
-let offline: ChildProcess;
+let offline: Offline;
 let proxy: CloudTrailProxy;
 let bus: EventBus;
 let rules: EventRule[];
 let apiUrl: string;
 let cognito: CognitoIdentityProviderClient;
-let output = '';
 const deliveries: string[] = [];
 const recorded: CloudTrailEvent[] = [];
 const sns = new SNSClient({});
@@ -55,36 +51,11 @@ beforeAll(async () => {
   });
   // The functions reach Cognito through the proxy too, as under npm start (their reads record nothing).
   const stackEnv = { ...cloudEnv, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url };
-  const httpPort = await reservePort(0, 'offline HTTP');
-  const lambdaPort = await reservePort(0, 'offline Lambda');
-  apiUrl = `http://127.0.0.1:${httpPort}`;
-  offline = spawn(
-    process.execPath,
-    [
-      resolve(projectRoot, 'node_modules/osls/bin/serverless.js'),
-      'offline',
-      'start',
-      '--stage',
-      'local',
-      '--httpPort',
-      String(httpPort),
-      '--lambdaPort',
-      String(lambdaPort),
-    ],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, ...stackEnv, POWERTOOLS_LOG_LEVEL: 'SILENT', SLS_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  offline.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  offline.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  offline = await startOffline(stackEnv);
+  apiUrl = offline.apiUrl;
 
   rules = await loadEventRules({ root: projectRoot, stage: 'local', env: stackEnv });
-  bus = startEventBus({ rules, lambdaUrl: `http://127.0.0.1:${lambdaPort}`, log: (line) => deliveries.push(line) });
+  bus = startEventBus({ rules, lambdaUrl: offline.lambdaUrl, log: (line) => deliveries.push(line) });
   proxy.subscribe((event) => {
     recorded.push(event);
     bus.put(event);
@@ -95,18 +66,12 @@ beforeAll(async () => {
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'local' },
   });
 
-  await waitForPort(httpPort, 90_000).catch((error: Error) => {
-    throw new Error(`serverless offline did not start: ${error.message}\n${output}`);
-  });
+  await offline.ready;
 }, 120_000);
 
 afterAll(async () => {
   await bus?.stop();
-  if (offline && offline.exitCode === null) {
-    const exited = new Promise((done) => offline.once('exit', done));
-    offline.kill('SIGINT');
-    await exited;
-  }
+  await offline?.stop();
   cognito?.destroy();
   sns.destroy();
   await proxy?.close();
@@ -139,7 +104,7 @@ async function within(timeoutMs: number, what: string, condition: () => Promise<
   while (!(await condition())) {
     if (Date.now() - started > timeoutMs) {
       throw new Error(
-        `${what} did not happen within ${timeoutMs} ms\n${deliveries.join('\n')}\n${output.slice(-4000)}`,
+        `${what} did not happen within ${timeoutMs} ms\n${deliveries.join('\n')}\n${offline.output().slice(-4000)}`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));

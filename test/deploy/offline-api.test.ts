@@ -2,15 +2,11 @@
  * The HTTP API as `npm start` serves it: `serverless offline` (with the Lambda request authorizer) on free
  * ports, against the test run's local cloud, driven with real tokens from its cognito-local pool.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
-import { resolve } from 'node:path';
-import { reservePort, waitForPort } from '../../local/ports';
-import { projectRoot } from '../support/serverless';
+import { type Offline, startOffline } from '../support/serverless';
 
-let offline: ChildProcess;
+let offline: Offline;
 let apiUrl: string;
-let output = '';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -19,46 +15,12 @@ function env(name: string): string {
 }
 
 beforeAll(async () => {
-  const httpPort = await reservePort(0, 'offline HTTP');
-  const lambdaPort = await reservePort(0, 'offline Lambda');
-  apiUrl = `http://127.0.0.1:${httpPort}`;
-  const cloudEnv = JSON.parse(env('LOCAL_CLOUD_ENV')) as Record<string, string>;
-  offline = spawn(
-    process.execPath,
-    [
-      resolve(projectRoot, 'node_modules/osls/bin/serverless.js'),
-      'offline',
-      'start',
-      '--stage',
-      'local',
-      '--httpPort',
-      String(httpPort),
-      '--lambdaPort',
-      String(lambdaPort),
-    ],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, ...cloudEnv, POWERTOOLS_LOG_LEVEL: 'SILENT', SLS_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  offline.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  offline.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await waitForPort(httpPort, 90_000).catch((error: Error) => {
-    throw new Error(`serverless offline did not start: ${error.message}\n${output}`);
-  });
+  offline = await startOffline(JSON.parse(env('LOCAL_CLOUD_ENV')) as Record<string, string>);
+  apiUrl = offline.apiUrl;
+  await offline.ready;
 }, 120_000);
 
-afterAll(async () => {
-  if (offline && offline.exitCode === null) {
-    const exited = new Promise((done) => offline.once('exit', done));
-    offline.kill('SIGINT');
-    await exited;
-  }
-});
+afterAll(() => offline?.stop());
 
 async function request(
   method: string,

@@ -1,7 +1,8 @@
 /** Runs the project's own Serverless Framework (osls) offline, as a user would from the shell. */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { reservePort, waitForPort } from '../../local/ports';
 
 const run = promisify(execFile);
 export const projectRoot = resolve(__dirname, '../..');
@@ -13,4 +14,62 @@ export async function serverless(args: string[], env: Record<string, string | un
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,
   });
+}
+
+export interface Offline {
+  apiUrl: string;
+  /** serverless offline's Lambda invoke endpoint. */
+  lambdaUrl: string;
+  /** Resolves once the HTTP API listens (bundling takes a while); rejects with offline's output if it does not. */
+  ready: Promise<void>;
+  /** What offline printed so far, for a failure's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `serverless offline` of the local stage on free ports, as `npm start` runs it, with the given environment. */
+export async function startOffline(env: Record<string, string>): Promise<Offline> {
+  const httpPort = await reservePort(0, 'offline HTTP');
+  const lambdaPort = await reservePort(0, 'offline Lambda');
+  const args = [
+    'offline',
+    'start',
+    '--stage',
+    'local',
+    '--httpPort',
+    String(httpPort),
+    '--lambdaPort',
+    String(lambdaPort),
+  ];
+  const offline: ChildProcess = spawn(
+    process.execPath,
+    [resolve(projectRoot, 'node_modules/osls/bin/serverless.js'), ...args],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'SILENT', SLS_TELEMETRY_DISABLED: '1' },
+    },
+  );
+  let output = '';
+  offline.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  offline.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const ready = waitForPort(httpPort, 90_000).catch((error: Error) => {
+    throw new Error(`serverless offline did not start: ${error.message}\n${output}`);
+  });
+  ready.catch(() => undefined);
+  return {
+    apiUrl: `http://127.0.0.1:${httpPort}`,
+    lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
+    ready,
+    output: () => output,
+    async stop() {
+      if (offline.exitCode !== null) return;
+      const exited = new Promise((done) => offline.once('exit', done));
+      offline.kill('SIGINT');
+      await exited;
+    },
+  };
 }
