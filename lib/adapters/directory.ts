@@ -9,45 +9,49 @@ import {
   paginateAdminListGroupsForUser,
   paginateListUsersInGroup,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { mapBounded } from '../concurrency';
 import { mergeAddresses } from '../domain/addresses';
 import type { WorkforceDirectory } from '../ports';
 
 export type { WorkforceDirectory } from '../ports';
 
+/** Cognito calls per group (GetGroup, ListUsersInGroup) in flight at once; its quotas are per account and API. */
+const GROUP_CONCURRENCY = 5;
+
 export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient): WorkforceDirectory {
   return {
     async missingGroups(userPoolId, groups) {
-      const missing: string[] = [];
-      for (const group of new Set(groups)) {
+      const found = await mapBounded([...new Set(groups)], GROUP_CONCURRENCY, async (group) => {
         try {
           await cognito.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+          return undefined;
         } catch (error) {
           if (!isGroupNotFound(error)) throw error;
-          missing.push(group);
+          return group;
         }
-      }
-      return missing;
+      });
+      return found.filter((group): group is string => group !== undefined);
     },
 
     async groupsCreatedSince(userPoolId, groups, since) {
-      const fresh: string[] = [];
       // Cognito reports creation dates in whole seconds: compare at that resolution.
       const sinceSecond = Math.floor(since.getTime() / 1000) * 1000;
-      for (const group of new Set(groups)) {
+      const fresh = await mapBounded([...new Set(groups)], GROUP_CONCURRENCY, async (group) => {
         try {
           const { Group } = await cognito.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
-          if (Group?.CreationDate && Group.CreationDate.getTime() >= sinceSecond) fresh.push(group);
+          return Group?.CreationDate && Group.CreationDate.getTime() >= sinceSecond ? group : undefined;
         } catch (error) {
           if (!isGroupNotFound(error)) throw error;
+          return undefined;
         }
-      }
-      return fresh;
+      });
+      return fresh.filter((group): group is string => group !== undefined);
     },
 
     async emailsOfGroups(userPoolId, groups) {
-      const emails: string[] = [];
-      const missingGroups: string[] = [];
-      for (const group of new Set(groups)) {
+      // Each group's pages in sequence (each page names the next), the groups side by side.
+      const perGroup = await mapBounded([...new Set(groups)], GROUP_CONCURRENCY, async (group) => {
+        const emails: string[] = [];
         const pages = paginateListUsersInGroup({ client: cognito }, { UserPoolId: userPoolId, GroupName: group });
         try {
           for await (const page of pages) {
@@ -57,14 +61,18 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
               if (email) emails.push(email);
             }
           }
+          return { group, emails, missing: false };
         } catch (error) {
           // A group deleted in Cognito since the team named it: it has no workers, and the caller decides.
           if (!isGroupNotFound(error)) throw error;
-          missingGroups.push(group);
+          return { group, emails: [], missing: true };
         }
-      }
-      // One subscription per mailbox, whatever case each user typed.
-      return { emails: mergeAddresses([emails]), missingGroups };
+      });
+      return {
+        // One subscription per mailbox, whatever case each user typed.
+        emails: mergeAddresses(perGroup.map((entry) => entry.emails)),
+        missingGroups: perGroup.filter((entry) => entry.missing).map((entry) => entry.group),
+      };
     },
 
     async groupsOfUser(userPoolId, sub) {

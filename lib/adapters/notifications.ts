@@ -16,6 +16,7 @@ import {
   TagResourceCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { forEachBounded } from '../concurrency';
 import { redactEmailAddresses } from '../domain/errors';
 import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports';
 
@@ -25,6 +26,12 @@ export interface NotificationTopicsOptions {
   /** Prepended to the team name to form the topic name, e.g. `workteam-`. */
   topicPrefix: string;
 }
+
+/**
+ * Subscribe/Unsubscribe calls in flight at once for one topic: a team of hundreds of workers syncs in a
+ * fraction of the sequential time without spending the account's SNS request rate on one team.
+ */
+const SUBSCRIPTION_CONCURRENCY = 8;
 
 /** What ListSubscriptionsByTopic shows instead of an ARN for an e-mail address that has not confirmed yet. */
 const PENDING_CONFIRMATION = 'PendingConfirmation';
@@ -72,23 +79,30 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
         else if (arn !== PENDING_CONFIRMATION && arn.startsWith('arn:')) stale.push(arn);
       }
 
-      let subscribed = 0;
-      for (const [key, email] of wanted) {
-        if (present.has(key)) continue;
-        await sns.send(
-          new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email, ReturnSubscriptionArn: true }),
-        );
-        subscribed += 1;
-      }
-      let unsubscribed = 0;
-      for (const subscriptionArn of stale) {
-        try {
-          await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
-        unsubscribed += 1;
-      }
+      const missing = [...wanted].filter(([key]) => !present.has(key)).map(([, email]) => email);
+      // Subscriptions to make and to drop are independent: one pool of calls for both.
+      const calls: Array<() => Promise<void>> = [
+        ...missing.map((email) => async () => {
+          await sns.send(
+            new SubscribeCommand({
+              TopicArn: topicArn,
+              Protocol: 'email',
+              Endpoint: email,
+              ReturnSubscriptionArn: true,
+            }),
+          );
+        }),
+        ...stale.map((subscriptionArn) => async () => {
+          try {
+            await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+        }),
+      ];
+      await forEachBounded(calls, SUBSCRIPTION_CONCURRENCY, (call) => call());
+      const subscribed = missing.length;
+      const unsubscribed = stale.length;
       return { subscribed, unsubscribed };
     },
 

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createWorkforceDirectory } from '#lib/adapters/directory';
 import type { WorkforceDirectory } from '#lib/ports';
+import { watchInFlight } from '../support/in-flight';
 
 let cognito: CognitoIdentityProviderClient;
 let directory: WorkforceDirectory;
@@ -91,6 +92,37 @@ describe('createWorkforceDirectory().groupsCreatedSince', () => {
 });
 
 describe('createWorkforceDirectory().emailsOfGroups', () => {
+  it('lists several groups at a time, never more than five at once, and answers the same as one by one', async () => {
+    // Prepare
+    const groups = Array.from({ length: 8 }, (_, i) => `shift-${i}-${suffix}`);
+    for (const [i, group] of groups.entries()) {
+      await givenGroup(group, [{ username: `worker-${i}-${suffix}`, email: `worker-${i}-${suffix}@example.com` }]);
+    }
+    const watchedCognito = new CognitoIdentityProviderClient({});
+    const calls = watchInFlight(watchedCognito, ['ListUsersInGroup', 'GetGroup']);
+    const watched = createWorkforceDirectory(watchedCognito);
+    const asked = [...groups, `ghosts-${suffix}`, 'reviewers'];
+
+    // Act
+    const listed = await watched.emailsOfGroups(userPoolId, asked);
+    const listedPeak = calls.peak;
+    calls.reset();
+    const missing = await watched.missingGroups(userPoolId, asked);
+    const checkedPeak = calls.peak;
+
+    // Assess
+    watchedCognito.destroy();
+    expect(listed.emails).toEqual(
+      [...groups.map((_, i) => `worker-${i}-${suffix}@example.com`), 'chloe@example.com'].sort(),
+    );
+    expect(listed.missingGroups).toEqual([`ghosts-${suffix}`]);
+    expect(missing).toEqual([`ghosts-${suffix}`]);
+    expect(listedPeak).toBeGreaterThan(1);
+    expect(listedPeak).toBeLessThanOrEqual(5);
+    expect(checkedPeak).toBeGreaterThan(1);
+    expect(checkedPeak).toBeLessThanOrEqual(5);
+  });
+
   it('returns the addresses of the members, a member of two groups once, sorted', async () => {
     // Act
     const { emails, missingGroups } = await directory.emailsOfGroups(userPoolId, [

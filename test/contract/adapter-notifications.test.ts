@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { createNotificationTopics } from '#lib/adapters/notifications';
 import type { NotificationTopics } from '#lib/ports';
+import { watchInFlight } from '../support/in-flight';
 
 let sns: SNSClient;
 let topics: NotificationTopics;
@@ -103,6 +104,29 @@ describe('createNotificationTopics().ensureTopic', () => {
 });
 
 describe('createNotificationTopics().syncEmailSubscriptions', () => {
+  it('subscribes and unsubscribes several workers at a time, never more than eight at once', async () => {
+    // Prepare
+    const watchedSns = new SNSClient({});
+    const calls = watchInFlight(watchedSns, ['Subscribe', 'Unsubscribe']);
+    const watched = createNotificationTopics(watchedSns, { topicPrefix: prefix });
+    const topicArn = await watched.ensureTopic('crowd', {});
+    const before = Array.from({ length: 12 }, (_, i) => `leaver-${i}@example.com`);
+    await watched.syncEmailSubscriptions(topicArn, before);
+    const after = Array.from({ length: 12 }, (_, i) => `joiner-${i}@example.com`);
+    calls.reset();
+
+    // Act
+    const result = await watched.syncEmailSubscriptions(topicArn, after);
+
+    // Assess
+    watchedSns.destroy();
+    expect(result).toEqual({ subscribed: 12, unsubscribed: 12 });
+    expect(await emailsOf(topicArn)).toEqual([...after].sort());
+    expect(calls.calls).toBe(24);
+    expect(calls.peak).toBeGreaterThan(1);
+    expect(calls.peak).toBeLessThanOrEqual(8);
+  });
+
   it('subscribes the addresses that are missing', async () => {
     // Prepare
     const topicArn = await topics.ensureTopic('labelers', {});
