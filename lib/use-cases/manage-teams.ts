@@ -207,7 +207,8 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     action: 'created',
     summary: record.history.at(-1)?.summary,
   });
-  return settle(deps, await applyChange(deps, team.name, version));
+  // SageMaker's listing just now did not hold the name: the reconcile creates the team without reading it first.
+  return settle(deps, await applyChange(deps, team.name, version, { change: true, absent: true }));
 }
 
 /**

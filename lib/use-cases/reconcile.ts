@@ -107,12 +107,17 @@ function clock(deps: ReconcileDeps): () => Date {
 }
 
 /**
- * `change`: the run applies one API change of this very version, so its tags change from the last applied ones
- * instead of being read first (the first pass only); the Cognito sync, the resync, retries and remediation read the
- * team's tags and put any drift in them right.
+ * What the caller already knows, for the first pass only (a later pass reads everything again):
+ * - `change`: the run applies one API change of this very version, so its tags change from the last applied ones
+ *   instead of being read first; the Cognito sync, the resync, retries and remediation read the team's tags and
+ *   put any drift in them right.
+ * - `absent`: SageMaker was listed without the team just before the record was written (a create), so the pass
+ *   creates it without reading it first. Should the team exist after all (created out of band in between), the
+ *   create's ResourceInUse makes the pass read it and go on from what it holds, as it does for a racing create.
  */
 export interface ReconcileHints {
   change?: boolean;
+  absent?: boolean;
 }
 
 export async function reconcileTeam(
@@ -251,7 +256,7 @@ async function applyRecord(
 
   // SageMaker's team and the SNS/Cognito part are independent: read and ensured side by side.
   checkTime();
-  const liveRead = deps.sagemaker.describeWorkteam(name, { tags: !tagsFromApplied });
+  const liveRead = hints.absent ? undefined : deps.sagemaker.describeWorkteam(name, { tags: !tagsFromApplied });
   const notificationsPrepared = spec.notifications
     ? (async () => {
         run.topicTouched = true;

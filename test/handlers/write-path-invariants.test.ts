@@ -62,23 +62,12 @@ const retryWhenDue = (hours = 1) =>
   retryPendingTeams({ ...buildTeamDeps(), now: () => new Date(Date.now() + hours * 3_600_000) });
 
 /**
- * A create answered 202 after its SNS work: the create's own check of the name goes through, then every
- * DescribeWorkteam of its reconcile (the SDK's three attempts) is throttled.
+ * A create answered 202 after its SNS work: the create's own checks go through, the reconcile makes the topic
+ * and subscribes the workers, then every CreateWorkteam attempt of the SDK (three) is throttled.
  */
 async function createdWhileSageMakerThrottles(name: string) {
-  await holdEmulatorCalls('DescribeWorkteam', 2);
-  const answer = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
-  await untilWaiting('DescribeWorkteam', 1);
-  await releaseEmulatorCall('DescribeWorkteam');
-  await untilWaiting('DescribeWorkteam', 1);
-  await injectEmulatorFault({
-    operation: 'DescribeWorkteam',
-    errorType: 'ThrottlingException',
-    message: 'x',
-    count: 3,
-  });
-  await releaseEmulatorCall('DescribeWorkteam');
-  return answer;
+  await injectEmulatorFault({ operation: 'CreateWorkteam', errorType: 'ThrottlingException', message: 'x', count: 3 });
+  return call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
 }
 
 afterEach(retireCreatedTeams);

@@ -1,0 +1,112 @@
+/**
+ * What each write costs in SageMaker calls, from the emulator's counter, and which of them run side by side,
+ * shown by holding them in the emulator until all are waiting at once (a round trip they share). The goals: a
+ * create makes at most 4 calls in 3 round trips (the workforce and the team listing together, then the create,
+ * then the read of what SageMaker made); a PATCH at most 3 in 2 (the update beside its tag change); a member
+ * change at most 3 in 2; GET /teams/{name} at most 2. Wall times are `npm run bench`'s business, not a test's.
+ */
+import { handler as addTeamMembers } from '../../functions/add-team-members';
+import { handler as createTeam } from '../../functions/create-team';
+import { handler as getTeam } from '../../functions/get-team';
+import { handler as removeTeamMember } from '../../functions/remove-team-member';
+import { handler as updateTeam } from '../../functions/update-team';
+import { createdTeams, givenTeam, retireCreatedTeams } from '../support/steps';
+import {
+  call,
+  emulatorCalls,
+  holdEmulatorCalls,
+  releaseEmulatorCall,
+  resetEmulatorCalls,
+  teamBody,
+  uniqueTeamName,
+  untilWaiting,
+} from '../support/teams';
+
+afterEach(retireCreatedTeams);
+
+const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, count) => sum + count, 0);
+
+describe('SageMaker calls per write', () => {
+  it('creates a team with 4 calls: the workforce and the listing side by side, the create, one read after it', async () => {
+    // Prepare: the two listings held, to see them waiting together
+    const name = uniqueTeamName('cost');
+    await resetEmulatorCalls();
+    await holdEmulatorCalls('ListWorkforces');
+    await holdEmulatorCalls('ListWorkteams');
+
+    // Act
+    const answer = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    await untilWaiting('ListWorkforces');
+    await untilWaiting('ListWorkteams');
+    await releaseEmulatorCall('ListWorkforces');
+    await releaseEmulatorCall('ListWorkteams');
+    const created = await answer;
+    createdTeams.push(name);
+    const calls = await emulatorCalls();
+
+    // Assess: no read of the team before it is created (the listing said it is not there)
+    expect(created.statusCode).toBe(201);
+    expect(calls).toEqual({ ListWorkforces: 1, ListWorkteams: 1, CreateWorkteam: 1, DescribeWorkteam: 1 });
+  });
+
+  it('changes a team (PATCH) with 3 calls: one read, then the update and the tag change side by side', async () => {
+    // Prepare
+    const { name } = await givenTeam(uniqueTeamName('cost'));
+    await resetEmulatorCalls();
+    await holdEmulatorCalls('UpdateWorkteam');
+    await holdEmulatorCalls('AddTags');
+
+    // Act
+    const answer = call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'Cheaper', tags: { 'cost-center': 'finance-ops' } },
+    });
+    await untilWaiting('UpdateWorkteam');
+    await untilWaiting('AddTags');
+    await releaseEmulatorCall('UpdateWorkteam');
+    await releaseEmulatorCall('AddTags');
+    const patched = await answer;
+    const calls = await emulatorCalls();
+
+    // Assess
+    expect(patched.statusCode).toBe(200);
+    expect(calls).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1, AddTags: 1 });
+  });
+
+  it('adds and removes a member group with 2 calls each: a read, then the update', async () => {
+    // Prepare
+    const { name } = await givenTeam(uniqueTeamName('cost'));
+    await resetEmulatorCalls();
+
+    // Act
+    const added = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+      path: { name },
+      body: { cognitoGroups: ['reviewers'] },
+    });
+    const afterAdd = await emulatorCalls();
+    await resetEmulatorCalls();
+    const removed = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
+      path: { name, group: 'reviewers' },
+    });
+    const afterRemove = await emulatorCalls();
+
+    // Assess
+    expect([added.statusCode, removed.statusCode]).toEqual([200, 200]);
+    expect(afterAdd).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1 });
+    expect(afterRemove).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1 });
+  });
+
+  it('reads a team (GET /teams/{name}) with at most 2 calls', async () => {
+    // Prepare
+    const { name } = await givenTeam(uniqueTeamName('cost'));
+    await resetEmulatorCalls();
+
+    // Act
+    const read = await call(getTeam, 'getTeam', 'get-team.json', { path: { name } });
+    const calls = await emulatorCalls();
+
+    // Assess
+    expect(read.statusCode).toBe(200);
+    expect(total(calls)).toBeLessThanOrEqual(2);
+  });
+});
