@@ -1,5 +1,10 @@
+const { availableParallelism } = require('node:os');
+
 /** @type {import('jest').Config} */
 module.exports = {
+  // Test files run in parallel workers, each with a local cloud of its own (test/support/global-setup.ts). Much
+  // of a file's time is spent waiting on the emulators, so even a 2-core machine runs two at once.
+  maxWorkers: Math.min(4, Math.max(2, availableParallelism())),
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

@@ -414,6 +414,26 @@ describe('cognitoSync', () => {
     expect(noTeam).toEqual({ ignored: 'no managed team is concerned', teams: [] });
   });
 
+  it.each([
+    'cognito-create-group.json',
+    'cognito-add-user-to-group.json',
+    'cognito-remove-user-from-group.json',
+    'cognito-delete-group.json',
+    'cognito-disable-user.json',
+    'cognito-enable-user.json',
+    'cognito-delete-user.json',
+    'cognito-update-user-attributes.json',
+  ])(
+    'reads events/%s as it is (a user runs it with invoke local): another pool than the local one, ignored',
+    async (file) => {
+      // Act
+      const result = await sync(loadEvent(file));
+
+      // Assess
+      expect(result).toEqual({ ignored: 'another user pool', teams: [] });
+    },
+  );
+
   it('refuses a malformed event (a group event without its group) and applies nothing', async () => {
     // Prepare
     const event = cloudTrailEvent('cognito-add-user-to-group.json');

@@ -1,3 +1,8 @@
+// This worker's own local cloud (see global-setup.ts): its endpoints, region and credentials, and LOCAL_CLOUD_ENV
+// for the tests that hand them on to a child process (serverless offline, invoke local).
+const cloud = process.env[`LOCAL_CLOUD_ENV_${process.env.JEST_WORKER_ID ?? '1'}`];
+if (cloud) Object.assign(process.env, JSON.parse(cloud) as Record<string, string>, { LOCAL_CLOUD_ENV: cloud });
+
 // Quiet Powertools during tests (set TEST_LOGS=1 to see the functions' logs); metrics are not emitted.
 if (!process.env.TEST_LOGS) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -6,3 +11,11 @@ process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.GROUP_SETTLING_SECONDS = '0';
 // Few attempts, so that tests of a team whose retries run out stay short.
 process.env.MAX_APPLY_ATTEMPTS = '3';
+
+// The SDK's own retries, with shorter waits. A throttled call is retried after a random wait of up to 1 s, then 2 s
+// (other transient errors: 50 ms, 100 ms), the real backoff of a real client; the tests throttle SageMaker on
+// purpose hundreds of times and would spend most of their time asleep. The attempts, the errors and the retry
+// quota are still the SDK's (only the bases of its backoff change, and only in this test process).
+import { Retry } from '@smithy/core/retry';
+
+Object.assign(Retry, { delay: () => 5, throttlingDelay: () => 20 });

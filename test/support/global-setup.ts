@@ -1,25 +1,29 @@
 /**
- * Starts one local cloud for the whole test run, on free ports (so it also runs while `npm start` is up),
- * as a child process exactly like `npm start` runs it, and exports its environment to the tests.
+ * Starts one local cloud per jest worker, side by side, on free ports (so it also runs while `npm start` is
+ * up), each a child process exactly like `npm start` runs it. A worker's test files use its own cloud
+ * (`test/support/env.ts` picks it by JEST_WORKER_ID): the emulators' knobs (held calls, injected faults,
+ * latency) and SageMaker's limit of 25 teams are then the business of one test file at a time, as they were
+ * when every file ran in one process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Config } from '@jest/types';
 
 declare global {
-  var __LOCAL_CLOUD__: ChildProcess | undefined;
+  var __LOCAL_CLOUDS__: ChildProcess[] | undefined;
 }
 
-export default async function globalSetup(): Promise<void> {
-  const root = resolve(__dirname, '../..');
+const root = resolve(__dirname, '../..');
+
+function startCloud(): { child: ChildProcess; ready: Promise<Record<string, string>> } {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'local/serve.ts')], {
     cwd: root,
     env: { ...process.env, LOCAL_PORTS: 'ephemeral', NODE_NO_WARNINGS: '1' },
     // stdin stays open: when this test run dies, the pipe closes and the local cloud stops itself.
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  globalThis.__LOCAL_CLOUD__ = child;
-  const env = await new Promise<Record<string, string>>((resolveEnv, reject) => {
+  const ready = new Promise<Record<string, string>>((resolveEnv, reject) => {
     const timer = setTimeout(() => reject(new Error('the local cloud did not start within 60 s')), 60_000);
     child.once('exit', (code) => reject(new Error(`the local cloud exited with code ${code} before it was ready`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -29,5 +33,17 @@ export default async function globalSetup(): Promise<void> {
       }
     });
   });
-  Object.assign(process.env, env, { LOCAL_CLOUD_ENV: JSON.stringify(env) });
+  return { child, ready };
+}
+
+export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+  const workers = Math.max(1, globalConfig.maxWorkers);
+  const clouds = Array.from({ length: workers }, startCloud);
+  globalThis.__LOCAL_CLOUDS__ = clouds.map((cloud) => cloud.child);
+  const envs = await Promise.all(clouds.map((cloud) => cloud.ready));
+  // Workers are started after this and inherit the environment; the run's id names what they share (the package).
+  process.env.TEST_RUN_ID = String(process.pid);
+  envs.forEach((env, index) => {
+    process.env[`LOCAL_CLOUD_ENV_${index + 1}`] = JSON.stringify(env);
+  });
 }

@@ -1,10 +1,11 @@
 /**
  * The CloudFormation template that `serverless package` produces offline, for the stage `ci`. Packaging takes
- * tens of seconds, so it happens once per test run: the first test file that asks packages into a directory named
- * by this process (jest --runInBand runs every test file in it, each with its own modules, so a module-level cache
- * would not be shared), and later files read the template from there. The global teardown removes the directory.
+ * seconds, so it happens once per test run: the first test file that asks packages into a directory named by the
+ * run (TEST_RUN_ID, set by the global setup; each test file has its own modules and the files run in several
+ * workers, so a module-level cache would not be shared), and later files read the template from there. A file
+ * that asks while another worker is packaging waits for that package. The global teardown removes the directory.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverless } from './serverless';
@@ -30,10 +31,12 @@ export const PACKAGE_STAGE = 'ci';
 
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 
-/** Where this process keeps its package. */
-export function packageDir(pid = process.pid): string {
-  return join(tmpdir(), `workteam-automation-package-${pid}`);
+/** Where this test run keeps its package. */
+export function packageDir(run = process.env.TEST_RUN_ID ?? String(process.pid)): string {
+  return join(tmpdir(), `workteam-automation-package-${run}`);
 }
+
+const PACKAGING_TIMEOUT_MS = 180_000;
 
 /**
  * The path of the packaged template, packaging first unless this process already did. A package is written to a
@@ -43,6 +46,19 @@ export async function packagedTemplatePath(): Promise<string> {
   const dir = packageDir();
   const template = join(dir, TEMPLATE_FILE);
   if (existsSync(template)) return template;
+  // mkdir is atomic: the worker that makes the lock packages, the others wait for its template.
+  const lock = `${dir}.lock`;
+  try {
+    mkdirSync(lock);
+  } catch {
+    const deadline = Date.now() + PACKAGING_TIMEOUT_MS;
+    while (!existsSync(template)) {
+      if (!existsSync(lock)) throw new Error('the worker that was packaging the service gave up; see its test file');
+      if (Date.now() > deadline) throw new Error(`no package in ${dir} after ${PACKAGING_TIMEOUT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return template;
+  }
   const partial = mkdtempSync(`${dir}-partial-`);
   try {
     await serverless(['package', '--stage', PACKAGE_STAGE, '--package', partial], PACKAGE_ENV);
@@ -50,6 +66,7 @@ export async function packagedTemplatePath(): Promise<string> {
     renameSync(partial, dir);
   } finally {
     rmSync(partial, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
   return template;
 }
@@ -61,4 +78,5 @@ export async function packagedTemplate(): Promise<PackagedTemplate> {
 /** Called by the global teardown, in the process that ran the tests. */
 export function removePackage(): void {
   rmSync(packageDir(), { recursive: true, force: true });
+  rmSync(`${packageDir()}.lock`, { recursive: true, force: true });
 }
