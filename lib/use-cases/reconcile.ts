@@ -18,7 +18,7 @@ import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
-import type { DesiredTeam, TeamRecord } from '../domain/team';
+import type { DesiredTeam, Members, TeamRecord } from '../domain/team';
 import { MANAGED_BY_TAG } from '../domain/validation';
 import { outOfTime } from '../invocation';
 import {
@@ -253,26 +253,37 @@ async function applyRecord(
   const applied = record.appliedSpec;
   // Tags change from the last applied ones: the team need not be read with its tags.
   const tagsFromApplied = hints.change === true && applied !== undefined;
+  // A change right after an applied version leaves the SNS side as that version left it where it keeps what the
+  // SNS side depends on: the topic when notifications stay on (and its ARN is known), the subscriptions when the
+  // members stay too. Drift there (a topic deleted, a user added without an event) is the Cognito sync's, the
+  // resync's and the audit's to repair; a topic gone meanwhile fails this pass, and the next one ensures it.
+  const afterApplied = hints.change === true && applied !== undefined && record.appliedVersion === record.version - 1;
+  const topicKept = afterApplied && spec.notifications && applied.notifications && record.topicArn !== undefined;
+  const subscriptionsKept = topicKept && sameMembers(spec.members, applied.members);
 
   // SageMaker's team and the SNS/Cognito part are independent: read and ensured side by side.
   checkTime();
   const liveRead = hints.absent ? undefined : deps.sagemaker.describeWorkteam(name, { tags: !tagsFromApplied });
-  const notificationsPrepared = spec.notifications
-    ? (async () => {
-        run.topicTouched = true;
-        const topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
-        attempt.topicArn = topicArn;
-        run.topicArn = topicArn;
-        let emails: string[] = [];
-        if (groups && record.identity) {
-          ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
-            record.identity.userPool,
-            groups,
-          ));
-        }
-        return { topicArn, emails };
-      })()
-    : undefined;
+  const notificationsPrepared =
+    spec.notifications && !subscriptionsKept
+      ? (async () => {
+          let topicArn = record.topicArn as string;
+          if (!topicKept) {
+            run.topicTouched = true;
+            topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
+            attempt.topicArn = topicArn;
+            run.topicArn = topicArn;
+          }
+          let emails: string[] = [];
+          if (groups && record.identity) {
+            ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
+              record.identity.userPool,
+              groups,
+            ));
+          }
+          return { topicArn, emails };
+        })()
+      : undefined;
   // Both settle before either's error counts: nothing of this pass goes on unobserved behind its failure.
   const [read, ensured] = await Promise.allSettled([liveRead, notificationsPrepared]);
   if (ensured.status === 'rejected') throw ensured.reason;
@@ -296,7 +307,8 @@ async function applyRecord(
   let plan: WorkteamPlan;
   let arn: string | undefined;
   try {
-    ({ plan, arn, live } = await createIfNeeded(deps, record, attempt, run, topicArn, live, assumed));
+    const groupsListed = notificationsPrepared !== undefined;
+    ({ plan, arn, live } = await createIfNeeded(deps, record, attempt, run, topicArn, live, assumed, groupsListed));
   } catch (error) {
     // The subscriptions under way settle first: nothing of a failed pass goes on behind the record it writes.
     await subscribing?.catch(() => undefined);
@@ -371,13 +383,14 @@ async function createIfNeeded(
   topicArn: string | undefined,
   read: LiveWorkteam | undefined,
   assumed: (current: LiveWorkteam | undefined) => LiveWorkteam | undefined,
+  groupsListed: boolean,
 ): Promise<{ plan: WorkteamPlan; arn: string | undefined; live: LiveWorkteam | undefined }> {
   const { name, spec } = record;
   let live = read;
   const groups = record.identity && 'cognitoGroups' in spec.members ? spec.members.cognitoGroups : undefined;
   let plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
-  if (!spec.notifications && groups && record.identity && writesMembers(plan)) {
-    // Without notifications the groups were not listed: check them only when the members are written.
+  if (!groupsListed && groups && record.identity && writesMembers(plan)) {
+    // The groups were not listed (no notifications, or subscriptions kept): check them only when the members are written.
     attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
     plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
   }
@@ -403,6 +416,17 @@ async function createIfNeeded(
     }
   }
   return { plan, arn, live };
+}
+
+/** The same groups of the same identity provider, in whatever order. */
+function sameMembers(a: Members, b: Members): boolean {
+  const groupsOf = (members: Members) =>
+    'cognitoGroups' in members
+      ? members.cognitoGroups.map((group) => `cognito:${group}`)
+      : members.oidcGroups.map((group) => `oidc:${group}`);
+  const left = new Set(groupsOf(a));
+  const right = groupsOf(b);
+  return left.size === new Set(right).size && right.every((group) => left.has(group));
 }
 
 function writesMembers(plan: WorkteamPlan): boolean {

@@ -3,13 +3,18 @@
  * shown by holding them in the emulator until all are waiting at once (a round trip they share). The goals: a
  * create makes at most 4 calls in 3 round trips (the workforce and the team listing together, then the create,
  * then the read of what SageMaker made); a PATCH at most 3 in 2 (the update beside its tag change); a member
- * change at most 3 in 2; GET /teams/{name} at most 2. Wall times are `npm run bench`'s business, not a test's.
+ * change at most 3 in 2; GET /teams/{name} at most 2. A change that keeps members and notifications makes no SNS
+ * or Cognito call, and one that keeps the topic does not ensure it again (counted on the functions' own clients).
+ * Wall times are `npm run bench`'s business, not a test's.
  */
+import { cognitoClient } from '#lib/clients/cognito';
+import { snsClient } from '#lib/clients/sns';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
+import { clear, countCommands } from '../support/in-flight';
 import { createdTeams, givenTeam, retireCreatedTeams } from '../support/steps';
 import {
   call,
@@ -23,6 +28,22 @@ import {
 } from '../support/teams';
 
 afterEach(retireCreatedTeams);
+
+const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
+let snsCalls: Record<string, number>;
+let cognitoCalls: Record<string, number>;
+
+beforeAll(() => {
+  snsCalls = countCommands(snsClient(config), 'sns');
+  cognitoCalls = countCommands(cognitoClient(config), 'cognito');
+});
+
+/** The emulator's counter and the in-process ones start again from nothing. */
+async function resetCounts(): Promise<void> {
+  await resetEmulatorCalls();
+  clear(snsCalls);
+  clear(cognitoCalls);
+}
 
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, count) => sum + count, 0);
 
@@ -49,10 +70,10 @@ describe('SageMaker calls per write', () => {
     expect(calls).toEqual({ ListWorkforces: 1, ListWorkteams: 1, CreateWorkteam: 1, DescribeWorkteam: 1 });
   });
 
-  it('changes a team (PATCH) with 3 calls: one read, then the update and the tag change side by side', async () => {
+  it('changes a team (PATCH) with 3 calls, one read then the update beside the tag change, and no SNS or Cognito call', async () => {
     // Prepare
     const { name } = await givenTeam(uniqueTeamName('cost'));
-    await resetEmulatorCalls();
+    await resetCounts();
     await holdEmulatorCalls('UpdateWorkteam');
     await holdEmulatorCalls('AddTags');
 
@@ -68,15 +89,17 @@ describe('SageMaker calls per write', () => {
     const patched = await answer;
     const calls = await emulatorCalls();
 
-    // Assess
+    // Assess: members and notifications as they were, so neither the topic nor the workers are looked at
     expect(patched.statusCode).toBe(200);
     expect(calls).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1, AddTags: 1 });
+    expect(snsCalls).toEqual({});
+    expect(cognitoCalls).toEqual({});
   });
 
-  it('adds and removes a member group with 2 calls each: a read, then the update', async () => {
+  it('adds and removes a member group with 2 calls each, a read then the update, and syncs only the subscriptions', async () => {
     // Prepare
     const { name } = await givenTeam(uniqueTeamName('cost'));
-    await resetEmulatorCalls();
+    await resetCounts();
 
     // Act
     const added = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
@@ -84,7 +107,8 @@ describe('SageMaker calls per write', () => {
       body: { cognitoGroups: ['reviewers'] },
     });
     const afterAdd = await emulatorCalls();
-    await resetEmulatorCalls();
+    const snsAfterAdd = { ...snsCalls };
+    await resetCounts();
     const removed = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
       path: { name, group: 'reviewers' },
     });
@@ -94,6 +118,9 @@ describe('SageMaker calls per write', () => {
     expect([added.statusCode, removed.statusCode]).toEqual([200, 200]);
     expect(afterAdd).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1 });
     expect(afterRemove).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1 });
+    // The topic stays as it was: only the subscriptions are synced (reviewers' chloe in, then out again)
+    expect(snsAfterAdd).toEqual({ ListSubscriptionsByTopic: 1, Subscribe: 1 });
+    expect(snsCalls).toEqual({ ListSubscriptionsByTopic: 1, Unsubscribe: 1 });
   });
 
   it('reads a team (GET /teams/{name}) with at most 2 calls', async () => {

@@ -625,29 +625,38 @@ describe('a retirement', () => {
 
 describe('a Cognito group deleted under a team', () => {
   it('never turns a later change into a 500: applied without the group, shown Drifted with the reason', async () => {
-    // Prepare: a team of two groups, one of which is then deleted in Cognito
+    // Prepare: a team of two groups, one of which is then deleted in Cognito (no event of it processed)
     const group = `gone-${uniqueTeamName('g')}`;
     await cognito.send(new CreateGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
     const { name } = await givenTeam(undefined, { members: { cognitoGroups: ['labelers-en', group] } });
     await cognito.send(new DeleteGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
 
-    // Act
+    // Act: a change that keeps the members (the groups are not read), then one that changes them
     const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
       path: { name },
       body: { description: 'After the group went' },
+    });
+    const extended = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+      path: { name },
+      body: { cognitoGroups: ['reviewers'] },
     });
     const retried = await retryWhenDue();
 
     // Assess
     expect(patched.statusCode).toBe(200);
-    expect(patched.body).toMatchObject({
+    expect(patched.body).toMatchObject({ description: 'After the group went' });
+    expect(extended.statusCode).toBe(200);
+    expect(extended.body).toMatchObject({
       description: 'After the group went',
       status: 'Drifted',
       pendingReason: expect.stringContaining(group),
       differences: [expect.objectContaining({ field: 'members' })],
     });
     const live = await liveTeam(name);
-    expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual(['labelers-en']);
+    expect(live?.MemberDefinitions?.map((d) => d.CognitoMemberDefinition?.UserGroup)).toEqual([
+      'labelers-en',
+      'reviewers',
+    ]);
     expect([...retried.pending, ...retried.errored, ...retried.failed]).not.toContain(name);
   });
 });

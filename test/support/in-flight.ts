@@ -41,3 +41,22 @@ export function watchInFlight(client: { middlewareStack: unknown }, commands: re
   });
   return state;
 }
+
+/** Counts every command a real SDK client sends, by name (`Subscribe`, `ListUsersInGroup`, ...). */
+export function countCommands(client: { middlewareStack: unknown }, label: string): Record<string, number> {
+  const counted: Record<string, number> = {};
+  const middleware: Middleware = (next, context) => async (args) => {
+    const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
+    counted[name] = (counted[name] ?? 0) + 1;
+    return next(args);
+  };
+  (client.middlewareStack as { add: (middleware: Middleware, options: object) => void }).add(middleware, {
+    step: 'initialize',
+    name: `count-commands-${label}`,
+  });
+  return counted;
+}
+
+export function clear(counted: Record<string, number>): void {
+  for (const key of Object.keys(counted)) delete counted[key];
+}
