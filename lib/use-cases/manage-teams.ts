@@ -192,8 +192,9 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
       },
     ],
   };
+  let stored: TeamRecord;
   try {
-    await deps.registry.put(record, existing?.version);
+    stored = await deps.registry.put(record, existing?.version);
   } catch (error) {
     if (!(error instanceof RegistryConflict)) throw error;
     const winner = await deps.registry.get(team.name);
@@ -208,7 +209,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     summary: record.history.at(-1)?.summary,
   });
   // SageMaker's listing just now did not hold the name: the reconcile creates the team without reading it first.
-  return settle(deps, await applyChange(deps, team.name, version, { change: true, absent: true }));
+  return settle(deps, await applyChange(deps, team.name, version, { change: true, absent: true, record: stored }));
 }
 
 /**
@@ -260,7 +261,9 @@ async function changeTeam(
     },
     { guard: mayChange(caller, options.expected) },
   );
-  return written ? settle(deps, await applyChange(deps, name, record.version)) : asRead(deps, record);
+  return written
+    ? settle(deps, await applyChange(deps, name, record.version, { change: true, record }))
+    : asRead(deps, record);
 }
 
 /** The team's Cognito groups that do not exist; checked only once the caller may change the team. */
@@ -328,7 +331,7 @@ export async function deleteTeam(
   name: string,
   expected?: ExpectedVersions,
 ): Promise<{ outcome: 'applied' | 'pending' | 'failed'; name: string }> {
-  await writeNextVersion(
+  const { record: written } = await writeNextVersion(
     deps,
     userActor(caller),
     name,
@@ -339,7 +342,7 @@ export async function deleteTeam(
     }),
     { guard: mayChange(caller, expected), retirementUnfinished: 'retry' },
   );
-  const result = await reconcileTeam(deps, name);
+  const result = await reconcileTeam(deps, name, { record: written });
   return { outcome: result.outcome === 'unmanaged' ? 'applied' : result.outcome, name };
 }
 

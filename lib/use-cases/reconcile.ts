@@ -114,10 +114,14 @@ function clock(deps: ReconcileDeps): () => Date {
  * - `absent`: SageMaker was listed without the team just before the record was written (a create), so the pass
  *   creates it without reading it first. Should the team exist after all (created out of band in between), the
  *   create's ResourceInUse makes the pass read it and go on from what it holds, as it does for a racing create.
+ * - `record`: the record as the caller has just written it, which the pass starts from instead of reading it again.
+ *   Every write of the pass is conditional on its version and revision, so a write by anyone since makes the
+ *   pass read the latest, exactly as if it had read the record a moment before that write.
  */
 export interface ReconcileHints {
   change?: boolean;
   absent?: boolean;
+  record?: TeamRecord;
 }
 
 export async function reconcileTeam(
@@ -127,7 +131,7 @@ export async function reconcileTeam(
 ): Promise<ReconcileOutcome> {
   const run: RunState = { created: false };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const record = await deps.registry.get(name);
+    const record = pass === 0 && hints.record?.name === name ? hints.record : await deps.registry.get(name);
     // An unmanaged team is never written to.
     if (!record) return { outcome: 'unmanaged' };
     const attempt: ApplyAttempt = { missingGroups: [] };

@@ -4,10 +4,12 @@
  * create makes at most 4 calls in 3 round trips (the workforce and the team listing together, then the create,
  * then the read of what SageMaker made); a PATCH at most 3 in 2 (the update beside its tag change); a member
  * change at most 3 in 2; GET /teams/{name} at most 2. A change that keeps members and notifications makes no SNS
- * or Cognito call, and one that keeps the topic does not ensure it again (counted on the functions' own clients).
+ * or Cognito call, one that keeps the topic does not ensure it again, and the reconcile of a change starts from
+ * the record the change wrote instead of reading it again (counted on the functions' own clients).
  * Wall times are `npm run bench`'s business, not a test's.
  */
 import { cognitoClient } from '#lib/clients/cognito';
+import { dynamoClient } from '#lib/clients/dynamodb';
 import { snsClient } from '#lib/clients/sns';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as createTeam } from '../../functions/create-team';
@@ -32,8 +34,10 @@ afterEach(retireCreatedTeams);
 const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
 let snsCalls: Record<string, number>;
 let cognitoCalls: Record<string, number>;
+let dynamoCalls: Record<string, number>;
 
 beforeAll(() => {
+  dynamoCalls = countCommands(dynamoClient(config), 'dynamodb');
   snsCalls = countCommands(snsClient(config), 'sns');
   cognitoCalls = countCommands(cognitoClient(config), 'cognito');
 });
@@ -43,6 +47,7 @@ async function resetCounts(): Promise<void> {
   await resetEmulatorCalls();
   clear(snsCalls);
   clear(cognitoCalls);
+  clear(dynamoCalls);
 }
 
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, count) => sum + count, 0);
@@ -94,6 +99,8 @@ describe('SageMaker calls per write', () => {
     expect(calls).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1, AddTags: 1 });
     expect(snsCalls).toEqual({});
     expect(cognitoCalls).toEqual({});
+    // The registry read once: the reconcile starts from the record the change has just written
+    expect(dynamoCalls).toEqual({ GetItem: 1, PutItem: 2 });
   });
 
   it('adds and removes a member group with 2 calls each, a read then the update, and syncs only the subscriptions', async () => {
