@@ -9,14 +9,11 @@ import {
   paginateAdminListGroupsForUser,
   paginateListUsersInGroup,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mapBounded } from '../concurrency';
+import { GROUP_CONCURRENCY, mapBounded } from '../concurrency';
 import { mergeAddresses } from '../domain/addresses';
 import type { WorkforceDirectory } from '../ports';
 
 export type { WorkforceDirectory } from '../ports';
-
-/** Cognito calls per group (GetGroup, ListUsersInGroup) in flight at once; its quotas are per account and API. */
-const GROUP_CONCURRENCY = 5;
 
 export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient): WorkforceDirectory {
   return {

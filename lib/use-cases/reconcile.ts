@@ -259,11 +259,13 @@ async function applyRecord(
   const tagsFromApplied = hints.change === true && applied !== undefined;
   // A change right after an applied version leaves the SNS side as that version left it where it keeps what the
   // SNS side depends on: the topic when notifications stay on (and its ARN is known), the subscriptions when the
-  // members stay too. Drift there (a topic deleted, a user added without an event) is the Cognito sync's, the
-  // resync's and the audit's to repair; a topic gone meanwhile fails this pass, and the next one ensures it.
+  // members stay too, and none of them is known to be gone (an Orphaned team's last group is: its workers go).
+  // Drift there (a topic deleted, a user added without an event) is the Cognito sync's, the resync's and the
+  // audit's to repair. A topic gone meanwhile fails a pass that syncs its subscriptions, and the next pass ensures
+  // it; a pass that keeps the subscriptions makes no SNS call, and the audit reports the topic missing.
   const afterApplied = hints.change === true && applied !== undefined && record.appliedVersion === record.version - 1;
   const topicKept = afterApplied && spec.notifications && applied.notifications && record.topicArn !== undefined;
-  const subscriptionsKept = topicKept && sameMembers(spec.members, applied.members);
+  const subscriptionsKept = topicKept && !record.orphaned && sameMembers(spec.members, applied.members);
 
   // SageMaker's team and the SNS/Cognito part are independent: read and ensured side by side.
   checkTime();

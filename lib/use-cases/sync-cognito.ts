@@ -17,7 +17,7 @@
  */
 
 import type { Caller } from '../auth/caller';
-import { forEachBounded } from '../concurrency';
+import { forEachBounded, GROUP_CONCURRENCY, mapBounded } from '../concurrency';
 import { mergeAddresses } from '../domain/addresses';
 import { isDomainError, redactEmailAddresses, TeamExists } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
@@ -87,15 +87,23 @@ export async function syncCognitoChange(
 
   const perEvent: ReconcileDeps = { ...deps, directory: listingEachGroupOnce(deps.directory) };
   const results: SyncResult['teams'] = [];
-  await forEachBounded(teams, CONCURRENCY, async (team) => {
-    if (change.eventName === 'DeleteGroup' && change.groupName) {
-      const dropped = await dropDeletedGroup(perEvent, team.name, change.groupName);
-      results.push({ name: team.name, outcome: dropped.outcome });
-      return;
-    }
-    const result = await reconcileTeam(perEvent, team.name);
-    results.push({ name: team.name, outcome: result.outcome });
-  });
+  // Every team concerned gets its turn even when one fails; then the event fails, and its redelivery finds the
+  // teams already done unchanged.
+  await forEachBounded(
+    teams,
+    CONCURRENCY,
+    (team) =>
+      loggingFailure(deps, 'cognito sync of a team failed', team.name, async () => {
+        if (change.eventName === 'DeleteGroup' && change.groupName) {
+          const dropped = await dropDeletedGroup(perEvent, team.name, change.groupName);
+          results.push({ name: team.name, outcome: dropped.outcome });
+          return;
+        }
+        const result = await reconcileTeam(perEvent, team.name);
+        results.push({ name: team.name, outcome: result.outcome });
+      }),
+    { onFailure: 'finish' },
+  );
   results.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   deps.log?.info('cognito change synced', {
     eventId: change.eventId,
@@ -242,17 +250,15 @@ export function listingEachGroupOnce(directory: WorkforceDirectory): WorkforceDi
   return {
     ...directory,
     async emailsOfGroups(userPoolId, groups) {
-      const results = await Promise.all(
-        [...new Set(groups)].map((group) => {
-          const key = JSON.stringify([userPoolId, group]);
-          let listing = listings.get(key);
-          if (!listing) {
-            listing = directory.emailsOfGroups(userPoolId, [group]);
-            listings.set(key, listing);
-          }
-          return listing;
-        }),
-      );
+      const results = await mapBounded([...new Set(groups)], GROUP_CONCURRENCY, (group) => {
+        const key = JSON.stringify([userPoolId, group]);
+        let listing = listings.get(key);
+        if (!listing) {
+          listing = directory.emailsOfGroups(userPoolId, [group]);
+          listings.set(key, listing);
+        }
+        return listing;
+      });
       return {
         emails: mergeAddresses(results.map((result) => result.emails)),
         missingGroups: results.flatMap((result) => result.missingGroups),
@@ -291,17 +297,39 @@ export async function resyncTeams(
   do {
     const page = await deps.registry.listActiveTeams({ limit: 100, nextToken });
     const teams = page.items.filter((team) => team.identity?.userPool === workforceUserPool);
-    await forEachBounded(teams, CONCURRENCY, async (team) => {
-      if (options.outOfTime?.()) {
-        summary.skipped.push(team.name);
-        return;
-      }
-      summary.teams.push(await resyncTeam(perRun, team));
-    });
+    // One team's fault does not keep the others from their resync; the run fails after them (and alarms).
+    await forEachBounded(
+      teams,
+      CONCURRENCY,
+      async (team) => {
+        if (options.outOfTime?.()) {
+          summary.skipped.push(team.name);
+          return;
+        }
+        await loggingFailure(deps, 'resync of a team failed', team.name, async () => {
+          summary.teams.push(await resyncTeam(perRun, team));
+        });
+      },
+      { onFailure: 'finish' },
+    );
     nextToken = page.nextToken;
   } while (nextToken);
   summary.teams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return summary;
+}
+
+/** Runs one team's work; a failure is logged with the team's name (never an address), then goes on up. */
+async function loggingFailure(deps: ReconcileDeps, what: string, team: string, work: () => Promise<void>) {
+  try {
+    await work();
+  } catch (error) {
+    deps.log?.error(what, {
+      team,
+      error: error instanceof Error ? error.name : 'Error',
+      message: error instanceof Error ? redactEmailAddresses(error.message) : undefined,
+    });
+    throw error;
+  }
 }
 
 async function resyncTeam(deps: ReconcileDeps, team: TeamRecord): Promise<ResyncSummary['teams'][number]> {

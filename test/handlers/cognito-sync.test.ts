@@ -263,17 +263,23 @@ describe('cognitoSync', () => {
     // Prepare
     const inbox = await operationsInbox();
     const group = await givenGroup('sync');
+    const worker = await givenUser([group]);
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const before = await subscribed(team.name);
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
     // Act: the event, and the same deletion delivered again under another eventID
     const result = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const after = await subscribed(team.name);
     const again = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
     const shown = await call(getTeam, 'getTeam', 'get-team.json', { path: { name: team.name } });
 
     // Assess
     expect(result.teams).toEqual([{ name: team.name, outcome: 'orphaned' }]);
     expect(again.teams).toEqual([{ name: team.name, outcome: 'unchanged' }]);
+    // The deleted group's workers no longer get the team's notifications
+    expect(before).toEqual([worker.email]);
+    expect(after).toEqual([]);
     expect(shown.statusCode).toBe(200);
     expect(shown.body).toMatchObject({
       managed: true,

@@ -93,4 +93,46 @@ describe('resync', () => {
     // Printed for the closing note: SageMaker calls of the whole run (every managed team in the stack).
     console.log(`resync of ${summary.teams.length} teams: SageMaker calls ${JSON.stringify(sageMakerCalls)}`);
   }, 60_000);
+
+  it("still resyncs every other team when one team's topic cannot be synced, then fails the run", async () => {
+    // Prepare: five teams (four at a time resync), the failing one first by name, whose new worker no event
+    // reported; SNS refuses the first team's subscriptions, and the others' wait until it has refused
+    const { group } = await givenGroupOf();
+    const broken = await givenTeam(uniqueTeamName('a0-resync'), { members: { cognitoGroups: [group] } });
+    const healthy: string[] = [];
+    for (let index = 0; index < 4; index++) {
+      healthy.push((await givenTeam(uniqueTeamName('zresync'), { members: { cognitoGroups: [group] } })).name);
+    }
+    const joiner = await givenUser([group]);
+    const deps = buildTeamDeps();
+    let refused: () => void = () => undefined;
+    const hasRefused = new Promise<void>((resolve) => {
+      refused = resolve;
+    });
+    const refusing = {
+      ...deps,
+      topics: {
+        ...deps.topics,
+        async syncEmailSubscriptions(topicArn: string, emails: string[]) {
+          if (topicArn === topicArnOf(broken.name)) {
+            refused();
+            throw Object.assign(new Error('Access denied'), { name: 'AuthorizationErrorException' });
+          }
+          if (healthy.some((name) => topicArn === topicArnOf(name))) await hasRefused;
+          return deps.topics.syncEmailSubscriptions(topicArn, emails);
+        },
+      },
+    };
+
+    // Act
+    const outcome = await resyncTeams(refusing, pool()).then(
+      () => 'resolved',
+      (error: Error) => error.name,
+    );
+
+    // Assess: the last team by name started only after the failure, and was synced all the same
+    expect(outcome).toBe('AuthorizationErrorException');
+    for (const name of healthy) expect(await subscribed(name)).toEqual([joiner.email]);
+    expect(await subscribed(broken.name)).toEqual([]);
+  });
 });

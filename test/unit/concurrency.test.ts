@@ -70,6 +70,29 @@ describe('forEachBounded', () => {
     expect(finished).toBe(1);
   });
 
+  it('with onFailure finish, still runs every item after a failure, then throws the first error', async () => {
+    // Prepare
+    const ran: number[] = [];
+
+    // Act
+    const outcome = await forEachBounded(
+      [0, 1, 2, 3, 4],
+      2,
+      async (item) => {
+        ran.push(item);
+        if (item === 0 || item === 3) throw new Error(`failed ${item}`);
+      },
+      { onFailure: 'finish' },
+    ).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+
+    // Assess
+    expect(outcome).toBe('failed 0');
+    expect(ran.sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('does nothing for no items', async () => {
     // Prepare
     const work = jest.fn(async () => undefined);
