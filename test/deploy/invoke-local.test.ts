@@ -1,12 +1,10 @@
 /**
  * `serverless invoke local -f <name> --path events/<file>.json`, run as a user runs it, against the local
- * cloud the test run started: the bundled function reaches the emulators through AWS_ENDPOINT_URL_*. One run
- * of the framework per kind of trigger (HTTP read and writes, EventBridge, schedules): each costs seconds.
+ * cloud the test run started: the bundled function reaches the emulators through AWS_ENDPOINT_URL_*. The commands
+ * the README gives, one run of the framework each (each costs seconds of bundling): an HTTP route, the Cognito
+ * sync (EventBridge), the resync and the retry (schedules). The write path's events/ files run in process, as
+ * they are, in test/handlers/team-lifecycle.test.ts.
  */
-import { handler as addTeamMembers } from '../../functions/add-team-members';
-import { handler as removeTeamMember } from '../../functions/remove-team-member';
-import { handler as updateTeam } from '../../functions/update-team';
-import { invokeHttp } from '../support/invoke';
 import { serverless } from '../support/serverless';
 
 function cloudEnv(): Record<string, string> {
@@ -34,38 +32,6 @@ describe('serverless invoke local', () => {
     expect(body.teams.map((team) => team.name)).toEqual(['image-labelers', 'translation-reviewers']);
     expect(body.nextToken).toEqual(expect.any(String));
   }, 120_000);
-
-  it('runs the write path from events/: create, patch, add a group, remove it, delete', async () => {
-    // Act: the first and the last events/ file through the framework; the ones between, read as they are by the
-    // same handlers in this process (each spawn of the framework costs seconds and would prove no more)
-    const env = { ...cloudEnv(), POWERTOOLS_LOG_LEVEL: 'SILENT' };
-    const invoked = async (fn: string, file: string) => {
-      const { stdout } = await serverless(['invoke', 'local', '-f', fn, '--path', `events/${file}`], env);
-      const result = lastJsonDocument(stdout);
-      return { fn, statusCode: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
-    };
-    const inProcess = async (handler: Parameters<typeof invokeHttp>[0], fn: string, file: string) => {
-      const result = await invokeHttp(handler, fn, file);
-      return { fn, statusCode: result.statusCode, body: result.body };
-    };
-    const results = [await invoked('createTeam', 'create-team.json')];
-    results.push(await inProcess(updateTeam, 'updateTeam', 'update-team.json'));
-    results.push(await inProcess(addTeamMembers, 'addTeamMembers', 'add-team-members.json'));
-    results.push(await inProcess(removeTeamMember, 'removeTeamMember', 'remove-team-member.json'));
-    results.push(await invoked('deleteTeam', 'delete-team.json'));
-
-    // Assess
-    expect(results.map(({ fn, statusCode }) => [fn, statusCode])).toEqual([
-      ['createTeam', 201],
-      ['updateTeam', 200],
-      ['addTeamMembers', 200],
-      ['removeTeamMember', 200],
-      ['deleteTeam', 204],
-    ]);
-    expect(results[1]?.body).toMatchObject({ version: 2, tags: { 'cost-center': 'finance-ops' } });
-    expect(results[2]?.body).toMatchObject({ version: 3, members: { cognitoGroups: ['labelers-en', 'reviewers'] } });
-    expect(results[3]?.body).toMatchObject({ version: 4, members: { cognitoGroups: ['labelers-en'] } });
-  }, 180_000);
 
   // One events/ file of the Cognito sync goes through the framework; the handler reads every other one in
   // test/handlers/cognito-sync.test.ts (the same function: a spawn of the framework each would prove no more).

@@ -17,6 +17,7 @@ import { handler as deleteTeam } from '../../functions/delete-team';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
+import { invokeHttp } from '../support/invoke';
 import { createdTeams, givenTeam, registryRecord, retireCreatedTeams } from '../support/steps';
 import {
   ADMIN,
@@ -54,6 +55,35 @@ async function subscribedEmails(topicArn: string): Promise<string[]> {
 }
 
 afterEach(retireCreatedTeams);
+
+describe('the events/ files of the write path', () => {
+  it('run as they are, in order: create, patch, add a group, remove it, delete', async () => {
+    // Act: each file unchanged, as `serverless invoke local --path events/<file>` hands it to the function
+    const results = [];
+    for (const [handler, fn, file] of [
+      [createTeam, 'createTeam', 'create-team.json'],
+      [updateTeam, 'updateTeam', 'update-team.json'],
+      [addTeamMembers, 'addTeamMembers', 'add-team-members.json'],
+      [removeTeamMember, 'removeTeamMember', 'remove-team-member.json'],
+      [deleteTeam, 'deleteTeam', 'delete-team.json'],
+    ] as const) {
+      const result = await invokeHttp(handler, fn, file);
+      results.push({ fn, statusCode: result.statusCode, body: result.body });
+    }
+
+    // Assess
+    expect(results.map(({ fn, statusCode }) => [fn, statusCode])).toEqual([
+      ['createTeam', 201],
+      ['updateTeam', 200],
+      ['addTeamMembers', 200],
+      ['removeTeamMember', 200],
+      ['deleteTeam', 204],
+    ]);
+    expect(results[1]?.body).toMatchObject({ version: 2, tags: { 'cost-center': 'finance-ops' } });
+    expect(results[2]?.body).toMatchObject({ version: 3, members: { cognitoGroups: ['labelers-en', 'reviewers'] } });
+    expect(results[3]?.body).toMatchObject({ version: 4, members: { cognitoGroups: ['labelers-en'] } });
+  });
+});
 
 describe('POST /teams', () => {
   it('creates the team in SageMaker with the requested worker access and a wired notification topic', async () => {

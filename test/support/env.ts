@@ -7,6 +7,9 @@ if (cloud) Object.assign(process.env, JSON.parse(cloud) as Record<string, string
 if (!process.env.TEST_LOGS) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+// With tracing off nothing uses the X-Ray SDK's context, and in manual mode the SDK does not install the async hook
+// (cls-hooked) that would otherwise follow every promise of the test process.
+process.env.AWS_XRAY_MANUAL_MODE = '1';
 // Groups are seconds old in a test run: tests of SageMaker refusals opt in to the settling window explicitly.
 process.env.GROUP_SETTLING_SECONDS = '0';
 // Few attempts, so that tests of a team whose retries run out stay short.
