@@ -61,7 +61,7 @@ function printedConfig(): PrintedConfig {
 
 /** serverless-esbuild's options from `custom.esbuild`, minus its own keys; `plugins` names a file of plugins. */
 function projectOptions(esbuild: Record<string, unknown>): BuildOptions {
-  const { packager: _p, exclude: _e, external, plugins, ...options } = esbuild;
+  const { packager: _p, exclude: _e, outputWorkFolder: _w, external, plugins, ...options } = esbuild;
   return {
     ...options,
     ...(Array.isArray(external) ? { external: external as string[] } : {}),

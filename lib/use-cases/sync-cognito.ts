@@ -63,8 +63,8 @@ export interface SyncResult {
   teams: { name: string; outcome: string }[];
 }
 
-/** How many teams one event reconciles at a time. */
-const CONCURRENCY = 4;
+/** How many teams one event (or the resync) reconciles at a time. */
+export const TEAM_CONCURRENCY = 4;
 
 export async function syncCognitoChange(
   deps: TeamDeps,
@@ -91,7 +91,7 @@ export async function syncCognitoChange(
   // teams already done unchanged.
   await forEachBounded(
     teams,
-    CONCURRENCY,
+    TEAM_CONCURRENCY,
     (team) =>
       loggingFailure(deps, 'cognito sync of a team failed', team.name, async () => {
         if (change.eventName === 'DeleteGroup' && change.groupName) {
@@ -300,7 +300,7 @@ export async function resyncTeams(
     // One team's fault does not keep the others from their resync; the run fails after them (and alarms).
     await forEachBounded(
       teams,
-      CONCURRENCY,
+      TEAM_CONCURRENCY,
       async (team) => {
         if (options.outOfTime?.()) {
           summary.skipped.push(team.name);

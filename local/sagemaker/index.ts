@@ -347,6 +347,16 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
           json(400, { message: error instanceof Error ? error.message : String(error) });
         }
         break;
+      case 'DELETE /_emulator/faults':
+        faults = [];
+        send(res, 204, {});
+        break;
+      case 'DELETE /_emulator/holds':
+        // Holds not yet used are dropped, and every call waiting goes on: what a test left behind ends here.
+        holds = new Map();
+        releaseAll();
+        send(res, 204, {});
+        break;
       case 'POST /_emulator/faults':
         try {
           injectFault(JSON.parse(body) as Fault);

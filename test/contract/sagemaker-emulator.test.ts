@@ -603,4 +603,34 @@ describe('SageMaker emulator: CloudTrail events of work team writes', () => {
       stopThrowing();
     }
   });
+
+  it('drops faults not yet used with DELETE /_emulator/faults, and lets waiting calls go with DELETE /_emulator/holds', async () => {
+    // Prepare: a fault armed, a hold armed, and one call already waiting on another hold
+    const emu = await startSageMakerEmulator();
+    const client = clientFor(emu);
+    const post = (path: string, body: unknown) =>
+      fetch(`${emu.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    await post('/_emulator/faults', { operation: 'ListWorkteams', errorType: 'ValidationException', message: 'x' });
+    await post('/_emulator/holds', { operation: 'ListWorkforces', count: 1 });
+    await post('/_emulator/holds', { operation: 'ListWorkteams', count: 2 });
+    const waitingCall = client.send(new ListWorkforcesCommand({})).then(() => 'answered');
+    while (emu.waiting().ListWorkforces !== 1) await new Promise((resolve) => setImmediate(resolve));
+
+    // Act
+    const faultsCleared = await fetch(`${emu.url}/_emulator/faults`, { method: 'DELETE' });
+    const holdsCleared = await fetch(`${emu.url}/_emulator/holds`, { method: 'DELETE' });
+    const waited = await waitingCall;
+    const next = await client.send(new ListWorkteamsCommand({})).then(
+      () => 'ok',
+      (error: Error) => error.name,
+    );
+
+    // Assess: the waiting call was answered, and the next ListWorkteams is neither held nor refused
+    expect([faultsCleared.status, holdsCleared.status]).toEqual([204, 204]);
+    expect(waited).toBe('answered');
+    expect(next).toBe('ok');
+    expect(emu.waiting()).toEqual({});
+    client.destroy();
+    await emu.close();
+  });
 });

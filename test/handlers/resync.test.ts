@@ -2,7 +2,7 @@ import { AdminDisableUserCommand, DeleteGroupCommand } from '@aws-sdk/client-cog
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { buildTeamDeps } from '#lib/deps';
 import type { WorkforceDirectory } from '#lib/ports';
-import { resyncTeams } from '#lib/use-cases/sync-cognito';
+import { resyncTeams, TEAM_CONCURRENCY } from '#lib/use-cases/sync-cognito';
 import { handler as resync } from '../../functions/resync';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';
@@ -95,12 +95,12 @@ describe('resync', () => {
   }, 60_000);
 
   it("still resyncs every other team when one team's topic cannot be synced, then fails the run", async () => {
-    // Prepare: five teams (four at a time resync), the failing one first by name, whose new worker no event
+    // Prepare: one team more than resync at a time, the failing one first by name, whose new worker no event
     // reported; SNS refuses the first team's subscriptions, and the others' wait until it has refused
     const { group } = await givenGroupOf();
     const broken = await givenTeam(uniqueTeamName('a0-resync'), { members: { cognitoGroups: [group] } });
     const healthy: string[] = [];
-    for (let index = 0; index < 4; index++) {
+    for (let index = 0; index < TEAM_CONCURRENCY; index++) {
       healthy.push((await givenTeam(uniqueTeamName('zresync'), { members: { cognitoGroups: [group] } })).name);
     }
     const joiner = await givenUser([group]);

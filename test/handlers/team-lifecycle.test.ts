@@ -59,6 +59,7 @@ afterEach(retireCreatedTeams);
 describe('the events/ files of the write path', () => {
   it('run as they are, in order: create, patch, add a group, remove it, delete', async () => {
     // Act: each file unchanged, as `serverless invoke local --path events/<file>` hands it to the function
+    createdTeams.push('invoice-extractors'); // retired after the test should it stop half-way
     const results = [];
     for (const [handler, fn, file] of [
       [createTeam, 'createTeam', 'create-team.json'],

@@ -115,6 +115,7 @@ describe('SageMaker calls per write', () => {
     });
     const afterAdd = await emulatorCalls();
     const snsAfterAdd = { ...snsCalls };
+    const cognitoAfterAdd = { ...cognitoCalls };
     await resetCounts();
     const removed = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
       path: { name, group: 'reviewers' },
@@ -127,6 +128,8 @@ describe('SageMaker calls per write', () => {
     expect(afterRemove).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1 });
     // The topic stays as it was: only the subscriptions are synced (reviewers' chloe in, then out again)
     expect(snsAfterAdd).toEqual({ ListSubscriptionsByTopic: 1, Subscribe: 1 });
+    // The groups are read for a member change (and the counter of Cognito calls counts the functions' calls)
+    expect(cognitoAfterAdd.ListUsersInGroup).toBeGreaterThan(0);
     expect(snsCalls).toEqual({ ListSubscriptionsByTopic: 1, Unsubscribe: 1 });
   });
 

@@ -644,7 +644,8 @@ describe('a Cognito group deleted under a team', () => {
 
     // Assess
     expect(patched.statusCode).toBe(200);
-    expect(patched.body).toMatchObject({ description: 'After the group went' });
+    // The PATCH keeps the members: it reads no group, and SageMaker still holds both
+    expect(patched.body).toMatchObject({ description: 'After the group went', status: 'InSync' });
     expect(extended.statusCode).toBe(200);
     expect(extended.body).toMatchObject({
       description: 'After the group went',

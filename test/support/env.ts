@@ -1,7 +1,10 @@
 // This worker's own local cloud (see global-setup.ts): its endpoints, region and credentials, and LOCAL_CLOUD_ENV
 // for the tests that hand them on to a child process (serverless offline, invoke local).
+// Without it the SDK would find no endpoint of ours and call AWS: nothing runs then.
 const cloud = process.env[`LOCAL_CLOUD_ENV_${process.env.JEST_WORKER_ID ?? '1'}`];
-if (cloud) Object.assign(process.env, JSON.parse(cloud) as Record<string, string>, { LOCAL_CLOUD_ENV: cloud });
+if (!cloud)
+  throw new Error(`no local cloud for jest worker ${process.env.JEST_WORKER_ID}: see test/support/global-setup.ts`);
+Object.assign(process.env, JSON.parse(cloud) as Record<string, string>, { LOCAL_CLOUD_ENV: cloud });
 
 // Quiet Powertools during tests (set TEST_LOGS=1 to see the functions' logs); metrics are not emitted.
 if (!process.env.TEST_LOGS) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Config } from '@jest/types';
+import { removePackage } from './package';
 
 declare global {
   var __LOCAL_CLOUDS__: ChildProcess[] | undefined;
@@ -43,6 +44,7 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   const envs = await Promise.all(clouds.map((cloud) => cloud.ready));
   // Workers are started after this and inherit the environment; the run's id names what they share (the package).
   process.env.TEST_RUN_ID = String(process.pid);
+  removePackage();
   envs.forEach((env, index) => {
     process.env[`LOCAL_CLOUD_ENV_${index + 1}`] = JSON.stringify(env);
   });

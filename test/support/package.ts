@@ -5,9 +5,9 @@
  * workers, so a module-level cache would not be shared), and later files read the template from there. A file
  * that asks while another worker is packaging waits for that package. The global teardown removes the directory.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { serverless } from './serverless';
 
 export type TemplateJson = Record<string, unknown>;
@@ -36,7 +36,8 @@ export function packageDir(run = process.env.TEST_RUN_ID ?? String(process.pid))
   return join(tmpdir(), `workteam-automation-package-${run}`);
 }
 
-const PACKAGING_TIMEOUT_MS = 180_000;
+/** Under the 180 s the packaging test files give their beforeAll, so that this message is the one shown. */
+const PACKAGING_TIMEOUT_MS = 150_000;
 
 /**
  * The path of the packaged template, packaging first unless this process already did. A package is written to a
@@ -53,10 +54,18 @@ export async function packagedTemplatePath(): Promise<string> {
   } catch {
     const deadline = Date.now() + PACKAGING_TIMEOUT_MS;
     while (!existsSync(template)) {
-      if (!existsSync(lock)) throw new Error('the worker that was packaging the service gave up; see its test file');
+      // The lock goes only after the template is in place: gone without a template, the packaging failed.
+      if (!existsSync(lock) && !existsSync(template)) {
+        throw new Error('the worker that was packaging the service gave up; see its test file');
+      }
       if (Date.now() > deadline) throw new Error(`no package in ${dir} after ${PACKAGING_TIMEOUT_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    return template;
+  }
+  // Another worker may have finished between the first look and the lock: its package stands.
+  if (existsSync(template)) {
+    rmSync(lock, { recursive: true, force: true });
     return template;
   }
   const partial = mkdtempSync(`${dir}-partial-`);
@@ -75,8 +84,16 @@ export async function packagedTemplate(): Promise<PackagedTemplate> {
   return JSON.parse(readFileSync(await packagedTemplatePath(), 'utf8')) as PackagedTemplate;
 }
 
-/** Called by the global teardown, in the process that ran the tests. */
+/**
+ * Called by the global setup (a run that died before its teardown may have left a package, or a lock, under the
+ * same process id) and by the global teardown, in the process that runs the tests.
+ */
 export function removePackage(): void {
-  rmSync(packageDir(), { recursive: true, force: true });
-  rmSync(`${packageDir()}.lock`, { recursive: true, force: true });
+  const dir = packageDir();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.lock`, { recursive: true, force: true });
+  const parent = dirname(dir);
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(`${basename(dir)}-partial-`)) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,6 @@
 /** Runs the project's own Serverless Framework (osls) offline, as a user would from the shell. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { reservePort, waitForPort } from '../../local/ports';
@@ -7,13 +8,30 @@ import { reservePort, waitForPort } from '../../local/ports';
 const run = promisify(execFile);
 export const projectRoot = resolve(__dirname, '../..');
 
+let runs = 0;
+
+/**
+ * A bundling folder of this run's own (serverless.yml's `custom.esbuild.outputWorkFolder`): a package removes its
+ * folder when it is done, which must never be the one a serverless offline of another worker, or of `npm start`,
+ * is running from.
+ */
+function workFolder(): string {
+  runs += 1;
+  return `.esbuild/test-${process.pid}-${runs}`;
+}
+
 export async function serverless(args: string[], env: Record<string, string | undefined> = {}) {
-  return run(process.execPath, [resolve(projectRoot, 'node_modules/osls/bin/serverless.js'), ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', ...env },
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 120_000,
-  });
+  const folder = workFolder();
+  try {
+    return await run(process.execPath, [resolve(projectRoot, 'node_modules/osls/bin/serverless.js'), ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_ESBUILD_WORK_FOLDER: folder, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 120_000,
+    });
+  } finally {
+    rmSync(resolve(projectRoot, folder), { recursive: true, force: true });
+  }
 }
 
 export interface Offline {
@@ -41,12 +59,19 @@ export async function startOffline(env: Record<string, string>): Promise<Offline
     '--lambdaPort',
     String(lambdaPort),
   ];
+  const folder = workFolder();
   const offline: ChildProcess = spawn(
     process.execPath,
     [resolve(projectRoot, 'node_modules/osls/bin/serverless.js'), ...args],
     {
       cwd: projectRoot,
-      env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'SILENT', SLS_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...process.env,
+        ...env,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_ESBUILD_WORK_FOLDER: folder,
+      },
     },
   );
   let output = '';
@@ -66,10 +91,12 @@ export async function startOffline(env: Record<string, string>): Promise<Offline
     ready,
     output: () => output,
     async stop() {
-      if (offline.exitCode !== null) return;
-      const exited = new Promise((done) => offline.once('exit', done));
-      offline.kill('SIGINT');
-      await exited;
+      if (offline.exitCode === null && offline.signalCode === null) {
+        const exited = new Promise((done) => offline.once('exit', done));
+        offline.kill('SIGINT');
+        await exited;
+      }
+      rmSync(resolve(projectRoot, folder), { recursive: true, force: true });
     },
   };
 }

@@ -9,7 +9,17 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
-import { ADMIN, ANY_VERSION, call, sagemaker, setEmulatorKnobs, sns, teamBody, uniqueTeamName } from './teams';
+import {
+  ADMIN,
+  ANY_VERSION,
+  call,
+  clearEmulatorFaultsAndHolds,
+  sagemaker,
+  setEmulatorKnobs,
+  sns,
+  teamBody,
+  uniqueTeamName,
+} from './teams';
 
 const sm = sagemaker();
 const topics = sns();
@@ -25,9 +35,13 @@ export async function givenTeam(name = uniqueTeamName(), overrides: Record<strin
   return { name, result, etag: result.headers.etag as string };
 }
 
-/** For afterEach: the emulator's knobs back to normal, and every team the test created retired. */
+/**
+ * For afterEach: the emulator's knobs back to normal, what a failed test left armed in it dropped (so the failure
+ * shows in its own test, not in the next file of the worker), and every team the test created retired.
+ */
 export async function retireCreatedTeams(): Promise<void> {
   await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
+  await clearEmulatorFaultsAndHolds();
   while (createdTeams.length > 0) {
     const name = createdTeams.pop() as string;
     await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name }, caller: ADMIN });

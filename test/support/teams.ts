@@ -107,6 +107,14 @@ export async function holdEmulatorCalls(operation: string, count = 1): Promise<v
   if (response.status !== 204) throw new Error(`holding ${operation} failed: ${response.status}`);
 }
 
+/** What a test left armed in the emulator (faults not yet used, holds, calls still waiting) goes. */
+export async function clearEmulatorFaultsAndHolds(): Promise<void> {
+  for (const path of ['/_emulator/faults', '/_emulator/holds']) {
+    const response = await fetch(`${emulatorUrl()}${path}`, { method: 'DELETE' });
+    if (response.status !== 204) throw new Error(`clearing ${path} failed: ${response.status}`);
+  }
+}
+
 export async function releaseEmulatorCall(operation: string): Promise<void> {
   const response = await fetch(`${emulatorUrl()}/_emulator/holds/release`, {
     method: 'POST',
