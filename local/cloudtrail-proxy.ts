@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { type CallerIdentity, userIdentity } from './caller-identity';
+import type { CallerIdentity } from './caller-identity';
+import { type CloudTrailEvent as ApiCallEvent, apiCallEvent } from './cloudtrail-event';
 
 /** Group changes: named by pool and group. */
 const GROUP_CALLS = new Set(['CreateGroup', 'DeleteGroup']);
@@ -22,17 +23,7 @@ export const RECORDED_CALLS = [...GROUP_CALLS, ...MEMBERSHIP_CALLS, ...USER_CALL
 
 const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
-export interface CloudTrailEvent {
-  version: '0';
-  id: string;
-  'detail-type': 'AWS API Call via CloudTrail';
-  source: 'aws.cognito-idp';
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
+export type CloudTrailEvent = ApiCallEvent<'aws.cognito-idp'>;
 
 export interface CloudTrailProxyOptions {
   /** 0 picks a free port. */
@@ -209,38 +200,18 @@ function cloudTrailEvent(
     errorMessage?: string;
   },
 ): CloudTrailEvent {
-  // CloudTrail's and EventBridge's timestamps have whole seconds.
-  const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const { req, operation } = call;
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.cognito-idp',
-    account: options.accountId,
-    time,
-    region: options.region,
-    resources: [],
-    detail: {
-      eventVersion: '1.08',
-      userIdentity: userIdentity(req.headers.authorization, options.accountId, options.identities ?? {}),
-      eventTime: time,
+  return apiCallEvent(
+    { region: options.region, accountId: options.accountId, identities: options.identities ?? {} },
+    {
+      source: 'aws.cognito-idp',
       eventSource: 'cognito-idp.amazonaws.com',
-      eventName: operation,
-      awsRegion: options.region,
-      sourceIPAddress: req.socket.remoteAddress ?? '127.0.0.1',
-      userAgent: req.headers['user-agent'] ?? '',
-      ...(call.errorCode ? { errorCode: call.errorCode, errorMessage: call.errorMessage } : {}),
-      requestParameters: requestParameters(operation, call.params),
+      req: call.req,
+      eventName: call.operation,
+      failure: call.errorCode ? { errorCode: call.errorCode, errorMessage: call.errorMessage } : undefined,
+      requestParameters: requestParameters(call.operation, call.params),
       responseElements: null,
-      ...(call.sub ? { additionalEventData: { sub: call.sub } } : {}),
-      requestID: randomUUID(),
-      eventID: randomUUID(),
-      readOnly: false,
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: options.accountId,
-      eventCategory: 'Management',
+      additionalEventData: call.sub ? { sub: call.sub } : undefined,
+      requestId: randomUUID(),
     },
-  };
+  );
 }

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ApiError } from './sagemaker/errors';
 
 /** An event on the bus, as EventBridge hands it to a rule's target. */
 export interface EventBridgeEvent {
@@ -51,17 +52,6 @@ const TARGET = 'AWSEvents.PutEvents';
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;
 const MAX_BODY_BYTES = 1024 * 1024;
-
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
-}
 
 type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 

@@ -5,9 +5,9 @@
  * request's signature: a key the emulator was told about is that identity (the functions' assumed role), any
  * other key an IAM user of that name.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { type CallerIdentity, userIdentity } from '../caller-identity';
+import type { CallerIdentity } from '../caller-identity';
+import { type CloudTrailEvent as ApiCallEvent, apiCallEvent } from '../cloudtrail-event';
 import type { ApiError } from './errors';
 import { isRecord, type Json } from './input';
 
@@ -15,17 +15,7 @@ export type { CallerIdentity } from '../caller-identity';
 
 export const RECORDED_OPERATIONS: readonly string[] = ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'];
 
-export interface CloudTrailEvent {
-  version: '0';
-  id: string;
-  'detail-type': 'AWS API Call via CloudTrail';
-  source: 'aws.sagemaker';
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
+export type CloudTrailEvent = ApiCallEvent<'aws.sagemaker'>;
 
 export interface RecordedCall {
   req: IncomingMessage;
@@ -58,38 +48,15 @@ export function cloudTrailEvent(
   options: { region: string; accountId: string; identities: Readonly<Record<string, CallerIdentity>> },
   call: RecordedCall,
 ): CloudTrailEvent {
-  // CloudTrail's and EventBridge's timestamps have whole seconds.
-  const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const { req, operation, outcome } = call;
-  const failure = 'error' in outcome ? { errorCode: outcome.error.type, errorMessage: outcome.error.message } : {};
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
+  return apiCallEvent(options, {
     source: 'aws.sagemaker',
-    account: options.accountId,
-    time,
-    region: options.region,
-    resources: [],
-    detail: {
-      eventVersion: '1.08',
-      userIdentity: userIdentity(req.headers.authorization, options.accountId, options.identities),
-      eventTime: time,
-      eventSource: 'sagemaker.amazonaws.com',
-      eventName: operation,
-      awsRegion: options.region,
-      sourceIPAddress: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-      userAgent: req.headers['user-agent'] ?? '',
-      ...failure,
-      requestParameters: call.params ? camelCased(call.params) : null,
-      responseElements: 'result' in outcome ? responseElements(operation, outcome.result) : null,
-      requestID: call.requestId,
-      eventID: randomUUID(),
-      readOnly: false,
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: options.accountId,
-      eventCategory: 'Management',
-    },
-  };
+    eventSource: 'sagemaker.amazonaws.com',
+    req,
+    eventName: operation,
+    failure: 'error' in outcome ? { errorCode: outcome.error.type, errorMessage: outcome.error.message } : undefined,
+    requestParameters: call.params ? camelCased(call.params) : null,
+    responseElements: 'result' in outcome ? responseElements(operation, outcome.result) : null,
+    requestId: call.requestId,
+  });
 }
