@@ -19,6 +19,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { forEachBounded } from '../concurrency';
 import type { AuditReport } from '../domain/audit/report';
 import type { AuditStore, FindingRecord } from '../ports';
 
@@ -26,6 +27,8 @@ export type { AuditStore, FindingRecord } from '../ports';
 
 const RUN = 'run';
 const FINDING = 'finding';
+/** Finding writes in flight at once. */
+const WRITE_CONCURRENCY = 10;
 /** Below DynamoDB's 400 KB item limit, with room for the keys and attributes around the report. */
 export const REPORT_MAX_BYTES = 350_000;
 
@@ -142,10 +145,14 @@ export function createAuditStore(doc: DynamoDBDocumentClient, options: AuditStor
         }),
       ),
 
+    // One write per finding, a bounded number at a time (a first run may open hundreds); each is idempotent, so
+    // every one is tried and the first failure reported after them.
     async markOpeningAnnounced(keys) {
-      await Promise.all(
-        keys.map((key) =>
-          conditionally(
+      await forEachBounded(
+        keys,
+        WRITE_CONCURRENCY,
+        async (key) => {
+          await conditionally(
             new UpdateCommand({
               TableName: tableName,
               Key: { pk: FINDING, sk: key },
@@ -153,15 +160,18 @@ export function createAuditStore(doc: DynamoDBDocumentClient, options: AuditStor
               ConditionExpression: 'attribute_exists(sk)',
               ExpressionAttributeValues: { ':yes': true },
             }),
-          ),
-        ),
+          );
+        },
+        { onFailure: 'finish' },
       );
     },
 
     async forgetResolved(keys) {
-      await Promise.all(
-        keys.map((key) =>
-          conditionally(
+      await forEachBounded(
+        keys,
+        WRITE_CONCURRENCY,
+        async (key) => {
+          await conditionally(
             new DeleteCommand({
               TableName: tableName,
               Key: { pk: FINDING, sk: key },
@@ -169,8 +179,9 @@ export function createAuditStore(doc: DynamoDBDocumentClient, options: AuditStor
               ExpressionAttributeNames: { '#state': 'state' },
               ExpressionAttributeValues: { ':resolved': 'resolved' },
             }),
-          ),
-        ),
+          );
+        },
+        { onFailure: 'finish' },
       );
     },
   };

@@ -3,9 +3,13 @@
  * is won by one caller only, and a report too large for one item keeps its counts and teams.
  */
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAuditStore } from '#lib/adapters/audit-store';
 import { buildAuditStore } from '#lib/audit-reports';
 import type { Finding } from '#lib/domain/audit/findings';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
+import { watchInFlight } from '../support/in-flight';
 
 const store = buildAuditStore();
 
@@ -31,6 +35,45 @@ async function recordOf(key: string) {
 }
 
 describe('createAuditStore', () => {
+  it('marks and forgets many finding records ten writes at a time, every one of them', async () => {
+    // Prepare: 25 open records, and a store whose DynamoDB client is watched
+    const client = new DynamoDBClient({});
+    const writes = watchInFlight(client, ['Update', 'UpdateItem', 'Delete', 'DeleteItem']);
+    const watched = createAuditStore(DynamoDBDocumentClient.from(client), {
+      tableName: process.env.AUDIT_TABLE ?? '',
+      retentionDays: 1,
+    });
+    const teams = Array.from({ length: 25 }, () => `many-${randomBytes(4).toString('hex')}`);
+    const keys = teams.map((team) => `team/${team}#worker-access.drift#high`);
+    await Promise.all(
+      teams.map((team, index) =>
+        store.openFinding({
+          key: keys[index] as string,
+          finding: finding(team),
+          openedAt: new Date().toISOString(),
+          openedByRun: 'run-many',
+        }),
+      ),
+    );
+    const at = new Date().toISOString();
+    for (const key of keys) await store.resolveFinding(key, at);
+    writes.reset();
+
+    // Act
+    await watched.markOpeningAnnounced(keys);
+    const marked = await Promise.all(keys.map(recordOf));
+    const markPeak = writes.peak;
+    writes.reset();
+    await watched.forgetResolved(keys);
+    const forgotten = await Promise.all(keys.map(recordOf));
+
+    // Assess
+    client.destroy();
+    expect(marked.every((record) => record?.openingAnnounced === true)).toBe(true);
+    expect(forgotten.every((record) => record === undefined)).toBe(true);
+    expect([markPeak, writes.peak].every((peak) => peak > 1 && peak <= 10)).toBe(true);
+  });
+
   it('opens, resolves, reopens and forgets a finding record once each, whoever else tries at the same time', async () => {
     // Prepare
     const team = `store-${randomBytes(4).toString('hex')}`;
