@@ -32,6 +32,14 @@ export function memberGroups(members: Members): string[] {
   return 'cognitoGroups' in members ? [...members.cognitoGroups] : [...members.oidcGroups];
 }
 
+/** The same groups of the same identity provider, in whatever order. */
+export function sameMembers(a: Members, b: Members): boolean {
+  if (memberKindOf(a) !== memberKindOf(b)) return false;
+  const left = new Set(memberGroups(a));
+  const right = new Set(memberGroups(b));
+  return left.size === right.size && [...right].every((group) => left.has(group));
+}
+
 function membersOf(kind: MemberKind, groups: string[]): Members {
   return kind === 'cognito' ? { cognitoGroups: groups } : { oidcGroups: groups };
 }

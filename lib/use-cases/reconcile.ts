@@ -16,9 +16,10 @@ import { forEachBounded } from '../concurrency';
 import { toWorkteamSpec } from '../domain/desired-spec';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
+import { sameMembers } from '../domain/members';
 import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
-import type { DesiredTeam, Members, TeamRecord } from '../domain/team';
+import type { DesiredTeam, TeamRecord } from '../domain/team';
 import { MANAGED_BY_TAG } from '../domain/validation';
 import { outOfTime } from '../invocation';
 import {
@@ -422,17 +423,6 @@ async function createIfNeeded(
     }
   }
   return { plan, arn, live };
-}
-
-/** The same groups of the same identity provider, in whatever order. */
-function sameMembers(a: Members, b: Members): boolean {
-  const groupsOf = (members: Members) =>
-    'cognitoGroups' in members
-      ? members.cognitoGroups.map((group) => `cognito:${group}`)
-      : members.oidcGroups.map((group) => `oidc:${group}`);
-  const left = new Set(groupsOf(a));
-  const right = groupsOf(b);
-  return left.size === new Set(right).size && right.every((group) => left.has(group));
 }
 
 function writesMembers(plan: WorkteamPlan): boolean {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { LastMemberGroup, MemberKindMismatch, MemberLimitExceeded, MemberNotFound } from '#lib/domain/errors';
-import { addMembers, removeMember } from '#lib/domain/members';
+import { addMembers, removeMember, sameMembers } from '#lib/domain/members';
 import type { Members } from '#lib/domain/team';
 import { repeat } from './fixtures';
 import { desiredTeam, thrownBy } from './team-fixtures';
@@ -162,5 +162,19 @@ describe('removeMember', () => {
     // Assess
     expect(error).toBeInstanceOf(LastMemberGroup);
     expect((error as LastMemberGroup).status).toBe(409);
+  });
+});
+
+describe('sameMembers', () => {
+  it.each([
+    [{ cognitoGroups: ['a', 'b'] }, { cognitoGroups: ['b', 'a'] }, true],
+    [{ cognitoGroups: ['a'] }, { cognitoGroups: ['a', 'b'] }, false],
+    [{ cognitoGroups: ['a', 'b'] }, { cognitoGroups: ['a', 'c'] }, false],
+    [{ cognitoGroups: ['a'] }, { oidcGroups: ['a'] }, false],
+    [{ oidcGroups: ['x', 'y'] }, { oidcGroups: ['y', 'x'] }, true],
+  ] as [Members, Members, boolean][])('compares %j with %j: %s', (a, b, same) => {
+    // Act / Assess: order does not count, the identity provider and every group do
+    expect(sameMembers(a, b)).toBe(same);
+    expect(sameMembers(b, a)).toBe(same);
   });
 });
