@@ -8,30 +8,28 @@ import { dynamoClient } from '#lib/clients/dynamodb';
 import { snsClient } from '#lib/clients/sns';
 import type { AuditReport } from '#lib/domain/audit/report';
 import { handler as audit } from '../../functions/audit';
+import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
 import { emulatorCalls, resetEmulatorCalls, sagemaker, uniqueTeamName } from '../support/teams';
 
 const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
-const counted: Record<string, number> = {};
-
-/** Counts every command a client sends, by service and command name. */
-function countCalls(client: { middlewareStack: { add: (...args: never[]) => void } }, service: string) {
-  (client.middlewareStack.add as (middleware: unknown, options: unknown) => void)(
-    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      const key = `${service}:${(context.commandName ?? 'unknown').replace(/Command$/, '')}`;
-      counted[key] = (counted[key] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: `count-${service}-calls` },
-  );
-}
+const counters: Record<string, Record<string, number>> = {};
 
 beforeAll(() => {
-  countCalls(snsClient(config) as never, 'sns');
-  countCalls(cognitoClient(config) as never, 'cognito');
-  countCalls(dynamoClient(config) as never, 'dynamodb');
+  counters.sns = countCommands(snsClient(config), 'sns');
+  counters.cognito = countCommands(cognitoClient(config), 'cognito');
+  counters.dynamodb = countCommands(dynamoClient(config), 'dynamodb');
 });
+
+/** The calls counted since the last `clear`, as `service:Operation`. */
+function counted(): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(counters).flatMap(([service, calls]) =>
+      Object.entries(calls).map(([operation, count]) => [`${service}:${operation}`, count]),
+    ),
+  );
+}
 
 const unmanaged: string[] = [];
 afterAll(async () => {
@@ -45,9 +43,9 @@ async function measuredAudit(): Promise<{
   calls: Record<string, number>;
 }> {
   await resetEmulatorCalls();
-  for (const key of Object.keys(counted)) delete counted[key];
+  for (const calls of Object.values(counters)) clear(calls);
   const report = (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
-  return { report, sagemakerCalls: await emulatorCalls(), calls: { ...counted } };
+  return { report, sagemakerCalls: await emulatorCalls(), calls: counted() };
 }
 
 async function teamCount(): Promise<number> {
