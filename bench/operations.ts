@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { Caller } from '../lib/auth/caller';
 import type { LocalCloud } from '../local/cloud';
+import { lambdaContext as localLambdaContext } from '../local/lambda-context';
 import {
   type Counts,
   commonPaths,
@@ -140,23 +141,9 @@ function loadEvent(file: string): HttpEvent {
   return JSON.parse(readFileSync(resolve(__dirname, '../events', file), 'utf8')) as HttpEvent;
 }
 
+/** API Gateway's HTTP APIs give an integration 30 seconds. */
 function lambdaContext(functionName: string): Context {
-  // API Gateway's HTTP APIs give an integration 30 seconds.
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: `workteam-automation-bench-${functionName}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:workteam-automation-bench-${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/workteam-automation-bench-${functionName}`,
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return localLambdaContext(functionName, { stage: 'bench', timeoutMs: 30_000 });
 }
 
 /**

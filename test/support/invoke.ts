@@ -6,28 +6,16 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
+import { lambdaContext as localLambdaContext } from '../../local/lambda-context';
 import { validateRouteResponse, validationTally } from './openapi';
 
 export function loadEvent<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(readFileSync(resolve(__dirname, '../../events', file), 'utf8')) as T;
 }
 
+/** A context of the local stage with 10 s left. */
 export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 10_000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: `workteam-automation-local-${functionName}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:workteam-automation-local-${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `local-${Math.random().toString(16).slice(2)}`,
-    logGroupName: `/aws/lambda/workteam-automation-local-${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return localLambdaContext(functionName, { stage: 'local', timeoutMs: 10_000 });
 }
 
 type Handler = (event: never, context: Context) => Promise<unknown>;
