@@ -1,8 +1,10 @@
 /**
- * The embedded local cloud: a SageMaker emulator of our own, cognito-local, fauxqs (SNS/SQS), dynalite
- * (DynamoDB) and the local EventBridge's front door (PutEvents), all reached over HTTP on 127.0.0.1, started and
- * stopped together. State lives in memory (and, for cognito-local, in a fresh temporary directory), so every
+ * The embedded local cloud: a SageMaker emulator of our own, cognito-local, fauxqs (SQS, and SNS behind the local
+ * SNS proxy), dynalite (DynamoDB) and the local EventBridge's front door (PutEvents), all reached over HTTP on
+ * 127.0.0.1, started and stopped together. State lives in memory (and, for cognito-local, in a fresh temporary directory), so every
  * start is new and then seeded.
+ * Clients reach SNS through local/sns-proxy.ts, which adds what fauxqs lacks and the product depends on: SNS's
+ * request-rate quotas, pages of 100 subscriptions, and e-mail subscriptions that wait for their worker's confirmation.
  * Clients reach Cognito through the CloudTrail recording proxy (local/cloudtrail-proxy.ts), which records the
  * group and user changes; the SageMaker emulator records its work team writes the same way. Once seeded (the seed
  * records nothing), both go to the EventBridge front door with whatever the functions put there themselves, so
@@ -19,8 +21,10 @@ import { join } from 'node:path';
 import { type CloudTrailProxy, startCloudTrailProxy } from './cloudtrail-proxy';
 import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { reservePort, waitForPort } from './ports';
+import { quotaScaleFromEnv } from './request-quota';
 import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
 import { type SeedResult, seedLocalCloud } from './seed';
+import { type SnsProxy, startSnsProxy } from './sns-proxy';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
@@ -37,7 +41,10 @@ export const OPERATOR_ACCESS_KEY_ID = 'local-operator';
 
 export interface LocalCloudPorts {
   sagemaker: number;
+  /** The local SNS (local/sns-proxy.ts in front of fauxqs): the SNS endpoint clients use. */
   sns: number;
+  /** fauxqs: the SQS endpoint, and the SNS the proxy forwards to. */
+  fauxqs: number;
   cognito: number;
   /** The CloudTrail recording proxy in front of cognito-local: the Cognito endpoint clients use. */
   cognitoTrail: number;
@@ -49,6 +56,7 @@ export interface LocalCloudPorts {
 export const DEFAULT_PORTS: LocalCloudPorts = {
   sagemaker: 4577,
   sns: 4566,
+  fauxqs: 4567,
   cognito: 9229,
   cognitoTrail: 9230,
   dynamodb: 8000,
@@ -57,6 +65,7 @@ export const DEFAULT_PORTS: LocalCloudPorts = {
 export const EPHEMERAL_PORTS: LocalCloudPorts = {
   sagemaker: 0,
   sns: 0,
+  fauxqs: 0,
   cognito: 0,
   cognitoTrail: 0,
   dynamodb: 0,
@@ -76,6 +85,8 @@ export interface LocalCloud {
   env: Record<string, string>;
   seed: SeedResult;
   sagemaker: SageMakerEmulator;
+  /** The local SNS: quotas, paging and e-mail confirmation as SNS has them; control routes at LOCAL_SNS_CONTROL_URL. */
+  sns: SnsProxy;
   /** Records Cognito's group and user changes as CloudTrail events (they reach eventBridge too). */
   cloudTrail: CloudTrailProxy;
   /** Every event that reaches the bus (CloudTrail's of SageMaker and Cognito, PutEvents); subscribe to receive them. */
@@ -85,7 +96,8 @@ export interface LocalCloud {
 
 const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
   sagemaker: 'SageMaker emulator',
-  sns: 'SNS/SQS, fauxqs',
+  sns: 'SNS, the local SNS proxy',
+  fauxqs: 'SQS (and SNS behind the proxy), fauxqs',
   cognito: 'Cognito, cognito-local',
   cognitoTrail: 'Cognito, the CloudTrail recording proxy',
   dynamodb: 'DynamoDB, dynalite',
@@ -118,8 +130,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => sagemaker.close());
 
-    const fauxqs = await startFauxqsServer(ports.sns);
+    const fauxqs = await startFauxqsServer(ports.fauxqs);
     stops.push(fauxqs.stop);
+
+    const sns = await startSnsProxy({ port: ports.sns, upstream: fauxqs.url, quotaScale: quotaScaleFromEnv() });
+    stops.push(() => sns.close());
 
     const dynamo = await startDynalite(ports.dynamodb);
     stops.push(dynamo.stop);
@@ -138,7 +153,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const endpoints = {
       AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url,
-      AWS_ENDPOINT_URL_SNS: fauxqs.url,
+      AWS_ENDPOINT_URL_SNS: sns.url,
       AWS_ENDPOINT_URL_SQS: fauxqs.url,
       // Every client's Cognito calls go through the recording proxy, as every call in AWS reaches CloudTrail.
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cloudTrail.url,
@@ -152,7 +167,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: 'local',
       ...endpoints,
     };
-    const seed = await seedLocalCloud({ ...awsEnv, cognitoUrl: cognito.url });
+    const seed = await seedLocalCloud({ ...awsEnv, cognitoUrl: cognito.url, snsControlUrl: sns.controlUrl });
+    // Nor are its confirmation mails and its SNS calls the stack's.
+    sns.forgetConfirmations();
+    sns.quotas.resetCounts();
     // The seed is the account as it was before the stack: its calls are no events.
     sagemaker.subscribe((event) => eventBridge.record(event));
     cloudTrail.subscribe((event) => eventBridge.record(event));
@@ -161,6 +179,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...awsEnv,
       API_URL: options.apiUrl,
       SAGEMAKER_EMULATOR_URL: sagemaker.url,
+      // The local SNS's control routes: the confirmation mailbox, the worker's clicks, quotas, the clock.
+      LOCAL_SNS_CONTROL_URL: sns.controlUrl,
       // The front door itself: GET/DELETE $EVENTBRIDGE_URL/_events.
       EVENTBRIDGE_URL: eventBridge.url,
       OWN_CALLER_ARN_PREFIX,
@@ -185,7 +205,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_USER_TOKEN: seed.userToken,
       LOCAL_WORKER_TOKEN: seed.workerToken,
     };
-    return { env, seed, sagemaker, cloudTrail, eventBridge, stop: stopAll };
+    return { env, seed, sagemaker, sns, cloudTrail, eventBridge, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

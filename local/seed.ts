@@ -1,7 +1,8 @@
 /**
  * Seed data for the local cloud: a Cognito workforce (user pool, app client, groups, users with e-mail), its
- * SageMaker private workforce, a few work teams with notification topics, and three local JWTs: an admin, a
- * requester (may request teams) and a labeler (may only read).
+ * SageMaker private workforce, a few work teams with notification topics whose workers have confirmed their e-mail
+ * subscriptions (through the local SNS's control route, as each worker would click the mail's link), and three local
+ * JWTs: an admin, a requester (may request teams) and a labeler (may only read).
  * One team (`medical-annotators`) carries `classification=restricted` without the SourceIp constraint that
  * the policy demands for it, so the audit has something to find.
  * The workforce admits the documentation range 192.0.2.0/24 only, inside the policy's allowed ranges, so the audit
@@ -37,6 +38,8 @@ export interface SeedEnvironment {
   AWS_ENDPOINT_URL_SNS: string;
   AWS_ENDPOINT_URL_DYNAMODB: string;
   cognitoUrl: string;
+  /** The local SNS's control routes (LOCAL_SNS_CONTROL_URL): where a worker confirms a subscription. */
+  snsControlUrl: string;
 }
 
 export interface SeedResult {
@@ -181,7 +184,7 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
   );
 
   for (const team of TEAMS) {
-    const topicArn = await createNotificationTopic(sns, team);
+    const topicArn = await createNotificationTopic(sns, team, env.snsControlUrl);
     await sagemaker.send(
       new CreateWorkteamCommand({
         WorkteamName: team.name,
@@ -282,7 +285,7 @@ export async function createLocalTables(dynamo: DynamoDBClient): Promise<void> {
   await createTableFromDefinition(dynamo, LOCAL_TABLES.auditTable, definitions.AuditTable);
 }
 
-async function createNotificationTopic(sns: SNSClient, team: SeedTeam): Promise<string> {
+async function createNotificationTopic(sns: SNSClient, team: SeedTeam, snsControlUrl: string): Promise<string> {
   const topic = await sns.send(
     new CreateTopicCommand({
       Name: `workteam-${team.name}`,
@@ -314,6 +317,13 @@ async function createNotificationTopic(sns: SNSClient, team: SeedTeam): Promise<
   );
   for (const email of emails) {
     await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: email }));
+    // The seeded workers have clicked their confirmation links: the account starts with confirmed subscriptions.
+    const confirmed = await fetch(`${snsControlUrl}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address: email, topicArn }),
+    });
+    if (!confirmed.ok) throw new Error(`the local SNS did not confirm a seeded subscription: ${confirmed.status}`);
   }
   return topicArn;
 }

@@ -34,7 +34,8 @@ function summary(cloud: LocalCloud, rules: EventRule[]): string {
     'workteam-automation is running locally',
     `  HTTP API         ${env.API_URL}   (GET /teams, GET /teams/{name}, GET /workforces)`,
     `  SageMaker        ${env.AWS_ENDPOINT_URL_SAGEMAKER}   (our emulator; knobs at /_emulator/knobs)`,
-    `  SNS/SQS          ${env.AWS_ENDPOINT_URL_SNS}   (fauxqs)`,
+    `  SNS              ${env.AWS_ENDPOINT_URL_SNS}   (quotas, paging, e-mail confirmation as in AWS; mailbox: GET ${env.LOCAL_SNS_CONTROL_URL}/confirmations)`,
+    `  SQS              ${env.AWS_ENDPOINT_URL_SQS}   (fauxqs, also the SNS behind the proxy)`,
     `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (records CloudTrail events; cognito-local ${env.COGNITO_LOCAL_URL}, pool ${seed.userPoolId})`,
     `  EventBridge      ${env.AWS_ENDPOINT_URL_EVENTBRIDGE}   (PutEvents; what reached the bus: GET ${env.EVENTBRIDGE_URL}/_events)`,
     `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the eventBridge patterns of serverless.yml)`,
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   mkdirSync(localDir, { recursive: true });
 
   process.stdout.write(
-    'Starting the local cloud (SageMaker emulator, cognito-local, fauxqs, dynalite, EventBridge)...\n',
+    'Starting the local cloud (SageMaker emulator, cognito-local, fauxqs and the SNS proxy, dynalite, EventBridge)...\n',
   );
   const cloud = await startLocalCloud({
     ports: DEFAULT_PORTS,
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
 main().catch((error: Error) => {
   if (error instanceof PortInUseError) {
     process.stderr.write(
-      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4577, 8000, 9229 and 9230; is another npm start running?)\n`,
+      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4567, 4577, 8000, 9229 and 9230; is another npm start running?)\n`,
     );
   } else process.stderr.write(`npm start failed: ${error.message}\n`);
   process.exit(1);
