@@ -1,7 +1,9 @@
 /**
  * The workforce directory through the real SDK against cognito-local, on the seeded user pool: groups
  * `labelers-en` (ana, ben), `labelers-de` (ben), `reviewers` (chloe). Groups and users a test adds carry a
- * random suffix: the local cloud is shared by every test file.
+ * random suffix: the local cloud is shared by every test file. The directory goes through the local Cognito as the
+ * product does (its request-rate quotas included); the preparation goes around it (COGNITO_LOCAL_URL), so that
+ * setting up groups and users takes nothing from the quotas the directory's calls meet.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -17,18 +19,21 @@ import type { WorkforceDirectory } from '#lib/ports';
 import { watchInFlight } from '../support/in-flight';
 
 let cognito: CognitoIdentityProviderClient;
+let setup: CognitoIdentityProviderClient;
 let directory: WorkforceDirectory;
 let userPoolId: string;
 let suffix: string;
 
 beforeAll(() => {
   cognito = new CognitoIdentityProviderClient({});
+  setup = new CognitoIdentityProviderClient({ endpoint: process.env.COGNITO_LOCAL_URL });
   directory = createWorkforceDirectory(cognito);
   userPoolId = process.env.USER_POOL_ID ?? '';
 });
 
 afterAll(() => {
   cognito.destroy();
+  setup.destroy();
 });
 
 beforeEach(() => {
@@ -36,9 +41,9 @@ beforeEach(() => {
 });
 
 async function givenGroup(group: string, users: { username: string; email: string }[]): Promise<void> {
-  await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+  await setup.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
   for (const user of users) {
-    await cognito.send(
+    await setup.send(
       new AdminCreateUserCommand({
         UserPoolId: userPoolId,
         Username: user.username,
@@ -46,7 +51,7 @@ async function givenGroup(group: string, users: { username: string; email: strin
         UserAttributes: [{ Name: 'email', Value: user.email }],
       }),
     );
-    await cognito.send(
+    await setup.send(
       new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }),
     );
   }
@@ -143,7 +148,7 @@ describe('createWorkforceDirectory().emailsOfGroups', () => {
       { username: `dora-${suffix}`, email: `dora-${suffix}@example.com` },
       { username: `emil-${suffix}`, email: `emil-${suffix}@example.com` },
     ]);
-    await cognito.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: `emil-${suffix}` }));
+    await setup.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: `emil-${suffix}` }));
 
     // Act
     const { emails } = await directory.emailsOfGroups(userPoolId, [group]);
@@ -183,11 +188,11 @@ describe('createWorkforceDirectory().groupsOfUser', () => {
     // Prepare: a user in two groups
     const username = `subbed-${suffix}`;
     await givenGroup(`first-${suffix}`, [{ username, email: `${username}@example.com` }]);
-    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: `second-${suffix}` }));
-    await cognito.send(
+    await setup.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: `second-${suffix}` }));
+    await setup.send(
       new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: `second-${suffix}` }),
     );
-    const { UserAttributes } = await cognito.send(
+    const { UserAttributes } = await setup.send(
       new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }),
     );
     const sub = UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
