@@ -1,4 +1,9 @@
-/** Given steps in the test run's cognito-local pool: fresh groups and users, made with the SDK. */
+/**
+ * Given steps in the test run's cognito-local pool: fresh groups and users, made with the SDK. They go around the
+ * local Cognito (COGNITO_LOCAL_URL): preparing a test takes nothing from the request-rate quotas the product's
+ * calls meet there, and records nothing. `cognito` goes through it, for the changes a test makes as the world
+ * would (an administrator's), whose CloudTrail events the sync then receives.
+ */
 import { randomUUID } from 'node:crypto';
 import {
   AdminAddUserToGroupCommand,
@@ -9,11 +14,12 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 
 export const cognito = new CognitoIdentityProviderClient({});
+const setup = new CognitoIdentityProviderClient({ endpoint: process.env.COGNITO_LOCAL_URL });
 export const pool = () => process.env.USER_POOL_ID as string;
 
 export async function givenGroup(prefix = 'group'): Promise<string> {
   const group = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
+  await setup.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
   return group;
 }
 
@@ -21,7 +27,7 @@ export async function givenGroup(prefix = 'group'): Promise<string> {
 export async function givenUser(groups: string[] = []): Promise<{ username: string; email: string }> {
   const username = `worker-${randomUUID().slice(0, 8)}`;
   const email = `${username}@example.com`;
-  await cognito.send(
+  await setup.send(
     new AdminCreateUserCommand({
       UserPoolId: pool(),
       Username: username,
@@ -30,13 +36,13 @@ export async function givenUser(groups: string[] = []): Promise<{ username: stri
     }),
   );
   for (const group of groups) {
-    await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: username, GroupName: group }));
+    await setup.send(new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: username, GroupName: group }));
   }
   return { username, email };
 }
 
 /** The user's sub: the only name CloudTrail gives a user. */
 export async function subOf(username: string): Promise<string> {
-  const { UserAttributes } = await cognito.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: username }));
+  const { UserAttributes } = await setup.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: username }));
   return UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
 }
