@@ -1,17 +1,19 @@
 /**
- * The notification topics through the real SDK against fauxqs (SNS). Topic names carry a random prefix: the
- * local cloud is shared by every test file.
+ * The notification topics through the real SDK against the local SNS (fauxqs behind local/sns-proxy.ts, which
+ * keeps e-mail subscriptions pending until their worker confirms them, as SNS does). A test whose workers leave
+ * confirms their subscriptions first through the local mailbox (LOCAL_SNS_CONTROL_URL), as the workers would: SNS
+ * cannot unsubscribe a pending one. Topic names carry a random prefix: the local cloud is shared by every test file.
  */
 import { randomUUID } from 'node:crypto';
 import {
   GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
-  ListSubscriptionsCommand,
   ListTagsForResourceCommand,
+  paginateListSubscriptions,
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { createNotificationTopics } from '#lib/adapters/notifications';
+import { createNotificationTopics, createTopicInspector } from '#lib/adapters/notifications';
 import type { NotificationTopics } from '#lib/ports';
 import { watchInFlight } from '../support/in-flight';
 
@@ -45,6 +47,18 @@ async function emailsOf(topicArn: string): Promise<string[]> {
     .filter((subscription) => subscription.protocol === 'email')
     .map((subscription) => subscription.endpoint)
     .sort();
+}
+
+/** The workers click their confirmation links (the local mailbox's control route). */
+async function confirmed(topicArn: string, addresses: string[]): Promise<void> {
+  for (const address of addresses) {
+    const response = await fetch(`${process.env.LOCAL_SNS_CONTROL_URL}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address, topicArn }),
+    });
+    if (response.status !== 200) throw new Error(`the local SNS did not confirm a subscription: ${response.status}`);
+  }
 }
 
 async function tagsOf(topicArn: string): Promise<Record<string, string>> {
@@ -112,6 +126,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     const topicArn = await watched.ensureTopic('crowd', {});
     const before = Array.from({ length: 12 }, (_, i) => `leaver-${i}@example.com`);
     await watched.syncEmailSubscriptions(topicArn, before);
+    await confirmed(topicArn, before);
     const after = Array.from({ length: 12 }, (_, i) => `joiner-${i}@example.com`);
     calls.reset();
 
@@ -143,6 +158,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     // Prepare
     const topicArn = await topics.ensureTopic('labelers', {});
     await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com', 'chloe@example.com']);
+    await confirmed(topicArn, ['ana@example.com', 'chloe@example.com']);
 
     // Act
     const result = await topics.syncEmailSubscriptions(topicArn, ['ben@example.com', 'dan@example.com']);
@@ -189,6 +205,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'https', Endpoint: 'https://example.com/hook' }),
     );
     await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
+    await confirmed(topicArn, ['ana@example.com']);
 
     // Act
     const result = await topics.syncEmailSubscriptions(topicArn, []);
@@ -196,6 +213,66 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     // Assess
     expect(result).toEqual({ subscribed: 0, unsubscribed: 1 });
     expect(await subscriptionsOf(topicArn)).toEqual([{ protocol: 'https', endpoint: 'https://example.com/hook' }]);
+  });
+});
+
+describe('createNotificationTopics().syncEmailSubscriptions with unconfirmed workers', () => {
+  it('subscribes a worker whose confirmation is still pending once: a later sync counts the address as present', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 0, unsubscribed: 0 });
+    const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+    expect(Subscriptions?.map((s) => s.SubscriptionArn)).toEqual(['PendingConfirmation']);
+  });
+
+  it('leaves a departed worker whose subscription is still pending, which SNS cannot unsubscribe, without failing', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(topicArn, ['ben@example.com']);
+
+    // Assess
+    expect(result).toEqual({ subscribed: 0, unsubscribed: 0 });
+    expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'ben@example.com']);
+  });
+});
+
+describe('createTopicInspector().inspectTopic', () => {
+  it('tells confirmed e-mail subscriptions from pending ones', async () => {
+    // Prepare
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
+    await confirmed(topicArn, ['ana@example.com']);
+
+    // Act
+    const topic = await createTopicInspector(sns).inspectTopic(topicArn);
+
+    // Assess
+    expect(topic).toMatchObject({
+      arn: topicArn,
+      exists: true,
+      emailEndpoints: ['ana@example.com'],
+      pendingEmailEndpoints: ['ben@example.com'],
+    });
+  });
+
+  it('reports a topic that does not exist as such', async () => {
+    // Prepare
+    const topicArn = `arn:aws:sns:us-east-1:000000000000:${prefix}none`;
+
+    // Act
+    const topic = await createTopicInspector(sns).inspectTopic(topicArn);
+
+    // Assess
+    expect(topic).toEqual({ arn: topicArn, exists: false, emailEndpoints: [], pendingEmailEndpoints: [] });
   });
 });
 
@@ -213,7 +290,12 @@ describe('createNotificationTopics().deleteTopic', () => {
     await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).rejects.toMatchObject({
       name: 'NotFoundException',
     });
-    const { Subscriptions } = await sns.send(new ListSubscriptionsCommand({}));
-    expect((Subscriptions ?? []).filter((subscription) => subscription.TopicArn === topicArn)).toEqual([]);
+    const left: string[] = [];
+    for await (const page of paginateListSubscriptions({ client: sns }, {})) {
+      for (const subscription of page.Subscriptions ?? []) {
+        if (subscription.TopicArn === topicArn) left.push(subscription.Endpoint ?? '');
+      }
+    }
+    expect(left).toEqual([]);
   });
 });
