@@ -1,7 +1,7 @@
 /**
  * Self-service team lifecycle over HTTP: the functions invoked as `serverless invoke local` invokes them
  * (events/ files), against the running local cloud; outcomes checked with the AWS SDK in SageMaker, SNS
- * (fauxqs) and the registry (dynalite).
+ * (the local SNS: e-mail subscriptions wait for their worker's confirmation, as in AWS) and the registry (dynalite).
  */
 
 import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -44,6 +44,18 @@ async function liveGroups(name: string): Promise<string[]> {
   return (Workteam?.MemberDefinitions ?? [])
     .map((definition) => definition.CognitoMemberDefinition?.UserGroup ?? '')
     .sort();
+}
+
+/** The workers click their confirmation links (the local mailbox): only a confirmed subscription can be removed. */
+async function confirmed(topicArn: string, addresses: string[]): Promise<void> {
+  for (const address of addresses) {
+    const response = await fetch(`${process.env.LOCAL_SNS_CONTROL_URL}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address, topicArn }),
+    });
+    if (response.status !== 200) throw new Error(`the local SNS did not confirm a subscription: ${response.status}`);
+  }
 }
 
 async function subscribedEmails(topicArn: string): Promise<string[]> {
@@ -516,6 +528,7 @@ describe('member groups', () => {
     const { name, result } = await givenTeam(uniqueTeamName(), {
       members: { cognitoGroups: ['labelers-en', 'reviewers'] },
     });
+    await confirmed(String(result.body.notificationTopicArn), ['ana@example.com', 'ben@example.com']);
 
     // Act
     const removed = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
