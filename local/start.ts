@@ -1,8 +1,21 @@
 /**
- * `npm start`: the local cloud, seeded, plus `serverless offline` serving the HTTP API on 127.0.0.1:3000, and the
- * local event bus: what reaches the local EventBridge (Cognito and SageMaker changes recorded as CloudTrail events,
- * and the functions' own PutEvents) reaches the functions whose `eventBridge` patterns match it, through
- * serverless offline's Lambda endpoint on 127.0.0.1:3002.
+ * `npm start`: the local cloud, seeded, plus `serverless offline` serving the HTTP API on 127.0.0.1:3000, and local
+ * event delivery as AWS does it (local/event-bus.ts, local/sqs-event-source.ts), from one `serverless print`:
+ * - the stack's SQS queues (`AWS::SQS::Queue` resources) are created in the local SQS, dead-letter redrive included;
+ * - what reaches the local EventBridge (Cognito and SageMaker changes recorded as CloudTrail events, and the
+ *   functions' own PutEvents) goes to the targets of the rules it matches: a function's `eventBridge` pattern
+ *   (an asynchronous invocation, with Lambda's retries and on-failure destination) or an `AWS::Events::Rule`
+ *   resource's SQS queue;
+ * - the functions' `sqs` events poll their queues and invoke them in batches, as Lambda's event source mappings do.
+ * Functions run in serverless offline, reached through its Lambda endpoint on 127.0.0.1:3002. The pollers and the
+ * bus start before it listens: what meets a refused connection is tried again, nothing is lost or deleted.
+ *
+ * serverless offline runs with a module hook (serverlessOfflineNodeArgs, local/event-bus.ts) that applies
+ * serverless-offline's own fix of timeouts (upstream #1896, released in 14.7.4) to the 13.x this project uses: a
+ * function that timed out once would otherwise hang every later call for its whole timeout. Flags would cost more:
+ * --reloadHandler (a cold instance per invocation: the HTTP API's 12-19 ms become 250-350 ms, no warm state) or
+ * --useInProcess (one process.env and one module instance for every function and concurrent invocation, and a
+ * timed-out handler goes on running and writing, which Lambda stops).
  * Writes `.local/env` for any tool (`set -a; . .local/env`), with the operator's access key, so that what a person
  * does shows in CloudTrail as another caller than the functions (whose key `.env.local` and serverless offline keep).
  * Ctrl-C stops every process it started.
@@ -10,8 +23,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, startLocalCloud } from './cloud';
-import { type EventBus, type EventRule, loadEventRules, startEventBus } from './event-bus';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from './cloud';
+import {
+  type LocalEventDelivery,
+  printServerlessConfig,
+  serverlessOfflineNodeArgs,
+  startLocalEventDelivery,
+} from './event-bus';
 import { PortInUseError, reservePort, waitForPort } from './ports';
 
 const root = resolve(__dirname, '..');
@@ -26,9 +45,27 @@ function toDotenv(env: Record<string, string>): string {
     .join('\n')}\n`;
 }
 
-function summary(cloud: LocalCloud, rules: EventRule[]): string {
+/** The rules' targets and the queues, with what polls them, for the banner. */
+function deliverySummary(delivery: LocalEventDelivery | undefined): { targets: string; queues: string } {
+  if (!delivery) return { targets: 'not running', queues: 'not created' };
+  const targets = [
+    ...new Set(delivery.rules.map((rule) => (rule.target === 'lambda' ? rule.functionKey : `queue ${rule.queueName}`))),
+  ];
+  const queues = [...delivery.queues.keys()].map((name) => {
+    const pollers = delivery.mappings
+      .filter((mapping) => mapping.queueName === name)
+      .map((mapping) => `-> ${mapping.functionKey}, batches of up to ${mapping.batchSize}`);
+    return pollers.length > 0 ? `${name} (${pollers.join('; ')})` : name;
+  });
+  return {
+    targets: targets.join(', ') || 'no rule has an event pattern',
+    queues: queues.join(', ') || 'the stack has no AWS::SQS::Queue',
+  };
+}
+
+function summary(cloud: LocalCloud, delivery: LocalEventDelivery | undefined): string {
   const { env, seed } = cloud;
-  const targets = rules.map((rule) => rule.functionKey).join(', ') || 'no function has an eventBridge pattern';
+  const { targets, queues } = deliverySummary(delivery);
   return [
     '',
     'workteam-automation is running locally',
@@ -38,7 +75,8 @@ function summary(cloud: LocalCloud, rules: EventRule[]): string {
     `  SQS              ${env.AWS_ENDPOINT_URL_SQS}   (fauxqs, also the SNS behind the proxy)`,
     `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (records CloudTrail events; cognito-local ${env.COGNITO_LOCAL_URL}, pool ${seed.userPoolId})`,
     `  EventBridge      ${env.AWS_ENDPOINT_URL_EVENTBRIDGE}   (PutEvents; what reached the bus: GET ${env.EVENTBRIDGE_URL}/_events)`,
-    `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the eventBridge patterns of serverless.yml)`,
+    `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the rules of serverless.yml; functions invoked asynchronously)`,
+    `  Queues           ${queues}   (fauxqs; the stack's queues, polled as Lambda's SQS event sources)`,
     `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
     `  Seeded teams     ${seed.teams.join(', ')}`,
     `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, LOCAL_WORKER_TOKEN, endpoints, pool and client ids)`,
@@ -79,7 +117,15 @@ async function main(): Promise<void> {
   process.stdout.write('Starting serverless offline (first start bundles the functions)...\n');
   const offline: ChildProcess = spawn(
     process.execPath,
-    [join(root, 'node_modules/osls/bin/serverless.js'), 'offline', 'start', '--stage', 'local'],
+    [
+      // A timed-out function must not hang its later calls (see the top of this file).
+      ...serverlessOfflineNodeArgs(),
+      join(root, 'node_modules/osls/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+    ],
     {
       cwd: root,
       env: { ...process.env, ...cloud.env, SLS_TELEMETRY_DISABLED: '1' },
@@ -88,12 +134,12 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
-  let bus: EventBus | undefined;
+  let delivery: LocalEventDelivery | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nStopping...\n');
-    await bus?.stop();
+    await delivery?.stop();
     if (offline.exitCode === null) offline.kill('SIGINT');
     await cloud.stop();
     process.exit(code);
@@ -107,17 +153,21 @@ async function main(): Promise<void> {
     }
   });
 
-  // The rules are read while serverless offline bundles; an event recorded before its Lambda endpoint listens
-  // is retried until it does.
-  let rules: EventRule[] = [];
+  // The configuration is read while serverless offline bundles (one `serverless print`); the queues, their pollers
+  // and the bus start at once: an event or a batch that meets a refused connection is retried until it listens.
   try {
-    rules = await loadEventRules({ root, stage: 'local', env: cloud.env });
-    bus = startEventBus({ rules, lambdaUrl: `http://127.0.0.1:${LAMBDA_PORT}` });
-    const { put } = bus;
+    const config = await printServerlessConfig({ root, stage: 'local', env: cloud.env });
+    const sqs = new SQSClient({
+      endpoint: cloud.env.AWS_ENDPOINT_URL_SQS,
+      region: REGION,
+      credentials: { accessKeyId: cloud.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: 'local' },
+    });
+    delivery = await startLocalEventDelivery({ config, lambdaUrl: `http://127.0.0.1:${LAMBDA_PORT}`, sqs });
+    const { put } = delivery.bus;
     // One subscription: the front door hands on CloudTrail's events (SageMaker, Cognito) and PutEvents alike.
     cloud.eventBridge.subscribe((event) => put(event));
   } catch (error) {
-    process.stderr.write(`the local event bus could not read the rules: ${(error as Error).message}\n`);
+    process.stderr.write(`local event delivery could not start: ${(error as Error).message}\n`);
     await stop(1);
   }
 
@@ -127,7 +177,7 @@ async function main(): Promise<void> {
     process.stderr.write(`serverless offline did not start: ${(error as Error).message}\n`);
     await stop(1);
   }
-  process.stdout.write(summary(cloud, rules));
+  process.stdout.write(summary(cloud, delivery));
 }
 
 main().catch((error: Error) => {
