@@ -1,10 +1,13 @@
 /**
  * The stack as `npm start` runs it: the CloudTrail recording proxy in front of the test run's cognito-local,
  * `serverless offline` on free ports (one instance for the whole file: starting it bundles every function), and
- * the local event bus with the rules `serverless print` reads from serverless.yml.
+ * the local event delivery (local/event-bus.ts, local/sqs-event-source.ts) from one `serverless print`: the stack's
+ * queues in the local SQS, the rules, and the SQS event source mapping that polls the cognito-changes queue.
  * - The HTTP API, with the Lambda request authorizer, driven with real tokens from the cognito-local pool.
- * - The event loop: a Cognito change made with the plain AWS SDK against the proxy reaches cognitoSync by itself
- *   (nothing here invokes a function) and shows in SNS (fauxqs); an operator's SageMaker change reaches the audit.
+ * - The event loop: a Cognito change made with the plain AWS SDK against the proxy goes by itself (nothing here
+ *   invokes a function) from the rule to the cognito-changes queue, from there in a batch to cognitoSync, and shows
+ *   in SNS as a subscription pending the worker's confirmation; an operator's SageMaker change reaches the audit,
+ *   which EventBridge invokes asynchronously.
  */
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import {
@@ -18,21 +21,29 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SageMakerClient, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ACCOUNT_ID, REGION } from '../../local/cloud';
 import { type CloudTrailEvent, type CloudTrailProxy, startCloudTrailProxy } from '../../local/cloudtrail-proxy';
-import { type EventBus, type EventRule, loadEventRules, startEventBus } from '../../local/event-bus';
+import { type LocalEventDelivery, printServerlessConfig, startLocalEventDelivery } from '../../local/event-bus';
 import { compilePattern } from '../../local/event-pattern';
+import { givenGroup, givenUser as givenWorker } from '../support/cognito';
 import { AUDIT_RULE_PATTERN, busEvents, OPERATOR_CREDENTIALS } from '../support/events';
+import { confirmationMails, confirmSubscriptions } from '../support/mailbox';
 import { type Offline, projectRoot, startOffline } from '../support/serverless';
 
 const ACCESS_KEY = 'AKIALOCALEVENTLOOP01';
+const CHANGES_QUEUE = 'workteam-automation-local-cognito-changes';
+const SYNC_DLQ = 'workteam-automation-local-cognito-sync-dlq';
+const AUDIT_DLQ = 'workteam-automation-local-audit-dlq';
+/** The poller's batching window is 5 s: a change takes that long and more to reach cognitoSync. */
+const SYNC_WAIT_MS = 20_000;
 
 let offline: Offline;
 let proxy: CloudTrailProxy;
-let bus: EventBus;
-let rules: EventRule[];
+let delivery: LocalEventDelivery;
 let apiUrl: string;
 let cognito: CognitoIdentityProviderClient;
+let sqs: SQSClient;
 const deliveries: string[] = [];
 const recorded: CloudTrailEvent[] = [];
 const sns = new SNSClient({});
@@ -52,15 +63,24 @@ beforeAll(async () => {
     accountId: ACCOUNT_ID,
   });
   // The functions reach Cognito through the proxy too, as under npm start (their reads record nothing).
-  const stackEnv = { ...cloudEnv, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url };
+  const stackEnv: Record<string, string> = { ...cloudEnv, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url };
   offline = await startOffline(stackEnv);
   apiUrl = offline.apiUrl;
 
-  rules = await loadEventRules({ root: projectRoot, stage: 'local', env: stackEnv });
-  bus = startEventBus({ rules, lambdaUrl: offline.lambdaUrl, log: (line) => deliveries.push(line) });
+  // As local/start.ts does: the queues, their pollers and the bus start while offline bundles; what meets a
+  // refused connection is retried. Lambda's waits between retries of a failed function are scaled down.
+  const config = await printServerlessConfig({ root: projectRoot, stage: 'local', env: stackEnv });
+  sqs = new SQSClient({ endpoint: stackEnv.AWS_ENDPOINT_URL_SQS });
+  delivery = await startLocalEventDelivery({
+    config,
+    lambdaUrl: offline.lambdaUrl,
+    log: (line) => deliveries.push(line),
+    sqs,
+    bus: { asyncRetryScale: 0.001 },
+  });
   proxy.subscribe((event) => {
     recorded.push(event);
-    bus.put(event);
+    delivery.bus.put(event);
   });
   cognito = new CognitoIdentityProviderClient({
     endpoint: proxy.url,
@@ -72,9 +92,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await bus?.stop();
+  await delivery?.stop();
   await offline?.stop();
   cognito?.destroy();
+  sqs?.destroy();
   sns.destroy();
   await proxy?.close();
 });
@@ -95,9 +116,31 @@ async function api(method: string, path: string, body?: unknown, headers: Record
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-async function subscribedEmails(topicArn: string): Promise<string[]> {
-  const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
-  return (Subscriptions ?? []).filter((s) => s.Protocol === 'email').map((s) => s.Endpoint ?? '');
+/** A managed team of the given groups, requested through the HTTP API; resolves with its topic. */
+async function givenTeam(name: string, groups: string[]): Promise<string> {
+  const created = await api('POST', '/teams', {
+    name,
+    description: 'Follows Cognito through the local event delivery',
+    members: { cognitoGroups: groups },
+    workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+    tags: { classification: 'internal', 'cost-center': 'ml-platform' },
+  });
+  expect(created.status).toBe(201);
+  return created.body.notificationTopicArn as string;
+}
+
+/** The topic's e-mail subscriptions over every page: address -> ARN (`PendingConfirmation` until confirmed). */
+async function emailSubscriptions(topicArn: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let NextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+    for (const s of page.Subscriptions ?? []) {
+      if (s.Protocol === 'email') found.set(s.Endpoint ?? '', s.SubscriptionArn ?? '');
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return found;
 }
 
 /** Polls until the condition holds; resolves with the milliseconds it took. */
@@ -109,7 +152,7 @@ async function within(timeoutMs: number, what: string, condition: () => Promise<
         `${what} did not happen within ${timeoutMs} ms\n${deliveries.join('\n')}\n${offline.output().slice(-4000)}`,
       );
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
   return Date.now() - started;
 }
@@ -140,34 +183,97 @@ const recordedCall = (eventName: string, groupName?: string) =>
       (groupName === undefined || (e.detail.requestParameters as { groupName?: string }).groupName === groupName),
   );
 
-describe('the local event loop (recording proxy, event bus, serverless offline)', () => {
-  it('reads the rule of cognitoSync from serverless.yml, with the local pool in its pattern', () => {
-    // Assess
-    expect(rules).toContainEqual(
-      expect.objectContaining({
-        functionKey: 'cognitoSync',
-        functionName: 'workteam-automation-local-cognitoSync',
-        pattern: expect.objectContaining({
-          detail: expect.objectContaining({ requestParameters: { userPoolId: [pool()] } }),
+/** The log line of an event's delivery to the cognito-changes queue. */
+const toQueue = (event: CloudTrailEvent | undefined) =>
+  expect.stringMatching(
+    `^event-bus: event ${event?.id} ${event?.detail.eventName} -> queue ${CHANGES_QUEUE}: delivered`,
+  );
+
+/** The poller's batches to cognitoSync in the given log lines: how many records each. */
+function syncBatches(lines: string[]): number[] {
+  return lines.flatMap((line) => {
+    const match = new RegExp(`^sqs: ${CHANGES_QUEUE} -> cognitoSync: (\\d+) records?`).exec(line);
+    return match ? [Number(match[1])] : [];
+  });
+}
+
+/** A poller's line of a batch cognitoSync failed, in whole or in part. */
+const FAILED_BATCH = /^sqs: .* -> cognitoSync: .*(failed \(|none deleted|[1-9]\d* reported failed)/;
+
+/** What the queue's dead-letter queue holds now (received without hiding it from anyone). */
+async function deadLetters(queueName: string) {
+  const queue = delivery.queues.get(queueName);
+  if (!queue) throw new Error(`the local SQS has no ${queueName}`);
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: 0,
+    }),
+  );
+  return Messages;
+}
+
+describe('the local event loop (recording proxy, event delivery, serverless offline)', () => {
+  it('reads the Cognito rules of serverless.yml: two rules to the cognito-changes queue, which cognitoSync polls', async () => {
+    // Assess: the rules, with the local pool in their patterns and the queue as their target
+    const { rules, mappings, queues } = delivery;
+    const queueTarget = {
+      target: 'sqs',
+      targetId: 'cognito-changes',
+      queueName: CHANGES_QUEUE,
+      maximumRetryAttempts: 8,
+      maximumEventAgeSeconds: 3600,
+      deadLetterQueue: SYNC_DLQ,
+    };
+    expect(rules).toContainEqual({
+      ...queueTarget,
+      ruleName: 'workteam-automation-local-cognito-changes',
+      pattern: expect.objectContaining({
+        source: ['aws.cognito-idp'],
+        detail: expect.objectContaining({ requestParameters: { userPoolId: [pool()] } }),
+      }),
+    });
+    expect(rules).toContainEqual({
+      ...queueTarget,
+      ruleName: 'workteam-automation-local-cognito-self-service-changes',
+      pattern: expect.objectContaining({
+        source: ['aws.cognito-idp'],
+        detail: expect.objectContaining({
+          eventName: ['UpdateUserAttributes', 'DeleteUserAttributes', 'DeleteUser'],
+          additionalEventData: { userPoolId: [pool()] },
         }),
       }),
+    });
+    // EventBridge no longer invokes cognitoSync itself: the queue's event source mapping does, in batches.
+    expect(rules.filter((rule) => rule.target === 'lambda' && rule.functionKey === 'cognitoSync')).toEqual([]);
+    expect(mappings).toContainEqual({
+      functionKey: 'cognitoSync',
+      functionName: 'workteam-automation-local-cognitoSync',
+      queueName: CHANGES_QUEUE,
+      batchSize: 100,
+      maximumBatchingWindowSeconds: 5,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 2,
+    });
+    // The queue exists in the local SQS with its redrive: after 5 receives, to the sync's dead-letter queue.
+    const changes = queues.get(CHANGES_QUEUE);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: changes?.url, AttributeNames: ['RedrivePolicy'] }),
     );
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: queues.get(SYNC_DLQ)?.arn,
+      maxReceiveCount: 5,
+    });
   });
 
-  it("subscribes a user added to a team's group in Cognito, and unsubscribes them when removed, by itself", async () => {
+  it("subscribes a user added to a team's group in Cognito pending confirmation, and unsubscribes them once removed, by itself", async () => {
     // Prepare: a fresh group, a team of it requested through the HTTP API, a user
     const group = `loop-${randomUUID().slice(0, 8)}`;
     await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
     const name = `loop-${Date.now().toString(36)}`;
-    const created = await api('POST', '/teams', {
-      name,
-      description: 'Follows Cognito through the local event bus',
-      members: { cognitoGroups: [group] },
-      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
-      tags: { classification: 'internal', 'cost-center': 'ml-platform' },
-    });
-    expect(created.status).toBe(201);
-    const topicArn = created.body.notificationTopicArn as string;
+    const topicArn = await givenTeam(name, [group]);
     const user = await givenUser();
 
     try {
@@ -175,24 +281,33 @@ describe('the local event loop (recording proxy, event bus, serverless offline)'
       await cognito.send(
         new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
       );
-      const addedAfter = await within(10_000, 'the subscription', async () =>
-        (await subscribedEmails(topicArn)).includes(user.email),
+      const addedAfter = await within(SYNC_WAIT_MS, 'the subscription', async () =>
+        (await emailSubscriptions(topicArn)).has(user.email),
       );
+      const pending = (await emailSubscriptions(topicArn)).get(user.email);
+      const mails = (await confirmationMails(topicArn)).filter((mail) => mail.address === user.email);
+      // The worker clicks the link in the mail; then leaves the group.
+      await confirmSubscriptions(topicArn, [user.email]);
+      const confirmed = (await emailSubscriptions(topicArn)).get(user.email);
       await cognito.send(
         new AdminRemoveUserFromGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
       );
       const removedAfter = await within(
-        10_000,
+        SYNC_WAIT_MS,
         'the unsubscription',
-        async () => !(await subscribedEmails(topicArn)).includes(user.email),
+        async () => !(await emailSubscriptions(topicArn)).has(user.email),
       );
       if (process.env.TEST_LOGS) {
         process.stdout.write(`event loop: subscribed after ${addedAfter} ms, unsubscribed after ${removedAfter} ms\n`);
       }
-      // The effect shows in SNS a moment before the function returns and the bus logs the delivery.
-      await bus.idle();
+      // The effect shows in SNS a moment before the function returns and the poller deletes the batch.
+      await delivery.idle();
 
-      // Assess: what was recorded, as CloudTrail records it, and delivered once each
+      // Assess: SNS as the worker met it
+      expect(pending).toBe('PendingConfirmation');
+      expect(mails).toHaveLength(1);
+      expect(confirmed).toMatch(new RegExp(`^${topicArn}:`));
+      // What was recorded, as CloudTrail records it
       const added = recordedCall('AdminAddUserToGroup', group);
       expect(added).toMatchObject({
         source: 'aws.cognito-idp',
@@ -212,21 +327,24 @@ describe('the local event loop (recording proxy, event bus, serverless offline)'
         userPoolId: pool(),
         groupName: group,
       });
+      // Each change reached the queue once (CreateGroup too: auto-provisioning); reads are not recorded.
       const removed = recordedCall('AdminRemoveUserFromGroup', group);
-      for (const event of [added, removed]) {
-        expect(deliveries).toContainEqual(expect.stringMatching(`event ${event?.id} .* -> cognitoSync: delivered`));
+      for (const event of [recordedCall('CreateGroup', group), added, removed]) {
+        expect(deliveries.filter((line) => line.includes(`event ${event?.id} `))).toEqual([toQueue(event)]);
       }
-      // CreateGroup is delivered too (auto-provisioning); reads (the functions' ListUsersInGroup) are not recorded.
-      expect(deliveries).toContainEqual(
-        expect.stringMatching(`event ${recordedCall('CreateGroup', group)?.id} CreateGroup -> cognitoSync: delivered`),
-      );
       expect(recordedCall('ListUsersInGroup')).toBeUndefined();
+      // The poller took them to cognitoSync in batches that succeeded whole; the bus never invoked it itself.
+      expect(deliveries).toContainEqual(
+        expect.stringMatching(`^sqs: ${CHANGES_QUEUE} -> cognitoSync: \\d+ records?, 0 reported failed, \\d+ deleted`),
+      );
+      expect(deliveries.filter((line) => FAILED_BATCH.test(line))).toEqual([]);
+      expect(deliveries.filter((line) => line.startsWith('event-bus:') && line.includes('-> cognitoSync'))).toEqual([]);
     } finally {
       await api('DELETE', `/teams/${name}`, undefined, { 'if-match': '*' });
     }
-  });
+  }, 60_000);
 
-  it('records a refused call with its errorCode, and a deleted user with the sub it had', async () => {
+  it('records a refused call with its errorCode, and a deleted user with the sub it had; both reach the queue', async () => {
     // Prepare
     const user = await givenUser();
 
@@ -235,26 +353,100 @@ describe('the local event loop (recording proxy, event bus, serverless offline)'
       .send(new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: 'no-such-group' }))
       .catch((error: Error) => error.name);
     await cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool(), Username: user.username }));
-    await bus.idle();
+    await delivery.idle();
 
     // Assess
     expect(refused).toBe('ResourceNotFoundException');
-    expect(recordedCall('AdminAddUserToGroup', 'no-such-group')?.detail).toMatchObject({
+    const failed = recordedCall('AdminAddUserToGroup', 'no-such-group');
+    expect(failed?.detail).toMatchObject({
       errorCode: 'ResourceNotFoundException',
       errorMessage: expect.any(String),
     });
     const deleted = recordedCall('AdminDeleteUser');
     expect(deleted?.detail).toMatchObject({ additionalEventData: { sub: user.sub } });
-    expect(deliveries).toContainEqual(
-      expect.stringMatching(`event ${deleted?.id} AdminDeleteUser -> cognitoSync: delivered`),
-    );
-  });
+    // The rule does not look at errorCode: the refused call goes to the queue too, and the sync skips it.
+    expect(deliveries).toContainEqual(toQueue(failed));
+    expect(deliveries).toContainEqual(toQueue(deleted));
+    // The queue is drained (idle) and nothing of it went to the dead-letter queue.
+    expect(await deadLetters(SYNC_DLQ)).toEqual([]);
+  }, 60_000);
+
+  it('coalesces a burst: 20 workers added to a group two teams share are subscribed to both, one mail each', async () => {
+    // Prepare: a group made around the proxy, two managed teams of it, 20 users (also around the proxy)
+    const group = await givenGroup('burst');
+    const suffix = Date.now().toString(36);
+    const topics = [await givenTeam(`burst-a-${suffix}`, [group]), await givenTeam(`burst-b-${suffix}`, [group])];
+    const workers = await Promise.all(Array.from({ length: 20 }, () => givenWorker()));
+    const addresses = workers.map((worker) => worker.email).sort();
+    await delivery.idle();
+    const logFrom = deliveries.length;
+
+    try {
+      // Act: the burst, through the recording proxy, all at once
+      await Promise.all(
+        workers.map((worker) =>
+          cognito.send(
+            new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: worker.username, GroupName: group }),
+          ),
+        ),
+      );
+      await within(SYNC_WAIT_MS, 'the subscriptions of all 20 workers to both topics', async () => {
+        for (const topicArn of topics) {
+          const subscribed = await emailSubscriptions(topicArn);
+          if (!addresses.every((address) => subscribed.has(address))) return false;
+        }
+        return true;
+      });
+      await delivery.idle();
+
+      // Assess: each worker is pending on both topics, with exactly one confirmation mail from each
+      for (const topicArn of topics) {
+        const subscribed = await emailSubscriptions(topicArn);
+        expect([...subscribed.keys()].sort()).toEqual(addresses);
+        expect(new Set(subscribed.values())).toEqual(new Set(['PendingConfirmation']));
+        expect((await confirmationMails(topicArn)).map((mail) => mail.address).sort()).toEqual(addresses);
+      }
+      // 20 events reached the queue; fewer invocations of cognitoSync took them all, none failed.
+      const events = recorded.filter(
+        (event) =>
+          event.detail.eventName === 'AdminAddUserToGroup' &&
+          (event.detail.requestParameters as { groupName?: string }).groupName === group &&
+          event.detail.errorCode === undefined,
+      );
+      expect(events).toHaveLength(20);
+      const log = deliveries.slice(logFrom);
+      for (const event of events) expect(log).toContainEqual(toQueue(event));
+      const batches = syncBatches(log);
+      if (process.env.TEST_LOGS) process.stdout.write(`burst: 20 events in batches of ${batches.join(', ')}\n`);
+      expect(batches.length).toBeGreaterThan(0);
+      expect(batches.length).toBeLessThan(events.length);
+      expect(batches.reduce((sum, records) => sum + records, 0)).toBeGreaterThanOrEqual(events.length);
+      expect(log.filter((line) => FAILED_BATCH.test(line))).toEqual([]);
+      expect(await deadLetters(SYNC_DLQ)).toEqual([]);
+    } finally {
+      for (const name of [`burst-a-${suffix}`, `burst-b-${suffix}`]) {
+        await api('DELETE', `/teams/${name}`, undefined, { 'if-match': '*' });
+      }
+    }
+  }, 90_000);
 });
 
 describe('the real-time audit under the local event loop', () => {
-  it("reads the audit's rule from serverless.yml: the one the local tests match events against", () => {
-    expect(rules).toContainEqual(
-      expect.objectContaining({ functionKey: 'audit', pattern: compilePattern(AUDIT_RULE_PATTERN, 'of audit') }),
+  it("reads the audit's rule from serverless.yml: an asynchronous invocation, with Lambda's retries and on-failure destination", () => {
+    expect(delivery.rules).toContainEqual(
+      expect.objectContaining({
+        target: 'lambda',
+        functionKey: 'audit',
+        functionName: 'workteam-automation-local-audit',
+        pattern: compilePattern(AUDIT_RULE_PATTERN, 'of audit'),
+        // EventBridge's retries and dead-letter queue, for failures to hand the event to Lambda
+        maximumRetryAttempts: 8,
+        maximumEventAgeSeconds: 3600,
+        deadLetterQueue: AUDIT_DLQ,
+        // Lambda's, for the function's own errors
+        asyncRetryAttempts: 2,
+        onFailureQueue: AUDIT_DLQ,
+      }),
     );
   });
 
@@ -277,7 +469,7 @@ describe('the real-time audit under the local event loop', () => {
         const detail = event.detail as { requestParameters?: { workteamName?: string } };
         if (forwarded.has(event.id) || detail.requestParameters?.workteamName !== name) continue;
         forwarded.add(event.id);
-        bus.put(event as never);
+        delivery.bus.put(event as never);
       }
     };
     const forwarding = setInterval(() => void forward().catch(() => undefined), 50);
@@ -309,7 +501,11 @@ describe('the real-time audit under the local event loop', () => {
         deliveries.some((line) => line.includes('UpdateWorkteam -> audit: delivered')),
       );
       const auditDeliveries = deliveries.filter((line) => line.includes('-> audit: delivered'));
-      expect(auditDeliveries.filter((line) => line.includes('UpdateWorkteam'))).toHaveLength(1);
+      // Invoked once, and it succeeded the first time: no Lambda retry, nothing for the on-failure destination.
+      expect(auditDeliveries.filter((line) => line.includes('UpdateWorkteam'))).toEqual([
+        expect.stringMatching(/UpdateWorkteam -> audit: delivered \(attempt 1, /),
+      ]);
+      expect(deliveries.filter((line) => line.includes('-> audit: the function failed'))).toEqual([]);
       // The functions' own CreateWorkteam reached the bus too, and no rule took it.
       expect(deliveries.some((line) => line.includes('CreateWorkteam: no rule matches'))).toBe(true);
       expect(auditDeliveries.filter((line) => line.includes('CreateWorkteam'))).toEqual([]);

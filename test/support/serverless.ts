@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { serverlessOfflineNodeArgs } from '../../local/event-bus';
 import { reservePort, waitForPort } from '../../local/ports';
 
 const run = promisify(execFile);
@@ -45,7 +46,11 @@ export interface Offline {
   stop(): Promise<void>;
 }
 
-/** `serverless offline` of the local stage on free ports, as `npm start` runs it, with the given environment. */
+/**
+ * `serverless offline` of the local stage on free ports, as `npm start` runs it, with the given environment: with
+ * the module hook that fixes serverless-offline 13's timed-out functions (serverlessOfflineNodeArgs), so that a
+ * function that timed out once does not hang its later calls.
+ */
 export async function startOffline(env: Record<string, string>): Promise<Offline> {
   const httpPort = await reservePort(0, 'offline HTTP');
   const lambdaPort = await reservePort(0, 'offline Lambda');
@@ -62,7 +67,7 @@ export async function startOffline(env: Record<string, string>): Promise<Offline
   const folder = workFolder();
   const offline: ChildProcess = spawn(
     process.execPath,
-    [resolve(projectRoot, 'node_modules/osls/bin/serverless.js'), ...args],
+    [...serverlessOfflineNodeArgs(), resolve(projectRoot, 'node_modules/osls/bin/serverless.js'), ...args],
     {
       cwd: projectRoot,
       env: {
