@@ -46,3 +46,21 @@ export function isTransient(error: unknown): boolean {
 export function isRejection(error: unknown): error is Error {
   return error instanceof Error && REJECTION_ERRORS.has(error.name);
 }
+
+/** The names people know the services by, from the SDK clients' service ids. */
+const SERVICE_NAMES: Record<string, string> = {
+  SageMaker: 'SageMaker',
+  SNS: 'SNS',
+  'Cognito Identity Provider': 'Cognito',
+  DynamoDB: 'DynamoDB',
+  EventBridge: 'EventBridge',
+};
+
+/** The property the clients' middleware (lib/clients/common.ts) puts on every error with the client's service id. */
+export const SERVICE_ID = '$service';
+
+/** Which service an SDK error came from (`SageMaker`, `SNS`, `Cognito`, ...), when a client of ours raised it. */
+export function serviceOf(error: unknown): string | undefined {
+  const id = error instanceof Error ? (error as unknown as Record<string, unknown>)[SERVICE_ID] : undefined;
+  return typeof id === 'string' ? (SERVICE_NAMES[id] ?? id) : undefined;
+}

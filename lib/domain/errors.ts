@@ -146,8 +146,9 @@ export class UpstreamUnavailable extends DomainError {
   readonly code = 'UpstreamUnavailable';
   readonly status = 503;
 
-  constructor(operation: string, options?: { cause?: unknown }) {
-    super(`SageMaker did not complete ${operation}; try again later`, {
+  /** `service`: which AWS service held the request up (SageMaker unless another is named). */
+  constructor(operation: string, options?: { cause?: unknown; service?: string }) {
+    super(`${options?.service ?? 'SageMaker'} did not complete ${operation}; try again later`, {
       details: { operation },
       cause: options?.cause,
     });

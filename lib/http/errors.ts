@@ -3,7 +3,7 @@
  * Domain errors carry their own status; anything else is a 500 whose body never carries internals.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isTransient } from '../aws-errors';
+import { isTransient, serviceOf } from '../aws-errors';
 import { isDomainError, UpstreamUnavailable } from '../domain/errors';
 import type { Violation } from '../domain/validation';
 import { InvalidPaginationToken } from '../ports';
@@ -26,7 +26,9 @@ export function errorResponse(statusCode: number, code: string, message: string,
 }
 
 export function mapErrorToResponse(error: unknown): { response: APIGatewayProxyStructuredResultV2; expected: boolean } {
-  const mapped = isTransient(error) ? new UpstreamUnavailable('the request', { cause: error }) : error;
+  const mapped = isTransient(error)
+    ? new UpstreamUnavailable('the request', { cause: error, service: serviceOf(error) })
+    : error;
   if (isDomainError(mapped)) {
     const retryAfter: Record<string, string> = mapped instanceof UpstreamUnavailable ? { 'retry-after': '5' } : {};
     const body: ErrorBody = {

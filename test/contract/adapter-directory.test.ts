@@ -15,6 +15,7 @@ import {
   CreateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createWorkforceDirectory } from '#lib/adapters/directory';
+import { pacedAtCognitoQuotas } from '#lib/clients/cognito';
 import type { WorkforceDirectory } from '#lib/ports';
 import { watchInFlight } from '../support/in-flight';
 
@@ -25,7 +26,8 @@ let userPoolId: string;
 let suffix: string;
 
 beforeAll(() => {
-  cognito = new CognitoIdentityProviderClient({});
+  // Configured as the functions' own client is: paced at Cognito's quotas, adaptive retries.
+  cognito = pacedAtCognitoQuotas(new CognitoIdentityProviderClient({ retryMode: 'adaptive' }));
   setup = new CognitoIdentityProviderClient({ endpoint: process.env.COGNITO_LOCAL_URL });
   directory = createWorkforceDirectory(cognito);
   userPoolId = process.env.USER_POOL_ID ?? '';
@@ -103,7 +105,7 @@ describe('createWorkforceDirectory().emailsOfGroups', () => {
     for (const [i, group] of groups.entries()) {
       await givenGroup(group, [{ username: `worker-${i}-${suffix}`, email: `worker-${i}-${suffix}@example.com` }]);
     }
-    const watchedCognito = new CognitoIdentityProviderClient({});
+    const watchedCognito = pacedAtCognitoQuotas(new CognitoIdentityProviderClient({ retryMode: 'adaptive' }));
     const calls = watchInFlight(watchedCognito, ['ListUsersInGroup', 'GetGroup']);
     const watched = createWorkforceDirectory(watchedCognito);
     const asked = [...groups, `ghosts-${suffix}`, 'reviewers'];

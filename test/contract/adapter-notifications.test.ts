@@ -14,15 +14,18 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { createNotificationTopics, createTopicInspector } from '#lib/adapters/notifications';
+import { pacedAtSnsQuotas } from '#lib/clients/sns';
 import type { NotificationTopics } from '#lib/ports';
 import { watchInFlight } from '../support/in-flight';
+import { confirmSubscriptions } from '../support/mailbox';
 
 let sns: SNSClient;
 let topics: NotificationTopics;
 let prefix: string;
 
 beforeAll(() => {
-  sns = new SNSClient({});
+  // Configured as the functions' own client is: paced at SNS's quotas, adaptive retries.
+  sns = pacedAtSnsQuotas(new SNSClient({ retryMode: 'adaptive' }));
 });
 
 afterAll(() => {
@@ -47,18 +50,6 @@ async function emailsOf(topicArn: string): Promise<string[]> {
     .filter((subscription) => subscription.protocol === 'email')
     .map((subscription) => subscription.endpoint)
     .sort();
-}
-
-/** The workers click their confirmation links (the local mailbox's control route). */
-async function confirmed(topicArn: string, addresses: string[]): Promise<void> {
-  for (const address of addresses) {
-    const response = await fetch(`${process.env.LOCAL_SNS_CONTROL_URL}/confirm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ address, topicArn }),
-    });
-    if (response.status !== 200) throw new Error(`the local SNS did not confirm a subscription: ${response.status}`);
-  }
 }
 
 async function tagsOf(topicArn: string): Promise<Record<string, string>> {
@@ -120,13 +111,13 @@ describe('createNotificationTopics().ensureTopic', () => {
 describe('createNotificationTopics().syncEmailSubscriptions', () => {
   it('subscribes and unsubscribes several workers at a time, never more than eight at once', async () => {
     // Prepare
-    const watchedSns = new SNSClient({});
+    const watchedSns = pacedAtSnsQuotas(new SNSClient({ retryMode: 'adaptive' }));
     const calls = watchInFlight(watchedSns, ['Subscribe', 'Unsubscribe']);
     const watched = createNotificationTopics(watchedSns, { topicPrefix: prefix });
     const topicArn = await watched.ensureTopic('crowd', {});
     const before = Array.from({ length: 12 }, (_, i) => `leaver-${i}@example.com`);
     await watched.syncEmailSubscriptions(topicArn, before);
-    await confirmed(topicArn, before);
+    await confirmSubscriptions(topicArn, before);
     const after = Array.from({ length: 12 }, (_, i) => `joiner-${i}@example.com`);
     calls.reset();
 
@@ -158,7 +149,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     // Prepare
     const topicArn = await topics.ensureTopic('labelers', {});
     await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com', 'chloe@example.com']);
-    await confirmed(topicArn, ['ana@example.com', 'chloe@example.com']);
+    await confirmSubscriptions(topicArn, ['ana@example.com', 'chloe@example.com']);
 
     // Act
     const result = await topics.syncEmailSubscriptions(topicArn, ['ben@example.com', 'dan@example.com']);
@@ -205,7 +196,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'https', Endpoint: 'https://example.com/hook' }),
     );
     await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
-    await confirmed(topicArn, ['ana@example.com']);
+    await confirmSubscriptions(topicArn, ['ana@example.com']);
 
     // Act
     const result = await topics.syncEmailSubscriptions(topicArn, []);
@@ -250,7 +241,7 @@ describe('createTopicInspector().inspectTopic', () => {
     // Prepare
     const topicArn = await topics.ensureTopic('labelers', {});
     await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
-    await confirmed(topicArn, ['ana@example.com']);
+    await confirmSubscriptions(topicArn, ['ana@example.com']);
 
     // Act
     const topic = await createTopicInspector(sns).inspectTopic(topicArn);
