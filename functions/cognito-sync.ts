@@ -1,72 +1,96 @@
 /**
- * EventBridge → the Cognito sync: "AWS API Call via CloudTrail" records of the workforce's user pool (the rule's
- * pattern in serverless.yml) keep teams' members and workers' subscriptions in step with the pool. Delivered at
- * least once and in any order: each event is processed once per CloudTrail eventID, and what it does reads the
- * pool as it is now. A malformed event is refused (and, after EventBridge's retries, dead-lettered).
+ * SQS → the Cognito sync: "AWS API Call via CloudTrail" records of the workforce's user pool reach the
+ * cognito-changes queue through an EventBridge rule (serverless.yml), and this function takes them a batch at a
+ * time, so that a storm of changes (a bulk import) costs about what one change costs. Delivered at least once,
+ * in any order, duplicated: what a batch does reads the pool as it is now, so a duplicate or a reordering ends
+ * in the same state. Messages of failed work come again (partial batch failure); a malformed one is refused,
+ * and after the queue's receives lands in the dead-letter queue.
  */
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { z } from 'zod';
-import { dynamoClient } from '#lib/clients/dynamodb';
 import { loadConfig } from '#lib/config';
-import { buildTeamDeps, IdempotencyConfigSchema, WorkforcePoolConfigSchema } from '#lib/deps';
-import { eventBridgeRoute } from '#lib/handlers/event';
+import { buildTeamDeps, TeamsConfigSchema, WorkforcePoolConfigSchema } from '#lib/deps';
+import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } from '#lib/domain/cognito-changes';
+import { sqsBatchRoute } from '#lib/handlers/queue';
 import { logger } from '#lib/observability';
-import {
-  type CognitoChange,
-  MEMBERSHIP_EVENTS,
-  type SyncResult,
-  syncCognitoChange,
-  USER_EVENTS,
-} from '#lib/use-cases/sync-cognito';
+import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 
-const config = loadConfig(IdempotencyConfigSchema.extend(WorkforcePoolConfigSchema.shape));
-const deps = buildTeamDeps();
+const config = loadConfig(TeamsConfigSchema.extend(WorkforcePoolConfigSchema.shape));
+const deps = buildTeamDeps(config);
 
-/** The part of a CloudTrail record of a Cognito API call the sync reads; the user's name is hidden anyway. */
-const CognitoApiCallSchema = z
-  .object({
-    eventID: z.string().min(1),
-    eventSource: z.literal('cognito-idp.amazonaws.com'),
-    eventName: z.enum([...MEMBERSHIP_EVENTS, ...USER_EVENTS]),
-    errorCode: z.string().optional(),
-    requestParameters: z.object({ userPoolId: z.string().min(1), groupName: z.string().min(1).optional() }),
-    additionalEventData: z.object({ sub: z.string().min(1).optional() }).optional(),
-  })
-  .refine(
-    (detail) =>
-      !(MEMBERSHIP_EVENTS as readonly string[]).includes(detail.eventName) || detail.requestParameters.groupName,
-    { message: 'a group event names its group', path: ['requestParameters', 'groupName'] },
-  );
+/** CloudTrail event ids are UUIDs: a message with anything else is not CloudTrail's (and reaches no log). */
+const EventIdSchema = z.guid();
 
-const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'eventId', expiresAfterSeconds: 24 * 60 * 60 });
-const syncOnce = makeIdempotent(
-  (change: CognitoChange): Promise<SyncResult> => syncCognitoChange(deps, config.USER_POOL_ID, change),
-  {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: config.IDEMPOTENCY_TABLE,
-      awsSdkV3Client: dynamoClient(config),
-    }),
-    config: idempotency,
-  },
-);
+/**
+ * The part of the EventBridge event of a Cognito API call that the sync reads. A call Cognito refused
+ * (`errorCode`) changed nothing and is taken as it comes, before its other fields are asked for; every other
+ * record must be a whole one of the rule's kind.
+ */
+const CognitoApiCallSchema = z.union([
+  z.object({
+    source: z.literal('aws.cognito-idp'),
+    detail: z.object({ eventID: EventIdSchema, errorCode: z.string().min(1) }),
+  }),
+  z.object({
+    source: z.literal('aws.cognito-idp'),
+    'detail-type': z.literal('AWS API Call via CloudTrail'),
+    detail: z
+      .object({
+        eventID: EventIdSchema,
+        eventSource: z.literal('cognito-idp.amazonaws.com'),
+        eventName: z.enum(COGNITO_EVENTS),
+        requestParameters: z
+          .object({ userPoolId: z.string().min(1).optional(), groupName: z.string().min(1).optional() })
+          .nullish(),
+        additionalEventData: z.object({ sub: z.string().optional(), userPoolId: z.string().optional() }).nullish(),
+      })
+      .refine(
+        (detail) =>
+          ![...GROUP_EVENTS, ...MEMBERSHIP_EVENTS].includes(detail.eventName as never) ||
+          detail.requestParameters?.groupName,
+        { message: 'a group event names its group', path: ['requestParameters', 'groupName'] },
+      ),
+  }),
+]);
+type CognitoApiCall = z.infer<typeof CognitoApiCallSchema>;
 
-export const handler = eventBridgeRoute(CognitoApiCallSchema, async ({ detail }, context) => {
-  // A call Cognito refused changed nothing.
-  if (detail.errorCode) {
-    logger.info('cognito call failed; nothing to sync', { eventId: detail.eventID, eventName: detail.eventName });
-    return { ignored: 'the call failed', teams: [] } satisfies SyncResult;
+/** The change a record stands for, or why it stands for none. */
+function changeOf(call: CognitoApiCall): CognitoChange | 'the call failed' | 'another user pool' {
+  const { detail } = call;
+  if ('errorCode' in detail) return 'the call failed';
+  const userPool = detail.requestParameters?.userPoolId ?? detail.additionalEventData?.userPoolId;
+  if (userPool !== config.USER_POOL_ID) return 'another user pool';
+  const eventId = detail.eventID;
+  const groupName = detail.requestParameters?.groupName ?? '';
+  switch (detail.eventName) {
+    case 'CreateGroup':
+    case 'DeleteGroup':
+    case 'AdminAddUserToGroup':
+    case 'AdminRemoveUserFromGroup':
+      return { eventId, eventName: detail.eventName, groupName };
+    default:
+      return { eventId, eventName: detail.eventName, sub: detail.additionalEventData?.sub };
   }
-  if (detail.requestParameters.userPoolId !== config.USER_POOL_ID) {
-    logger.debug('event of another user pool ignored', { eventId: detail.eventID });
-    return { ignored: 'another user pool', teams: [] } satisfies SyncResult;
+}
+
+export const handler = sqsBatchRoute(CognitoApiCallSchema, async (messages) => {
+  const changes: CognitoChange[] = [];
+  const messagesOf = new Map<string, string[]>();
+  for (const { messageId, body } of messages) {
+    const change = changeOf(body);
+    if (typeof change === 'string') {
+      logger.debug('cognito event ignored', { eventId: body.detail.eventID, reason: change });
+      continue;
+    }
+    changes.push(change);
+    messagesOf.set(change.eventId, [...(messagesOf.get(change.eventId) ?? []), messageId]);
   }
-  idempotency.registerLambdaContext(context);
-  return syncOnce({
-    eventId: detail.eventID,
-    eventName: detail.eventName,
-    userPoolId: detail.requestParameters.userPoolId,
-    ...(detail.requestParameters.groupName ? { groupName: detail.requestParameters.groupName } : {}),
-    ...(detail.additionalEventData?.sub ? { sub: detail.additionalEventData.sub } : {}),
+  if (changes.length === 0) return { failed: [] };
+  const result = await syncCognitoChanges(deps, config.USER_POOL_ID, changes);
+  logger.info('cognito batch synced', {
+    messages: messages.length,
+    teams: result.teams,
+    ignored: result.ignored.length,
+    failed: result.failed,
   });
+  return { failed: result.failed.flatMap((eventId) => messagesOf.get(eventId) ?? []) };
 });

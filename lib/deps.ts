@@ -8,6 +8,7 @@ import { z } from 'zod';
 import policyDocument from '../policy/policy.json';
 import { createWorkforceDirectory } from './adapters/directory';
 import { createFindingEvents } from './adapters/finding-events';
+import { createTeamLeases } from './adapters/leases';
 import { createNotificationTopics, createOperationsAlerts, createTopicInspector } from './adapters/notifications';
 import { createTeamRegistry } from './adapters/registry';
 import { createAuditReader, createSageMakerWriter } from './adapters/sagemaker';
@@ -31,8 +32,12 @@ export const TeamsConfigSchema = ReadConfigSchema.extend({
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
   /** A SageMaker refusal within this many seconds of a team's Cognito group being created is retried, not rolled back. */
   GROUP_SETTLING_SECONDS: z.coerce.number().int().min(0).max(900),
-  /** After this many failed attempts to apply a change the team is Failed and the operations topic is told. */
-  MAX_APPLY_ATTEMPTS: z.coerce.number().int().min(1).max(50),
+  /** How long a change that cannot be applied is retried before the team is Failed and the operations topic told. */
+  RETRY_BUDGET_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
   /** The SNS topic that tells the people who run the system what needs a person. */
   OPERATIONS_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/),
 });
@@ -63,7 +68,7 @@ export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchem
     events: createFindingEvents(eventBridgeClient(config)),
     alerts: team.alerts,
     policy,
-    reconcile: (name, directory) => reconcileTeam({ ...team, directory }, name),
+    reconcile: (name) => reconcileTeam(team, name),
     log: team.log,
   };
 }
@@ -72,13 +77,14 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema
   const documents = documentClient(config);
   return {
     registry: createTeamRegistry(documents, config.TEAMS_TABLE),
+    leases: createTeamLeases(documents, config.TEAMS_TABLE),
     sagemaker: createSageMakerWriter(sageMakerClient(config)),
     topics: createNotificationTopics(snsClient(config), { topicPrefix: config.TOPIC_PREFIX }),
     directory: createWorkforceDirectory(cognitoClient(config)),
     alerts: countedAlerts(createOperationsAlerts(snsClient(config), config.OPERATIONS_TOPIC_ARN)),
     policy,
     groupSettlingMs: config.GROUP_SETTLING_SECONDS * 1000,
-    maxApplyAttempts: config.MAX_APPLY_ATTEMPTS,
+    retryBudgetMs: config.RETRY_BUDGET_MINUTES * 60_000,
     log: {
       info: (message, details = {}) => logger.info(message, details),
       warn: (message, details = {}) => logger.warn(message, details),

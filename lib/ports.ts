@@ -39,6 +39,17 @@ export class InvalidPaginationToken extends Error {
   }
 }
 
+/**
+ * One writer per team: a lease on a team's name that a pass of the team holds while it reads what it will write
+ * and writes it to SageMaker and SNS. Taking it succeeds when nobody holds it, its holder's time is up, or the
+ * taker already holds it.
+ */
+export interface TeamLeases {
+  tryAcquire(team: string, holder: string, until: Date, now: Date): Promise<boolean>;
+  /** Gives the lease up if `holder` still holds it (a lease taken over after its time is left alone). */
+  release(team: string, holder: string): Promise<void>;
+}
+
 /** The registry of managed teams (DynamoDB). Every write is conditional. */
 export interface TeamRegistry {
   get(name: string): Promise<TeamRecord | undefined>;

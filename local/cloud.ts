@@ -198,7 +198,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AUDIT_RETENTION_DAYS: '90',
       TOPIC_PREFIX: 'workteam-automation-local-',
       OPERATIONS_TOPIC_ARN: seed.operationsTopicArn,
-      MAX_APPLY_ATTEMPTS: '8',
+      RETRY_BUDGET_MINUTES: '180',
       JWT_ISSUER: `${cognito.url}/${seed.userPoolId}`,
       JWT_AUDIENCE: seed.clientId,
       LOCAL_ADMIN_TOKEN: seed.adminToken,

@@ -15,6 +15,9 @@ import type { WorkforceDirectory } from '../ports';
 
 export type { WorkforceDirectory } from '../ports';
 
+/** The most users ListUsersInGroup answers a page. */
+const USERS_PAGE = 60;
+
 export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient): WorkforceDirectory {
   return {
     async missingGroups(userPoolId, groups) {
@@ -49,7 +52,11 @@ export function createWorkforceDirectory(cognito: CognitoIdentityProviderClient)
       // Each group's pages in sequence (each page names the next), the groups side by side.
       const perGroup = await mapBounded([...new Set(groups)], GROUP_CONCURRENCY, async (group) => {
         const emails: string[] = [];
-        const pages = paginateListUsersInGroup({ client: cognito }, { UserPoolId: userPoolId, GroupName: group });
+        // Cognito's largest page (60; without a Limit it answers 25): a group of n users costs ceil(n / 60) calls.
+        const pages = paginateListUsersInGroup(
+          { client: cognito, pageSize: USERS_PAGE },
+          { UserPoolId: userPoolId, GroupName: group },
+        );
         try {
           for await (const page of pages) {
             for (const user of page.Users ?? []) {

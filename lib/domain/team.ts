@@ -98,7 +98,11 @@ export interface TeamRecord {
   orphaned?: { group: string; at: string; ownerTold?: boolean };
   /** Fingerprint of the create request, so an identical replay answers 200 with the same team. */
   createFingerprint?: string;
-  retry?: { attempts: number; nextAttemptAt: string };
+  /**
+   * The retries of a change that could not be applied yet: how many attempts failed, when the next is due, and
+   * since when it has been retried (its first failed attempt: what the retry budget counts from).
+   */
+  retry?: { attempts: number; nextAttemptAt: string; since?: string };
   /**
    * Kept by the registry: a new value on every write. A write of a record read with a revision succeeds only if
    * nothing was written since (not even a change of its apply state at the same version).

@@ -60,8 +60,11 @@ export interface AuditDeps {
   events: FindingEvents;
   alerts: OperationsAlerts;
   policy: Policy;
-  /** Remediation: reconcile one managed team, as the system, with the run's group listings. */
-  reconcile: (name: string, directory: WorkforceDirectory) => Promise<ReconcileOutcome>;
+  /**
+   * Remediation: reconcile one managed team, as the system. It lists the team's groups afresh under the team's
+   * lease, never from the run's listings: a user removed since the audit read the group is not subscribed again.
+   */
+  reconcile: (name: string) => Promise<ReconcileOutcome>;
   now?: () => Date;
   log?: Log;
 }
@@ -244,7 +247,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   // Announcing runs beside the remediation; a failure of either is the run's failure, after both settled.
   const [announcement, remediation] = await Promise.allSettled([
     announce(deps, request, runId, transitions, { teamsAudited: teams.length, findings: reported.length }),
-    remediate(deps, request, reported, directory),
+    remediate(deps, request, reported),
   ]);
 
   const resolved = transitions.resolved.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -468,12 +471,7 @@ async function announce(
 }
 
 /** Reconciles each team with a finding to remediate, a few at a time; marks what it did on the findings. */
-async function remediate(
-  deps: AuditDeps,
-  request: AuditRequest,
-  findings: ReportedFinding[],
-  directory: WorkforceDirectory,
-): Promise<void> {
+async function remediate(deps: AuditDeps, request: AuditRequest, findings: ReportedFinding[]): Promise<void> {
   const byTeam = new Map<string, ReportedFinding[]>();
   for (const finding of findings) {
     if (finding.team === undefined || remediationFor(finding, deps.policy, request.mode) !== 'remediate') continue;
@@ -493,7 +491,7 @@ async function remediate(
     }
     let outcome: ReconcileOutcome;
     try {
-      outcome = await deps.reconcile(team, directory);
+      outcome = await deps.reconcile(team);
     } catch (error) {
       outcome = { outcome: 'failed', reason: errorText(error) } as ReconcileOutcome;
     }

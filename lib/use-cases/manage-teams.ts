@@ -350,9 +350,12 @@ function outcomeOf(record: TeamRecord): TeamResult['outcome'] {
   return record.applyState === 'Pending' ? 'pending' : record.applyState === 'Failed' ? 'failed' : 'applied';
 }
 
-/** A reconciled change as an answer: one not applied (yet) shows what SageMaker holds now, where it can tell. */
+/**
+ * A reconciled change as an answer: one not applied (yet), or applied by another pass, shows what SageMaker holds
+ * now, where it can tell.
+ */
 async function settle(deps: TeamDeps, result: ChangeResult): Promise<TeamResult> {
-  if (result.outcome === 'applied') return result;
+  if (result.outcome === 'applied' && result.live) return result;
   return { ...result, live: await describeUnlessUnavailable(deps, result.record) };
 }
 

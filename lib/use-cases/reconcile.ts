@@ -11,7 +11,7 @@
  * - every SNS topic is recorded before anything can forget it (`topicMayExist`, set with the change itself).
  */
 
-import { isRejection, isResourceInUse, isSnsNotFound, isTransient } from '../aws-errors';
+import { isRejection, isResourceInUse, isSnsNotFound, isTransient, serviceOf } from '../aws-errors';
 import { forEachBounded } from '../concurrency';
 import { toWorkteamSpec } from '../domain/desired-spec';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
@@ -19,6 +19,7 @@ import type { LiveWorkteam } from '../domain/live';
 import { sameMembers } from '../domain/members';
 import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
+import { afterFailedAttempt, DEFAULT_RETRY_BUDGET_MS } from '../domain/retries';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
 import { MANAGED_BY_TAG } from '../domain/validation';
 import { outOfTime } from '../invocation';
@@ -26,10 +27,12 @@ import {
   type NotificationTopics,
   type OperationsAlerts,
   RegistryConflict,
+  type TeamLeases,
   type TeamRegistry,
   type WorkforceDirectory,
   type WorkteamWriter,
 } from '../ports';
+import { TeamBusy, withTeamLeases } from './team-lease';
 
 export interface Log {
   info(message: string, details?: Record<string, unknown>): void;
@@ -39,12 +42,16 @@ export interface Log {
 
 export interface ReconcileDeps {
   registry: TeamRegistry;
+  leases: TeamLeases;
   sagemaker: WorkteamWriter;
   topics: NotificationTopics;
   directory: WorkforceDirectory;
   alerts: OperationsAlerts;
-  /** After this many failed attempts a change is `Failed` (and the operations topic is told) instead of retried. */
-  maxApplyAttempts: number;
+  /**
+   * How long a change that cannot be applied is retried before the team is `Failed` and the operations topic is
+   * told (lib/domain/retries.ts); DEFAULT_RETRY_BUDGET_MS when not given.
+   */
+  retryBudgetMs?: number;
   now?: () => Date;
   /** How long after a Cognito group's creation a SageMaker refusal of a team using it means "not yet". */
   groupSettlingMs?: number;
@@ -62,12 +69,6 @@ export type ReconcileOutcome =
   | { outcome: 'pending'; record: TeamRecord; reason: string }
   | { outcome: 'failed'; record: TeamRecord; reason: string }
   | { outcome: 'unmanaged' };
-
-/** Backoff for pending retries: 1, 2, 4, ... minutes, at most an hour. */
-export function nextAttemptAt(now: Date, attempts: number): string {
-  const minutes = Math.min(60, 2 ** Math.max(0, attempts - 1));
-  return new Date(now.getTime() + minutes * 60_000).toISOString();
-}
 
 export const TOPIC_TAGS = (team: string) => ({ workteam: team, [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value });
 
@@ -130,6 +131,23 @@ export async function reconcileTeam(
   name: string,
   hints: ReconcileHints = {},
 ): Promise<ReconcileOutcome> {
+  // One writer per team: everything below reads and writes holding the team's lease. A pass that had to wait for
+  // it starts from nothing it knew before (another pass may have moved the team meanwhile).
+  return withTeamLeases(deps, [name], async ({ busy, waited }) => {
+    if (busy.length > 0) return deferWhileBusy(deps, name);
+    return reconcileHolding(deps, name, waited ? {} : hints);
+  });
+}
+
+/** Another pass held the team for longer than this one could wait: the change is kept, and retried. */
+export async function deferWhileBusy(deps: ReconcileDeps, name: string): Promise<ReconcileOutcome> {
+  const record = await deps.registry.get(name);
+  if (!record) return { outcome: 'unmanaged' };
+  deps.log?.info('apply deferred: another pass of the team is running', { team: name, version: record.version });
+  return markPending(deps, record, {}, `${new TeamBusy(name).message}; it will be retried`);
+}
+
+async function reconcileHolding(deps: ReconcileDeps, name: string, hints: ReconcileHints): Promise<ReconcileOutcome> {
   const run: RunState = { created: false };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const record = pass === 0 && hints.record?.name === name ? hints.record : await deps.registry.get(name);
@@ -171,13 +189,14 @@ async function settleFailure(
     return markPending(deps, record, attempt, 'the change did not finish within the time limit; it will be retried');
   }
   if (isTransient(error) || error instanceof RaceLost || isSnsNotFound(error)) {
-    deps.log?.info('apply deferred', { team: record.name, version: record.version, error: errorName });
-    return markPending(
-      deps,
-      record,
-      attempt,
-      `${errorName}: SageMaker or SNS did not accept the change yet; it will be retried`,
-    );
+    const service = serviceOf(error);
+    deps.log?.info('apply deferred', { team: record.name, version: record.version, error: errorName, service });
+    const why = isSnsNotFound(error)
+      ? "the team's SNS topic went away meanwhile"
+      : error instanceof RaceLost
+        ? 'the team changed while it was applied'
+        : `${service ?? 'AWS'} did not accept the change yet`;
+    return markPending(deps, record, attempt, `${errorName}: ${why}; it will be retried`);
   }
   if (isRejection(error) && record.lifecycle === 'deleted') {
     // SageMaker refuses to delete the team: nothing to roll back to (the DELETE was answered); it needs a person.
@@ -298,29 +317,14 @@ async function applyRecord(
   let live = read.value;
   const prepared = ensured.value;
   const topicArn = prepared?.topicArn ?? (spec.notifications ? record.topicArn : undefined);
-  // Subscriptions go beside SageMaker's change: neither waits for the other.
-  const subscribing = prepared
-    ? (async () => {
-        checkTime();
-        attempt.subscriptions = await deps.topics.syncEmailSubscriptions(prepared.topicArn, prepared.emails);
-      })()
-    : undefined;
-  subscribing?.catch(() => undefined);
-
   const assumed = (current: LiveWorkteam | undefined) =>
     current && tagsFromApplied && current.tags === undefined && applied
       ? { ...current, tags: toWorkteamSpec(applied, record.identity, topicArn).tags }
       : current;
-  let plan: WorkteamPlan;
-  let arn: string | undefined;
-  try {
-    const groupsListed = notificationsPrepared !== undefined;
-    ({ plan, arn, live } = await createIfNeeded(deps, record, attempt, run, topicArn, live, assumed, groupsListed));
-  } catch (error) {
-    // The subscriptions under way settle first: nothing of a failed pass goes on behind the record it writes.
-    await subscribing?.catch(() => undefined);
-    throw error;
-  }
+  const groupsListed = notificationsPrepared !== undefined;
+  const created = await createIfNeeded(deps, record, attempt, run, topicArn, live, assumed, groupsListed);
+  const { plan, arn } = created;
+  live = created.live;
   // The update and the tag changes touch different things of the team: side by side.
   checkTime();
   const teamArn = arn;
@@ -328,13 +332,27 @@ async function applyRecord(
     plan.action === 'update' && plan.update ? deps.sagemaker.updateWorkteam(plan.update) : undefined,
     teamArn && plan.tagKeysToRemove.length > 0 ? deps.sagemaker.deleteTags(teamArn, plan.tagKeysToRemove) : undefined,
     teamArn && plan.tagsToAdd.length > 0 ? deps.sagemaker.addTags(teamArn, plan.tagsToAdd) : undefined,
-    subscribing,
   ]);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 
   // The topic goes only once SageMaker no longer points at it.
   if (!spec.notifications) await removeTopic(deps, record, attempt, run);
-  attempt.live = await afterApply(deps, record, plan, live, arn, topicArn, attempt.missingGroups);
+  // Subscriptions only once SageMaker has taken the change: a Subscribe mails the worker a confirmation that no
+  // rollback can take back (SNS cannot unsubscribe a pending subscription), so a change SageMaker refuses must
+  // not have mailed anyone. They go beside the last read of a team just created.
+  const subscribing = prepared
+    ? (async () => {
+        checkTime();
+        attempt.subscriptions = await deps.topics.syncEmailSubscriptions(prepared.topicArn, prepared.emails);
+      })()
+    : undefined;
+  const [after, subscribed] = await Promise.allSettled([
+    afterApply(deps, record, plan, live, arn, topicArn, attempt.missingGroups),
+    subscribing,
+  ]);
+  if (subscribed.status === 'rejected') throw subscribed.reason;
+  if (after.status === 'rejected') throw after.reason;
+  attempt.live = after.value;
 }
 
 /**
@@ -539,8 +557,9 @@ async function markApplied(
 }
 
 /**
- * Keeps the change and schedules a retry with backoff; after `maxApplyAttempts` the team is `Failed` instead
- * (out of the retry index, the operations topic told once). Returns what the record now says.
+ * Keeps the change and schedules a retry with backoff; once the change has been retried for longer than the
+ * retry budget the team is `Failed` instead (out of the retry index, the operations topic told once). Returns
+ * what the record now says.
  */
 async function markPending(
   deps: ReconcileDeps,
@@ -549,22 +568,18 @@ async function markPending(
   reason: string,
 ): Promise<Extract<ReconcileOutcome, { outcome: 'pending' | 'failed' }>> {
   const now = clock(deps)();
-  const attempts = (record.retry?.attempts ?? 0) + 1;
+  const next = afterFailedAttempt(record, now, deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
   const facts = topicFacts(record, { missingGroups: [], ...attempt });
-  if (attempts >= deps.maxApplyAttempts) {
-    const failedReason = `${reason.replace(/; it will be retried$/, '')}; gave up after ${attempts} attempts`;
-    return markFailed(
-      deps,
-      { ...record, ...facts, retry: { attempts, nextAttemptAt: now.toISOString() } },
-      failedReason,
-    );
+  if (next.giveUp) {
+    const failedReason = `${reason.replace(/; it will be retried$/, '')}; gave up after ${next.retry.attempts} attempts in ${next.triedFor}`;
+    return markFailed(deps, { ...record, ...facts, retry: next.retry }, failedReason);
   }
   const pending: TeamRecord = {
     ...record,
     ...facts,
     applyState: 'Pending',
     pendingReason: reason,
-    retry: { attempts, nextAttemptAt: nextAttemptAt(now, attempts) },
+    retry: next.retry,
     updatedAt: now.toISOString(),
   };
   const written = await writeIfUnchanged(deps, pending, record.version);

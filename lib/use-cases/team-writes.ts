@@ -131,12 +131,23 @@ export async function applyChange(
   version: number,
   hints: ReconcileHints = { change: true },
 ): Promise<ChangeResult> {
-  const result = await reconcileTeam(deps, name, hints);
+  let result: Awaited<ReturnType<typeof reconcileTeam>>;
+  try {
+    result = await reconcileTeam(deps, name, hints);
+  } catch (error) {
+    // The pass that applied this change may have gone on to a later one (one writer per team: it applies the
+    // latest), which SageMaker refused and which was rolled back. That refusal is this change's answer only if
+    // the rollback undid this change too (the checks below); otherwise this change stands as the record says.
+    if (!(error instanceof UpstreamRejected)) throw error;
+    const latest = await deps.registry.get(name);
+    if (!latest || latest.version <= version || latest.lifecycle !== 'active' || rollbackOf(latest, version)) {
+      throw error;
+    }
+    result = { outcome: latest.applyState === 'Applied' ? 'applied' : 'pending', record: latest } as typeof result;
+  }
   if (result.outcome === 'unmanaged') throw new TeamNotFound(name);
   const { record } = result;
-  const rollback = record.history.find(
-    (entry) => entry.action === 'rolledBack' && entry.version > version && (entry.restoredVersion ?? 0) < version,
-  );
+  const rollback = rollbackOf(record, version);
   if (rollback && record.lifecycle === 'active') {
     throw new UpstreamRejected('the change', {
       code: 'RolledBack',
@@ -154,4 +165,11 @@ export async function applyChange(
     record,
     ...(result.outcome === 'applied' ? { live: result.live, subscriptions: result.subscriptions } : {}),
   };
+}
+
+/** The rollback that undid `version` (a step back to a version before it), if one did. */
+function rollbackOf(record: TeamRecord, version: number) {
+  return record.history.find(
+    (entry) => entry.action === 'rolledBack' && entry.version > version && (entry.restoredVersion ?? 0) < version,
+  );
 }

@@ -36,6 +36,8 @@ const RECONCILE = [
   'cognito-idp:GetGroup',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  // Only the team's lease (its key starts with #lease/, see the condition test below).
+  'dynamodb:DeleteItem',
 ];
 const WORKFORCE_LOOKUP = ['sagemaker:ListWorkforces', 'sagemaker:DescribeWorkforce'];
 /** The audit's reads and records; remediation adds reconcile's rights. */
@@ -80,12 +82,10 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     ...RECONCILE,
     'cognito-idp:ListUsers',
     'cognito-idp:AdminListGroupsForUser',
-    'sqs:SendMessage',
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
     'dynamodb:Query',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
   ],
   audit: [...AUDIT, 'sqs:SendMessage'],
   startAudit: AUDIT,
@@ -205,7 +205,7 @@ describe('the packaged template', () => {
     );
     for (const variables of environments) {
       expect(variables.OPERATIONS_TOPIC_ARN).toEqual({ Ref: 'OperationsTopic' });
-      expect(Number(variables.MAX_APPLY_ATTEMPTS)).toBeGreaterThan(1);
+      expect(Number(variables.RETRY_BUDGET_MINUTES)).toBeGreaterThanOrEqual(60);
     }
   });
 
@@ -232,32 +232,80 @@ describe('the packaged template', () => {
     expect(schedules['cron(0 3 * * ? *)']).toContain('ResyncLambdaFunction');
   });
 
-  it("routes the workforce pool's CloudTrail Cognito calls to cognitoSync, dead-lettering what it cannot take", () => {
+  it("queues the workforce pool's CloudTrail Cognito calls for cognitoSync, dead-lettering what it cannot take", () => {
     const rules = Object.values(template.Resources).filter(
       (resource) =>
         resource.Type === 'AWS::Events::Rule' &&
         JSON.stringify(resource.Properties.EventPattern ?? null).includes('aws.cognito-idp'),
     );
-    expect(rules).toHaveLength(1);
-    const pattern = rules[0]?.Properties.EventPattern as {
-      source: string[];
-      'detail-type': string[];
-      detail: { eventName: string[]; requestParameters: { userPoolId: string[] } };
-    };
-    expect(pattern.source).toEqual(['aws.cognito-idp']);
-    expect(pattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
-    expect(pattern.detail.eventName).toEqual(
-      expect.arrayContaining(['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'DeleteGroup', 'AdminDeleteUser']),
+    // The admin calls name the pool in their parameters; a user's own calls beside their sub.
+    expect(rules).toHaveLength(2);
+    const patterns = rules.map(
+      (rule) =>
+        rule.Properties.EventPattern as {
+          source: string[];
+          'detail-type': string[];
+          detail: {
+            eventName: string[];
+            requestParameters?: { userPoolId: string[] };
+            additionalEventData?: { userPoolId: string[] };
+          };
+        },
     );
-    expect(pattern.detail.requestParameters.userPoolId).toEqual(['us-east-1_Ci0Pool1']);
-    const target = JSON.stringify(rules[0]?.Properties.Targets);
-    expect(target).toContain('CognitoSyncLambdaFunction');
-    expect(target).toContain('CognitoSyncDeadLetterQueue');
-    // What the function itself refuses or fails on (asynchronous invocation) goes to the same queue.
-    const invokeConfigs = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Lambda::EventInvokeConfig',
+    for (const pattern of patterns) {
+      expect(pattern.source).toEqual(['aws.cognito-idp']);
+      expect(pattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
+    }
+    expect(patterns.flatMap((pattern) => pattern.detail.eventName)).toEqual(
+      expect.arrayContaining([
+        'AdminAddUserToGroup',
+        'AdminRemoveUserFromGroup',
+        'DeleteGroup',
+        'AdminDeleteUser',
+        'AdminDeleteUserAttributes',
+        'UpdateUserAttributes',
+        'DeleteUser',
+      ]),
     );
-    expect(JSON.stringify(invokeConfigs)).toContain('CognitoSyncDeadLetterQueue');
+    expect(
+      patterns.map(
+        (pattern) => pattern.detail.requestParameters?.userPoolId ?? pattern.detail.additionalEventData?.userPoolId,
+      ),
+    ).toEqual([['us-east-1_Ci0Pool1'], ['us-east-1_Ci0Pool1']]);
+    // Both put the events on the queue the function takes in batches; what EventBridge cannot put there, and what
+    // fails five times, goes to the dead-letter queue.
+    for (const rule of rules) {
+      const target = JSON.stringify(rule.Properties.Targets);
+      expect(target).toContain('CognitoChangesQueue');
+      expect(target).toContain('CognitoSyncDeadLetterQueue');
+    }
+    const queue = template.Resources.CognitoChangesQueue;
+    expect(JSON.stringify(queue?.Properties.RedrivePolicy)).toContain('CognitoSyncDeadLetterQueue');
+    const mapping = Object.values(template.Resources).find(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(resource.Properties.EventSourceArn).includes('CognitoChangesQueue'),
+    );
+    expect(mapping?.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it("lets a function delete nothing of the teams table but the teams' leases", () => {
+    const statements = Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Role')
+      .flatMap((role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? [])
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .filter(
+        (statement) =>
+          actionsOf([statement]).includes('dynamodb:DeleteItem') &&
+          JSON.stringify(statement.Resource).includes('TeamsTable'),
+      );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#lease/*'] } });
+    }
   });
 
   it("audits work-team calls recorded by CloudTrail in real time, unless this stack's own roles made them", () => {

@@ -2,7 +2,7 @@
  * `serverless invoke local -f <name> --path events/<file>.json`, run as a user runs it, against the local
  * cloud the test run started: the bundled function reaches the emulators through AWS_ENDPOINT_URL_*. The commands
  * the README gives, one run of the framework each (each costs seconds of bundling): an HTTP route, the Cognito
- * sync (EventBridge), the resync and the retry (schedules). The write path's events/ files run in process, as
+ * sync (its queue's batches), the resync and the retry (schedules). The write path's events/ files run in process, as
  * they are, in test/handlers/team-lifecycle.test.ts.
  */
 import { serverless } from '../support/serverless';
@@ -33,17 +33,17 @@ describe('serverless invoke local', () => {
     expect(body.nextToken).toEqual(expect.any(String));
   }, 120_000);
 
-  // One events/ file of the Cognito sync goes through the framework; the handler reads every other one in
-  // test/handlers/cognito-sync.test.ts (the same function: a spawn of the framework each would prove no more).
-  it('runs the Cognito sync with events/cognito-add-user-to-group.json (an event of another pool than the local one: ignored)', async () => {
+  // The Cognito sync takes batches of its queue: events/cognito-sync-batch.json holds two CloudTrail events (the
+  // events/cognito-*.json files are such messages' bodies; test/handlers/cognito-sync.test.ts reads every one).
+  it('runs the Cognito sync with events/cognito-sync-batch.json (events of another pool than the local one: done, nothing to sync)', async () => {
     // Act
     const { stdout } = await serverless(
-      ['invoke', 'local', '-f', 'cognitoSync', '--path', 'events/cognito-add-user-to-group.json'],
+      ['invoke', 'local', '-f', 'cognitoSync', '--path', 'events/cognito-sync-batch.json'],
       { ...cloudEnv(), POWERTOOLS_LOG_LEVEL: 'SILENT' },
     );
 
-    // Assess
-    expect(lastJsonDocument<Record<string, unknown>>(stdout)).toEqual({ ignored: 'another user pool', teams: [] });
+    // Assess: no message to deliver again
+    expect(lastJsonDocument<Record<string, unknown>>(stdout)).toEqual({ batchItemFailures: [] });
   }, 120_000);
 
   it('runs the nightly resync with events/resync.json, answering in counts', async () => {

@@ -1,7 +1,8 @@
 /**
- * The Cognito sync, invoked as EventBridge (and `serverless invoke local`) invokes it with the events/ files:
- * each test makes the real change in cognito-local first, then feeds the matching CloudTrail event, and reads
- * the outcome from SNS (fauxqs) and SageMaker.
+ * The Cognito sync, invoked as Lambda's SQS event source mapping invokes it: CloudTrail events (the events/
+ * files) as the bodies of a batch of messages from the cognito-changes queue. Each test makes the real change in
+ * cognito-local first, then feeds the matching events, and reads the outcome from SNS and SageMaker; what a
+ * batch did to each team comes from the use case itself where a test needs it.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,13 +16,20 @@ import {
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { buildTeamDeps } from '#lib/deps';
-import { syncCognitoChange } from '#lib/use-cases/sync-cognito';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { cognitoClient } from '#lib/clients/cognito';
+import { snsClient } from '#lib/clients/sns';
+import { loadConfig } from '#lib/config';
+import { buildTeamDeps, TeamsConfigSchema } from '#lib/deps';
+import type { CognitoChange } from '#lib/domain/cognito-changes';
+import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as getTeam } from '../../functions/get-team';
 import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';
+import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { confirmSubscriptions } from '../support/mailbox';
 import {
   createdTeams,
   givenTeam,
@@ -42,14 +50,22 @@ async function subscribed(team: string): Promise<string[]> {
   return (Subscriptions ?? []).filter((s) => s.Protocol === 'email').map((s) => s.Endpoint ?? '');
 }
 
+type CloudTrailEvent = {
+  detail: {
+    eventID: string;
+    eventName: string;
+    errorCode?: string;
+    requestParameters: Record<string, string>;
+    additionalEventData?: { sub: string };
+  };
+};
+
 /** The events/ file of that kind, for this stack's user pool, with its own eventID unless one is given. */
 function cloudTrailEvent(
   file: string,
   changes: { groupName?: string; eventId?: string; userPoolId?: string; sub?: string } = {},
 ) {
-  const event = loadEvent<{
-    detail: { eventID: string; requestParameters: Record<string, string>; additionalEventData?: { sub: string } };
-  }>(file);
+  const event = loadEvent<CloudTrailEvent>(file);
   if (changes.sub) event.detail.additionalEventData = { sub: changes.sub };
   event.detail.eventID = changes.eventId ?? randomUUID();
   event.detail.requestParameters.userPoolId = changes.userPoolId ?? pool();
@@ -57,8 +73,44 @@ function cloudTrailEvent(
   return event;
 }
 
-const sync = (event: unknown) =>
-  cognitoSync(event as never, lambdaContext('cognitoSync')) as Promise<{ ignored?: string; teams: unknown[] }>;
+/** A batch of the cognito-changes queue, one message per body, as the event source mapping hands it over. */
+function sqsBatch(bodies: unknown[]) {
+  return {
+    Records: bodies.map((body, index) => ({
+      messageId: `message-${index}`,
+      receiptHandle: `handle-${index}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '0'.repeat(32),
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:workteam-automation-local-cognito-changes',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+/** Delivers the events as one batch; answers the messages the function wants delivered again. */
+async function sync(...events: unknown[]): Promise<string[]> {
+  const response = (await cognitoSync(sqsBatch(events) as never, lambdaContext('cognitoSync'))) as SQSBatchResponse;
+  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
+}
+
+/** The change an event stands for, as the function reads it. */
+function changeOf(event: CloudTrailEvent): CognitoChange {
+  const { eventID: eventId, eventName, requestParameters, additionalEventData } = event.detail;
+  if (requestParameters.groupName)
+    return { eventId, eventName, groupName: requestParameters.groupName } as CognitoChange;
+  return { eventId, eventName, sub: additionalEventData?.sub } as CognitoChange;
+}
+
+/** What the batch did to each team, from the use case the function runs. */
+const outcomes = (...events: CloudTrailEvent[]) => syncCognitoChanges(buildTeamDeps(), pool(), events.map(changeOf));
 
 describe('cognitoSync', () => {
   it('subscribes a user added to a group to the topic of every managed team with that group', async () => {
@@ -72,10 +124,10 @@ describe('cognitoSync', () => {
     );
 
     // Act
-    const result = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+    const failures = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
 
     // Assess
-    expect(result.teams).toHaveLength(2);
+    expect(failures).toEqual([]);
     expect(await subscribed(first.name)).toContain(user.email);
     expect(await subscribed(second.name)).toContain(user.email);
   });
@@ -92,6 +144,8 @@ describe('cognitoSync', () => {
       );
     }
     await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: left }));
+    await confirmSubscriptions(topicArnOf(onlyLeft.name), [user.email]);
+    await confirmSubscriptions(topicArnOf(both.name), [user.email]);
     await cognito.send(
       new AdminRemoveUserFromGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: left }),
     );
@@ -116,10 +170,11 @@ describe('cognitoSync', () => {
       members: { cognitoGroups: [await givenGroup('sync')] },
     });
     const before = await subscribed(team.name);
+    await confirmSubscriptions(topicArnOf(team.name), [user.email]);
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: user.username }));
 
     // Act: the user resolved from the sub; only the teams of the user's groups concern it
-    const result = await sync(cloudTrailEvent('cognito-disable-user.json', { sub: await subOf(user.username) }));
+    const result = await outcomes(cloudTrailEvent('cognito-disable-user.json', { sub: await subOf(user.username) }));
 
     // Assess
     expect(before).toContain(user.email);
@@ -156,6 +211,7 @@ describe('cognitoSync', () => {
       new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
     );
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    await confirmSubscriptions(topicArnOf(team.name), [user.email]);
     const newEmail = `moved-${user.username}@example.com`;
     await cognito.send(
       new AdminUpdateUserAttributesCommand({
@@ -185,17 +241,35 @@ describe('cognitoSync', () => {
     const other = await givenTeam(uniqueTeamName('sync'));
     const sub = await subOf(user.username);
     const before = await subscribed(team.name);
+    await confirmSubscriptions(topicArnOf(team.name), [user.email]);
     await cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool(), Username: user.username }));
 
     // Act
-    const result = await sync(cloudTrailEvent('cognito-delete-user.json', { sub }));
+    const result = await outcomes(cloudTrailEvent('cognito-delete-user.json', { sub }));
 
     // Assess
     expect(before).toContain(user.email);
     expect(await subscribed(team.name)).not.toContain(user.email);
-    expect(result.teams.map((entry) => (entry as { name: string }).name)).toEqual(
-      expect.arrayContaining([team.name, other.name]),
-    );
+    expect(result.teams.map((entry) => entry.name)).toEqual(expect.arrayContaining([team.name, other.name]));
+  });
+
+  it('resolves a user event without a sub, or with one that is no UUID, to nobody (never to every team)', async () => {
+    // Prepare
+    await givenTeam(uniqueTeamName('sync'));
+    const noSub = cloudTrailEvent('cognito-delete-user.json');
+    delete noSub.detail.additionalEventData;
+    const notUuid = cloudTrailEvent('cognito-delete-user.json', { sub: '*' });
+    await resetEmulatorCalls();
+
+    // Act
+    const result = await outcomes(noSub, notUuid);
+    const failures = await sync(noSub, notUuid);
+
+    // Assess
+    expect(result.teams).toEqual([]);
+    expect(result.ignored.map((entry) => entry.reason)).toEqual(['the event names no user', 'the event names no user']);
+    expect(failures).toEqual([]);
+    expect(await emulatorCalls()).toEqual({});
   });
 
   it('ends in the state the pool holds whatever the order: a remove delivered before its add changes nothing', async () => {
@@ -218,25 +292,34 @@ describe('cognitoSync', () => {
     expect(await subscribed(team.name)).not.toContain(user.email);
   });
 
-  it('processes the same event (CloudTrail eventID) once: a duplicate calls nothing', async () => {
-    // Prepare
-    const group = await givenGroup('sync');
-    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
-    const user = await givenUser();
-    await cognito.send(
-      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: user.username, GroupName: group }),
-    );
-    const event = cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group });
-    const first = await sync(event);
+  it('coalesces a burst: a batch lists each group once and reconciles each team once, however many events', async () => {
+    // Prepare: 30 users added to a group two teams share, each add its own event, and the same events again
+    const config = loadConfig(TeamsConfigSchema);
+    const cognitoCalls = countCommands(cognitoClient(config), 'cognito-burst');
+    const snsCalls = countCommands(snsClient(config), 'sns-burst');
+    const group = await givenGroup('burst');
+    const teams = [
+      await givenTeam(uniqueTeamName('burst'), { members: { cognitoGroups: [group] } }),
+      await givenTeam(uniqueTeamName('burst'), { members: { cognitoGroups: [group] } }),
+    ];
+    const users = [];
+    for (let index = 0; index < 30; index++) users.push(await givenUser([group]));
+    const events = users.map(() => cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+    clear(cognitoCalls);
+    clear(snsCalls);
     await resetEmulatorCalls();
 
-    // Act
-    const again = await sync(event);
+    // Act: one batch, every event twice (EventBridge and SQS deliver at least once)
+    const failures = await sync(...events, ...events);
 
-    // Assess
-    expect(again).toEqual(first);
-    expect(await emulatorCalls()).toEqual({});
-    expect(await subscribed(team.name)).toEqual([user.email]);
+    // Assess: one listing of the group, one subscription per worker and team, no topic made again
+    expect(failures).toEqual([]);
+    expect(cognitoCalls).toEqual({ ListUsersInGroup: 1 });
+    expect(snsCalls.Subscribe).toBe(60);
+    expect(snsCalls.CreateTopic).toBeUndefined();
+    for (const team of teams) {
+      expect((await subscribed(team.name)).sort()).toEqual(users.map((user) => user.email).sort());
+    }
   });
 
   it('takes a deleted group out of every team that has it, as the system, and SageMaker follows', async () => {
@@ -246,7 +329,7 @@ describe('cognitoSync', () => {
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
     // Act
-    const result = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const result = await outcomes(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
 
     // Assess
     expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
@@ -266,12 +349,13 @@ describe('cognitoSync', () => {
     const worker = await givenUser([group]);
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
     const before = await subscribed(team.name);
+    await confirmSubscriptions(topicArnOf(team.name), [worker.email]);
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
     // Act: the event, and the same deletion delivered again under another eventID
-    const result = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const result = await outcomes(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
     const after = await subscribed(team.name);
-    const again = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const again = await outcomes(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
     const shown = await call(getTeam, 'getTeam', 'get-team.json', { path: { name: team.name } });
 
     // Assess
@@ -319,7 +403,7 @@ describe('cognitoSync', () => {
     await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
     // Act
-    const result = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: group }));
+    const result = await outcomes(cloudTrailEvent('cognito-create-group.json', { groupName: group }));
     createdTeams.push(team);
     const shown = await call(getTeam, 'getTeam', 'get-team.json', { path: { name: team } });
 
@@ -342,10 +426,10 @@ describe('cognitoSync', () => {
     await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: group }));
 
     // Act
-    const result = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: group }));
+    const failures = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: group }));
 
     // Assess
-    expect(result.teams).toEqual([{ name: team.name, outcome: 'applied' }]);
+    expect(failures).toEqual([]);
     expect((await registryRecord(team.name))?.spec.members).toEqual({ cognitoGroups: ['labelers-en', group] });
   });
 
@@ -354,14 +438,16 @@ describe('cognitoSync', () => {
     await cognito.send(new CreateGroupCommand({ UserPoolId: pool(), GroupName: 'labelers-image-labelers' }));
 
     // Act
-    const other = await sync(cloudTrailEvent('cognito-create-group.json', { groupName: await givenGroup('sync') }));
-    const unmanaged = await sync(
+    const other = await outcomes(cloudTrailEvent('cognito-create-group.json', { groupName: await givenGroup('sync') }));
+    const unmanaged = await outcomes(
       cloudTrailEvent('cognito-create-group.json', { groupName: 'labelers-image-labelers' }),
     );
 
     // Assess
-    expect(other).toEqual({ ignored: 'not a group the policy provisions a team for', teams: [] });
-    expect(unmanaged).toEqual({ ignored: 'a team of that name exists and is not managed here', teams: [] });
+    expect(other.ignored.map((entry) => entry.reason)).toEqual(['not a group the policy provisions a team for']);
+    expect(unmanaged.ignored.map((entry) => entry.reason)).toEqual([
+      'a team of that name exists and is not managed here',
+    ]);
     expect(await registryRecord('image-labelers')).toBeUndefined();
   });
 
@@ -371,10 +457,10 @@ describe('cognitoSync', () => {
     const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: ['labelers-en', group] } });
 
     // Act
-    const late = await sync(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
+    const late = await outcomes(cloudTrailEvent('cognito-delete-group.json', { groupName: group }));
 
     // Assess
-    expect(late).toEqual({ ignored: 'the pool no longer agrees', teams: [] });
+    expect(late).toMatchObject({ teams: [], ignored: [{ reason: 'the pool no longer agrees' }], failed: [] });
     expect((await registryRecord(team.name))?.spec.members).toEqual({ cognitoGroups: ['labelers-en', group] });
   });
 
@@ -396,28 +482,69 @@ describe('cognitoSync', () => {
         },
       },
     };
-    const change = { eventId: randomUUID(), eventName: 'DeleteGroup' as const, userPoolId: pool(), groupName: group };
+    const change: CognitoChange = { eventId: randomUUID(), eventName: 'DeleteGroup', groupName: group };
 
-    // Act: the first delivery fails on the alert; EventBridge delivers it again
-    const first = syncCognitoChange(flaky, pool(), change);
-    await expect(first).rejects.toThrow('SNS down');
-    await syncCognitoChange(flaky, pool(), change);
+    // Act: the first delivery fails on the alert; SQS delivers it again
+    const first = await syncCognitoChanges(flaky, pool(), [change]);
+    const second = await syncCognitoChanges(flaky, pool(), [change]);
 
     // Assess
+    expect(first.failed).toEqual([change.eventId]);
+    expect(second.failed).toEqual([]);
     expect(await inbox.alertsAbout(team.name)).toHaveLength(1);
     expect(await registryRecord(team.name)).toMatchObject({ orphaned: { group, ownerTold: true } });
   });
 
-  it('ignores events of another user pool, and groups no managed team includes', async () => {
+  it('reports only the events of the team that failed: the others of the batch are done', async () => {
+    // Prepare: two groups, a team each; the directory cannot list the first group
+    const [broken, fine] = [await givenGroup('sync'), await givenGroup('sync')];
+    await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [broken] } });
+    const ok = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [fine] } });
+    const user = await givenUser([fine]);
+    const deps = buildTeamDeps();
+    const failing = {
+      ...deps,
+      directory: {
+        ...deps.directory,
+        emailsOfGroups: async (userPool: string, groups: string[]) => {
+          if (groups.includes(broken)) throw Object.assign(new Error('boom'), { name: 'AccessDeniedException' });
+          return deps.directory.emailsOfGroups(userPool, groups);
+        },
+      },
+    };
+    const events = [broken, fine].map((groupName) =>
+      changeOf(cloudTrailEvent('cognito-add-user-to-group.json', { groupName })),
+    );
+
     // Act
-    const otherPool = await sync(cloudTrailEvent('cognito-add-user-to-group.json', { userPoolId: 'us-east-1_Other1' }));
-    const noTeam = await sync(
+    const result = await syncCognitoChanges(failing, pool(), events);
+
+    // Assess
+    expect(result.failed).toEqual([events[0]?.eventId]);
+    expect(result.teams).toEqual([{ name: ok.name, outcome: 'applied' }]);
+    expect(await subscribed(ok.name)).toContain(user.email);
+  });
+
+  it('ignores events of another user pool, failed calls, and groups no managed team includes', async () => {
+    // Prepare: a refused call's record may lack what a successful one has (here: the group)
+    const failedCall = cloudTrailEvent('cognito-add-user-to-group.json');
+    failedCall.detail.errorCode = 'UserNotFoundException';
+    delete failedCall.detail.requestParameters.groupName;
+    await resetEmulatorCalls();
+
+    // Act
+    const failures = await sync(
+      cloudTrailEvent('cognito-add-user-to-group.json', { userPoolId: 'us-east-1_Other1' }),
+      failedCall,
+    );
+    const noTeam = await outcomes(
       cloudTrailEvent('cognito-add-user-to-group.json', { groupName: await givenGroup('sync') }),
     );
 
     // Assess
-    expect(otherPool).toEqual({ ignored: 'another user pool', teams: [] });
-    expect(noTeam).toEqual({ ignored: 'no managed team is concerned', teams: [] });
+    expect(failures).toEqual([]);
+    expect(noTeam).toMatchObject({ teams: [], ignored: [{ reason: 'no managed team is concerned' }], failed: [] });
+    expect(await emulatorCalls()).toEqual({});
   });
 
   it.each([
@@ -429,23 +556,39 @@ describe('cognitoSync', () => {
     'cognito-enable-user.json',
     'cognito-delete-user.json',
     'cognito-update-user-attributes.json',
-  ])(
-    'reads events/%s as it is (a user runs it with invoke local): another pool than the local one, ignored',
-    async (file) => {
-      // Act
-      const result = await sync(loadEvent(file));
-
-      // Assess
-      expect(result).toEqual({ ignored: 'another user pool', teams: [] });
-    },
-  );
-
-  it('refuses a malformed event (a group event without its group) and applies nothing', async () => {
+  ])('reads events/%s as it is (another pool than the local one): taken, and nothing done', async (file) => {
     // Prepare
-    const event = cloudTrailEvent('cognito-add-user-to-group.json');
-    delete event.detail.requestParameters.groupName;
+    await resetEmulatorCalls();
 
-    // Act / Assess
-    await expect(sync(event)).rejects.toMatchObject({ name: 'ParseError' });
+    // Act
+    const failures = await sync(loadEvent(file));
+
+    // Assess
+    expect(failures).toEqual([]);
+    expect(await emulatorCalls()).toEqual({});
+  });
+
+  it('refuses a malformed message (a group event without its group, another source, no JSON) alone', async () => {
+    // Prepare
+    const noGroup = cloudTrailEvent('cognito-add-user-to-group.json');
+    delete noGroup.detail.requestParameters.groupName;
+    const otherSource = { ...cloudTrailEvent('cognito-add-user-to-group.json'), source: 'aws.sagemaker' };
+    const emailAsId = cloudTrailEvent('cognito-add-user-to-group.json', { eventId: 'ana@example.com' });
+    const group = await givenGroup('sync');
+    const team = await givenTeam(uniqueTeamName('sync'), { members: { cognitoGroups: [group] } });
+    const user = await givenUser([group]);
+
+    // Act
+    const failures = await sync(
+      noGroup,
+      otherSource,
+      'not json',
+      emailAsId,
+      cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }),
+    );
+
+    // Assess: the four refused come again (and end in the dead-letter queue); the good one is done
+    expect(failures).toEqual(['message-0', 'message-1', 'message-2', 'message-3']);
+    expect(await subscribed(team.name)).toContain(user.email);
   });
 });

@@ -6,6 +6,7 @@ import { resyncTeams, TEAM_CONCURRENCY } from '#lib/use-cases/sync-cognito';
 import { handler as resync } from '../../functions/resync';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { confirmSubscriptions, withQuotaScale } from '../support/mailbox';
 import { givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
 import { emulatorCalls, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
 
@@ -18,32 +19,6 @@ async function givenGroupOf(members = 0): Promise<{ group: string; emails: strin
   const emails: string[] = [];
   for (let index = 0; index < members; index++) emails.push((await givenUser([group])).email);
   return { group, emails };
-}
-
-/** The worker clicks the confirmation link (the local mailbox): only a confirmed subscription can be removed. */
-async function confirmed(team: string, address: string): Promise<void> {
-  const response = await fetch(`${process.env.LOCAL_SNS_CONTROL_URL}/confirm`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ address, topicArn: topicArnOf(team) }),
-  });
-  if (response.status !== 200) throw new Error(`the local SNS did not confirm a subscription: ${response.status}`);
-}
-
-/** Runs `prepare` with the local SNS's request quotas lifted (scale 0), then puts the scale back as it was. */
-async function withSnsQuotasLifted(prepare: () => Promise<void>): Promise<void> {
-  const quotas = `${process.env.LOCAL_SNS_CONTROL_URL}/quotas`;
-  const setScale = async (scale: number) => {
-    const response = await fetch(quotas, { method: 'PUT', body: JSON.stringify({ scale }) });
-    if (response.status !== 200) throw new Error(`the local SNS did not take the scale: ${response.status}`);
-  };
-  const { scale } = (await (await fetch(quotas)).json()) as { scale: number };
-  await setScale(0);
-  try {
-    await prepare();
-  } finally {
-    await setScale(scale);
-  }
 }
 
 async function subscribed(team: string): Promise<string[]> {
@@ -64,7 +39,7 @@ describe('resync', () => {
     const { group: doomed } = await givenGroupOf();
     const stays = await givenUser([group]);
     const team = await givenTeam(uniqueTeamName('resync'), { members: { cognitoGroups: [group, doomed] } });
-    await confirmed(team.name, stays.email); // SNS cannot unsubscribe the leaver while the subscription is pending
+    await confirmSubscriptions(topicArnOf(team.name), [stays.email]); // SNS cannot unsubscribe the leaver while the subscription is pending
     const joiner = await givenUser([group]);
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: pool(), Username: stays.username }));
     await cognito.send(new DeleteGroupCommand({ UserPoolId: pool(), GroupName: doomed }));
@@ -92,7 +67,7 @@ describe('resync', () => {
     const [first, second] = [await givenGroupOf(50), await givenGroupOf(50)];
     const names = [uniqueTeamName('shared'), uniqueTeamName('shared'), uniqueTeamName('shared')];
     // 200 Subscribe calls in a moment are over SNS's 100 a second: the set-up is not what this test is about.
-    await withSnsQuotasLifted(async () => {
+    await withQuotaScale(0, async () => {
       await givenTeam(names[0], { members: { cognitoGroups: [first.group] } });
       await givenTeam(names[1], { members: { cognitoGroups: [first.group, second.group] } });
       await givenTeam(names[2], { members: { cognitoGroups: [second.group] } });

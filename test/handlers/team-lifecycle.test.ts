@@ -17,7 +17,9 @@ import { handler as deleteTeam } from '../../functions/delete-team';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
+import { setup } from '../support/cognito';
 import { invokeHttp } from '../support/invoke';
+import { confirmSubscriptions } from '../support/mailbox';
 import { createdTeams, givenTeam, registryRecord, retireCreatedTeams } from '../support/steps';
 import {
   ADMIN,
@@ -44,18 +46,6 @@ async function liveGroups(name: string): Promise<string[]> {
   return (Workteam?.MemberDefinitions ?? [])
     .map((definition) => definition.CognitoMemberDefinition?.UserGroup ?? '')
     .sort();
-}
-
-/** The workers click their confirmation links (the local mailbox): only a confirmed subscription can be removed. */
-async function confirmed(topicArn: string, addresses: string[]): Promise<void> {
-  for (const address of addresses) {
-    const response = await fetch(`${process.env.LOCAL_SNS_CONTROL_URL}/confirm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ address, topicArn }),
-    });
-    if (response.status !== 200) throw new Error(`the local SNS did not confirm a subscription: ${response.status}`);
-  }
 }
 
 async function subscribedEmails(topicArn: string): Promise<string[]> {
@@ -466,7 +456,7 @@ describe('member groups', () => {
     const suffix = name.split('-').pop();
     const extra = Array.from({ length: 10 }, (_, i) => `crowd-${suffix}-${i + 1}`);
     for (const group of extra) {
-      await cognito.send(new CreateGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
+      await setup.send(new CreateGroupCommand({ UserPoolId: process.env.USER_POOL_ID, GroupName: group }));
     }
 
     // Act: nine requests at once, then one more
@@ -528,7 +518,7 @@ describe('member groups', () => {
     const { name, result } = await givenTeam(uniqueTeamName(), {
       members: { cognitoGroups: ['labelers-en', 'reviewers'] },
     });
-    await confirmed(String(result.body.notificationTopicArn), ['ana@example.com', 'ben@example.com']);
+    await confirmSubscriptions(String(result.body.notificationTopicArn), ['ana@example.com', 'ben@example.com']);
 
     // Act
     const removed = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {

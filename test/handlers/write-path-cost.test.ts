@@ -17,6 +17,7 @@ import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
 import { clear, countCommands } from '../support/in-flight';
+import { confirmSubscriptions } from '../support/mailbox';
 import { createdTeams, givenTeam, retireCreatedTeams } from '../support/steps';
 import {
   call,
@@ -99,8 +100,9 @@ describe('SageMaker calls per write', () => {
     expect(calls).toEqual({ DescribeWorkteam: 1, UpdateWorkteam: 1, AddTags: 1 });
     expect(snsCalls).toEqual({});
     expect(cognitoCalls).toEqual({});
-    // The registry read once: the reconcile starts from the record the change has just written
-    expect(dynamoCalls).toEqual({ GetItem: 1, PutItem: 2 });
+    // The registry read once: the reconcile starts from the record the change has just written; the team's lease
+    // taken (a conditional PutItem) and given up (a DeleteItem) around the reconcile
+    expect(dynamoCalls).toEqual({ GetItem: 1, PutItem: 3, DeleteItem: 1 });
   });
 
   it('adds and removes a member group with 2 calls each, a read then the update, and syncs only the subscriptions', async () => {
@@ -108,7 +110,7 @@ describe('SageMaker calls per write', () => {
     const { name } = await givenTeam(uniqueTeamName('cost'));
     await resetCounts();
 
-    // Act
+    // Act: reviewers' chloe joins; she confirms her subscription (SNS cannot remove a pending one); she leaves
     const added = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
       path: { name },
       body: { cognitoGroups: ['reviewers'] },
@@ -116,6 +118,7 @@ describe('SageMaker calls per write', () => {
     const afterAdd = await emulatorCalls();
     const snsAfterAdd = { ...snsCalls };
     const cognitoAfterAdd = { ...cognitoCalls };
+    await confirmSubscriptions(String(added.body.notificationTopicArn), ['chloe@example.com']);
     await resetCounts();
     const removed = await call(removeTeamMember, 'removeTeamMember', 'remove-team-member.json', {
       path: { name, group: 'reviewers' },

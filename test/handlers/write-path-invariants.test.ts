@@ -1,12 +1,14 @@
 /**
  * The write path's invariants, each with the interleaving under control: the emulator holds a SageMaker call
- * until the test releases it, so two attempts meet exactly where the test means them to.
+ * until the test releases it, and a second pass of the team is seen waiting for the first's lease (one writer per
+ * team), so two attempts meet exactly where the test means them to.
  *
  * - A team that any request was told exists (201/200/202) is never deleted except by a DELETE of that team.
  * - Every topic with the project's prefix belongs to a managed team that wants notifications.
  * - No request deletes a team unless it is a DELETE of that team; If-Match is honoured on every write route.
  * - A missing Cognito group never turns a recorded change into a 500.
- * - Pending retries end: after MAX_APPLY_ATTEMPTS the team is Failed, and the operations topic is told once.
+ * - Pending retries end: after RETRY_BUDGET_MINUTES of retries the team is Failed, and the operations topic is told once;
+ *   throttling alone, however many attempts it fails, does not end them sooner.
  * - A write that cannot finish in the function's time answers 202 with the change kept Pending.
  */
 
@@ -17,7 +19,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { buildTeamDeps } from '#lib/deps';
+import { dynamoClient } from '#lib/clients/dynamodb';
+import { loadConfig } from '#lib/config';
+import { buildTeamDeps, TeamsConfigSchema } from '#lib/deps';
 import { createTeam as createTeamUseCase, updateTeam as updateTeamUseCase } from '#lib/use-cases/manage-teams';
 import { reconcileTeam, retryPendingTeams } from '#lib/use-cases/reconcile';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
@@ -27,6 +31,7 @@ import { handler as getTeam } from '../../functions/get-team';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { watchLeases } from '../support/leases';
 import {
   createdTeams,
   givenTeam,
@@ -40,6 +45,7 @@ import {
   ANY_VERSION,
   call,
   clearEmulatorFaultsAndHolds,
+  emulatorCalls,
   emulatorInFlight,
   holdEmulatorCalls,
   injectEmulatorFault,
@@ -57,6 +63,7 @@ import {
 const topics = sns();
 const cognito = new CognitoIdentityProviderClient({});
 const created = createdTeams;
+const leases = watchLeases(dynamoClient(loadConfig(TeamsConfigSchema)));
 
 /** The scheduled retry, run as if `hours` had passed: every backoff (at most an hour) is due. */
 const retryWhenDue = (hours = 1) =>
@@ -74,8 +81,8 @@ async function createdWhileSageMakerThrottles(name: string) {
 afterEach(retireCreatedTeams);
 
 describe('a team any request was told exists', () => {
-  it('survives two reconciles that both create it: ResourceInUse means "already created", not a refusal', async () => {
-    // Prepare: a recorded creation, and both reconciles held at CreateWorkteam
+  it('survives two reconciles of its creation: the second waits for the first (one writer per team) and creates nothing', async () => {
+    // Prepare: a recorded creation, and the first reconcile held at CreateWorkteam
     const name = uniqueTeamName('twice');
     await injectEmulatorFault({
       operation: 'CreateWorkteam',
@@ -85,20 +92,22 @@ describe('a team any request was told exists', () => {
     });
     const accepted = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
     created.push(name);
-    await holdEmulatorCalls('CreateWorkteam', 2);
+    await holdEmulatorCalls('CreateWorkteam');
+    await resetEmulatorCalls();
     const deps = buildTeamDeps();
 
-    // Act: both attempts reach CreateWorkteam, then the first is let through, then the second
+    // Act: the first reaches CreateWorkteam; the second finds the team's lease held; then the first goes on
     const first = reconcileTeam(deps, name);
+    await untilWaiting('CreateWorkteam');
     const second = reconcileTeam(deps, name);
-    await untilWaiting('CreateWorkteam', 2);
-    await releaseEmulatorCall('CreateWorkteam');
+    await leases.untilRefused(name);
     await releaseEmulatorCall('CreateWorkteam');
     const outcomes = await Promise.all([first, second]);
 
     // Assess
     expect(accepted.statusCode).toBe(202);
     expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['applied', 'applied']);
+    expect(await emulatorCalls()).toMatchObject({ CreateWorkteam: 1 });
     expect(await liveTeam(name)).toMatchObject({ WorkteamName: name });
     expect(await registryRecord(name)).toMatchObject({ lifecycle: 'active', applyState: 'Applied', version: 1 });
   });
@@ -106,14 +115,13 @@ describe('a team any request was told exists', () => {
   it('survives identical creates racing each other (a double click): every answer is 2xx and the team exists', async () => {
     // Prepare
     const name = uniqueTeamName('double');
-    await holdEmulatorCalls('CreateWorkteam', 2);
+    await holdEmulatorCalls('CreateWorkteam');
 
-    // Act: the first request's CreateWorkteam waits; the replay reaches its own CreateWorkteam; then both go
+    // Act: the first request's CreateWorkteam waits; the replay waits for the team's lease; then the first goes
     const first = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
     await untilWaiting('CreateWorkteam', 1);
     const replay = call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
-    await untilWaiting('CreateWorkteam', 2);
-    await releaseEmulatorCall('CreateWorkteam');
+    await leases.untilRefused(name);
     await releaseEmulatorCall('CreateWorkteam');
     const answers = await Promise.all([first, replay]);
     created.push(name);
@@ -136,13 +144,15 @@ describe('a team any request was told exists', () => {
     await untilWaiting('DescribeWorkteam');
     await injectEmulatorFault({ operation: 'UpdateWorkteam', errorType: 'ValidationException', message: 'refused' });
 
-    // Act: a PATCH right after the create is refused by SageMaker; then the create finishes
-    const patch = await call(updateTeam, 'updateTeam', 'update-team.json', {
+    // Act: a PATCH right after the create waits for the create's pass (one writer per team), which finishes; then
+    // SageMaker refuses the PATCH
+    const patching = call(updateTeam, 'updateTeam', 'update-team.json', {
       path: { name },
       body: { description: 'Refused change' },
     });
+    await leases.untilRefused(name);
     await releaseEmulatorCall('DescribeWorkteam');
-    const answer = await create;
+    const [patch, answer] = await Promise.all([patching, create]);
 
     // Assess: the PATCH was refused, the creation stands, in SageMaker and in the registry
     expect(patch.statusCode).toBe(422);
@@ -347,14 +357,16 @@ describe('notification topics', () => {
     );
     await atGate;
 
-    // Act: version 2 turns notifications off and is applied; then A goes on and re-creates the topic
-    const patched = await call(updateTeam, 'updateTeam', 'update-team.json', {
+    // Act: version 2 turns notifications off; its reconcile waits for A (one writer per team); A goes on, and
+    // finds version 2 before it records anything
+    const patching = call(updateTeam, 'updateTeam', 'update-team.json', {
       path: { name },
       body: { notifications: false },
     });
-    const goneAfterPatch = !(await topicExists(name));
+    await leases.untilRefused(name);
     letGo();
-    await stale;
+    const [patched] = await Promise.all([patching, stale]);
+    const goneAfterPatch = !(await topicExists(name));
 
     // Assess
     expect(patched.statusCode).toBe(200);
@@ -537,10 +549,11 @@ describe('races between retirement and change', () => {
     const patch = call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { description: 'late' } });
     await untilWaiting('DescribeWorkteam');
 
-    // Act: the DELETE runs to the end, then the PATCH goes on
-    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
+    // Act: the DELETE is recorded and waits for the PATCH's pass (one writer per team); then the PATCH goes on
+    const deleting = call(deleteTeam, 'deleteTeam', 'delete-team.json', { headers: ANY_VERSION, path: { name } });
+    await leases.untilRefused(name);
     await releaseEmulatorCall('DescribeWorkteam');
-    const patched = await patch;
+    const [deleted, patched] = await Promise.all([deleting, patch]);
 
     // Assess
     expect(deleted.statusCode).toBe(204);
@@ -683,7 +696,7 @@ describe('the "new group settling" rule', () => {
 });
 
 describe('pending retries', () => {
-  it('end: after MAX_APPLY_ATTEMPTS the team is Failed, and the operations topic is told exactly once', async () => {
+  it('end: after RETRY_BUDGET_MINUTES of retries the team is Failed, and the operations topic is told exactly once', async () => {
     // Prepare: a queue on the operations topic, and a change SageMaker keeps throttling
     const sqs = new SQSClient({});
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueTeamName('ops') }));
@@ -699,7 +712,7 @@ describe('pending retries', () => {
     const { name } = await givenTeam();
     await setEmulatorKnobs({ throttleRate: 1 });
 
-    // Act: the change (attempt 1), then the retries (MAX_APPLY_ATTEMPTS is 3 in tests), then one more run
+    // Act: the change (attempt 1), then retries an hour and two hours later (the budget is 2 h in tests), then one more
     const during = await call(updateTeam, 'updateTeam', 'update-team.json', {
       path: { name },
       body: { description: 'never' },
@@ -718,7 +731,10 @@ describe('pending retries', () => {
     expect(second.pending).toContain(name);
     expect(third.failed).toContain(name);
     expect([...fourth.applied, ...fourth.pending, ...fourth.failed]).not.toContain(name);
-    expect(after.body).toMatchObject({ status: 'Failed', pendingReason: expect.stringContaining('gave up after 3') });
+    expect(after.body).toMatchObject({
+      status: 'Failed',
+      pendingReason: expect.stringMatching(/gave up after 3 attempts in 2 h/),
+    });
     const alerts = (messages.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}'));
     expect(alerts.filter((alert) => alert.team === name)).toEqual([
       expect.objectContaining({ event: 'TeamFailed', team: name, owner: OWNER.sub, version: 2 }),
@@ -726,23 +742,25 @@ describe('pending retries', () => {
     expect(JSON.stringify(alerts)).not.toMatch(/@example\.com/);
   });
 
-  it('tell the operations topic once when two attempts give up at the same moment', async () => {
-    // Prepare: a change at its last attempt but one, and two reconciles that both reach SageMaker
+  it('tell the operations topic once when two attempts give up one right after the other', async () => {
+    // Prepare: a change retried for an hour, and two reconciles at the end of its budget, the second waiting for the first
     const inbox = await operationsInbox();
     const { name } = await givenTeam();
     await setEmulatorKnobs({ throttleRate: 1 });
     await call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { description: 'never' } });
     await retryWhenDue(1);
     await setEmulatorKnobs({ throttleRate: 0 });
-    await holdEmulatorCalls('DescribeWorkteam', 2);
-    const deps = buildTeamDeps();
-    const both = Promise.all([reconcileTeam(deps, name), reconcileTeam(deps, name)]);
-    await untilWaiting('DescribeWorkteam', 2);
+    await holdEmulatorCalls('DescribeWorkteam');
+    const deps = { ...buildTeamDeps(), now: () => new Date(Date.now() + 2 * 3_600_000) };
+    const firstAttempt = reconcileTeam(deps, name);
+    await untilWaiting('DescribeWorkteam');
+    const secondAttempt = reconcileTeam(deps, name);
+    await leases.untilRefused(name);
 
-    // Act: both are throttled, and both give up
+    // Act: both are throttled (the second once the first is done), and both give up
     await setEmulatorKnobs({ throttleRate: 1 });
     await releaseEmulatorCall('DescribeWorkteam');
-    await releaseEmulatorCall('DescribeWorkteam');
+    const both = Promise.all([firstAttempt, secondAttempt]);
     const outcomes = await both;
     await setEmulatorKnobs({ throttleRate: 0 });
 

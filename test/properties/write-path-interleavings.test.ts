@@ -83,8 +83,8 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
 const GROUPS = ['labelers-en', 'labelers-de', 'reviewers'];
 const DESCRIPTIONS = ['Labels test images', 'Labels street scenes', 'Reviews medical scans'];
 const CALLERS: Record<'OWNER' | 'ADMIN', Caller> = { OWNER, ADMIN };
-/** High enough that no run's faults make retries run out: quiescence is always reachable. */
-const MAX_APPLY_ATTEMPTS = 50;
+/** Long enough that no run's faults make retries run out: quiescence is always reachable. */
+const RETRY_BUDGET_MS = 7 * 24 * 3_600_000;
 const QUIESCENCE_ROUNDS = 10;
 
 const sm = sagemaker();
@@ -317,7 +317,38 @@ class Interleaving {
       sagemaker: this.gated('sagemaker', base.sagemaker),
       topics: this.gated('topics', base.topics),
       directory: this.gated('directory', base.directory),
-      maxApplyAttempts: MAX_APPLY_ATTEMPTS,
+      leases: this.gatedLeases(base.leases),
+      retryBudgetMs: RETRY_BUDGET_MS,
+    };
+  }
+
+  /**
+   * The teams' leases behind the gate too. A pass that finds a lease held would wait for it in real time (pauses
+   * the scheduler cannot see); here it waits parked until the holder gives the lease up, and is then told "held"
+   * once more, so that it takes the lease on its next attempt as a pass that had to wait (which is what reconcile
+   * must know: it then starts from nothing it knew before).
+   */
+  private gatedLeases(real: TeamDeps['leases']): TeamDeps['leases'] {
+    const gated = this.gated('leases', real);
+    const released = new Map<string, (() => void)[]>();
+    return {
+      tryAcquire: async (team, holder, until, now) => {
+        if (await gated.tryAcquire(team, holder, until, now)) return true;
+        const operation = this.context.getStore();
+        if (operation) operation.gated += 1;
+        await new Promise<void>((resolve) => released.set(team, [...(released.get(team) ?? []), resolve]));
+        if (operation) operation.gated -= 1;
+        return false;
+      },
+      release: async (team, holder) => {
+        try {
+          await gated.release(team, holder);
+        } finally {
+          const waiting = released.get(team) ?? [];
+          released.delete(team);
+          for (const resolve of waiting) resolve();
+        }
+      },
     };
   }
 
@@ -438,7 +469,7 @@ async function topicExists(name: string): Promise<boolean> {
   }
 }
 
-const plainDeps = (): TeamDeps => ({ ...buildTeamDeps(), maxApplyAttempts: MAX_APPLY_ATTEMPTS });
+const plainDeps = (): TeamDeps => ({ ...buildTeamDeps(), retryBudgetMs: RETRY_BUDGET_MS });
 
 /** Reconciles with the plain deps until the record is not Pending; what reconcile threw, if anything. */
 async function quiesce(deps: TeamDeps, name: string): Promise<{ errors: unknown[]; rounds: number }> {

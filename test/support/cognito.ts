@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 
 export const cognito = new CognitoIdentityProviderClient({});
-const setup = new CognitoIdentityProviderClient({ endpoint: process.env.COGNITO_LOCAL_URL });
+/** Around the local Cognito: for preparing what a test needs (no quotas, no CloudTrail events). */
+export const setup = new CognitoIdentityProviderClient({ endpoint: process.env.COGNITO_LOCAL_URL });
 export const pool = () => process.env.USER_POOL_ID as string;
 
 export async function givenGroup(prefix = 'group'): Promise<string> {

@@ -15,8 +15,8 @@ process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.AWS_XRAY_MANUAL_MODE = '1';
 // Groups are seconds old in a test run: tests of SageMaker refusals opt in to the settling window explicitly.
 process.env.GROUP_SETTLING_SECONDS = '0';
-// Few attempts, so that tests of a team whose retries run out stay short.
-process.env.MAX_APPLY_ATTEMPTS = '3';
+// Two hours of retries: tests of a team whose retries run out move the clock that far.
+process.env.RETRY_BUDGET_MINUTES = '120';
 
 // The SDK's own retries, with shorter waits. A throttled call is retried after a random wait of up to 1 s, then 2 s
 // (other transient errors: 50 ms, 100 ms), the real backoff of a real client; the tests throttle SageMaker on

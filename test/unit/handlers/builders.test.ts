@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { eventBridgeRoute } from '#lib/handlers/event';
-import { sqsRoute } from '#lib/handlers/queue';
+import { sqsBatchRoute } from '#lib/handlers/queue';
 import { logger } from '#lib/observability';
 import { lambdaContext } from '../../support/invoke';
 
@@ -87,15 +87,15 @@ describe('eventBridgeRoute', () => {
   });
 });
 
-describe('sqsRoute', () => {
+describe('sqsBatchRoute', () => {
   const body = z.object({ team: z.string().min(1) });
 
-  it('does every well-formed message and reports only the malformed and the failed ones', async () => {
+  it('hands every well-formed message over at once and reports the malformed and the failed ones', async () => {
     // Prepare
-    const done: string[] = [];
-    const handler = sqsRoute(body, async ({ team }) => {
-      if (team === 'fails') throw new Error('boom');
-      done.push(team);
+    const batches: string[][] = [];
+    const handler = sqsBatchRoute(body, async (messages) => {
+      batches.push(messages.map((message) => message.body.team));
+      return { failed: messages.filter((message) => message.body.team === 'fails').map((m) => m.messageId) };
     });
 
     // Act
@@ -106,11 +106,27 @@ describe('sqsRoute', () => {
         JSON.stringify({ team: 'fails' }),
         JSON.stringify({ team: 'b' }),
       ]),
-      lambdaContext('auditTarget'),
+      lambdaContext('cognitoSync'),
     );
 
     // Assess
-    expect(done).toEqual(['a', 'b']);
+    expect(batches).toEqual([['a', 'fails', 'b']]);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-1' }, { itemIdentifier: 'message-2' }] });
+  });
+
+  it('delivers every message again when the batch as a whole fails', async () => {
+    // Prepare
+    const handler = sqsBatchRoute(body, async () => {
+      throw new Error('the registry is unreachable');
+    });
+
+    // Act
+    const result = await handler(
+      sqsEvent([JSON.stringify({ team: 'a' }), JSON.stringify({ team: 'b' })]),
+      lambdaContext('cognitoSync'),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-0' }, { itemIdentifier: 'message-1' }] });
   });
 });
