@@ -68,7 +68,7 @@ export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchem
     events: createFindingEvents(eventBridgeClient(config)),
     alerts: team.alerts,
     policy,
-    reconcile: (name) => reconcileTeam(team, name),
+    reconcile: (name, by) => reconcileTeam(team, name, {}, { onRefusal: 'keep', by }),
     log: team.log,
   };
 }

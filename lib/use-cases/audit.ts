@@ -61,10 +61,12 @@ export interface AuditDeps {
   alerts: OperationsAlerts;
   policy: Policy;
   /**
-   * Remediation: reconcile one managed team, as the system. It lists the team's groups afresh under the team's
-   * lease, never from the run's listings: a user removed since the audit read the group is not subscribed again.
+   * Remediation: reconcile one managed team, as the system (`by` names the run, for the team's history). It lists
+   * the team's groups afresh under the team's lease, never from the run's listings: a user removed since the audit
+   * read the group is not subscribed again. A refusal by SageMaker leaves the desired state and its version as
+   * they are (nothing is rolled back), and the finding stays open.
    */
-  reconcile: (name: string) => Promise<ReconcileOutcome>;
+  reconcile: (name: string, by: string) => Promise<ReconcileOutcome>;
   now?: () => Date;
   log?: Log;
 }
@@ -247,7 +249,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   // Announcing runs beside the remediation; a failure of either is the run's failure, after both settled.
   const [announcement, remediation] = await Promise.allSettled([
     announce(deps, request, runId, transitions, { teamsAudited: teams.length, findings: reported.length }),
-    remediate(deps, request, reported),
+    remediate(deps, request, runId, reported),
   ]);
 
   const resolved = transitions.resolved.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -471,7 +473,12 @@ async function announce(
 }
 
 /** Reconciles each team with a finding to remediate, a few at a time; marks what it did on the findings. */
-async function remediate(deps: AuditDeps, request: AuditRequest, findings: ReportedFinding[]): Promise<void> {
+async function remediate(
+  deps: AuditDeps,
+  request: AuditRequest,
+  runId: string,
+  findings: ReportedFinding[],
+): Promise<void> {
   const byTeam = new Map<string, ReportedFinding[]>();
   for (const finding of findings) {
     if (finding.team === undefined || remediationFor(finding, deps.policy, request.mode) !== 'remediate') continue;
@@ -491,7 +498,7 @@ async function remediate(deps: AuditDeps, request: AuditRequest, findings: Repor
     }
     let outcome: ReconcileOutcome;
     try {
-      outcome = await deps.reconcile(team);
+      outcome = await deps.reconcile(team, `remediation by audit run ${runId}`);
     } catch (error) {
       outcome = { outcome: 'failed', reason: errorText(error) } as ReconcileOutcome;
     }

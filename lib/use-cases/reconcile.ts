@@ -65,6 +65,11 @@ export type ReconcileOutcome =
       live?: LiveWorkteam;
       /** What the last pass changed of the topic's e-mail subscriptions. */
       subscriptions?: { subscribed: number; unsubscribed: number };
+      /**
+       * The fields of SageMaker's team the run put back to the desired state that was already applied: an
+       * out-of-band change undone (recorded in the history as the system's, with `RunOptions.by`).
+       */
+      reverted?: string[];
     }
   | { outcome: 'pending'; record: TeamRecord; reason: string }
   | { outcome: 'failed'; record: TeamRecord; reason: string }
@@ -90,6 +95,8 @@ interface ApplyAttempt {
   live?: LiveWorkteam;
   missingGroups: string[];
   subscriptions?: { subscribed: number; unsubscribed: number };
+  /** What of SageMaker this pass put back although the desired state was applied already (an out-of-band change). */
+  reverted?: string[];
 }
 
 /** What the whole reconcile run did across its passes. */
@@ -126,16 +133,28 @@ export interface ReconcileHints {
   record?: TeamRecord;
 }
 
+/** How the whole run behaves, whoever asked for it. */
+export interface RunOptions {
+  /**
+   * What a SageMaker refusal does: `rollBack` (the default: the desired state steps back, the change is undone) or
+   * `keep` (remediation: the desired state, its version and apply state stay as they are; the refusal is thrown).
+   */
+  onRefusal?: 'rollBack' | 'keep';
+  /** Who the system acts for, in the history entry of an out-of-band change it reverts (`the nightly resync`). */
+  by?: string;
+}
+
 export async function reconcileTeam(
   deps: ReconcileDeps,
   name: string,
   hints: ReconcileHints = {},
+  options: RunOptions = {},
 ): Promise<ReconcileOutcome> {
   // One writer per team: everything below reads and writes holding the team's lease. A pass that had to wait for
   // it starts from nothing it knew before (another pass may have moved the team meanwhile).
   return withTeamLeases(deps, [name], async ({ busy, waited }) => {
     if (busy.length > 0) return deferWhileBusy(deps, name);
-    return reconcileHolding(deps, name, waited ? {} : hints);
+    return reconcileHolding(deps, name, waited ? {} : hints, options);
   });
 }
 
@@ -147,7 +166,12 @@ export async function deferWhileBusy(deps: ReconcileDeps, name: string): Promise
   return markPending(deps, record, {}, `${new TeamBusy(name).message}; it will be retried`);
 }
 
-async function reconcileHolding(deps: ReconcileDeps, name: string, hints: ReconcileHints): Promise<ReconcileOutcome> {
+async function reconcileHolding(
+  deps: ReconcileDeps,
+  name: string,
+  hints: ReconcileHints,
+  options: RunOptions,
+): Promise<ReconcileOutcome> {
   const run: RunState = { created: false };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const record = pass === 0 && hints.record?.name === name ? hints.record : await deps.registry.get(name);
@@ -156,9 +180,15 @@ async function reconcileHolding(deps: ReconcileDeps, name: string, hints: Reconc
     const attempt: ApplyAttempt = { missingGroups: [] };
     try {
       await applyRecord(deps, record, attempt, run, pass === 0 ? hints : {});
-      const applied = await markApplied(deps, record, attempt, clock(deps)());
+      const applied = await markApplied(deps, record, attempt, clock(deps)(), options.by);
       if (applied) {
-        return { outcome: 'applied', record: applied, live: attempt.live, subscriptions: attempt.subscriptions };
+        return {
+          outcome: 'applied',
+          record: applied,
+          live: attempt.live,
+          subscriptions: attempt.subscriptions,
+          ...(attempt.reverted?.length ? { reverted: attempt.reverted } : {}),
+        };
       }
     } catch (error) {
       const latest = await deps.registry.get(name);
@@ -166,7 +196,7 @@ async function reconcileHolding(deps: ReconcileDeps, name: string, hints: Reconc
       // An error of an outdated attempt (a retirement raced this change, say) is no answer: apply the latest.
       if (latest.version !== record.version) continue;
       if ((error instanceof RaceLost || isSnsNotFound(error)) && pass < MAX_PASSES - 1) continue;
-      return await settleFailure(deps, latest, { ...runFacts(run), ...attempt }, error, run);
+      return await settleFailure(deps, latest, { ...runFacts(run), ...attempt }, error, run, options);
     }
   }
   // Still moving after every pass: the writers' own reconciles, or the scheduled retry, finish it.
@@ -182,6 +212,7 @@ async function settleFailure(
   attempt: ApplyAttempt,
   error: unknown,
   run: RunState,
+  options: RunOptions,
 ): Promise<ReconcileOutcome> {
   const errorName = error instanceof Error ? error.name : 'Error';
   if (outOfTime()) {
@@ -213,8 +244,11 @@ async function settleFailure(
       const reason = `SageMaker does not see the new Cognito group(s) ${settling.join(', ')} yet; it will be retried`;
       return markPending(deps, record, attempt, reason);
     }
+    const refused = new UpstreamRejected('the change', { code: error.name, message: error.message }, { cause: error });
+    // Remediation asks SageMaker for the desired state as it stands: nothing to roll back to, nothing to record.
+    if (options.onRefusal === 'keep' && record.lifecycle === 'active') throw refused;
     await rollBack(deps, record, attempt, error, run);
-    throw new UpstreamRejected('the change', { code: error.name, message: error.message }, { cause: error });
+    throw refused;
   }
   // Anything else (a permission missing, a bug): the desired state stays, retried with growing backoff.
   deps.log?.error('apply failed unexpectedly', { team: record.name, version: record.version, error: errorName });
@@ -325,6 +359,7 @@ async function applyRecord(
   const created = await createIfNeeded(deps, record, attempt, run, topicArn, live, assumed, groupsListed);
   const { plan, arn } = created;
   live = created.live;
+  attempt.reverted = steady(record) ? revertedFields(plan) : undefined;
   // The update and the tag changes touch different things of the team: side by side.
   checkTime();
   const teamArn = arn;
@@ -443,6 +478,19 @@ async function createIfNeeded(
   return { plan, arn, live };
 }
 
+/** The desired state was applied already: whatever SageMaker now differs in was changed out of band. */
+function steady(record: TeamRecord): boolean {
+  return record.applyState === 'Applied' && record.appliedVersion === record.version && record.lifecycle === 'active';
+}
+
+/** The fields a plan puts back (for the history): never an address, only field names. */
+function revertedFields(plan: WorkteamPlan): string[] {
+  if (plan.action === 'create') return ['the team itself (deleted out of band)'];
+  const fields = Object.keys(plan.update ?? {}).filter((field) => field !== 'name');
+  if (plan.tagsToAdd.length > 0 || plan.tagKeysToRemove.length > 0) fields.push('tags');
+  return fields;
+}
+
 function writesMembers(plan: WorkteamPlan): boolean {
   return plan.action === 'create' || plan.update?.memberDefinitions !== undefined;
 }
@@ -522,12 +570,26 @@ async function markApplied(
   record: TeamRecord,
   attempt: ApplyAttempt,
   now: Date,
+  by?: string,
 ): Promise<TeamRecord | undefined> {
   const keepsTopic = wantsTopic(record);
+  // Nothing silent: an out-of-band change this pass undid is in the history, as the system's, with who asked.
+  const reverted = attempt.reverted?.length
+    ? [
+        {
+          version: record.version,
+          at: now.toISOString(),
+          by: 'system',
+          action: 'reconciled' as const,
+          summary: `reverted an out-of-band change of ${attempt.reverted.join(', ')}${by ? ` (${by})` : ''}`,
+        },
+      ]
+    : [];
   let base = record;
   for (let round = 0; round < 3; round++) {
     const applied: TeamRecord = {
       ...base,
+      history: [...base.history, ...reverted],
       applyState: 'Applied',
       appliedVersion: record.version,
       appliedSpec: record.spec,
@@ -774,7 +836,7 @@ export async function retryPendingTeams(
       return;
     }
     try {
-      const result = await reconcileTeam(deps, record.name);
+      const result = await reconcileTeam(deps, record.name, {}, { by: 'a scheduled retry' });
       outcomes.set(record.name, result.outcome === 'unmanaged' ? undefined : result.record);
       if (result.outcome === 'pending') summary.pending.push(record.name);
       else if (result.outcome === 'failed') summary.failed.push(record.name);

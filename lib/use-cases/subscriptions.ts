@@ -37,5 +37,5 @@ export async function syncTeamSubscriptions(deps: ReconcileDeps, name: string): 
       });
     }
   }
-  return (await reconcileTeam(deps, name)).outcome;
+  return (await reconcileTeam(deps, name, {}, { by: 'the Cognito sync' })).outcome;
 }

@@ -393,6 +393,8 @@ export interface ResyncSummary {
     groupsRemoved: string[];
     subscribed: number;
     unsubscribed: number;
+    /** Fields of SageMaker's team put back to the desired state (an out-of-band change; in the team's history). */
+    reverted: string[];
   }[];
   /** Due, but left for the next run: the invocation's time ran out, or another pass held the team too long. */
   skipped: string[];
@@ -473,7 +475,7 @@ async function resyncTeam(deps: ReconcileDeps, team: TeamRecord): Promise<Resync
     subscribed += dropped.subscriptions?.subscribed ?? 0;
     unsubscribed += dropped.subscriptions?.unsubscribed ?? 0;
   }
-  const result = await reconcileTeam(deps, team.name);
+  const result = await reconcileTeam(deps, team.name, {}, { by: 'the nightly resync' });
   if (result.outcome === 'applied') {
     subscribed += result.subscriptions?.subscribed ?? 0;
     unsubscribed += result.subscriptions?.unsubscribed ?? 0;
@@ -484,5 +486,6 @@ async function resyncTeam(deps: ReconcileDeps, team: TeamRecord): Promise<Resync
     groupsRemoved,
     subscribed,
     unsubscribed,
+    reverted: result.outcome === 'applied' ? (result.reverted ?? []) : [],
   };
 }

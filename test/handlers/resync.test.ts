@@ -1,4 +1,5 @@
 import { AdminDisableUserCommand, DeleteGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DescribeWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { buildTeamDeps } from '#lib/deps';
 import type { WorkforceDirectory } from '#lib/ports';
@@ -8,7 +9,7 @@ import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { confirmSubscriptions, withQuotaScale } from '../support/mailbox';
 import { givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
-import { emulatorCalls, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
+import { emulatorCalls, resetEmulatorCalls, sagemaker, sns, uniqueTeamName } from '../support/teams';
 
 const topics = sns();
 
@@ -58,8 +59,37 @@ describe('resync', () => {
       groupsRemoved: [doomed],
       subscribed: 1,
       unsubscribed: 1,
+      reverted: [],
     });
     expect(JSON.stringify(summary)).not.toMatch(/@example\.com/);
+  });
+
+  it("puts back an out-of-band change of worker access, and says so: in its answer and in the team's history", async () => {
+    // Prepare: a steady team whose worker access someone turned off in SageMaker
+    const team = await givenTeam(uniqueTeamName('resync'), {
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+    });
+    await sagemaker().send(
+      new UpdateWorkteamCommand({
+        WorkteamName: team.name,
+        WorkerAccessConfiguration: {
+          S3Presign: { IamPolicyConstraints: { SourceIp: 'Disabled', VpcSourceIp: 'Disabled' } },
+        },
+      }),
+    );
+
+    // Act
+    const summary = await resyncTeams(buildTeamDeps(), pool());
+
+    // Assess
+    expect(summary.teams.find((entry) => entry.name === team.name)).toMatchObject({ reverted: ['workerAccess'] });
+    const live = await sagemaker().send(new DescribeWorkteamCommand({ WorkteamName: team.name }));
+    expect(live.Workteam?.WorkerAccessConfiguration?.S3Presign?.IamPolicyConstraints?.SourceIp).toBe('Enabled');
+    expect((await registryRecord(team.name))?.history.at(-1)).toMatchObject({
+      by: 'system',
+      action: 'reconciled',
+      summary: 'reverted an out-of-band change of workerAccess (the nightly resync)',
+    });
   });
 
   it('lists each group once however many teams share it: 3 teams, 2 groups of 50 users', async () => {
