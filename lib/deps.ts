@@ -12,6 +12,7 @@ import { createTeamLeases } from './adapters/leases';
 import { createNotificationTopics, createOperationsAlerts, createTopicInspector } from './adapters/notifications';
 import { createTeamRegistry } from './adapters/registry';
 import { createAuditReader, createSageMakerWriter } from './adapters/sagemaker';
+import { createSubscriptionLedgers } from './adapters/subscription-ledgers';
 import { auditStoreFields, buildAuditStore } from './audit-reports';
 import { cognitoClient } from './clients/cognito';
 import { documentClient } from './clients/dynamodb';
@@ -38,6 +39,8 @@ export const TeamsConfigSchema = ReadConfigSchema.extend({
     .int()
     .min(1)
     .max(7 * 24 * 60),
+  /** How many days an unanswered confirmation mail keeps its address from being asked again (7). */
+  CONFIRMATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(60).default(7),
   /** The SNS topic that tells the people who run the system what needs a person. */
   OPERATIONS_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/),
 });
@@ -78,6 +81,7 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema
   return {
     registry: createTeamRegistry(documents, config.TEAMS_TABLE),
     leases: createTeamLeases(documents, config.TEAMS_TABLE),
+    ledgers: createSubscriptionLedgers(documents, config.TEAMS_TABLE),
     sagemaker: createSageMakerWriter(sageMakerClient(config)),
     topics: createNotificationTopics(snsClient(config), { topicPrefix: config.TOPIC_PREFIX }),
     directory: createWorkforceDirectory(cognitoClient(config)),
@@ -85,6 +89,7 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema
     policy,
     groupSettlingMs: config.GROUP_SETTLING_SECONDS * 1000,
     retryBudgetMs: config.RETRY_BUDGET_MINUTES * 60_000,
+    askAgainAfterMs: config.CONFIRMATION_WINDOW_DAYS * 24 * 60 * 60_000,
     log: {
       info: (message, details = {}) => logger.info(message, details),
       warn: (message, details = {}) => logger.warn(message, details),

@@ -6,6 +6,7 @@
 import type { Finding, TopicState } from './domain/audit/findings';
 import type { AuditReport } from './domain/audit/report';
 import type { LiveWorkforce, LiveWorkteam } from './domain/live';
+import type { SubscriptionLedger } from './domain/subscription-ledger';
 import type { TeamRecord } from './domain/team';
 import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from './domain/workteam';
 
@@ -48,6 +49,17 @@ export interface TeamLeases {
   tryAcquire(team: string, holder: string, until: Date, now: Date): Promise<boolean>;
   /** Gives the lease up if `holder` still holds it (a lease taken over after its time is left alone). */
   release(team: string, holder: string): Promise<void>;
+}
+
+/**
+ * Per team, what this system remembers of the confirmation mails it caused (lib/domain/subscription-ledger.ts).
+ * Written by the team's lease holder only.
+ */
+export interface SubscriptionLedgers {
+  get(team: string): Promise<SubscriptionLedger>;
+  put(team: string, ledger: SubscriptionLedger): Promise<void>;
+  /** The team is retired: nothing of it is kept. */
+  forget(team: string): Promise<void>;
 }
 
 /** The registry of managed teams (DynamoDB). Every write is conditional. */
@@ -133,8 +145,16 @@ export interface NotificationTopics {
    * `sagemaker.amazonaws.com` call `sns:Publish`. Returns the topic ARN.
    */
   ensureTopic(teamName: string, tags: Record<string, string>): Promise<string>;
-  /** Subscribes the missing e-mail addresses and unsubscribes e-mail endpoints no longer listed. */
-  syncEmailSubscriptions(topicArn: string, emails: string[]): Promise<{ subscribed: number; unsubscribed: number }>;
+  /**
+   * Subscribes the wanted addresses that are neither subscribed nor pending (those `mayAsk` allows: each gets a
+   * confirmation mail), and unsubscribes confirmed e-mail endpoints no longer wanted (a pending one cannot be).
+   * Answers the counts and what it saw of the wanted addresses.
+   */
+  syncEmailSubscriptions(
+    topicArn: string,
+    emails: string[],
+    options?: { mayAsk?: (address: string) => boolean },
+  ): Promise<EmailSubscriptionsSynced>;
   /** Deletes the topic and its subscriptions; a topic that does not exist is not an error. */
   deleteTopic(topicArn: string): Promise<void>;
   /**
@@ -142,6 +162,14 @@ export interface NotificationTopics {
    * registry write): the ARN is resolved from the name the topic would have. Absent topic: not an error.
    */
   deleteTeamTopic(teamName: string, tags: Record<string, string>): Promise<void>;
+}
+
+/** What one sync of a topic's e-mail subscriptions did and saw (addresses stay in memory: never logged). */
+export interface EmailSubscriptionsSynced {
+  subscribed: number;
+  unsubscribed: number;
+  /** Wanted addresses listed confirmed, listed pending, and subscribed by this sync. */
+  seen: { confirmed: string[]; pending: string[]; asked: string[] };
 }
 
 /** Tells the people who run the system what needs a person: the operations topic. */

@@ -61,25 +61,29 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
       return topicArn;
     },
 
-    async syncEmailSubscriptions(topicArn, emails) {
+    async syncEmailSubscriptions(topicArn, emails, options = {}) {
       const wanted = new Map<string, string>();
       for (const email of emails) {
         const key = email.toLowerCase();
         if (!wanted.has(key)) wanted.set(key, email);
       }
 
-      const present = new Set<string>();
+      const confirmed = new Set<string>();
+      const pending = new Set<string>();
       const stale: string[] = [];
       for (const subscription of await listEmailSubscriptions(sns, topicArn)) {
         const key = (subscription.Endpoint ?? '').toLowerCase();
         const arn = subscription.SubscriptionArn ?? '';
-        if (wanted.has(key)) present.add(key);
         // `PendingConfirmation` stands where the ARN would: such a subscription cannot be unsubscribed (SNS
         // drops it when it stays unconfirmed), and a wanted one counts as present, so it is not asked again.
+        if (wanted.has(key)) (arn === PENDING_CONFIRMATION ? pending : confirmed).add(key);
         else if (arn !== PENDING_CONFIRMATION && arn.startsWith('arn:')) stale.push(arn);
       }
 
-      const missing = [...wanted].filter(([key]) => !present.has(key)).map(([, email]) => email);
+      const missing = [...wanted]
+        .filter(([key]) => !confirmed.has(key) && !pending.has(key))
+        .map(([, email]) => email)
+        .filter((email) => options.mayAsk?.(email) ?? true);
       // Subscriptions to make and to drop are independent: one pool of calls for both.
       const calls: Array<() => Promise<void>> = [
         ...missing.map((email) => async () => {
@@ -101,9 +105,12 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
         }),
       ];
       await forEachBounded(calls, SUBSCRIPTION_CONCURRENCY, (call) => call());
-      const subscribed = missing.length;
-      const unsubscribed = stale.length;
-      return { subscribed, unsubscribed };
+      const original = (keys: Set<string>) => [...keys].map((key) => wanted.get(key) ?? key);
+      return {
+        subscribed: missing.length,
+        unsubscribed: stale.length,
+        seen: { confirmed: original(confirmed), pending: original(pending), asked: missing },
+      };
     },
 
     async deleteTopic(topicArn) {

@@ -27,11 +27,13 @@ import {
   type NotificationTopics,
   type OperationsAlerts,
   RegistryConflict,
+  type SubscriptionLedgers,
   type TeamLeases,
   type TeamRegistry,
   type WorkforceDirectory,
   type WorkteamWriter,
 } from '../ports';
+import { syncSubscriptions } from './email-subscriptions';
 import { TeamBusy, withTeamLeases } from './team-lease';
 
 export interface Log {
@@ -43,6 +45,7 @@ export interface Log {
 export interface ReconcileDeps {
   registry: TeamRegistry;
   leases: TeamLeases;
+  ledgers: SubscriptionLedgers;
   sagemaker: WorkteamWriter;
   topics: NotificationTopics;
   directory: WorkforceDirectory;
@@ -52,6 +55,8 @@ export interface ReconcileDeps {
    * told (lib/domain/retries.ts); DEFAULT_RETRY_BUDGET_MS when not given.
    */
   retryBudgetMs?: number;
+  /** How long an unanswered confirmation mail keeps its address from being asked again (lib/domain/subscription-ledger.ts). */
+  askAgainAfterMs?: number;
   now?: () => Date;
   /** How long after a Cognito group's creation a SageMaker refusal of a team using it means "not yet". */
   groupSettlingMs?: number;
@@ -378,7 +383,7 @@ async function applyRecord(
   const subscribing = prepared
     ? (async () => {
         checkTime();
-        attempt.subscriptions = await deps.topics.syncEmailSubscriptions(prepared.topicArn, prepared.emails);
+        attempt.subscriptions = await syncSubscriptions(deps, name, prepared.topicArn, prepared.emails);
       })()
     : undefined;
   const [after, subscribed] = await Promise.allSettled([
@@ -543,6 +548,8 @@ async function removeTopic(
     checkTime();
     await deps.topics.deleteTeamTopic(record.name, TOPIC_TAGS(record.name));
   }
+  // Without a topic the ledger of its confirmation mails means nothing: a new topic asks everyone again.
+  if (topicArn || record.topicMayExist || run.topicTouched) await deps.ledgers.forget(record.name);
 }
 
 /** What the run learnt of the topic, for a record written after a pass that did not learn it itself. */

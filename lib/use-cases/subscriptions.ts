@@ -5,6 +5,7 @@
  * groups turn out to be gone, or whose subscriptions could not be synced, gets a whole reconcile, which records
  * what it could not do (Pending, retried) instead of failing the event.
  */
+import { syncSubscriptions } from './email-subscriptions';
 import { type ReconcileDeps, reconcileTeam } from './reconcile';
 
 export async function syncTeamSubscriptions(deps: ReconcileDeps, name: string): Promise<string> {
@@ -27,7 +28,7 @@ export async function syncTeamSubscriptions(deps: ReconcileDeps, name: string): 
         record.spec.members.cognitoGroups,
       );
       if (missingGroups.length === 0) {
-        await deps.topics.syncEmailSubscriptions(record.topicArn, emails);
+        await syncSubscriptions(deps, name, record.topicArn, emails);
         return 'applied';
       }
     } catch (error) {

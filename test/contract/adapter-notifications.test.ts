@@ -126,7 +126,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
 
     // Assess
     watchedSns.destroy();
-    expect(result).toEqual({ subscribed: 12, unsubscribed: 12 });
+    expect(result).toMatchObject({ subscribed: 12, unsubscribed: 12 });
     expect(await emailsOf(topicArn)).toEqual([...after].sort());
     expect(calls.calls).toBe(24);
     expect(calls.peak).toBeGreaterThan(1);
@@ -141,7 +141,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     const result = await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
 
     // Assess
-    expect(result).toEqual({ subscribed: 2, unsubscribed: 0 });
+    expect(result).toMatchObject({ subscribed: 2, unsubscribed: 0 });
     expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'ben@example.com']);
   });
 
@@ -155,7 +155,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     const result = await topics.syncEmailSubscriptions(topicArn, ['ben@example.com', 'dan@example.com']);
 
     // Assess
-    expect(result).toEqual({ subscribed: 1, unsubscribed: 2 });
+    expect(result).toMatchObject({ subscribed: 1, unsubscribed: 2 });
     expect(await emailsOf(topicArn)).toEqual(['ben@example.com', 'dan@example.com']);
   });
 
@@ -168,7 +168,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     const result = await topics.syncEmailSubscriptions(topicArn, ['ana@example.com', 'ben@example.com']);
 
     // Assess
-    expect(result).toEqual({ subscribed: 0, unsubscribed: 0 });
+    expect(result).toMatchObject({ subscribed: 0, unsubscribed: 0 });
     expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'ben@example.com']);
   });
 
@@ -185,7 +185,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     ]);
 
     // Assess
-    expect(result).toEqual({ subscribed: 1, unsubscribed: 0 });
+    expect(result).toMatchObject({ subscribed: 1, unsubscribed: 0 });
     expect(await emailsOf(topicArn)).toEqual(['Ana@Example.com', 'BEN@example.com']);
   });
 
@@ -202,7 +202,7 @@ describe('createNotificationTopics().syncEmailSubscriptions', () => {
     const result = await topics.syncEmailSubscriptions(topicArn, []);
 
     // Assess
-    expect(result).toEqual({ subscribed: 0, unsubscribed: 1 });
+    expect(result).toMatchObject({ subscribed: 0, unsubscribed: 1 });
     expect(await subscriptionsOf(topicArn)).toEqual([{ protocol: 'https', endpoint: 'https://example.com/hook' }]);
   });
 });
@@ -217,9 +217,35 @@ describe('createNotificationTopics().syncEmailSubscriptions with unconfirmed wor
     const result = await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
 
     // Assess
-    expect(result).toEqual({ subscribed: 0, unsubscribed: 0 });
+    expect(result).toEqual({
+      subscribed: 0,
+      unsubscribed: 0,
+      seen: { confirmed: [], pending: ['ana@example.com'], asked: [] },
+    });
     const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
     expect(Subscriptions?.map((s) => s.SubscriptionArn)).toEqual(['PendingConfirmation']);
+  });
+
+  it('asks only the missing addresses the caller allows (its ledger of mails sent), and tells what it saw', async () => {
+    // Prepare: ana confirmed; ben and chloe are missing, and only chloe may be asked
+    const topicArn = await topics.ensureTopic('labelers', {});
+    await topics.syncEmailSubscriptions(topicArn, ['ana@example.com']);
+    await confirmSubscriptions(topicArn, ['ana@example.com']);
+
+    // Act
+    const result = await topics.syncEmailSubscriptions(
+      topicArn,
+      ['ana@example.com', 'ben@example.com', 'chloe@example.com'],
+      { mayAsk: (address) => address === 'chloe@example.com' },
+    );
+
+    // Assess
+    expect(result).toEqual({
+      subscribed: 1,
+      unsubscribed: 0,
+      seen: { confirmed: ['ana@example.com'], pending: [], asked: ['chloe@example.com'] },
+    });
+    expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'chloe@example.com']);
   });
 
   it('leaves a departed worker whose subscription is still pending, which SNS cannot unsubscribe, without failing', async () => {
@@ -231,7 +257,7 @@ describe('createNotificationTopics().syncEmailSubscriptions with unconfirmed wor
     const result = await topics.syncEmailSubscriptions(topicArn, ['ben@example.com']);
 
     // Assess
-    expect(result).toEqual({ subscribed: 0, unsubscribed: 0 });
+    expect(result).toMatchObject({ subscribed: 0, unsubscribed: 0 });
     expect(await emailsOf(topicArn)).toEqual(['ana@example.com', 'ben@example.com']);
   });
 });

@@ -292,7 +292,7 @@ describe('the packaged template', () => {
     });
   });
 
-  it("lets a function delete nothing of the teams table but the teams' leases", () => {
+  it("lets a function delete nothing of the teams table but the teams' leases and subscription ledgers", () => {
     const statements = Object.values(template.Resources)
       .filter((resource) => resource.Type === 'AWS::IAM::Role')
       .flatMap((role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? [])
@@ -304,7 +304,9 @@ describe('the packaged template', () => {
       );
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#lease/*'] } });
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#lease/*', '#subscriptions/*'] },
+      });
     }
   });
 

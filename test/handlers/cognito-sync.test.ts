@@ -29,7 +29,7 @@ import { handler as getTeam } from '../../functions/get-team';
 import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
-import { confirmSubscriptions } from '../support/mailbox';
+import { advanceSnsClock, confirmationMails, confirmSubscriptions, unsubscribeByLink } from '../support/mailbox';
 import {
   createdTeams,
   givenTeam,
@@ -320,6 +320,68 @@ describe('cognitoSync', () => {
     for (const team of teams) {
       expect((await subscribed(team.name)).sort()).toEqual(users.map((user) => user.email).sort());
     }
+  });
+
+  it('asks a worker to confirm once: not again while pending, nor once SNS dropped the unanswered mail, until the window has passed', async () => {
+    // Prepare: a team of a group; a worker joins it
+    const group = await givenGroup('mail');
+    const team = await givenTeam(uniqueTeamName('mail'), { members: { cognitoGroups: [group] } });
+    const worker = await givenUser();
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: worker.username, GroupName: group }),
+    );
+    const added = cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group });
+    const mails = async () =>
+      (await confirmationMails(topicArnOf(team.name))).filter((m) => m.address === worker.email);
+
+    // Act: the event, again (pending), after SNS dropped the unanswered subscription, and 8 days later
+    await sync(added);
+    const first = (await mails()).length;
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+    const whilePending = (await mails()).length;
+    await advanceSnsClock(49 * 3_600_000);
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+    const afterDrop = (await mails()).length;
+    const droppedAndNotAsked = await subscribed(team.name);
+    const later = { ...buildTeamDeps(), now: () => new Date(Date.now() + 8 * 24 * 3_600_000) };
+    await syncCognitoChanges(later, pool(), [
+      changeOf(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group })),
+    ]);
+
+    // Assess
+    expect([first, whilePending, afterDrop]).toEqual([1, 1, 1]);
+    expect(droppedAndNotAsked).not.toContain(worker.email);
+    expect((await mails()).length).toBe(2);
+    expect(await subscribed(team.name)).toContain(worker.email);
+  });
+
+  it("never asks again a worker who unsubscribed from the mail's link, until they leave the team's groups and rejoin", async () => {
+    // Prepare: a confirmed worker who then clicks "unsubscribe"
+    const group = await givenGroup('optout');
+    const worker = await givenUser([group]);
+    const team = await givenTeam(uniqueTeamName('optout'), { members: { cognitoGroups: [group] } });
+    const topic = topicArnOf(team.name);
+    await confirmSubscriptions(topic, [worker.email]);
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+    await unsubscribeByLink(topic, worker.email);
+    const mails = async () => (await confirmationMails(topic)).filter((m) => m.address === worker.email).length;
+
+    // Act: another change of the group; then the worker leaves and rejoins
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+    const afterOptOut = { mails: await mails(), subscribed: await subscribed(team.name) };
+    await cognito.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: pool(), Username: worker.username, GroupName: group }),
+    );
+    await sync(cloudTrailEvent('cognito-remove-user-from-group.json', { groupName: group }));
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool(), Username: worker.username, GroupName: group }),
+    );
+    await sync(cloudTrailEvent('cognito-add-user-to-group.json', { groupName: group }));
+
+    // Assess
+    expect(afterOptOut).toEqual({ mails: 1, subscribed: [] });
+    expect(await mails()).toBe(2);
+    expect(await subscribed(team.name)).toEqual([worker.email]);
   });
 
   it('takes a deleted group out of every team that has it, as the system, and SageMaker follows', async () => {

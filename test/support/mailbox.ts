@@ -79,3 +79,15 @@ export async function withQuotaScale<T>(scale: number, work: () => Promise<T>): 
     await setQuotaScale('cognito', before[1].scale);
   }
 }
+
+/** The worker clicks the "unsubscribe" link of a mail: their confirmed subscription goes, as SNS does it. */
+export async function unsubscribeByLink(topicArn: string, address: string): Promise<void> {
+  const response = await postJson(`${controlUrl()}/unsubscribe-link`, { address, topicArn });
+  if (response.status !== 200) throw new Error(`the local SNS did not unsubscribe: ${response.status}`);
+}
+
+/** Moves the local SNS's clock forward: pending subscriptions older than 48 h are dropped, as SNS drops them. */
+export async function advanceSnsClock(ms: number): Promise<void> {
+  const response = await postJson(`${controlUrl()}/clock`, { advanceMs: ms });
+  if (response.status !== 200) throw new Error(`the local SNS did not move its clock: ${response.status}`);
+}
