@@ -274,3 +274,14 @@ export interface FindingEvent {
   key: string;
   finding: Finding;
 }
+
+/**
+ * CloudTrail as the audit reads it (lib/adapters/trails.ts): whether a trail logs, in this region, the management
+ * write events the real-time paths follow (SageMaker's and Cognito's; EventBridge receives "AWS API Call via
+ * CloudTrail" events only while one does). `logged` with the ARNs of the trails that do; not `logged` with those
+ * that exist but do not (stopped, or selecting other events; none when the region has no trail); 'cannot tell'
+ * when no trail is known to log them and one could not be read (denied, throttled): a finding stays as it is.
+ */
+export interface TrailInspector {
+  managementEventsLogged(): Promise<{ logged: boolean; trails: string[] } | 'cannot tell'>;
+}

@@ -11,6 +11,11 @@ export interface CallerIdentity {
   arn: string;
   /** Without it, an `assumed-role/` ARN is an AssumedRole and anything else an IAMUser. */
   type?: 'AssumedRole' | 'IAMUser';
+  /**
+   * An assumed role's own ARN, `arn:aws:iam::<account>:role<path><role>`: a session's ARN never shows the role's
+   * IAM path, CloudTrail's `sessionContext.sessionIssuer.arn` does. Without it, the role has no path (`/`).
+   */
+  roleArn?: string;
 }
 
 /** A stable made-up unique id (`AROA…` for a role, `AIDA…` for a user), as IAM gives every principal one. */
@@ -41,6 +46,7 @@ export function userIdentity(
   const type = known.type ?? (assumedRole ? 'AssumedRole' : 'IAMUser');
   if (type === 'AssumedRole' && assumedRole) {
     const [, roleName = '', sessionName = ''] = assumedRole;
+    const roleArn = known.roleArn ?? `arn:aws:iam::${account}:role/${roleName}`;
     const roleId = uniqueId('AROA', `${account}/${roleName}`);
     return {
       type: 'AssumedRole',
@@ -52,7 +58,7 @@ export function userIdentity(
         sessionIssuer: {
           type: 'Role',
           principalId: roleId,
-          arn: `arn:aws:iam::${account}:role/${roleName}`,
+          arn: roleArn,
           accountId: account,
           userName: roleName,
         },

@@ -11,13 +11,17 @@
  * `GET $EVENTBRIDGE_URL/_events` shows all that reached the bus and one subscription (npm start's local event
  * bus) receives it all.
  * The local cloud has no IAM: a caller is named by its access key. The functions' key (the environment here,
- * `.env.local`, serverless offline, the test run) stands for their assumed role, so CloudTrail shows their changes
- * under OWN_CALLER_ARN_PREFIX as in AWS; any other key, such as the operator's of `.local/env`, is an IAM user.
+ * `.env.local`, serverless offline, the test run) stands for their assumed role, whose IAM path is the stack's
+ * (OWN_ROLE_PATH, as serverless.yml gives every role), so CloudTrail shows their changes with the session issuer
+ * `OWN_ROLE_ARN_PREFIX…` as in AWS; any other key, such as the operator's of `.local/env`, is an IAM user.
+ * The local CloudTrail (local/cloudtrail-api.ts) answers the audit's questions about trails, and decides as AWS
+ * does whether a recorded call reaches the bus at all: only while a trail logs its management events.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-api';
 import { type CloudTrailProxy, startCloudTrailProxy } from './cloudtrail-proxy';
 import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { reservePort, waitForPort } from './ports';
@@ -29,11 +33,24 @@ import { type SnsProxy, startSnsProxy } from './sns-proxy';
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
 
-/** What every caller ARN of this system's own roles starts with locally (the audit rule's `anything-but` prefix). */
-export const OWN_CALLER_ARN_PREFIX = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/workteam-automation-local-`;
+/** The IAM path of every role of the local stage (serverless.yml's `custom.rolePath`: /<service>/<stage>/). */
+export const OWN_ROLE_PATH = '/workteam-automation/local/';
+/**
+ * What the ARN of every role of this system starts with locally: CloudTrail's `sessionContext.sessionIssuer.arn`
+ * of their calls, which the audit's real-time rule leaves out (`anything-but` `prefix`, serverless.yml's
+ * `ownRoleArnPrefix`). A role merely named like ours, without the path, is audited.
+ */
+export const OWN_ROLE_ARN_PREFIX = `arn:aws:iam::${ACCOUNT_ID}:role${OWN_ROLE_PATH}`;
 /** The functions' role, and the session their calls come from, as Lambda names them. */
 const FUNCTIONS_ROLE_NAME = 'workteam-automation-local-functions';
+export const FUNCTIONS_ROLE_ARN = `${OWN_ROLE_ARN_PREFIX}${FUNCTIONS_ROLE_NAME}`;
+/** A session's ARN never carries its role's path (IAM leaves it out): only the session issuer shows it. */
 export const FUNCTIONS_CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${FUNCTIONS_ROLE_NAME}/workteam-automation-local`;
+/**
+ * What the functions' session ARNs start with. Names can be imitated (anyone may name a role so), so nothing
+ * decides by it: the audit rule reads the session issuer's path (OWN_ROLE_ARN_PREFIX).
+ */
+export const OWN_CALLER_ARN_PREFIX = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/workteam-automation-local-`;
 /** The access key of the functions' environment: their role. */
 export const FUNCTIONS_ACCESS_KEY_ID = 'local-functions';
 /** The access key of `.local/env`, a person at the AWS CLI or SDK: the IAM user `local-operator`. */
@@ -51,6 +68,8 @@ export interface LocalCloudPorts {
   dynamodb: number;
   /** The local EventBridge's front door: PutEvents, and GET /_events. */
   eventbridge: number;
+  /** The local CloudTrail: the account's trails (DescribeTrails, GetTrailStatus, GetEventSelectors, ListTrails). */
+  cloudtrail: number;
 }
 
 export const DEFAULT_PORTS: LocalCloudPorts = {
@@ -61,6 +80,7 @@ export const DEFAULT_PORTS: LocalCloudPorts = {
   cognitoTrail: 9230,
   dynamodb: 8000,
   eventbridge: 4010,
+  cloudtrail: 4588,
 };
 export const EPHEMERAL_PORTS: LocalCloudPorts = {
   sagemaker: 0,
@@ -70,6 +90,7 @@ export const EPHEMERAL_PORTS: LocalCloudPorts = {
   cognitoTrail: 0,
   dynamodb: 0,
   eventbridge: 0,
+  cloudtrail: 0,
 };
 
 export interface LocalCloudOptions {
@@ -91,6 +112,11 @@ export interface LocalCloud {
   cloudTrail: CloudTrailProxy;
   /** Every event that reaches the bus (CloudTrail's of SageMaker and Cognito, PutEvents); subscribe to receive them. */
   eventBridge: LocalEventBridge;
+  /**
+   * The account's trails, as the audit reads them; CloudTrail's events reach the bus only while one logs their
+   * management events (control routes at LOCAL_CLOUDTRAIL_CONTROL_URL).
+   */
+  trails: LocalCloudTrail;
   stop(): Promise<void>;
 }
 
@@ -102,6 +128,7 @@ const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
   cognitoTrail: 'Cognito, the CloudTrail recording proxy',
   dynamodb: 'DynamoDB, dynalite',
   eventbridge: 'EventBridge, the local PutEvents front door',
+  cloudtrail: 'CloudTrail, the local trails',
 };
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -117,7 +144,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   };
   try {
     // The functions' key is their role's session; any other key (a person's) is an IAM user.
-    const identities = { [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole' as const } };
+    const identities = {
+      [FUNCTIONS_ACCESS_KEY_ID]: {
+        arn: FUNCTIONS_CALLER_ARN,
+        type: 'AssumedRole' as const,
+        roleArn: FUNCTIONS_ROLE_ARN,
+      },
+    };
     const eventBridge = await startLocalEventBridge({ port: ports.eventbridge, region: REGION, accountId: ACCOUNT_ID });
     stops.push(() => eventBridge.close());
 
@@ -151,6 +184,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => cloudTrail.close());
 
+    const trails = await startLocalCloudTrail({
+      port: ports.cloudtrail,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      identities,
+    });
+    stops.push(() => trails.close());
+
     const endpoints = {
       AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url,
       AWS_ENDPOINT_URL_SNS: sns.url,
@@ -159,6 +200,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cloudTrail.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: trails.url,
     };
     const awsEnv = {
       AWS_REGION: REGION,
@@ -171,9 +213,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Nor are its confirmation mails and its SNS calls the stack's.
     sns.forgetConfirmations();
     sns.quotas.resetCounts();
-    // The seed is the account as it was before the stack: its calls are no events.
-    sagemaker.subscribe((event) => eventBridge.record(event));
-    cloudTrail.subscribe((event) => eventBridge.record(event));
+    // The seed is the account as it was before the stack: its calls are no events. Afterwards EventBridge gets
+    // "AWS API Call via CloudTrail" events only while a trail logs them, as in AWS.
+    sagemaker.subscribe((event) => {
+      if (trails.logsEvent(event)) eventBridge.record(event);
+    });
+    cloudTrail.subscribe((event) => {
+      if (trails.logsEvent(event)) eventBridge.record(event);
+    });
 
     const env: Record<string, string> = {
       ...awsEnv,
@@ -183,6 +230,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_SNS_CONTROL_URL: sns.controlUrl,
       // The front door itself: GET/DELETE $EVENTBRIDGE_URL/_events.
       EVENTBRIDGE_URL: eventBridge.url,
+      // The local CloudTrail's control routes: its trails, removed, stopped or changed (POST …/reset: the default).
+      LOCAL_CLOUDTRAIL_CONTROL_URL: trails.controlUrl,
+      // The session issuer of the functions' calls starts with this (the audit's rule leaves them out).
+      OWN_ROLE_ARN_PREFIX,
       OWN_CALLER_ARN_PREFIX,
       // cognito-local itself: the tokens' issuer, and a way around the recording (nothing is recorded there).
       COGNITO_LOCAL_URL: cognito.url,
@@ -205,7 +256,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_USER_TOKEN: seed.userToken,
       LOCAL_WORKER_TOKEN: seed.workerToken,
     };
-    return { env, seed, sagemaker, sns, cloudTrail, eventBridge, stop: stopAll };
+    return { env, seed, sagemaker, sns, cloudTrail, eventBridge, trails, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

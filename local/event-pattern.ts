@@ -4,9 +4,12 @@
  * them) or a nested pattern. A matcher is a value (string, number, boolean, null: equal to it) or an `anything-but`
  * filter: `{"anything-but": "a"}`, `{"anything-but": ["a", "b"]}` (all strings or all numbers), or
  * `{"anything-but": {"prefix": "p"}}` (or a list of prefixes): the field must be there, and is then matched by
- * any value but those (null and numbers, which have no prefix, included), as EventBridge matches it.
- * Other content filters (`prefix`, `numeric`, `exists`, ...) and `$or` are refused when the pattern is read,
- * naming where they are: a rule the local bus cannot evaluate as EventBridge would must not be silently wrong.
+ * any value but those (null and numbers, which have no prefix, included), as EventBridge matches it; or an
+ * `exists` filter: `{"exists": true}` (the field is there, a value not an object) or `{"exists": false}` (it is
+ * not, nor is any object above it). A level of the pattern may hold `"$or": [pattern, pattern, ...]` (two or
+ * more), which matches when one of them does, beside its other fields.
+ * Other content filters (`prefix`, `numeric`, ...) are refused when the pattern is read, naming where they are: a
+ * rule the local bus cannot evaluate as EventBridge would must not be silently wrong.
  */
 
 export type PatternValue = string | number | boolean | null;
@@ -14,13 +17,18 @@ export type PatternValue = string | number | boolean | null;
 export interface AnythingBut {
   'anything-but': string | number | string[] | number[] | { prefix: string | string[] };
 }
-export type Matcher = PatternValue | AnythingBut;
+/** `{"exists": true | false}`: whether the field is there at all. */
+export interface Exists {
+  exists: boolean;
+}
+export type Matcher = PatternValue | AnythingBut | Exists;
+/** A field's matchers, a nested pattern, or (under `$or`) the alternatives of which one must match. */
 export interface EventPattern {
-  [field: string]: Matcher[] | EventPattern;
+  [field: string]: Matcher[] | EventPattern | EventPattern[];
 }
 
 /** EventBridge's other content-filter operators: valid in AWS, not evaluated by the local bus. */
-const OPERATORS = new Set(['prefix', 'suffix', 'numeric', 'exists', 'cidr', 'equals-ignore-case', 'wildcard']);
+const OPERATORS = new Set(['prefix', 'suffix', 'numeric', 'cidr', 'equals-ignore-case', 'wildcard']);
 
 export class InvalidPatternError extends Error {
   constructor(where: string, problem: string) {
@@ -33,7 +41,7 @@ export class UnsupportedPatternError extends Error {
   constructor(where: string, operator: string) {
     super(
       `event pattern ${where}: the local event bus does not support ${operator}; ` +
-        'it matches exact values, anything-but and nested fields only (extend local/event-pattern.ts to use it)',
+        'it matches exact values, anything-but, exists, $or and nested fields only (extend local/event-pattern.ts to use it)',
     );
     this.name = 'UnsupportedPatternError';
   }
@@ -54,7 +62,10 @@ function compileObject(pattern: Record<string, unknown>, name: string, path: str
   const compiled: EventPattern = {};
   for (const [field, value] of Object.entries(pattern)) {
     const where = `${name} at ${[...path, field].join('.')}`;
-    if (field === '$or') throw new UnsupportedPatternError(where, '$or');
+    if (field === '$or') {
+      compiled.$or = compileOr(value, name, path, where);
+      continue;
+    }
     if (Array.isArray(value)) {
       if (value.length === 0) throw new InvalidPatternError(where, 'an empty list matches nothing');
       compiled[field] = value.map((item): Matcher => {
@@ -63,6 +74,10 @@ function compileObject(pattern: Record<string, unknown>, name: string, path: str
           const [operator = '{}', ...others] = Object.keys(item);
           if (others.length > 0) throw new InvalidPatternError(where, 'a filter is an object with one operator');
           if (operator === 'anything-but') return compileAnythingBut(item[operator], where);
+          if (operator === 'exists') {
+            if (typeof item.exists !== 'boolean') throw new InvalidPatternError(where, '"exists" takes true or false');
+            return { exists: item.exists };
+          }
           if (OPERATORS.has(operator)) throw new UnsupportedPatternError(where, `the "${operator}" filter`);
           throw new InvalidPatternError(where, `unknown filter ${JSON.stringify(operator)}`);
         }
@@ -76,6 +91,19 @@ function compileObject(pattern: Record<string, unknown>, name: string, path: str
     }
   }
   return compiled;
+}
+
+/** `"$or": [...]`: two alternatives or more (EventBridge refuses fewer), each a pattern of its own. */
+function compileOr(value: unknown, name: string, path: string[], where: string): EventPattern[] {
+  if (!Array.isArray(value) || value.length < 2) {
+    throw new InvalidPatternError(where, '"$or" takes a list of two patterns or more');
+  }
+  return value.map((alternative, index) => {
+    if (!isObject(alternative) || Object.keys(alternative).length === 0) {
+      throw new InvalidPatternError(where, 'each alternative of "$or" is an object with at least one field');
+    }
+    return compileObject(alternative, name, [...path, `$or[${index}]`]);
+  });
 }
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
@@ -115,6 +143,7 @@ function compileAnythingBut(operand: unknown, where: string): AnythingBut {
 function matchesValue(matcher: Matcher, value: unknown): boolean {
   if (matcher === null || typeof matcher !== 'object') return matcher === value;
   if (isObject(value)) return false;
+  if ('exists' in matcher) return matcher.exists;
   const operand = matcher['anything-but'];
   if (Array.isArray(operand)) return !(operand as unknown[]).includes(value);
   if (typeof operand === 'object') {
@@ -124,20 +153,36 @@ function matchesValue(matcher: Matcher, value: unknown): boolean {
   return operand !== value;
 }
 
+const isExistsFalse = (matcher: Matcher) =>
+  typeof matcher === 'object' && matcher !== null && 'exists' in matcher && !matcher.exists;
+
 /** Whether the event matches the pattern, with EventBridge's semantics for the subset above. */
 export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   if (!isObject(event)) return false;
+  return matchesLevel(pattern, event);
+}
+
+/**
+ * One level of the pattern against one object of the event; `undefined` where the event has no object there (a
+ * nested pattern under an absent field): only `exists: false` matches what is not there.
+ */
+function matchesLevel(pattern: EventPattern, event: Record<string, unknown> | undefined): boolean {
   return Object.entries(pattern).every(([field, expected]) => {
-    // An absent field matches nothing, anything-but included.
-    if (!Object.hasOwn(event, field)) return false;
-    const actual = event[field];
+    if (field === '$or') return (expected as EventPattern[]).some((alternative) => matchesLevel(alternative, event));
+    const present = event !== undefined && Object.hasOwn(event, field);
+    const actual = present ? event[field] : undefined;
     if (Array.isArray(expected)) {
-      const values = Array.isArray(actual) ? actual : [actual];
-      return values.some((value) => expected.some((matcher) => matchesValue(matcher, value)));
+      const matchers = expected as Matcher[];
+      // An absent field matches nothing but exists: false (anything-but included); so does an empty array.
+      const values = Array.isArray(actual) ? actual : present ? [actual] : [];
+      if (values.length === 0) return matchers.some(isExistsFalse);
+      return values.some((value) => matchers.some((matcher) => matchesValue(matcher, value)));
     }
+    const nested = expected as EventPattern;
     // A nested pattern over an array of objects matches when one of them matches.
-    return Array.isArray(actual)
-      ? actual.some((item) => matchesPattern(expected, item))
-      : matchesPattern(expected, actual);
+    if (Array.isArray(actual) && actual.length > 0) {
+      return actual.some((item) => matchesLevel(nested, isObject(item) ? item : undefined));
+    }
+    return matchesLevel(nested, isObject(actual) ? actual : undefined);
   });
 }

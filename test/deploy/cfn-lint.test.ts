@@ -3,7 +3,9 @@
  * iam.test.ts): what CloudFormation or a service would refuse at deploy time (a wrong property, an invalid IAM
  * condition operator, a reference to nothing) fails here instead. Errors fail the test; warnings do not. The one
  * kind of warning the template has, W3005 (a DependsOn that a Ref or GetAtt already implies), comes from what the
- * Serverless Framework generates, not from serverless.yml, and is harmless.
+ * Serverless Framework generates, not from serverless.yml, and is harmless. Linted too: the template of a stage
+ * name of 20 characters that creates the stack's own trail (every name within its service's limit, the trail,
+ * its bucket and the bucket's policy as CloudFormation takes them).
  *
  * cfn-lint is a Python tool (pip install cfn-lint), not an npm dependency: where it is not installed, the lint is
  * skipped, and the one test here says so.
@@ -13,7 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { packagedTemplatePath } from '../support/package';
+import { PACKAGE_ENV, packagedTemplatePath } from '../support/package';
+import { serverless } from '../support/serverless';
 
 interface LintMatch {
   Level: 'Error' | 'Warning' | 'Informational';
@@ -117,6 +120,29 @@ if (notInstalled) {
 
     it('finds no error in the packaged template', () => {
       expect(errorsIn(matches)).toEqual([]);
+    });
+
+    describe('of a stage name of 20 characters that creates its own trail', () => {
+      let dir: string;
+      let longStage: LintMatch[];
+
+      beforeAll(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'cfn-lint-long-stage-'));
+        await serverless(['package', '--stage', 'twenty-char-stage-xy', '--package', dir], {
+          ...PACKAGE_ENV,
+          CREATE_TRAIL: 'true',
+        });
+        longStage = await lint(join(dir, 'cloudformation-template-update-stack.json'));
+      }, 240_000);
+
+      afterAll(() => {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('finds no error, and no warning but the generated DependsOn', () => {
+        expect(errorsIn(longStage)).toEqual([]);
+        expect(longStage.filter((match) => match.Rule.Id !== 'W3005').map((match) => match.Message)).toEqual([]);
+      });
     });
   });
 }

@@ -2,9 +2,16 @@
  * The CloudFormation template that `serverless package` produces offline: one role per function, each
  * allowed only the actions its code calls; a read function cannot write; SageMaker writes only to the teams this
  * system tags as its own; every traced function may write traces (Lambda refuses to create one that cannot).
+ * Every role has the stack's IAM path, by which the audit's real-time rule knows the stack's own calls (whatever
+ * the stage's length, and however CloudFormation names the roles); the stack's trail exists only when asked for.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MANAGED_BY_TAG } from '#lib/domain/validation';
+import { compilePattern, matchesPattern } from '../../local/event-pattern';
 import { PACKAGE_ENV, type PackagedTemplate, packagedTemplate, type TemplateJson } from '../support/package';
+import { serverless } from '../support/serverless';
 
 type Json = TemplateJson;
 interface Statement {
@@ -56,6 +63,10 @@ const AUDIT = [
   'dynamodb:DeleteItem',
   'dynamodb:Query',
   'events:PutEvents',
+  // Whether a trail logs the region's management events (account.no-trail).
+  'cloudtrail:DescribeTrails',
+  'cloudtrail:GetTrailStatus',
+  'cloudtrail:GetEventSelectors',
 ];
 const ALLOWED_ACTIONS: Record<string, string[]> = {
   authorizer: [],
@@ -93,6 +104,7 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
 };
 /** Actions that support no resource-level permissions, so only they may be granted on '*'. */
 const UNSCOPABLE = [
+  'cloudtrail:DescribeTrails',
   'sagemaker:ListWorkteams',
   'sagemaker:ListWorkforces',
   'xray:PutTraceSegments',
@@ -131,6 +143,73 @@ const namesAllowed = (action: string) =>
   Object.keys(ALLOWED_ACTIONS).filter((name) => ALLOWED_ACTIONS[name]?.includes(action));
 
 const unique = (actions: string[]) => [...new Set(actions)].sort();
+
+const ACCOUNT = '123456789012';
+
+interface AuditRulePattern {
+  source: string[];
+  detail: { eventName: string[]; userIdentity?: unknown; $or: unknown[] };
+}
+
+/** The one rule on SageMaker's CloudTrail events: the audit's real-time rule. */
+function auditRule(packaged: PackagedTemplate) {
+  const rules = Object.values(packaged.Resources).filter(
+    (resource) =>
+      resource.Type === 'AWS::Events::Rule' &&
+      JSON.stringify(resource.Properties.EventPattern ?? null).includes('aws.sagemaker'),
+  );
+  expect(rules).toHaveLength(1);
+  return rules[0] as (typeof rules)[number];
+}
+
+const auditRulePattern = (packaged: PackagedTemplate) =>
+  auditRule(packaged).Properties.EventPattern as AuditRulePattern;
+
+/** The pattern as CloudFormation gives it to EventBridge, in the partition aws of the account ACCOUNT. */
+function resolvedPattern(packaged: PackagedTemplate): unknown {
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT };
+  return JSON.parse(JSON.stringify(auditRulePattern(packaged)), (_key, value) =>
+    value !== null && typeof value === 'object' && typeof value['Fn::Sub'] === 'string'
+      ? value['Fn::Sub'].replace(/\$\{(AWS::\w+)\}/g, (_whole: string, name: string) => pseudo[name] ?? name)
+      : value,
+  );
+}
+
+/** CloudTrail's userIdentity of a role's session: the session's ARN has no path, its issuer (the role) has it. */
+function roleSession(path: string, role: string, session: string, account = ACCOUNT) {
+  return {
+    type: 'AssumedRole',
+    principalId: `AROAEXAMPLE:${session}`,
+    arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}`,
+    accountId: account,
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLE',
+        arn: `arn:aws:iam::${account}:role${path}${role}`,
+        accountId: account,
+        userName: role,
+      },
+      attributes: { mfaAuthenticated: 'false' },
+    },
+  };
+}
+
+/** An "AWS API Call via CloudTrail" event of an UpdateWorkteam by the given caller, as EventBridge receives it. */
+const workteamWrite = (userIdentity: Record<string, unknown>) => ({
+  version: '0',
+  id: 'e1',
+  source: 'aws.sagemaker',
+  'detail-type': 'AWS API Call via CloudTrail',
+  account: ACCOUNT,
+  region: 'us-east-1',
+  detail: {
+    eventSource: 'sagemaker.amazonaws.com',
+    eventName: 'UpdateWorkteam',
+    userIdentity,
+    requestParameters: { workteamName: 'image-labelers' },
+  },
+});
 
 describe('the packaged template', () => {
   it('declares every function the tests know about, and no other', () => {
@@ -310,25 +389,135 @@ describe('the packaged template', () => {
     }
   });
 
-  it("audits work-team calls recorded by CloudTrail in real time, unless this stack's own roles made them", () => {
-    const rules = Object.values(template.Resources).filter(
-      (resource) =>
-        resource.Type === 'AWS::Events::Rule' &&
-        JSON.stringify(resource.Properties.EventPattern ?? null).includes('aws.sagemaker'),
-    );
-    expect(rules).toHaveLength(1);
-    const pattern = rules[0]?.Properties.EventPattern as {
-      source: string[];
-      detail: { eventName: string[]; userIdentity: { arn: { 'anything-but': { prefix: unknown } }[] } };
-    };
+  it("audits work-team calls recorded by CloudTrail in real time, unless a session of this stack's roles made them", () => {
+    const pattern = auditRulePattern(template);
     expect(pattern.source).toEqual(['aws.sagemaker']);
     expect(pattern.detail.eventName.sort()).toEqual(['CreateWorkteam', 'DeleteWorkteam', 'UpdateWorkteam']);
-    // Resolved by CloudFormation: the stack's own role sessions, arn:<partition>:sts::<account>:assumed-role/<stack>-…
-    expect(pattern.detail.userIdentity.arn[0]?.['anything-but'].prefix).toEqual({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
-      'Fn::Sub': 'arn:${AWS::Partition}:sts::${AWS::AccountId}:assumed-role/workteam-automation-ci-',
+    // The session issuer (the role, with its path) is not one of this stack's roles, or there is no issuer at all.
+    expect(pattern.detail.$or).toEqual([
+      {
+        userIdentity: {
+          sessionContext: {
+            sessionIssuer: {
+              arn: [
+                {
+                  'anything-but': {
+                    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+                    prefix: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/workteam-automation/ci/' },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+    ]);
+    expect(pattern.detail.userIdentity).toBeUndefined();
+    expect(JSON.stringify(auditRule(template).Properties.Targets)).toContain('AuditLambdaFunction');
+  });
+
+  it('gives every role of the stack the IAM path /workteam-automation/<stage>/', () => {
+    const roles = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::IAM::Role');
+    expect(roles).toHaveLength(Object.keys(ALLOWED_ACTIONS).length);
+    for (const role of roles) expect(role.Properties.Path).toBe('/workteam-automation/ci/');
+  });
+
+  it.each([
+    ['an IAM user', true, { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/jane`, userName: 'jane' }],
+    ['the root user', true, { type: 'Root', arn: `arn:aws:iam::${ACCOUNT}:root` }],
+    ['a service', true, { type: 'AWSService', invokedBy: 'sagemaker.amazonaws.com' }],
+    ["a person's role", true, roleSession('/', 'PlatformAdmin', 'jane')],
+    [
+      'a role named like ours, without the path',
+      true,
+      roleSession('/', 'workteam-automation-ci-AuditRole-1X2Y3Z', 'x'),
+    ],
+    ['a role of a stage whose name extends ours', true, roleSession('/workteam-automation/ci-eu/', 'r', 's')],
+    [
+      'a role with our path in another account',
+      true,
+      roleSession('/workteam-automation/ci/', 'r', 's', '999988887777'),
+    ],
+    ['a role of ours', false, roleSession('/workteam-automation/ci/', 'workteam-automation-ci-AuditRole-1X2Y3Z', 'a')],
+    [
+      'a role of ours whose name CloudFormation truncated',
+      false,
+      roleSession('/workteam-automation/ci/', 'workteam-automation-ci-RemoveTeamMemberRol-1X2Y3Z4W5V6U', 'fn'),
+    ],
+  ])('a work-team write of %s is audited in real time: %s', (_who, audited, userIdentity) => {
+    const pattern = compilePattern(resolvedPattern(template), 'of the packaged audit rule');
+    expect(matchesPattern(pattern, workteamWrite(userIdentity))).toBe(audited);
+  });
+
+  it("reads trails for the audit: DescribeTrails on '*' (no resource-level permissions), the others on trails only", () => {
+    for (const name of ['audit', 'startAudit']) {
+      const { statements } = roleOf(name);
+      const trailReads = statements.filter((s) => actionsOf([s]).some((action) => action.startsWith('cloudtrail:')));
+      expect(trailReads.map((s) => [s.Action, s.Resource])).toEqual([
+        ['cloudtrail:DescribeTrails', '*'],
+        [
+          ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
+          // Any account's and region's: an organisation's trail, a multi-region trail's shadow.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+          { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:*:*:trail/*' },
+        ],
+      ]);
+    }
+  });
+
+  it('creates no trail unless asked (the parameter CreateTrail, false by default)', () => {
+    const { Parameters, Conditions } = template as unknown as {
+      Parameters: Record<string, { Default: string; AllowedValues: string[] }>;
+      Conditions: Record<string, unknown>;
+    };
+    expect(Parameters.CreateTrail).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
+    expect(Conditions.CreateTrail).toEqual({ 'Fn::Equals': [{ Ref: 'CreateTrail' }, 'true'] });
+    const conditioned = Object.entries(template.Resources)
+      .filter(([, resource]) => (resource as { Condition?: string }).Condition === 'CreateTrail')
+      .map(([logicalId, resource]) => [logicalId, resource.Type]);
+    expect(conditioned).toEqual([
+      ['Trail', 'AWS::CloudTrail::Trail'],
+      ['TrailBucket', 'AWS::S3::Bucket'],
+      ['TrailBucketPolicy', 'AWS::S3::BucketPolicy'],
+    ]);
+  });
+
+  it("makes the trail log this region's management write events into an encrypted, private bucket only it writes to", () => {
+    const trail = template.Resources.Trail?.Properties;
+    expect(trail).toMatchObject({
+      TrailName: 'workteam-automation-ci',
+      S3BucketName: { Ref: 'TrailBucket' },
+      IsLogging: true,
+      IsMultiRegionTrail: false,
+      IncludeGlobalServiceEvents: false,
+      EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
     });
-    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('AuditLambdaFunction');
+    const bucket = template.Resources.TrailBucket?.Properties;
+    expect(bucket?.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(bucket?.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = template.Resources.TrailBucketPolicy?.Properties.PolicyDocument as { Statement: Statement[] };
+    const trailArn = {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+      'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/workteam-automation-ci',
+    };
+    const allowed = policy.Statement.filter((statement) => statement.Effect === 'Allow');
+    expect(allowed.map((statement) => statement.Action).sort()).toEqual(['s3:GetBucketAcl', 's3:PutObject']);
+    for (const statement of allowed) {
+      expect((statement as unknown as { Principal: unknown }).Principal).toEqual({
+        Service: 'cloudtrail.amazonaws.com',
+      });
+      expect(statement.Condition?.StringEquals?.['aws:SourceArn']).toEqual(trailArn);
+    }
+    const denied = policy.Statement.filter((statement) => statement.Effect === 'Deny');
+    expect(denied.map((statement) => statement.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }]);
   });
 
   it.each(
@@ -430,5 +619,65 @@ describe('SageMaker writes, only to the teams tagged managed-by', () => {
         'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': MANAGED_BY_TAG.key },
       },
     ]);
+  });
+});
+
+/**
+ * A stage name of 20 characters, with the stack's own trail: CloudFormation truncates the roles' generated names
+ * (`<stack>-<logical id>-<suffix>` in 64 characters), so only the path can tell the stack's calls from others'.
+ */
+describe('a stage name of 20 characters', () => {
+  const STAGE = 'twenty-char-stage-xy';
+  let dir: string;
+  let long: PackagedTemplate;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'workteam-automation-long-stage-'));
+    await serverless(['package', '--stage', STAGE, '--package', dir], { ...PACKAGE_ENV, CREATE_TRAIL: 'true' });
+    long = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as PackagedTemplate;
+  }, 180_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is 20 characters long', () => {
+    expect(STAGE).toHaveLength(20);
+  });
+
+  it("gives every role the stage's path, and leaves out of the real-time audit the sessions of those roles only", () => {
+    const roles = Object.values(long.Resources).filter((resource) => resource.Type === 'AWS::IAM::Role');
+    expect(roles.map((role) => role.Properties.Path)).toEqual(roles.map(() => `/workteam-automation/${STAGE}/`));
+    const pattern = compilePattern(resolvedPattern(long), 'of the packaged audit rule');
+    // The names CloudFormation generates for this stack: the stack's name cut short, the logical id cut short.
+    const truncated = 'workteam-automation-twenty-cha-RemoveTeamMemberRol-1X2Y3Z4W5V6U';
+    expect(truncated.length).toBeLessThanOrEqual(64);
+    expect(matchesPattern(pattern, workteamWrite(roleSession(`/workteam-automation/${STAGE}/`, truncated, 'f')))).toBe(
+      false,
+    );
+    expect(matchesPattern(pattern, workteamWrite(roleSession('/', `workteam-automation-${STAGE}-x`, 's')))).toBe(true);
+    expect(matchesPattern(pattern, workteamWrite(roleSession('/workteam-automation/ci/', truncated, 'f')))).toBe(true);
+  });
+
+  it('names every function, rule and queue within the limits of their services', () => {
+    const named = (type: string, property: string) =>
+      Object.values(long.Resources)
+        .filter((resource) => resource.Type === type)
+        .map((resource) => resource.Properties[property])
+        .filter((name): name is string => typeof name === 'string');
+    const functions = named('AWS::Lambda::Function', 'FunctionName');
+    const rules = named('AWS::Events::Rule', 'Name');
+    const queues = named('AWS::SQS::Queue', 'QueueName');
+    expect(functions).toHaveLength(Object.keys(ALLOWED_ACTIONS).length);
+    expect(rules.length).toBeGreaterThanOrEqual(3);
+    expect(functions.filter((name) => name.length > 64)).toEqual([]);
+    expect(rules.filter((name) => name.length > 64)).toEqual([]);
+    expect(queues.filter((name) => name.length > 80)).toEqual([]);
+  });
+
+  it('creates the trail when asked (CREATE_TRAIL=true, or --param="createTrail=true")', () => {
+    const { Parameters } = long as unknown as { Parameters: Record<string, { Default: string }> };
+    expect(Parameters.CreateTrail?.Default).toBe('true');
+    expect(long.Resources.Trail?.Properties.TrailName).toBe(`workteam-automation-${STAGE}`);
   });
 });

@@ -3,7 +3,7 @@
  * functions' PutEvents and the CloudTrail events of SageMaker's and Cognito's writes. And the operator's
  * credentials, for a change the local cloud records as someone else's than the functions'.
  */
-import { OPERATOR_ACCESS_KEY_ID, OWN_CALLER_ARN_PREFIX } from '../../local/cloud';
+import { OPERATOR_ACCESS_KEY_ID, OWN_ROLE_ARN_PREFIX } from '../../local/cloud';
 import type { EventBridgeEvent } from '../../local/eventbridge';
 
 /** Credentials the local cloud names as the IAM user `local-operator`, not as the functions' role. */
@@ -44,9 +44,14 @@ export async function waitForBusEvents(
   }
 }
 
+/** The caller of a work-team write the audit's rule leaves out: a session of one of this system's roles (its path). */
+const OWN_ROLE_SESSION = { arn: [{ 'anything-but': { prefix: OWN_ROLE_ARN_PREFIX } }] };
+
 /**
  * The audit's real-time rule as serverless.yml gives it for the local stage: work-team writes by anyone but this
- * system's own roles. test/deploy/local-event-loop.test.ts checks that `serverless print` yields exactly this.
+ * system's own roles, which CloudTrail names by the session issuer's ARN (with the roles' IAM path); a caller that
+ * is no role's session has no issuer, which `anything-but` never matches, hence the second alternative.
+ * test/deploy/local-event-loop.test.ts checks that `serverless print` yields exactly this.
  */
 export const AUDIT_RULE_PATTERN = {
   source: ['aws.sagemaker'],
@@ -54,6 +59,9 @@ export const AUDIT_RULE_PATTERN = {
   detail: {
     eventSource: ['sagemaker.amazonaws.com'],
     eventName: ['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam'],
-    userIdentity: { arn: [{ 'anything-but': { prefix: OWN_CALLER_ARN_PREFIX } }] },
+    $or: [
+      { userIdentity: { sessionContext: { sessionIssuer: OWN_ROLE_SESSION } } },
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+    ],
   },
 };
