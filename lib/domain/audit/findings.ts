@@ -6,7 +6,7 @@
  * worse is told again.
  */
 import type { LiveWorkforce, LiveWorkteam } from '../live';
-import type { TeamRecord } from '../team';
+import type { HistoryEntry, TeamRecord } from '../team';
 
 /** The audit's rules; what each checks, and its severity, are in `RULES` (rules.ts). */
 export const RULE_IDS = [
@@ -18,10 +18,14 @@ export const RULE_IDS = [
   'notifications.not-configured',
   'notifications.topic-missing',
   'notifications.publish-denied',
+  'notifications.topic-open',
+  'notifications.kms-key-unusable',
   'notifications.workers-unsubscribed',
   'notifications.stale-subscriptions',
+  'notifications.pending-leaver',
   'members.group-missing',
   'team.orphaned',
+  'team.managed-tag-removed',
   'workforce.not-active',
   'workforce.source-ip-missing',
   'workforce.source-ip-outside-policy',
@@ -46,10 +50,53 @@ export interface Finding {
   actual: unknown;
   /**
    * Reconciling the team (the system actor, desired state unchanged) makes SageMaker and SNS right again: the
-   * team is steady (managed, its desired state Applied) and its desired state itself satisfies the rule. Never true
-   * for an unmanaged team, nor for a Pending or Failed one, whose reconcile could roll back its desired state.
+   * team is managed and not Pending (Applied, or Failed: a remediation is one more reconcile, and a refusal leaves
+   * its desired state as it is), it still carries the `managed-by` tag this system's role needs to write to it, and
+   * its desired state itself satisfies the rule. Never true for an unmanaged team, nor for a Pending one, whose
+   * change the retries are applying.
    */
   remediable: boolean;
+}
+
+/**
+ * Rules whose finding opens only at a second look: the Cognito sync follows a burst of group changes within
+ * seconds to minutes, and until it has caught up, subscriptions legitimately lag the groups. Such a finding is
+ * first recorded as suspected, with the time it was first seen, and opened (announced) by a run at least the
+ * subscription grace period later that still sees it.
+ */
+export const SECOND_LOOK_RULES: readonly RuleId[] = [
+  'notifications.workers-unsubscribed',
+  'notifications.stale-subscriptions',
+  'notifications.pending-leaver',
+];
+
+/** What put a finding right, as its `Finding Resolved` event tells it. */
+export type ResolvedBy =
+  /** An audit run's remediation (a reconcile as the system) made it right. */
+  | { kind: 'remediation'; runId: string }
+  /** A reconcile by the system put back an out-of-band change: the team's history says which (the summary). */
+  | { kind: 'system'; by: string }
+  /** Nothing this system did: someone put it right by hand, or what the rule looks at went away. */
+  | { kind: 'out-of-band' };
+
+const REMEDIATION_BY_RUN = /\(remediation by audit run (\d{8}T\d{9}Z-[0-9a-f]{8})\)/;
+
+/**
+ * What resolved a team's finding opened at `openedAt`, read from the team's history: the latest `reconciled` entry
+ * since then (the system reverting an out-of-band change: the nightly resync, the Cognito sync, a retry, an audit
+ * run's remediation, which its summary names), else out of band.
+ */
+export function resolvedByOf(history: readonly HistoryEntry[] | undefined, openedAt: string | undefined): ResolvedBy {
+  const since = openedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(openedAt);
+  const entry = [...(history ?? [])]
+    .reverse()
+    .find(
+      (candidate) =>
+        candidate.action === 'reconciled' && candidate.by === 'system' && Date.parse(candidate.at) >= since,
+    );
+  if (entry === undefined) return { kind: 'out-of-band' };
+  const run = REMEDIATION_BY_RUN.exec(entry.summary);
+  return run?.[1] ? { kind: 'remediation', runId: run[1] } : { kind: 'system', by: entry.summary };
 }
 
 /**
@@ -66,6 +113,8 @@ export interface TopicState {
   exists: boolean;
   /** The topic's access policy (JSON text) when it exists. */
   policy?: string;
+  /** The topic's `KmsMasterKeyId` (a key id, key ARN, alias name or alias ARN) when it is encrypted. */
+  kmsMasterKeyId?: string;
   /** The e-mail endpoints of confirmed subscriptions. */
   emailEndpoints: string[];
   /**
@@ -88,7 +137,11 @@ export interface TeamAuditInput {
   live?: LiveWorkteam;
   /** The registry's record; absent: nobody manages the team. */
   record?: TeamRecord;
-  /** The live team's tags (ListTags), read for unmanaged teams only: a managed team's come from its record. */
+  /**
+   * The live team's tags (ListTags), read for every team SageMaker lists: an unmanaged team's classification is
+   * only there, and a managed team must still carry `managed-by: workteam-automation` (its classification comes
+   * from its record). Absent: not read.
+   */
   liveTags?: Record<string, string>;
   /** The team's workforce (the region's private workforce), when known. */
   workforce?: LiveWorkforce;

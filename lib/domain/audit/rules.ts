@@ -9,9 +9,11 @@ import { redactEmailAddresses } from '../errors';
 import type { LiveWorkforce, LiveWorkteam } from '../live';
 import { differences, togglesOf } from '../plan';
 import { AUDIT_DEFAULTS, ownValue, type Policy, type RemediationMode, requiredToggles } from '../policy';
-import type { TeamRecord } from '../team';
+import type { DesiredTeam, TeamRecord } from '../team';
+import { MANAGED_BY_TAG } from '../validation';
 import { type MemberDefinition, WORKTEAM_LIMITS, type WorkteamSpec } from '../workteam';
 import type { Finding, GroupState, RuleId, Severity, TeamAuditInput, TopicState } from './findings';
+import { isAwsManagedSnsKey, openAccessOf, sageMakerPublishVerdict } from './topic-policy';
 
 /** Every rule: its severity (a finding may be graver, as `account.team-limit` at the limit) and what it checks. */
 export const RULES: Record<RuleId, { severity: Severity; description: string }> = {
@@ -21,11 +23,13 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
   },
   'team.drift': {
     severity: 'medium',
-    description: 'A managed team whose description, member groups or notification topic differ from its desired state.',
+    description:
+      'A managed team whose description, member groups or notification topic differ from its desired state (a Pending team: from every state it may be in).',
   },
   'worker-access.drift': {
     severity: 'high',
-    description: 'A managed team whose worker access (SourceIp, VpcSourceIp) differs from its desired state.',
+    description:
+      'A managed team whose worker access (SourceIp, VpcSourceIp) differs from its desired state (a Pending team: from every state it may be in).',
   },
   'worker-access.below-policy': {
     severity: 'high',
@@ -48,6 +52,16 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
     severity: 'high',
     description: "The topic's access policy does not let sagemaker.amazonaws.com publish to it.",
   },
+  'notifications.topic-open': {
+    severity: 'high',
+    description:
+      'The topic\'s access policy lets anyone (Principal "*") subscribe to it or publish to it, without a condition confining it to the account or organisation.',
+  },
+  'notifications.kms-key-unusable': {
+    severity: 'high',
+    description:
+      'The topic is encrypted with the AWS managed key alias/aws/sns, whose key policy cannot let SageMaker use it: SageMaker cannot publish.',
+  },
   'notifications.workers-unsubscribed': {
     severity: 'medium',
     description: "Workers of the team's Cognito groups who are not subscribed to its topic.",
@@ -56,6 +70,11 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
     severity: 'medium',
     description: "Addresses subscribed to the team's topic of people in none of its Cognito groups.",
   },
+  'notifications.pending-leaver': {
+    severity: 'low',
+    description:
+      "Subscriptions pending confirmation of people in none of the team's Cognito groups: SNS cannot remove them; they lapse unless confirmed.",
+  },
   'members.group-missing': {
     severity: 'high',
     description: 'The team names Cognito groups that no longer exist.',
@@ -63,6 +82,11 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
   'team.orphaned': {
     severity: 'high',
     description: 'A managed team left orphaned: its last Cognito group was deleted, so nobody can work in it.',
+  },
+  'team.managed-tag-removed': {
+    severity: 'high',
+    description:
+      "A managed team whose managed-by: workteam-automation tag was removed in SageMaker: this system's role can no longer change or delete it.",
   },
   'workforce.not-active': {
     severity: 'critical',
@@ -150,28 +174,40 @@ function managedRecordOf(input: TeamAuditInput): TeamRecord | undefined {
 }
 
 /**
- * Managed, and its desired state applied. Only a steady team is judged for drift: a Pending team is being changed,
- * and a Failed one differs because our own apply failed (the operations topic was told), not because someone
- * changed it outside this system. Only a steady team is remediable: a reconcile of a Pending or Failed team could
- * roll back its desired state, and remediation must change nothing in it.
+ * Whether the live team still carries `managed-by: workteam-automation`: this system's role may write only to teams
+ * that do (IAM conditions on the tag). Tags not read count as carried.
  */
-function isSteady(record: TeamRecord | undefined): boolean {
-  return record?.lifecycle === 'active' && record.applyState === 'Applied';
-}
-
-/** Whether reconciling makes a finding right: the team is steady and its desired state itself satisfies the rule. */
-function remediableWhen(record: TeamRecord | undefined, desiredSatisfies: boolean): boolean {
-  return desiredSatisfies && isSteady(record);
+function carriesManagedTag(input: TeamAuditInput): boolean {
+  return input.liveTags === undefined || ownValue(input.liveTags, MANAGED_BY_TAG.key) === MANAGED_BY_TAG.value;
 }
 
 /**
- * The remedy for a managed team whose desired state itself satisfies the rule: a reconcile when the team is steady;
- * otherwise its change has to be applied first, by the retries (Pending) or by its next change (Failed).
+ * Whether a reconcile may be run to put the team right: it is managed, its desired state is not Pending (its change
+ * is being applied by the retries, which reconcile the whole team anyway), and this system may still write to it.
+ * A Failed team may be: a remediation is one more reconcile of its desired state, and a refusal leaves that state
+ * and its version as they are.
  */
-function restoreRemedy(record: TeamRecord, reconcileTo: string): string {
-  if (isSteady(record)) return `reconcile the team to ${reconcileTo}`;
-  if (record.applyState === 'Pending') return 'let its pending change be applied, then audit again';
-  return "fix what made its last change fail (the team's pendingReason) and change the team through the API again, which applies its desired state";
+function mayRemediate(record: TeamRecord | undefined, input: TeamAuditInput): record is TeamRecord {
+  return record?.lifecycle === 'active' && record.applyState !== 'Pending' && carriesManagedTag(input);
+}
+
+/** Whether reconciling makes a finding right: the team may be reconciled and its desired state satisfies the rule. */
+function remediableWhen(record: TeamRecord | undefined, input: TeamAuditInput, desiredSatisfies: boolean): boolean {
+  return desiredSatisfies && mayRemediate(record, input);
+}
+
+/** The remedy for a managed team whose desired state itself satisfies the rule, by the state of the team. */
+function restoreRemedy(record: TeamRecord, input: TeamAuditInput, reconcileTo: string): string {
+  if (!carriesManagedTag(input)) {
+    return `put the team's ${MANAGED_BY_TAG.key}: ${MANAGED_BY_TAG.value} tag back first (this system may only write to teams carrying it), then reconcile the team to ${reconcileTo}`;
+  }
+  if (record.applyState === 'Pending') {
+    return 'let its pending change be applied (the retries apply its whole desired state, this included), then audit again';
+  }
+  if (record.applyState === 'Failed') {
+    return `reconcile the team to ${reconcileTo} (its last change failed, see its pendingReason: a reconcile applies its desired state again)`;
+  }
+  return `reconcile the team to ${reconcileTo}`;
 }
 
 function isMissing(groups: Record<string, GroupState>, group: string): boolean {
@@ -191,6 +227,11 @@ function awaitsCreation(record: TeamRecord): boolean {
   return record.applyState === 'Pending' && record.appliedVersion === undefined;
 }
 
+function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
 /**
  * Every finding about one team. A team SageMaker does not have yields `team.missing` (when it is managed and was
  * created) and nothing else.
@@ -199,13 +240,14 @@ export function auditTeam(input: TeamAuditInput, policy: Policy): Finding[] {
   const record = managedRecordOf(input);
   const scope: Scope = { resource: `team/${input.name}`, team: input.name };
   if (input.live === undefined) {
-    return record === undefined || awaitsCreation(record) ? [] : [teamMissing(input.name, record, scope)];
+    return record === undefined || awaitsCreation(record) ? [] : [teamMissing(input, record, scope)];
   }
   const tags = record === undefined ? input.liveTags : record.spec.tags;
   const classification = ownValue(tags ?? {}, policy.classificationTag);
   const context: TeamContext = { input, live: input.live, scope, record, classification, policy };
   return [
     ...teamOrphaned(context),
+    ...managedTagRemoved(context),
     ...drift(context),
     ...workerAccessBelowPolicy(context),
     ...vpcWithoutVpcConfig(context),
@@ -219,28 +261,36 @@ const DRIFT_RULES: readonly RuleId[] = ['team.drift', 'worker-access.drift'];
 const SUBSCRIPTION_RULES: readonly RuleId[] = [
   'notifications.workers-unsubscribed',
   'notifications.stale-subscriptions',
+  'notifications.pending-leaver',
 ];
 
 /**
  * The team rules whose answer for this input is unknown, so that a run keeps their open findings instead of
- * resolving them: the drift rules of a managed team that is not steady (Pending or Failed) or whose expected spec
- * cannot be built (a Cognito team without its pool and client); the subscription rules when the team's topic exists
- * but one of its Cognito groups was not read. Every other team rule that yields nothing for the input holds.
+ * resolving them: the drift rules of a managed team whose expected spec cannot be built (a Cognito team without its
+ * pool and client); `team.managed-tag-removed` when a managed team's tags were not read; the subscription rules
+ * when the team's topic exists but one of its Cognito groups was not read. Every other team rule that yields
+ * nothing for the input holds.
  */
 export function rulesNotEvaluated(input: TeamAuditInput): RuleId[] {
   const record = managedRecordOf(input);
-  const driftUnknown = record !== undefined && (!isSteady(record) || expectedSpec(record, input.groups) === undefined);
+  const driftUnknown = record !== undefined && expectedSpec(record.spec, record, input.groups) === undefined;
+  const tagsUnknown = record !== undefined && input.live !== undefined && input.liveTags === undefined;
   const subscriptionsUnknown =
     input.live !== undefined && input.topic?.exists === true && liveGroupStates(input.live, input.groups) === undefined;
-  return [...(driftUnknown ? DRIFT_RULES : []), ...(subscriptionsUnknown ? SUBSCRIPTION_RULES : [])];
+  return [
+    ...(driftUnknown ? DRIFT_RULES : []),
+    ...(tagsUnknown ? (['team.managed-tag-removed'] as const) : []),
+    ...(subscriptionsUnknown ? SUBSCRIPTION_RULES : []),
+  ];
 }
 
-function teamMissing(name: string, record: TeamRecord, scope: Scope): Finding {
+function teamMissing(input: TeamAuditInput, record: TeamRecord, scope: Scope): Finding {
+  const { name } = input;
   return finding('team.missing', scope, {
-    message: `Managed work team '${name}' no longer exists in SageMaker (deleted outside this system): ${restoreRemedy(record, 'create it again')}, or delete it through the API if it should be gone.`,
+    message: `Managed work team '${name}' no longer exists in SageMaker (deleted outside this system): ${restoreRemedy(record, input, 'create it again')}, or delete it through the API if it should be gone.`,
     desired: { exists: true },
     actual: { exists: false },
-    remediable: remediableWhen(record, true),
+    remediable: remediableWhen(record, input, true),
   });
 }
 
@@ -257,30 +307,74 @@ function teamOrphaned({ record, scope, input }: TeamContext): Finding[] {
   ];
 }
 
+function managedTagRemoved({ record, scope, input }: TeamContext): Finding[] {
+  if (record === undefined || input.liveTags === undefined || carriesManagedTag(input)) return [];
+  const value = ownValue(input.liveTags, MANAGED_BY_TAG.key);
+  const now = value === undefined ? 'no longer carries it' : `carries it with another value`;
+  return [
+    finding('team.managed-tag-removed', scope, {
+      message: `Managed work team '${input.name}' must carry the tag ${MANAGED_BY_TAG.key}: ${MANAGED_BY_TAG.value} in SageMaker, but ${now} (changed outside this system), so this system's role can no longer change, remediate or delete it. Put the tag back by hand (sagemaker add-tags) if the team is still to be managed here; a remediation cannot, by design.`,
+      desired: { tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value } },
+      actual: redacted({ tags: { [MANAGED_BY_TAG.key]: value ?? null } }),
+      remediable: false,
+    }),
+  ];
+}
+
 /**
- * The managed team's desired spec as SageMaker should hold it, leaving out Cognito groups that no longer exist
+ * `spec` as SageMaker should hold it for the managed team, leaving out Cognito groups that no longer exist
  * (`members.group-missing` reports those); undefined when it cannot be built (Cognito groups without a pool).
  */
-function expectedSpec(record: TeamRecord, groups: Record<string, GroupState>): WorkteamSpec | undefined {
-  const { spec } = record;
+function expectedSpec(
+  spec: DesiredTeam,
+  record: TeamRecord,
+  groups: Record<string, GroupState>,
+): WorkteamSpec | undefined {
   if (!('cognitoGroups' in spec.members)) return toWorkteamSpec(spec, record.identity, record.topicArn);
   if (record.identity === undefined) return undefined;
   const cognitoGroups = spec.members.cognitoGroups.filter((group) => !isMissing(groups, group));
   return toWorkteamSpec({ ...spec, members: { cognitoGroups } }, record.identity, record.topicArn);
 }
 
+/**
+ * The other states a Pending team may rightly be in while its change is being applied: the one last applied, and
+ * those superseded before they were applied (a pass may have taken one of them to SageMaker before it lost the
+ * race). Empty for a team that is not Pending: it should be as desired.
+ */
+function statesInTransit(record: TeamRecord, groups: Record<string, GroupState>): WorkteamSpec[] {
+  if (record.applyState !== 'Pending') return [];
+  const earlier = [record.appliedSpec, ...(record.supersededSpecs ?? []).map(({ spec }) => spec)];
+  return earlier.flatMap((spec) => {
+    const built = spec === undefined ? undefined : expectedSpec(spec, record, groups);
+    return built === undefined ? [] : [built];
+  });
+}
+
 const TEAM_DRIFT_FIELDS = ['description', 'members', 'notificationTopicArn'];
 
-/** Judged for steady teams only (`isSteady`). */
+/**
+ * Drift of a managed team in any state (Applied, Pending, Failed, Orphaned) against its desired state. A Pending
+ * team's field drifts only when its live value is none of the values the team's states in transit give it: a field
+ * the pending change touches may hold the old value or the new one; a field it does not touch must hold the one
+ * value every state agrees on. So an out-of-band change of a field the pending change leaves alone is found at once.
+ */
 function drift({ record, live, input, scope }: TeamContext): Finding[] {
-  if (record === undefined || !isSteady(record)) return [];
-  const expected = expectedSpec(record, input.groups);
+  if (record === undefined) return [];
+  const expected = expectedSpec(record.spec, record, input.groups);
   if (expected === undefined) return [];
   // A missing group still listed by SageMaker is no drift either.
   const memberDefinitions = live.memberDefinitions.filter(
     (definition) => definition.cognito === undefined || !isMissing(input.groups, definition.cognito.userGroup),
   );
-  const found = differences(expected, { ...live, memberDefinitions, tags: undefined });
+  const seen = { ...live, memberDefinitions, tags: undefined };
+  const inTransit = statesInTransit(record, input.groups).map(
+    (spec) => new Set(differences(spec, seen).map(({ field }) => field)),
+  );
+  const found = differences(expected, seen).filter(({ field }) => inTransit.every((fields) => fields.has(field)));
+  const pending = record.applyState === 'Pending';
+  const how = pending
+    ? 'changed outside this system: neither its pending change nor the state last applied explains it'
+    : 'changed outside this system';
   const findings: Finding[] = [];
 
   const accessFields = found.filter(({ field }) => field.startsWith('workerAccess.'));
@@ -288,10 +382,10 @@ function drift({ record, live, input, scope }: TeamContext): Finding[] {
     const changed = accessFields.map(({ field, desired, live: actual }) => `${field} ${actual}, desired ${desired}`);
     findings.push(
       finding('worker-access.drift', scope, {
-        message: `Worker access of work team '${input.name}' was changed outside this system (${changed.join('; ')}): reconcile the team to restore its desired worker access, or change it through the API if the change was meant.`,
+        message: `Worker access of work team '${input.name}' was ${how} (${changed.join('; ')}): ${restoreRemedy(record, input, 'restore its desired worker access')}, or change it through the API if the change was meant.`,
         desired: togglesOf(expected.workerAccess),
         actual: togglesOf(live.workerAccess),
-        remediable: true,
+        remediable: mayRemediate(record, input),
       }),
     );
   }
@@ -300,10 +394,10 @@ function drift({ record, live, input, scope }: TeamContext): Finding[] {
   if (teamFields.length > 0) {
     findings.push(
       finding('team.drift', scope, {
-        message: `Work team '${input.name}' differs from its desired state in ${teamFields.map(({ field }) => field).join(', ')} (changed outside this system): reconcile the team to restore it, or change it through the API if the change was meant.`,
+        message: `Work team '${input.name}' differs from its desired state in ${teamFields.map(({ field }) => field).join(', ')} (${how}): ${restoreRemedy(record, input, 'restore it')}, or change it through the API if the change was meant.`,
         desired: redacted(Object.fromEntries(teamFields.map(({ field, desired }) => [field, desired]))),
         actual: redacted(Object.fromEntries(teamFields.map(({ field, live: actual }) => [field, actual]))),
-        remediable: true,
+        remediable: mayRemediate(record, input),
       }),
     );
   }
@@ -318,7 +412,7 @@ function workerAccessBelowPolicy({ record, live, classification, policy, scope, 
   const desiredMeetsMinimum =
     record !== undefined && required.every((field) => record.spec.workerAccess[field] === 'Enabled');
   let remedy: string;
-  if (desiredMeetsMinimum) remedy = restoreRemedy(record, 'restore its desired worker access');
+  if (desiredMeetsMinimum) remedy = restoreRemedy(record, input, 'restore its desired worker access');
   else if (record !== undefined)
     remedy = `update the team's workerAccess through the API to enable ${below.join(', ')}`;
   else remedy = `enable ${below.join(', ')} in the team's WorkerAccessConfiguration (the team is not managed here)`;
@@ -327,7 +421,7 @@ function workerAccessBelowPolicy({ record, live, classification, policy, scope, 
       message: `Work team '${input.name}' is classified '${classification}', and policy ${policy.version} needs worker access ${below.map((field) => `${field} Enabled`).join(', ')}, but it is Disabled: ${remedy}.`,
       desired: Object.fromEntries(required.map((field) => [field, 'Enabled'])),
       actual,
-      remediable: remediableWhen(record, desiredMeetsMinimum),
+      remediable: remediableWhen(record, input, desiredMeetsMinimum),
     }),
   ];
 }
@@ -337,7 +431,8 @@ function vpcWithoutVpcConfig({ record, live, input, scope }: TeamContext): Findi
   if (togglesOf(live.workerAccess).vpcSourceIp !== 'Enabled' || workforce === undefined || workforce.vpc) return [];
   const desiredDisables = record !== undefined && record.spec.workerAccess.vpcSourceIp === 'Disabled';
   let remedy: string;
-  if (desiredDisables) remedy = restoreRemedy(record, 'restore its desired worker access (vpcSourceIp Disabled)');
+  if (desiredDisables)
+    remedy = restoreRemedy(record, input, 'restore its desired worker access (vpcSourceIp Disabled)');
   else if (record !== undefined) remedy = 'update the team with vpcSourceIp Disabled, or give the workforce a VPC';
   else remedy = 'disable VpcSourceIp on the team, or give the workforce a WorkforceVpcConfig';
   return [
@@ -345,7 +440,7 @@ function vpcWithoutVpcConfig({ record, live, input, scope }: TeamContext): Findi
       message: `Work team '${input.name}' has VpcSourceIp Enabled, but workforce '${workforce.name}' has no WorkforceVpcConfig, so its workers' tasks cannot render (VpcSourceIp only works from a worker portal inside a VPC): ${remedy}.`,
       desired: { vpcSourceIp: 'Disabled' },
       actual: { vpcSourceIp: 'Enabled', workforceVpcConfig: false },
-      remediable: remediableWhen(record, desiredDisables),
+      remediable: remediableWhen(record, input, desiredDisables),
     }),
   ];
 }
@@ -379,7 +474,7 @@ function notificationsNotConfigured({ record, live, classification, policy, inpu
   if (!byPolicy && !wanted) return [];
   let message: string;
   if (wanted) {
-    message = `Work team '${input.name}' has no notification topic although its desired state wants notifications, so its workers hear of no new tasks: ${restoreRemedy(record, 'set its topic again')}.`;
+    message = `Work team '${input.name}' has no notification topic although its desired state wants notifications, so its workers hear of no new tasks: ${restoreRemedy(record, input, 'set its topic again')}.`;
   } else if (record !== undefined) {
     message = `Work team '${input.name}' is classified '${classification}', for which policy ${policy.version} requires notifications, but it has none: update the team through the API with notifications true.`;
   } else {
@@ -390,7 +485,7 @@ function notificationsNotConfigured({ record, live, classification, policy, inpu
       message,
       desired: { notifications: true },
       actual: { notifications: false },
-      remediable: remediableWhen(record, wanted),
+      remediable: remediableWhen(record, input, wanted),
     }),
   ];
 }
@@ -399,34 +494,104 @@ function topicFindings(context: TeamContext): Finding[] {
   const { topic } = context.input;
   if (topic === undefined) return [];
   if (!topic.exists) return [topicMissing(context, topic)];
-  return [...publishDenied(context, topic), ...subscriptionFindings(context, topic)];
+  return [
+    ...publishDenied(context, topic),
+    ...topicOpen(context, topic),
+    ...kmsKeyUnusable(context, topic),
+    ...subscriptionFindings(context, topic),
+  ];
 }
 
 function topicMissing({ record, input, scope }: TeamContext, topic: TopicState): Finding {
   const wanted = wantsNotifications(record);
   const remedy = wanted
-    ? restoreRemedy(record, 'create it again and subscribe its workers')
+    ? restoreRemedy(record, input, 'create it again and subscribe its workers')
     : "create the topic, or remove the team's notification configuration";
   return finding('notifications.topic-missing', scope, {
     message: `The notification topic of work team '${input.name}' does not exist, so its workers hear of no new tasks: ${remedy}.`,
     desired: { topicArn: topic.arn, exists: true },
     actual: { topicArn: topic.arn, exists: false },
-    remediable: remediableWhen(record, wanted),
+    remediable: remediableWhen(record, input, wanted),
   });
 }
 
-function publishDenied({ record, input, scope }: TeamContext, topic: TopicState): Finding[] {
-  if (allowsSageMakerPublish(topic.policy, topic.arn)) return [];
+/**
+ * SageMaker's publish judged as SNS would judge it (lib/domain/audit/topic-policy.ts): denied is high; a policy whose
+ * answer turns on a condition the audit cannot evaluate is reported as medium, saying which, never passed.
+ */
+function publishDenied({ record, live, input, scope }: TeamContext, topic: TopicState): Finding[] {
+  const verdict = sageMakerPublishVerdict(topic.policy, topic.arn, accountOf(live.arn) ?? accountOf(topic.arn));
+  if (verdict.mayPublish === true) return [];
   const wanted = wantsNotifications(record);
   const remedy = wanted
-    ? restoreRemedy(record, "restore the topic's policy")
+    ? restoreRemedy(record, input, "restore the topic's policy")
     : `allow ${SAGEMAKER_PRINCIPAL} sns:Publish on the topic in its access policy`;
+  if (verdict.mayPublish === 'unknown') {
+    return [
+      finding('notifications.publish-denied', scope, {
+        severity: 'medium',
+        message: `The audit cannot tell whether the access policy of the notification topic of work team '${input.name}' lets ${SAGEMAKER_PRINCIPAL} publish: statement(s) ${quoted(verdict.undecidedStatements)} decide it on condition key(s) ${verdict.undecidedKeys.join(', ')}, which it cannot evaluate for SageMaker's request. Check them against SageMaker's publish, or ${remedy}.`,
+        desired: { topicArn: topic.arn, sageMakerMayPublish: true },
+        actual: redacted({
+          topicArn: topic.arn,
+          sageMakerMayPublish: 'cannot tell',
+          undecidedStatements: verdict.undecidedStatements,
+          undecidedKeys: verdict.undecidedKeys,
+        }),
+        remediable: remediableWhen(record, input, wanted),
+      }),
+    ];
+  }
+  const deniedBy = verdict.denyingStatements;
   return [
     finding('notifications.publish-denied', scope, {
-      message: `The access policy of the notification topic of work team '${input.name}' does not let ${SAGEMAKER_PRINCIPAL} publish, so its workers hear of no new tasks: ${remedy}.`,
+      message: `The access policy of the notification topic of work team '${input.name}' does not let ${SAGEMAKER_PRINCIPAL} publish${deniedBy.length > 0 ? ` (denied by ${quoted(deniedBy)})` : ''}, so its workers hear of no new tasks: ${remedy}.`,
       desired: { topicArn: topic.arn, sageMakerMayPublish: true },
-      actual: { topicArn: topic.arn, sageMakerMayPublish: false },
-      remediable: remediableWhen(record, wanted),
+      actual: redacted({
+        topicArn: topic.arn,
+        sageMakerMayPublish: false,
+        ...(deniedBy.length > 0 ? { deniedBy } : {}),
+      }),
+      remediable: remediableWhen(record, input, wanted),
+    }),
+  ];
+}
+
+function topicOpen({ record, input, scope }: TeamContext, topic: TopicState): Finding[] {
+  const open = openAccessOf(topic.policy, topic.arn);
+  if (open === undefined) return [];
+  const risks = [
+    ...(open.actions.includes('sns:Subscribe') ? ['anyone can subscribe and read its task notifications'] : []),
+    ...(open.actions.includes('sns:Publish')
+      ? ['anyone can publish to it and mail its workers as if SageMaker did']
+      : []),
+  ];
+  const wanted = wantsNotifications(record);
+  const remedy = wanted
+    ? restoreRemedy(record, input, "restore the topic's policy (SageMaker's publish only)")
+    : 'remove those statements, or confine them with a condition on aws:SourceAccount or aws:PrincipalOrgID';
+  return [
+    finding('notifications.topic-open', scope, {
+      message: `The access policy of the notification topic of work team '${input.name}' lets anyone (Principal "*") call ${open.actions.join(' and ')} in statement(s) ${quoted(open.statements)}, with no condition confining it to this account or organisation: ${risks.join('; ')}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`,
+      desired: { topicArn: topic.arn, openTo: [] },
+      actual: redacted({ topicArn: topic.arn, openTo: open.actions, statements: open.statements }),
+      remediable: remediableWhen(record, input, wanted),
+    }),
+  ];
+}
+
+/**
+ * Only the AWS managed key is judged: a customer managed key's policy can only be read with KMS calls (GetKeyPolicy,
+ * and DescribeKey to resolve an alias) that the audit does not make.
+ */
+function kmsKeyUnusable({ input, scope }: TeamContext, topic: TopicState): Finding[] {
+  if (!isAwsManagedSnsKey(topic.kmsMasterKeyId)) return [];
+  return [
+    finding('notifications.kms-key-unusable', scope, {
+      message: `The notification topic of work team '${input.name}' is encrypted with the AWS managed key alias/aws/sns, whose key policy cannot let ${SAGEMAKER_PRINCIPAL} use it, so SageMaker cannot publish and its workers hear of no new tasks: encrypt the topic with a customer managed key whose key policy lets ${SAGEMAKER_PRINCIPAL} call kms:GenerateDataKey* and kms:Decrypt, or remove its KmsMasterKeyId (a remediation does not change a topic's encryption).`,
+      desired: { topicArn: topic.arn, kmsMasterKeyId: 'none, or a customer managed key SageMaker may use' },
+      actual: { topicArn: topic.arn, kmsMasterKeyId: topic.kmsMasterKeyId },
+      remediable: false,
     }),
   ];
 }
@@ -448,7 +613,7 @@ function liveGroupStates(live: LiveWorkteam, groups: Record<string, GroupState>)
 /**
  * Who should be subscribed: the enabled workers of the live team's Cognito groups that exist. A subscription
  * pending confirmation counts as subscribed and is never stale: nobody can unsubscribe it, and SNS drops it if it
- * stays unconfirmed.
+ * stays unconfirmed; a pending one of somebody in none of the groups is reported apart (`pending-leaver`, low).
  */
 function subscriptionFindings({ record, live, input, scope }: TeamContext, topic: TopicState): Finding[] {
   const states = liveGroupStates(live, input.groups);
@@ -458,16 +623,20 @@ function subscriptionFindings({ record, live, input, scope }: TeamContext, topic
   const subscribed = mergeAddresses([topic.emailEndpoints, topic.pendingEmailEndpoints]);
   const expectedMailboxes = new Set(expected.map((address) => address.toLowerCase()));
   const subscribedMailboxes = new Set(subscribed.map((address) => address.toLowerCase()));
+  const confirmedMailboxes = new Set(confirmed.map((address) => address.toLowerCase()));
   const unsubscribed = expected.filter((address) => !subscribedMailboxes.has(address.toLowerCase()));
   const stale = confirmed.filter((address) => !expectedMailboxes.has(address.toLowerCase()));
+  const pendingLeavers = mergeAddresses([topic.pendingEmailEndpoints]).filter(
+    (address) => !expectedMailboxes.has(address.toLowerCase()) && !confirmedMailboxes.has(address.toLowerCase()),
+  );
   const wanted = wantsNotifications(record);
-  const remediable = remediableWhen(record, wanted);
+  const remediable = remediableWhen(record, input, wanted);
   const none = maskedList([]);
 
   const findings: Finding[] = [];
   if (unsubscribed.length > 0) {
     const remedy = wanted
-      ? restoreRemedy(record, 'subscribe them')
+      ? restoreRemedy(record, input, 'subscribe them')
       : "subscribe their e-mail addresses to the team's topic";
     findings.push(
       finding('notifications.workers-unsubscribed', scope, {
@@ -479,7 +648,7 @@ function subscriptionFindings({ record, live, input, scope }: TeamContext, topic
     );
   }
   if (stale.length > 0) {
-    const remedy = wanted ? restoreRemedy(record, 'unsubscribe them') : 'unsubscribe them from the topic';
+    const remedy = wanted ? restoreRemedy(record, input, 'unsubscribe them') : 'unsubscribe them from the topic';
     findings.push(
       finding('notifications.stale-subscriptions', scope, {
         message: `${stale.length} address(es) subscribed to the notification topic of work team '${input.name}' belong to nobody in its Cognito groups and still hear of its tasks: ${remedy}.`,
@@ -489,93 +658,21 @@ function subscriptionFindings({ record, live, input, scope }: TeamContext, topic
       }),
     );
   }
+  if (pendingLeavers.length > 0) {
+    findings.push(
+      finding('notifications.pending-leaver', scope, {
+        message: `${pendingLeavers.length} subscription(s) to the notification topic of work team '${input.name}' still pending confirmation belong to nobody in its Cognito groups: SNS cannot remove a subscription before it is confirmed. It lapses on its own unless its owner confirms it; once confirmed, the Cognito sync or a remediation unsubscribes it (notifications.stale-subscriptions reports it meanwhile). Nothing to do unless it stays.`,
+        desired: none,
+        actual: maskedList(pendingLeavers),
+        remediable: false,
+      }),
+    );
+  }
   return findings;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Topic access policy
-
-type Json = Record<string, unknown>;
-
-function isJsonObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** An IAM element that is a string or a list of strings; anything else names nothing. */
-function stringsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-/** IAM wildcards: `*` any run of characters, `?` one character. */
-function matchesWildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .split('')
-    .map((character) => {
-      if (character === '*') return '.*';
-      if (character === '?') return '.';
-      return character.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
-}
-
-function namesSageMaker(principal: unknown): boolean {
-  if (principal === '*') return true;
-  if (!isJsonObject(principal)) return false;
-  return (
-    stringsOf(principal.AWS).includes('*') ||
-    stringsOf(principal.Service).some((service) => service.toLowerCase() === SAGEMAKER_PRINCIPAL)
-  );
-}
-
-/** Whether a statement's Principal / NotPrincipal, Action / NotAction and Resource / NotResource cover the call. */
-function coversSageMakerPublish(statement: Json, topicArn: string): boolean {
-  let principal: boolean;
-  if ('Principal' in statement) principal = namesSageMaker(statement.Principal);
-  else if ('NotPrincipal' in statement) principal = !namesSageMaker(statement.NotPrincipal);
-  else principal = false;
-
-  // Action names are case-insensitive; ARNs are not.
-  const publish = (pattern: string) => matchesWildcard(pattern, 'sns:Publish', true);
-  let action: boolean;
-  if ('Action' in statement) action = stringsOf(statement.Action).some(publish);
-  else if ('NotAction' in statement) action = !stringsOf(statement.NotAction).some(publish);
-  else action = false;
-
-  const topic = (pattern: string) => matchesWildcard(pattern, topicArn, false);
-  let resource = true;
-  if ('Resource' in statement) resource = stringsOf(statement.Resource).some(topic);
-  else if ('NotResource' in statement) resource = !stringsOf(statement.NotResource).some(topic);
-
-  return principal && action && resource;
-}
-
-function statementsOf(policyJson: string | undefined): Json[] {
-  if (policyJson === undefined) return [];
-  let document: unknown;
-  try {
-    document = JSON.parse(policyJson);
-  } catch {
-    return [];
-  }
-  if (!isJsonObject(document)) return [];
-  const statements: unknown[] = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return statements.filter(isJsonObject);
-}
-
-/**
- * Whether a topic's access policy lets SageMaker publish to it: an Allow statement covers `sns:Publish` by
- * `sagemaker.amazonaws.com` on the topic, and no Deny statement does. Conditions are taken to hold for SageMaker's
- * own calls on an Allow (such as the project's `aws:SourceAccount`) and not to on a Deny (such as the common
- * `aws:SecureTransport: false`): only an unconditional Deny counts. An absent or unreadable policy allows nothing.
- */
-export function allowsSageMakerPublish(policyJson: string | undefined, topicArn: string): boolean {
-  const covering = statementsOf(policyJson).filter((statement) => coversSageMakerPublish(statement, topicArn));
-  const allowed = covering.some((statement) => statement.Effect === 'Allow');
-  const denied = covering.some((statement) => statement.Effect === 'Deny' && statement.Condition === undefined);
-  return allowed && !denied;
-}
+/** Whether SageMaker may publish to a topic under this access policy, for certain (see topic-policy.ts). */
+export { allowsSageMakerPublish } from './topic-policy';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Workforce and account

@@ -4,6 +4,7 @@ import {
   findingKey,
   type GroupState,
   type RuleId,
+  resolvedByOf,
   type TeamAuditInput,
   type TopicState,
 } from '#lib/domain/audit/findings';
@@ -19,9 +20,21 @@ import {
 } from '#lib/domain/audit/rules';
 import type { LiveWorkforce, LiveWorkteam } from '#lib/domain/live';
 import type { Policy } from '#lib/domain/policy';
-import type { TeamRecord } from '#lib/domain/team';
+import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
 import { CLIENT_ID, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
 import { desiredTeam, IDENTITY, liveTeam } from './team-fixtures';
+import {
+  DENY_ALL_BUT_WRONG_ACCOUNT,
+  DENY_OTHER_SOURCE_ACCOUNTS,
+  DENY_OUTSIDE_ORG,
+  OPEN_PUBLISH_ANY_BUCKET,
+  OPEN_SUBSCRIBE,
+  ORG_SUBSCRIBE,
+  OTHER_ACCOUNT,
+  PROJECT_ALLOW,
+  policyOf,
+  SNS_DEFAULT,
+} from './topic-policies';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Builders: plain data, one thing changed at a time.
@@ -118,11 +131,15 @@ function topic(overrides: Partial<TopicState> = {}): TopicState {
   };
 }
 
-/** A managed team that breaks no rule: live as desired, groups read, every worker subscribed. */
+/** What ListTags answers for `teamRecord()`'s team: its desired tags and the managed-by tag. */
+const MANAGED_TAGS = { classification: 'internal', 'cost-center': '4711', 'managed-by': 'workteam-automation' };
+
+/** A managed team that breaks no rule: live as desired, tags read, groups read, every worker subscribed. */
 function managedTeam(overrides: Partial<TeamAuditInput> = {}): TeamAuditInput {
   return {
     name: NAME,
     live: listedTeam(),
+    liveTags: MANAGED_TAGS,
     record: teamRecord(),
     workforce: workforce(),
     topic: topic(),
@@ -236,7 +253,7 @@ describe('auditTeam', () => {
       expect(findings[0]?.message).not.toMatch(/reconcile/);
     });
 
-    it('reports a missing team whose last change failed, as not remediable', () => {
+    it('reports a missing team whose last change failed as remediable: a remediation is one more reconcile', () => {
       // Prepare
       const input = managedTeam({ live: undefined, record: teamRecord({ applyState: 'Failed' }) });
 
@@ -244,7 +261,8 @@ describe('auditTeam', () => {
       const findings = auditTeam(input, POLICY);
 
       // Assess
-      expect(findings).toEqual([expect.objectContaining({ rule: 'team.missing', remediable: false })]);
+      expect(findings).toEqual([expect.objectContaining({ rule: 'team.missing', remediable: true })]);
+      expect(findings[0]?.message).toMatch(/reconcile the team to create it again \(its last change failed/);
     });
 
     it('reports nothing for a deleted record whose team is gone', () => {
@@ -283,32 +301,107 @@ describe('auditTeam', () => {
       expect(findings[0]?.message).toMatch(/reconcile/);
     });
 
-    it('reports no drift for a Failed team, which differs because its own change failed', () => {
-      // Prepare
-      const input = managedTeam({
-        live: listedTeam({ description: 'Old description', workerAccess: undefined }),
-        record: teamRecord({ applyState: 'Failed' }),
-      });
-
-      // Act
-      const findings = auditTeam(input, POLICY);
-
-      // Assess
-      expect(findings).toEqual([]);
-    });
-
-    it('reports no drift for a Pending team, whose change is still being applied', () => {
+    it('reports drift of a Failed team against its desired state, as remediable (a reconcile applies it again)', () => {
       // Prepare
       const input = managedTeam({
         live: listedTeam({ description: 'Old description', workerAccess: { sourceIp: 'Disabled' } }),
-        record: teamRecord({ applyState: 'Pending', version: 3 }),
+        record: teamRecord({ applyState: 'Failed', pendingReason: 'SageMaker throttled for three hours' }),
       });
 
       // Act
       const findings = auditTeam(input, POLICY);
 
       // Assess
-      expect(findings).toEqual([]);
+      expect(rulesOf(findings)).toEqual(['worker-access.drift', 'team.drift']);
+      expect(findings.every(({ remediable }) => remediable)).toBe(true);
+      expect(only(findings, 'worker-access.drift').message).toMatch(/its last change failed/);
+    });
+
+    describe('of a Pending team', () => {
+      /** Version 3 changes the description; version 2 (applied) had the old one. */
+      function pendingTeam(live: Partial<LiveWorkteam>, overrides: Partial<TeamRecord> = {}): TeamAuditInput {
+        const applied = desiredTeam({ description: 'Old description' });
+        return managedTeam({
+          live: listedTeam(live),
+          record: managedRecord(
+            { description: 'New description' },
+            { applyState: 'Pending', version: 3, appliedVersion: 2, appliedSpec: applied, ...overrides },
+          ),
+        });
+      }
+
+      test.each([
+        ['the last applied one', 'Old description'],
+        ['the pending one', 'New description'],
+      ])('reports nothing for a field the pending change touches that holds %s', (_, description) => {
+        // Act
+        const findings = auditTeam(pendingTeam({ description }), POLICY);
+
+        // Assess
+        expect(findings).toEqual([]);
+      });
+
+      it('reports a field the pending change touches that holds neither value, as not remediable', () => {
+        // Act
+        const finding = only(auditTeam(pendingTeam({ description: 'Typed in the console' }), POLICY), 'team.drift');
+
+        // Assess
+        expect(finding).toMatchObject({
+          desired: { description: 'New description' },
+          actual: { description: 'Typed in the console' },
+          remediable: false,
+        });
+        expect(finding.message).toMatch(/neither its pending change nor the state last applied/);
+      });
+
+      it('reports worker access switched off by hand while its change of something else waits (throttled)', () => {
+        // Act
+        const findings = auditTeam(
+          pendingTeam({ description: 'Old description', workerAccess: { sourceIp: 'Disabled' } }),
+          POLICY,
+        );
+
+        // Assess
+        expect(findings).toEqual([
+          expect.objectContaining({
+            rule: 'worker-access.drift',
+            severity: 'high',
+            desired: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+            actual: { sourceIp: 'Disabled', vpcSourceIp: 'Disabled' },
+            remediable: false,
+          }),
+        ]);
+        expect(findings[0]?.message).toMatch(/let its pending change be applied/);
+      });
+
+      it('takes the value of a version superseded before it was applied as one the team may hold', () => {
+        // Prepare
+        const superseded = [{ version: 2, spec: desiredTeam({ description: 'Between' }) }];
+        const input = pendingTeam(
+          { description: 'Between' },
+          { version: 4, appliedVersion: 1, supersededSpecs: superseded },
+        );
+
+        // Act
+        const findings = auditTeam(input, POLICY);
+
+        // Assess
+        expect(findings).toEqual([]);
+      });
+
+      it('judges a team never applied against its desired state alone', () => {
+        // Prepare
+        const input = pendingTeam(
+          { description: 'Old description' },
+          { appliedVersion: undefined, appliedSpec: undefined },
+        );
+
+        // Act
+        const findings = auditTeam(input, POLICY);
+
+        // Assess
+        expect(rulesOf(findings)).toEqual(['team.drift']);
+      });
     });
 
     it('reports no drift for a team that nobody manages', () => {
@@ -474,7 +567,7 @@ describe('auditTeam', () => {
       const input = managedTeam({
         live: listedTeam({ workerAccess: undefined }),
         record: managedRecord({ tags: { classification: 'public', 'cost-center': '4711' } }),
-        liveTags: { classification: 'restricted' },
+        liveTags: { ...MANAGED_TAGS, classification: 'restricted' },
       });
 
       // Act
@@ -877,7 +970,7 @@ describe('auditTeam', () => {
       const findings = auditTeam(input, POLICY);
 
       // Assess
-      expect(findings).toEqual([]);
+      expect(rulesOf(findings)).toEqual(['notifications.pending-leaver']);
     });
 
     it('counts the subscriptions of the workers of a group that no longer exists as stale', () => {
@@ -987,7 +1080,7 @@ describe('auditTeam', () => {
     });
   });
 
-  describe('a team that is not steady', () => {
+  describe('a team in each state', () => {
     /** A managed team whose desired state would set right each finding it has: reconcile alone fixes them. */
     function brokenManagedTeam(applyState: TeamRecord['applyState']): TeamAuditInput {
       return managedTeam({
@@ -997,39 +1090,47 @@ describe('auditTeam', () => {
       });
     }
 
-    it('has each finding remediable while it is steady (Applied)', () => {
+    const EVERY_FINDING = [
+      'worker-access.drift',
+      'worker-access.below-policy',
+      'worker-access.vpc-without-vpc-config',
+      'notifications.publish-denied',
+      'notifications.workers-unsubscribed',
+      'notifications.stale-subscriptions',
+    ];
+
+    test.each(['Applied', 'Failed'] as const)('has each finding of a %s team remediable', (applyState) => {
       // Act
-      const findings = auditTeam(brokenManagedTeam('Applied'), POLICY);
+      const findings = auditTeam(brokenManagedTeam(applyState), POLICY);
 
       // Assess
-      expect(rulesOf(findings)).toEqual([
-        'worker-access.drift',
-        'worker-access.below-policy',
-        'worker-access.vpc-without-vpc-config',
-        'notifications.publish-denied',
-        'notifications.workers-unsubscribed',
-        'notifications.stale-subscriptions',
-      ]);
+      expect(rulesOf(findings)).toEqual(EVERY_FINDING);
       expect(findings.filter(({ remediable }) => !remediable)).toEqual([]);
     });
 
-    test.each(['Pending', 'Failed'] as const)(
-      'reports the same findings of a %s team but drift, none remediable',
-      (applyState) => {
-        // Act
-        const findings = auditTeam(brokenManagedTeam(applyState), POLICY);
+    it('reports the same findings of a Pending team, drift included, none remediable', () => {
+      // Act
+      const findings = auditTeam(brokenManagedTeam('Pending'), POLICY);
 
-        // Assess
-        expect(rulesOf(findings)).toEqual([
-          'worker-access.below-policy',
-          'worker-access.vpc-without-vpc-config',
-          'notifications.publish-denied',
-          'notifications.workers-unsubscribed',
-          'notifications.stale-subscriptions',
-        ]);
-        expect(findings.filter(({ remediable }) => remediable)).toEqual([]);
-      },
-    );
+      // Assess
+      expect(rulesOf(findings)).toEqual(EVERY_FINDING);
+      expect(findings.filter(({ remediable }) => remediable)).toEqual([]);
+    });
+
+    it('reports the same findings of a team whose managed-by tag was removed, none remediable', () => {
+      // Prepare
+      const input = { ...brokenManagedTeam('Applied'), liveTags: { classification: 'confidential' } };
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(rulesOf(findings)).toEqual(['team.managed-tag-removed', ...EVERY_FINDING]);
+      expect(findings.filter(({ remediable }) => remediable)).toEqual([]);
+      expect(only(findings, 'worker-access.drift').message).toMatch(
+        /put the team's managed-by: workteam-automation tag back first/,
+      );
+    });
 
     it("tells to let a Pending team's change be applied, not to reconcile it", () => {
       // Prepare
@@ -1048,7 +1149,7 @@ describe('auditTeam', () => {
       expect(finding.message).not.toMatch(/reconcile/);
     });
 
-    it('tells to change a Failed team again, not to reconcile it', () => {
+    it('tells to reconcile a Failed team, naming its failed change', () => {
       // Prepare
       const input = managedTeam({
         record: teamRecord({ applyState: 'Failed' }),
@@ -1059,9 +1160,10 @@ describe('auditTeam', () => {
       const finding = only(auditTeam(input, POLICY), 'notifications.topic-missing');
 
       // Assess
-      expect(finding.remediable).toBe(false);
-      expect(finding.message).toMatch(/change the team through the API again/);
-      expect(finding.message).not.toMatch(/reconcile/);
+      expect(finding.remediable).toBe(true);
+      expect(finding.message).toMatch(
+        /reconcile the team to create it again and subscribe its workers \(its last change failed/,
+      );
     });
   });
 
@@ -1136,19 +1238,30 @@ describe('rulesNotEvaluated', () => {
     expect(rules).toEqual([]);
   });
 
-  test.each(['Pending', 'Failed'] as const)('names the drift rules of a %s team', (applyState) => {
-    // Prepare
-    const input = managedTeam({
-      live: listedTeam({ workerAccess: { sourceIp: 'Disabled' } }),
-      record: teamRecord({ applyState }),
-    });
+  test.each(['Pending', 'Failed'] as const)(
+    'names no drift rule of a %s team: drift is judged in every state',
+    (applyState) => {
+      // Prepare
+      const input = managedTeam({
+        live: listedTeam({ workerAccess: { sourceIp: 'Disabled' } }),
+        record: teamRecord({ applyState }),
+      });
 
+      // Act
+      const rules = rulesNotEvaluated(input);
+
+      // Assess
+      expect(rules).toEqual([]);
+      expect(rulesOf(auditTeam(input, POLICY))).toContain('worker-access.drift');
+    },
+  );
+
+  it("names team.managed-tag-removed when a managed team's tags were not read", () => {
     // Act
-    const rules = rulesNotEvaluated(input);
+    const rules = rulesNotEvaluated(managedTeam({ liveTags: undefined }));
 
     // Assess
-    expect(rules).toEqual(['team.drift', 'worker-access.drift']);
-    expect(rulesOf(auditTeam(input, POLICY))).not.toContain('worker-access.drift');
+    expect(rules).toEqual(['team.managed-tag-removed']);
   });
 
   it('names the drift rules of a Cognito team whose pool is not recorded', () => {
@@ -1177,11 +1290,15 @@ describe('rulesNotEvaluated', () => {
     const rules = rulesNotEvaluated(input);
 
     // Assess
-    expect(rules).toEqual(['notifications.workers-unsubscribed', 'notifications.stale-subscriptions']);
+    expect(rules).toEqual([
+      'notifications.workers-unsubscribed',
+      'notifications.stale-subscriptions',
+      'notifications.pending-leaver',
+    ]);
     expect(auditTeam(input, POLICY)).toEqual([]);
   });
 
-  it('names the drift and the subscription rules of a Pending team with a group not read', () => {
+  it('names the subscription rules, not the drift rules, of a Pending team with a group not read', () => {
     // Prepare
     const input = managedTeam({ record: teamRecord({ applyState: 'Pending' }), groups: {} });
 
@@ -1190,10 +1307,9 @@ describe('rulesNotEvaluated', () => {
 
     // Assess
     expect(rules).toEqual([
-      'team.drift',
-      'worker-access.drift',
       'notifications.workers-unsubscribed',
       'notifications.stale-subscriptions',
+      'notifications.pending-leaver',
     ]);
   });
 
@@ -1695,5 +1811,297 @@ describe('cidrWithin', () => {
 
     // Assess
     expect(result).toBe(false);
+  });
+});
+
+describe('auditTeam, the rules of the audit under concurrency', () => {
+  describe('notifications.publish-denied as SNS evaluates conditions', () => {
+    it('reports a Deny whose condition holds for SageMaker, naming it', () => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, DENY_ALL_BUT_WRONG_ACCOUNT) }) });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.publish-denied');
+
+      // Assess
+      expect(finding).toMatchObject({
+        severity: 'high',
+        actual: { topicArn: TOPIC_ARN, sageMakerMayPublish: false, deniedBy: ['DenyOtherAccounts'] },
+        remediable: true,
+      });
+      expect(finding.message).toContain("denied by 'DenyOtherAccounts'");
+    });
+
+    it('reports a Deny on a key it cannot evaluate as "cannot tell", medium, naming the key; never passes it', () => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, DENY_OUTSIDE_ORG) }) });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.publish-denied');
+
+      // Assess
+      expect(finding).toMatchObject({
+        severity: 'medium',
+        actual: {
+          sageMakerMayPublish: 'cannot tell',
+          undecidedStatements: ['DenyOutsideOrganisation'],
+          undecidedKeys: ['aws:PrincipalOrgID'],
+        },
+      });
+      expect(finding.message).toMatch(/cannot tell/);
+      expect(findingKey(finding)).not.toBe(`team/${NAME}#notifications.publish-denied#high`);
+    });
+
+    it('reports nothing for the usual guard against other source accounts', () => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, DENY_OTHER_SOURCE_ACCOUNTS) }) });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([]);
+    });
+
+    it("evaluates aws:SourceAccount as the work team's account", () => {
+      // Prepare
+      const input = managedTeam({
+        live: listedTeam({ arn: `arn:aws:sagemaker:eu-west-1:${OTHER_ACCOUNT}:workteam/private-crowd/${NAME}` }),
+      });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(rulesOf(findings)).toEqual(['notifications.publish-denied']);
+    });
+  });
+
+  describe('notifications.topic-open', () => {
+    it('reports a topic anyone may subscribe to, naming the statement, as remediable for a managed team', () => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, OPEN_SUBSCRIBE) }) });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([
+        {
+          rule: 'notifications.topic-open',
+          severity: 'high',
+          resource: `team/${NAME}`,
+          team: NAME,
+          message: expect.stringContaining('anyone can subscribe and read its task notifications'),
+          desired: { topicArn: TOPIC_ARN, openTo: [] },
+          actual: { topicArn: TOPIC_ARN, openTo: ['sns:Subscribe'], statements: ['AllowSubscribe'] },
+          remediable: true,
+        },
+      ]);
+    });
+
+    it('reports a topic anyone may publish to on an unmanaged team, as not remediable', () => {
+      // Prepare
+      const input = unmanagedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, OPEN_PUBLISH_ANY_BUCKET) }) });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.topic-open');
+
+      // Assess
+      expect(finding).toMatchObject({ actual: { openTo: ['sns:Publish'] }, remediable: false });
+      expect(finding.message).toMatch(/aws:SourceAccount or aws:PrincipalOrgID/);
+    });
+
+    test.each([
+      ["SNS's default statement", SNS_DEFAULT],
+      ['a subscription confined to the organisation', ORG_SUBSCRIBE],
+    ])('reports nothing for %s', (_, statement) => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, statement) }) });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(rulesOf(findings)).not.toContain('notifications.topic-open');
+    });
+
+    it('masks an e-mail address someone put in a statement id', () => {
+      // Prepare
+      const statement = { ...OPEN_SUBSCRIBE, Sid: 'ana.lopez@example.com' };
+      const input = managedTeam({ topic: topic({ policy: policyOf(PROJECT_ALLOW, statement) }) });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'notifications.topic-open');
+
+      // Assess
+      expect(JSON.stringify(finding)).not.toContain('ana.lopez@');
+    });
+  });
+
+  describe('notifications.kms-key-unusable', () => {
+    test.each(['alias/aws/sns', 'arn:aws:kms:eu-west-1:123456789012:alias/aws/sns'])(
+      'reports a topic encrypted with the AWS managed key (%s), as not remediable',
+      (kmsMasterKeyId) => {
+        // Prepare
+        const input = managedTeam({ topic: topic({ kmsMasterKeyId }) });
+
+        // Act
+        const findings = auditTeam(input, POLICY);
+
+        // Assess
+        expect(findings).toEqual([
+          expect.objectContaining({
+            rule: 'notifications.kms-key-unusable',
+            severity: 'high',
+            actual: { topicArn: TOPIC_ARN, kmsMasterKeyId },
+            remediable: false,
+          }),
+        ]);
+      },
+    );
+
+    it('reports nothing for a customer managed key, whose policy the audit does not read', () => {
+      // Prepare
+      const input = managedTeam({ topic: topic({ kmsMasterKeyId: 'alias/workteam-notifications' }) });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([]);
+    });
+  });
+
+  describe('notifications.pending-leaver', () => {
+    it('reports pending subscriptions of people in none of the groups, masked, low, not remediable', () => {
+      // Prepare
+      const input = managedTeam({
+        topic: topic({ pendingEmailEndpoints: ['emil@example.com', 'ana@example.com', 'fritz@example.com'] }),
+      });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([
+        {
+          rule: 'notifications.pending-leaver',
+          severity: 'low',
+          resource: `team/${NAME}`,
+          team: NAME,
+          message: expect.stringContaining('SNS cannot remove a subscription before it is confirmed'),
+          desired: { count: 0, addresses: [] },
+          actual: { count: 2, addresses: ['e***@example.com', 'f****@example.com'] },
+          remediable: false,
+        },
+      ]);
+    });
+  });
+
+  describe('team.managed-tag-removed', () => {
+    it('reports a managed team whose managed-by tag was removed in SageMaker, as not remediable', () => {
+      // Prepare
+      const input = managedTeam({ liveTags: { classification: 'internal', 'cost-center': '4711' } });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(findings).toEqual([
+        {
+          rule: 'team.managed-tag-removed',
+          severity: 'high',
+          resource: `team/${NAME}`,
+          team: NAME,
+          message: expect.stringContaining('no longer carries it'),
+          desired: { tags: { 'managed-by': 'workteam-automation' } },
+          actual: { tags: { 'managed-by': null } },
+          remediable: false,
+        },
+      ]);
+    });
+
+    it('reports a managed-by tag given another value', () => {
+      // Prepare
+      const input = managedTeam({ liveTags: { ...MANAGED_TAGS, 'managed-by': 'terraform' } });
+
+      // Act
+      const finding = only(auditTeam(input, POLICY), 'team.managed-tag-removed');
+
+      // Assess
+      expect(finding.actual).toEqual({ tags: { 'managed-by': 'terraform' } });
+    });
+
+    test.each([
+      ['a team nobody manages', unmanagedTeam({ liveTags: {} })],
+      ['a managed team whose tags were not read', managedTeam({ liveTags: undefined })],
+    ])('reports nothing for %s', (_, input) => {
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(rulesOf(findings)).not.toContain('team.managed-tag-removed');
+    });
+  });
+});
+
+describe('resolvedByOf', () => {
+  const OPENED = '2026-11-28T10:00:00.000Z';
+  const entry = (at: string, summary: string, overrides: Partial<HistoryEntry> = {}): HistoryEntry => ({
+    version: 2,
+    at,
+    by: 'system',
+    action: 'reconciled',
+    summary,
+    ...overrides,
+  });
+
+  it('names the audit run whose remediation reconciled the team since the finding opened', () => {
+    // Act
+    const by = resolvedByOf(
+      [
+        entry(
+          '2026-11-28T10:05:00.000Z',
+          'reverted an out-of-band change of workerAccess (remediation by audit run 20261128T100500123Z-1a2b3c4d)',
+        ),
+      ],
+      OPENED,
+    );
+
+    // Assess
+    expect(by).toEqual({ kind: 'remediation', runId: '20261128T100500123Z-1a2b3c4d' });
+  });
+
+  it('names the system reconcile (the nightly resync) that put back an out-of-band change', () => {
+    // Act
+    const by = resolvedByOf(
+      [
+        entry('2026-11-28T10:05:00.000Z', 'reverted an out-of-band change of description (the nightly resync)'),
+        entry('2026-11-28T11:00:00.000Z', 'reverted an out-of-band change of workerAccess (the Cognito sync)'),
+      ],
+      OPENED,
+    );
+
+    // Assess
+    expect(by).toEqual({
+      kind: 'system',
+      by: 'reverted an out-of-band change of workerAccess (the Cognito sync)',
+    });
+  });
+
+  test.each([
+    ['no history', undefined],
+    [
+      'a reconcile before the finding opened',
+      [entry('2026-11-28T09:59:59.999Z', 'reverted an out-of-band change of x')],
+    ],
+    ['a change by a person', [entry('2026-11-28T10:05:00.000Z', 'description', { by: 'user-sub', action: 'updated' })]],
+  ])('says out of band with %s', (_, history) => {
+    // Act
+    const by = resolvedByOf(history, OPENED);
+
+    // Assess
+    expect(by).toEqual({ kind: 'out-of-band' });
   });
 });
