@@ -2,21 +2,24 @@
  * The compliance audit, run by a schedule (every team, the workforce and the team count; what
  * `serverless invoke local -f audit --path events/audit-schedule.json` prints is its report) and in real time by
  * an EventBridge rule on CloudTrail records of CreateWorkteam, UpdateWorkteam and DeleteWorkteam calls made by
- * anyone but this system's own roles (serverless.yml): such an event audits the one team it names. Auditing the
- * same event twice has one effect: findings open and resolve by conditional writes. Remediation as the policy
- * file says, per rule (off by default). Each kind of event is read only as what its source and detail-type say.
+ * anyone but this system's own roles (serverless.yml): such an event audits the one team it names, unless a run of
+ * that team that reads SageMaker after the event's time is running or finished (then it answers `alreadyAudited`
+ * without a call: a burst of changes makes one run). Auditing the same event twice has one effect: findings open
+ * and resolve by conditional writes. Remediation as the policy file says, per rule (off by default). Each kind of
+ * event is read only as what its source and detail-type say.
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
 import { publishAuditMetrics } from '#lib/audit-metrics';
+import { auditRunSettings } from '#lib/audit-settings';
 import { buildAuditDeps } from '#lib/deps';
 import { redactEmailAddresses } from '#lib/domain/errors';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { eventRoute } from '#lib/handlers/event';
 import { logger } from '#lib/observability';
-import { runAudit } from '#lib/use-cases/audit';
+import { auditWorkteamEvent, runAudit } from '#lib/use-cases/audit';
 
-const deps = buildAuditDeps();
+const deps = { ...buildAuditDeps(), ...auditRunSettings() };
 
 /**
  * The part of a CloudTrail record of a SageMaker work-team call the audit reads. A call SageMaker refused may
@@ -25,6 +28,8 @@ const deps = buildAuditDeps();
 const WorkteamApiCallSchema = z
   .object({
     eventID: z.string().min(1),
+    /** When the call was made (CloudTrail: whole seconds, UTC). */
+    eventTime: z.iso.datetime(),
     eventSource: z.literal('sagemaker.amazonaws.com'),
     eventName: z.enum(['CreateWorkteam', 'UpdateWorkteam', 'DeleteWorkteam']),
     errorCode: z.string().optional(),
@@ -65,11 +70,11 @@ export const handler = eventRoute(AuditEventSchema, async (event) => {
     logger.info('work-team call failed; nothing to audit', { eventName: detail.eventName });
     return { ignored: 'the call failed' };
   }
-  const report = await runAudit(deps, {
-    trigger: 'event',
-    triggeredBy: redactEmailAddresses(detail.eventID),
+  const answer = await auditWorkteamEvent(deps, {
+    eventId: redactEmailAddresses(detail.eventID),
+    eventTime: new Date(detail.eventTime),
     team: detail.requestParameters.workteamName,
   });
-  publishAuditMetrics(report);
-  return report;
+  if ('runId' in answer) publishAuditMetrics(answer);
+  return answer;
 });

@@ -1,9 +1,12 @@
-/** GET /audit (the latest run's report) and GET /audit/runs/{id} (an earlier one): administrators only. */
+/**
+ * GET /audit (the latest run of every team), GET /audit?team=<name> (the latest single-team run of that team: a
+ * real-time run, or POST /audit naming it) and GET /audit/runs/{id} (any run by its id): administrators only.
+ */
 import { z } from 'zod';
 import { buildAuditStore } from '#lib/audit-reports';
+import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
-import { NoQuerySchema } from '#lib/http/schemas';
 import { readAuditRun } from '#lib/use-cases/audit';
 
 const store = buildAuditStore();
@@ -13,6 +16,16 @@ const AuditPathSchema = z
   .partial()
   .nullish();
 
-export const handler = httpRoute({ query: NoQuerySchema, path: AuditPathSchema }, async ({ caller, path }) =>
-  jsonResponse(200, await readAuditRun(store, caller, path?.id)),
+/** `team` names a work team; other parameters are ignored, as every route here ignores what it does not take. */
+const AuditQuerySchema = z
+  .object({
+    team: z
+      .string()
+      .regex(WORKTEAM_NAME_PATTERN, 'must be a work team name: letters, digits and hyphens, 1-63 characters'),
+  })
+  .partial()
+  .nullish();
+
+export const handler = httpRoute({ query: AuditQuerySchema, path: AuditPathSchema }, async ({ caller, path, query }) =>
+  jsonResponse(200, await readAuditRun(store, caller, { runId: path?.id, team: query?.team })),
 );

@@ -4,13 +4,14 @@
  * run's report and its address.
  */
 import { publishAuditMetrics } from '#lib/audit-metrics';
+import { auditRunSettings } from '#lib/audit-settings';
 import { buildAuditDeps } from '#lib/deps';
 import { jsonResponse } from '#lib/http/errors';
 import { httpRoute } from '#lib/http/handler';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { requestAudit } from '#lib/use-cases/audit';
 
-const deps = buildAuditDeps();
+const deps = { ...buildAuditDeps(), ...auditRunSettings() };
 
 export const handler = httpRoute({ query: NoQuerySchema, path: NoPathSchema }, async ({ caller, body }) => {
   const report = await requestAudit(deps, caller, body);

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { createAuditStore } from './adapters/audit-store';
+import type { AuditStore } from './audit-ports';
 import { documentClient } from './clients/dynamodb';
 import { AwsConfigSchema, loadConfig } from './config';
-import type { AuditStore } from './ports';
 
 export const auditStoreFields = {
   AUDIT_TABLE: z.string().min(1),

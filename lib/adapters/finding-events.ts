@@ -2,11 +2,14 @@
  * Findings opened and resolved, as EventBridge events on the account's default bus (`source:
  * workteam-automation`, `detail-type: Finding Opened | Finding Resolved`), ten to a PutEvents call (its limit),
  * the calls side by side. An entry EventBridge refuses is an error: the run reports it rather than forget it.
+ * Each carries its `announcementId` (the same when a later run makes an announcement a failed run could not:
+ * deduplicate on it) and, when resolved, `resolvedBy`: `{ kind: 'remediation', runId }`, `{ kind: 'system', by }`
+ * (a reconcile by the system, as the team's history tells it) or `{ kind: 'out-of-band' }`.
  */
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { FindingEvents } from '../ports';
+import type { FindingEvents } from '../audit-ports';
 
-export type { FindingEvent, FindingEvents } from '../ports';
+export type { FindingEvent, FindingEvents } from '../audit-ports';
 
 export const FINDING_EVENT_SOURCE = 'workteam-automation';
 const ENTRIES_PER_CALL = 10;
@@ -20,6 +23,7 @@ export function createFindingEvents(eventBridge: EventBridgeClient): FindingEven
         Resources: [],
         Detail: JSON.stringify({
           runId: event.runId,
+          announcementId: event.announcementId,
           key: event.key,
           rule: event.finding.rule,
           severity: event.finding.severity,
@@ -28,6 +32,7 @@ export function createFindingEvents(eventBridge: EventBridgeClient): FindingEven
           message: event.finding.message,
           desired: withoutAddresses(event.finding.desired),
           actual: withoutAddresses(event.finding.actual),
+          ...(event.resolvedBy === undefined ? {} : { resolvedBy: event.resolvedBy }),
         }),
       }));
       const batches: PutEventsRequestEntry[][] = [];

@@ -4,23 +4,40 @@
  *
  * - Cost grows with pages, not teams: ListWorkteams pages (WorkerAccessConfiguration inline; never a
  *   DescribeWorkteam), one ListWorkforces walk, the registry's active records by paginated Query, each Cognito
- *   group listed once per run however many teams name it, ListTags only for teams nobody manages (their
- *   classification is on nothing else), and per team with a topic its attributes and subscriptions side by side.
+ *   group listed once per run however many teams name it, and per team its tags (ListTags: an unmanaged team's
+ *   classification, a managed team's managed-by tag) beside its topic's attributes and subscriptions.
  * - Memory: SageMaker's teams are audited a page at a time; the registry's active records are held by name for
- *   the run, without their history (SageMaker's limit of 25 teams a region bounds them).
- * - Findings have an identity (resource and rule). A finding is opened by a conditional write and resolved by a
- *   conditional delete, so however many audits run at once each finding is announced (EventBridge event) once
- *   when it opens and once when it goes; a run's summary reaches the operations topic only when it opened some.
+ *   the run, without their history but its latest `reconciled` entries (SageMaker's 25 teams a region bound them).
+ * - Findings have an identity (resource, rule, severity) and a record that moves suspected → open → resolving →
+ *   gone, each step a conditional write on what the run read that claims the step's announcement (its EventBridge
+ *   event) in the same write; no step is taken while an announcement is in flight. So however many audits run at
+ *   once, and however the state flaps, a finding's events alternate: Opened, Resolved, Opened, ...
+ * - A finding of a second-look rule (subscriptions, which the Cognito sync is still catching up on in a burst) is
+ *   first only suspected, and opened by a run at least `subscriptionGraceMs` later that still sees it.
+ * - The operations topic hears of what opened, one summary per run; a summary that fails is logged and counted,
+ *   never the run's failure, and a later run sends it.
  * - A team whose state could not be read (throttled past the retries, say) is reported with the error, and
  *   none of its open findings is resolved on the strength of what was not seen.
- * - Remediation reconciles a managed team (the system actor; its desired state unchanged), per rule as the
- *   policy says or as the run's mode overrides; a dry run lists what it would reconcile. An unmanaged team is
- *   never written to: its findings are never remediable, and reconcile itself refuses teams it does not own.
+ * - Remediation reconciles a managed team that is not Pending (the system actor; its desired state unchanged; a
+ *   refusal leaves it and its version as they are), per rule as the policy says or as the run's mode overrides; a
+ *   dry run lists what it would reconcile. A finding it put right is resolved by the run, naming it. An unmanaged
+ *   team is never written to: its findings are never remediable, and reconcile itself refuses teams it does not own.
+ * - Real-time runs of one team coalesce: an event whose change a running or finished run of the team already sees
+ *   (it reads from after the event's time) is answered without a call (`auditWorkteamEvent`).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Announcement, AuditStore, FindingEvent, FindingEvents, FindingRecord } from '../audit-ports';
 import type { Caller } from '../auth/caller';
 import { forEachBounded } from '../concurrency';
-import { type Finding, findingKey, type GroupState, type TeamAuditInput } from '../domain/audit/findings';
+import {
+  type Finding,
+  findingKey,
+  type GroupState,
+  type ResolvedBy,
+  resolvedByOf,
+  SECOND_LOOK_RULES,
+  type TeamAuditInput,
+} from '../domain/audit/findings';
 import {
   type AuditCounts,
   type AuditedTeam,
@@ -29,6 +46,8 @@ import {
   type AuditTrigger,
   countFindings,
   type ReportedFinding,
+  type ResolvedFinding,
+  type SuspectedFinding,
 } from '../domain/audit/report';
 import { parseAuditRunRequest } from '../domain/audit/request';
 import { auditTeam, auditTeamCount, auditWorkforce, remediationFor, rulesNotEvaluated } from '../domain/audit/rules';
@@ -37,17 +56,7 @@ import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Policy } from '../domain/policy';
 import type { TeamRecord } from '../domain/team';
 import { outOfTime } from '../invocation';
-import type {
-  AuditReader,
-  AuditStore,
-  FindingEvent,
-  FindingEvents,
-  FindingRecord,
-  OperationsAlerts,
-  TeamRegistry,
-  TopicInspector,
-  WorkforceDirectory,
-} from '../ports';
+import type { AuditReader, OperationsAlerts, TeamRegistry, TopicInspector, WorkforceDirectory } from '../ports';
 import type { Log, ReconcileOutcome } from './reconcile';
 import { listingEachGroupOnce } from './sync-cognito';
 
@@ -67,7 +76,11 @@ export interface AuditDeps {
    * they are (nothing is rolled back), and the finding stays open.
    */
   reconcile: (name: string, by: string) => Promise<ReconcileOutcome>;
+  /** How long a second-look finding waits before a run that still sees it opens it (default 15 minutes). */
+  subscriptionGraceMs?: number;
   now?: () => Date;
+  /** Waits (the real-time audit waits until it may read); setTimeout by default. */
+  sleep?: (ms: number) => Promise<void>;
   log?: Log;
 }
 
@@ -82,10 +95,14 @@ export interface AuditRequest {
   dryRun?: boolean;
 }
 
-/** Teams read and audited at once (each makes up to three calls of its own). */
+/** Teams read and audited at once (each makes up to four calls of its own). */
 const TEAM_CONCURRENCY = 5;
 /** Teams reconciled at once when remediating. */
 const REMEDIATION_CONCURRENCY = 3;
+/** The default of SUBSCRIPTION_GRACE_SECONDS: long enough for the Cognito sync to catch up with a burst. */
+export const SUBSCRIPTION_GRACE_MS = 15 * 60 * 1000;
+/** `reconciled` history entries kept of each record for the run (what resolved a finding). */
+const RECONCILED_ENTRIES_KEPT = 10;
 
 /** Sortable by start time (to the millisecond), safe in a URL path: `20261128T184055123Z-1a2b3c4d`. */
 export function newRunId(at: Date): string {
@@ -94,10 +111,15 @@ export function newRunId(at: Date): string {
 
 export const RUN_ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
-/** The record as the rules need it: history and earlier specs stay out of the run's memory. */
+/**
+ * The record as the rules need it: the states a Pending team may be in, and the latest `reconciled` entries of its
+ * history (what resolved a finding); the rest of its history stays out of the run's memory.
+ */
 function slim(record: TeamRecord): TeamRecord {
-  const { history: _history, supersededSpecs: _superseded, appliedSpec: _applied, ...rest } = record;
-  return { ...rest, history: [] };
+  const { history, supersededSpecs, appliedSpec, ...rest } = record;
+  const reconciled = history.filter((entry) => entry.action === 'reconciled').slice(-RECONCILED_ENTRIES_KEPT);
+  const inTransit = record.applyState === 'Pending' ? { appliedSpec, supersededSpecs } : {};
+  return { ...rest, ...inTransit, history: reconciled };
 }
 
 function cognitoGroupsOf(live: LiveWorkteam | undefined, record: TeamRecord | undefined): [string, string][] {
@@ -127,6 +149,10 @@ function errorText(error: unknown): string {
   return redactEmailAddresses(`${named.name ?? 'Error'}: ${named.message ?? String(error)}`).slice(0, 300);
 }
 
+function byKey<T extends { key: string }>(a: T, b: T): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditReport> {
   const now = deps.now ?? (() => new Date());
   const started = now();
@@ -153,12 +179,12 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     return { exists: !missingGroups.includes(group), emails };
   };
 
-  /** A team SageMaker lists: its tags (unmanaged only), topic and groups read side by side, then the rules. */
+  /** A team SageMaker lists: its tags, topic and groups read side by side, then the rules. */
   const auditListed = async (live: LiveWorkteam): Promise<TeamResult> => {
     const record = records.get(live.name);
     try {
       const [liveTags, topic, groupEntries] = await Promise.all([
-        record === undefined ? deps.reader.tagsOf(live.arn).then(tagsRecord) : undefined,
+        deps.reader.tagsOf(live.arn).then(tagsRecord),
         live.notificationTopicArn ? deps.topics.inspectTopic(live.notificationTopicArn) : undefined,
         Promise.all(
           cognitoGroupsOf(live, record).map(async ([pool, group]) => [group, await groupState(pool, group)] as const),
@@ -188,6 +214,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     try {
       const record = await deps.registry.get(name);
       if (record === undefined || record.lifecycle !== 'active') return undefined;
+      records.set(name, slim(record));
       return judged({ name, record: slim(record), groups: {} }, deps.policy);
     } catch (error) {
       return unreadableTeam(name, true, false, errorText(error));
@@ -214,7 +241,6 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     },
   );
 
-  const teams = results.map((result) => result.team).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const findings = results.flatMap((result) => result.findings);
   for (const workforce of workforces) findings.push(...auditWorkforce(workforce, deps.policy));
   findings.push(...auditTeamCount(teamCount, deps.policy));
@@ -233,28 +259,54 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const transitions = await recordTransitions(deps.store, {
     runId,
     at: now(),
+    graceMs: deps.subscriptionGraceMs ?? SUBSCRIPTION_GRACE_MS,
     current,
     before,
     kept: (record) =>
       unjudged.has(`${record.finding.resource}#${record.finding.rule}`) || unjudged.has(record.finding.resource),
+    resolvedBy: (record) => {
+      const team = record.finding.team;
+      const managed = team === undefined ? undefined : records.get(team);
+      return resolvedByOf(managed?.history, record.openedAt);
+    },
   });
 
-  const reported: ReportedFinding[] = [...current].map(([key, finding]) => ({
-    ...finding,
-    key,
-    new: transitions.opened.has(key),
-    remediation: 'none',
-    remediated: false,
-  }));
-  // Announcing runs beside the remediation; a failure of either is the run's failure, after both settled.
-  const [announcement, remediation] = await Promise.allSettled([
-    announce(deps, request, runId, transitions, { teamsAudited: teams.length, findings: reported.length }),
+  const reported: ReportedFinding[] = [...current]
+    .filter(([key]) => !transitions.suspected.has(key))
+    .map(([key, finding]) => ({
+      ...finding,
+      key,
+      new: transitions.opened.has(key),
+      remediation: 'none',
+      remediated: false,
+    }));
+  const suspected = [...transitions.suspected.values()].sort(byKey);
+  const suspectedTeams = new Map<string, number>();
+  for (const finding of suspected) {
+    if (finding.team !== undefined) suspectedTeams.set(finding.team, (suspectedTeams.get(finding.team) ?? 0) + 1);
+  }
+  // A team's findings held back for a second look do not count against it yet.
+  const teams = results
+    .map(({ team }) => {
+      const held = suspectedTeams.get(team.name) ?? 0;
+      return held === 0 ? team : { ...team, findings: team.findings - held, compliant: team.findings === held };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // Announcing runs beside the remediation; then what the remediation put right is resolved, naming the run.
+  const [announced, remediation] = await Promise.allSettled([
+    announce(deps, transitions.claims),
     remediate(deps, request, runId, reported),
   ]);
+  const closed = await closeRemediated(deps, runId, now(), { reported, current, transitions, before });
+  const alert = await alertOpenings(deps, request, runId, transitions.alerts, {
+    teamsAudited: teams.length,
+    findings: reported.length,
+  });
 
-  const resolved = transitions.resolved.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  reported.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const counts: AuditCounts = countFindings(teams, reported, resolved.length);
+  const resolved = [...transitions.resolved, ...closed.resolved].sort(byKey);
+  reported.sort(byKey);
+  const counts: AuditCounts = countFindings(teams, reported, resolved.length, suspected.length);
   const report: AuditReport = {
     runId,
     trigger: request.trigger,
@@ -268,10 +320,14 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     teams,
     findings: reported,
     resolved,
+    suspected,
+    ...(alert === undefined ? {} : { alert }),
     ...(errors.length > 0 ? { errors } : {}),
   };
   await deps.store.saveRun(report);
-  if (announcement.status === 'rejected') throw announcement.reason;
+  // What could not be announced is announced by a later run; the failure still shows (Lambda retries, DLQ).
+  if (announced.status === 'rejected') throw announced.reason;
+  if (closed.error !== undefined) throw closed.error;
   if (remediation.status === 'rejected') throw remediation.reason;
   deps.log?.info('audit run finished', {
     runId,
@@ -282,6 +338,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     opened: counts.opened,
     resolved: counts.resolved,
     remediated: counts.remediated,
+    suspected: counts.suspected,
+    alert,
   });
   return report;
 }
@@ -342,134 +400,209 @@ async function readFindingRecords(store: AuditStore): Promise<FindingRecord[]> {
 }
 
 /**
- * An announcement a run made its record for but could not make (the run failed) is made by a later run, once this
- * long has passed: the run that made the record is surely over (the audit function's timeout is 5 minutes).
+ * An announcement a run claimed but could not make (the run failed), and an operations alert it could not send,
+ * are taken over by a later run once this long has passed: the run that claimed them is surely over (the audit
+ * function's timeout is 5 minutes).
  */
 export const ANNOUNCEMENT_GRACE_MS = 10 * 60 * 1000;
 
-interface Transitions {
-  /** Findings this run opened. */
-  opened: Set<string>;
-  /** Findings whose opening this run announces (its own, and those a failed run left unannounced). */
-  toAnnounceOpened: { key: string; finding: Finding }[];
-  /** Findings whose resolution this run announces, then forgets. */
-  toAnnounceResolved: { key: string; finding: Finding }[];
-  /** Resolved records whose opening was never announced: forgotten without a word. */
-  toForget: string[];
-  resolved: AuditReport['resolved'];
+/** An announcement this run holds the claim of, and the finding it tells. */
+interface Claim {
+  key: string;
+  finding: Finding;
+  announcement: Announcement;
 }
 
-/** Moves each finding record one step (open, reopen, resolve), each step a conditional write only one run wins. */
+/** An opening whose operations alert this run holds. */
+interface DueAlert {
+  key: string;
+  finding: Finding;
+  claimedAt: string;
+}
+
+interface Transitions {
+  /** Findings this run opened, and when. */
+  opened: Map<string, string>;
+  /** Second-look findings seen and not opened (this run's or an earlier one's suspicion). */
+  suspected: Map<string, SuspectedFinding>;
+  /** Announcements this run claimed (its own steps, and those a failed run left). */
+  claims: Claim[];
+  /** Operations alerts this run holds (its openings, and those a failed alert left). */
+  alerts: DueAlert[];
+  resolved: ResolvedFinding[];
+}
+
+function claimOf(type: Announcement['type'], runId: string, at: string, resolvedBy?: ResolvedBy): Announcement {
+  return { id: randomUUID(), type, runId, at, ...(resolvedBy === undefined ? {} : { resolvedBy }) };
+}
+
+/**
+ * Moves each finding record one step, each step a conditional write on the record as read that claims the step's
+ * announcement with it: suspect or open what is new (a second-look finding opens once it has been suspected for the
+ * grace period), resolve what went, drop a suspicion that went. A record with an announcement in flight takes no
+ * step; once the claim is older than the grace period, this run takes it over and makes it.
+ */
 async function recordTransitions(
   store: AuditStore,
   run: {
     runId: string;
     at: Date;
+    graceMs: number;
     current: Map<string, Finding>;
     before: Map<string, FindingRecord>;
     kept: (record: FindingRecord) => boolean;
+    resolvedBy: (record: FindingRecord) => ResolvedBy;
   },
 ): Promise<Transitions> {
   const at = run.at.toISOString();
-  const overdue = (since: string | undefined) =>
-    since !== undefined && run.at.getTime() - Date.parse(since) > ANNOUNCEMENT_GRACE_MS;
-  const result: Transitions = {
-    opened: new Set(),
-    toAnnounceOpened: [],
-    toAnnounceResolved: [],
-    toForget: [],
-    resolved: [],
+  const olderThan = (since: string | undefined, ms: number) =>
+    since !== undefined && run.at.getTime() - Date.parse(since) >= ms;
+  const result: Transitions = { opened: new Map(), suspected: new Map(), claims: [], alerts: [], resolved: [] };
+  const suspect = (key: string, finding: Finding, since: string) =>
+    result.suspected.set(key, {
+      ...finding,
+      key,
+      since,
+      opensFrom: new Date(Date.parse(since) + run.graceMs).toISOString(),
+    });
+  const open = (key: string, finding: Finding, suspectedSince?: string) => {
+    const announcement = claimOf('Finding Opened', run.runId, at);
+    return store
+      .openFinding({ key, finding, at, runId: run.runId, announcement, ...(suspectedSince ? { suspectedSince } : {}) })
+      .then((opened) => {
+        if (!opened) return;
+        result.opened.set(key, at);
+        result.claims.push({ key, finding, announcement });
+        result.alerts.push({ key, finding, claimedAt: at });
+      });
   };
+  /** A claim another run left behind: this run makes it, once the claim is old enough. */
+  const takeOver = (record: FindingRecord & { announcing: Announcement }) =>
+    store.takeOverAnnouncement(record.key, record.announcing, { runId: run.runId, at }).then((taken) => {
+      if (!taken) return;
+      const announcement = { ...record.announcing, runId: run.runId, at };
+      result.claims.push({ key: record.key, finding: record.finding, announcement });
+    });
+
   const steps: Promise<void>[] = [];
   for (const [key, finding] of run.current) {
     const record = run.before.get(key);
+    const secondLook = SECOND_LOOK_RULES.includes(finding.rule);
     if (record === undefined) {
-      steps.push(
-        store.openFinding({ key, finding, openedAt: at, openedByRun: run.runId }).then((opened) => {
-          if (!opened) return;
-          result.opened.add(key);
-          result.toAnnounceOpened.push({ key, finding });
-        }),
-      );
-    } else if (record.state === 'resolved') {
-      // Found again before its resolution was announced: as far as anyone was told, it never went.
-      steps.push(
-        store.reopenFinding(key).then((reopened) => {
-          if (reopened && !record.openingAnnounced) result.toAnnounceOpened.push({ key, finding: record.finding });
-        }),
-      );
-    } else if (!record.openingAnnounced && overdue(record.openedAt)) {
-      result.toAnnounceOpened.push({ key, finding: record.finding });
+      if (!secondLook) steps.push(open(key, finding));
+      else {
+        suspect(key, finding, at);
+        steps.push(store.suspectFinding({ key, finding, at }).then(() => undefined));
+      }
+    } else if (record.state === 'suspected') {
+      if (!secondLook || olderThan(record.firstSeenAt, run.graceMs)) {
+        steps.push(
+          open(key, finding, record.firstSeenAt).then(() => {
+            if (!result.opened.has(key)) suspect(key, finding, record.firstSeenAt);
+          }),
+        );
+      } else suspect(key, finding, record.firstSeenAt);
+    } else if (record.announcing !== undefined) {
+      if (olderThan(record.announcing.at, ANNOUNCEMENT_GRACE_MS))
+        steps.push(takeOver({ ...record, announcing: record.announcing }));
+    } else if (record.state === 'open' && olderThan(record.alertClaimedAt, ANNOUNCEMENT_GRACE_MS)) {
+      steps.push(takeOverAlert(store, record, at, result));
     }
   }
   for (const record of run.before.values()) {
     if (run.current.has(record.key) || run.kept(record)) continue;
     const { key, finding } = record;
-    if (record.state === 'open') {
+    if (record.announcing !== undefined) {
+      // A step in flight: its announcement is made first (by its run, or by this one once it is overdue).
+      if (olderThan(record.announcing.at, ANNOUNCEMENT_GRACE_MS))
+        steps.push(takeOver({ ...record, announcing: record.announcing }));
+    } else if (record.state === 'suspected') {
+      steps.push(store.dropSuspected(key, record.firstSeenAt).then(() => undefined));
+    } else if (record.state === 'open' && record.openedAt !== undefined) {
+      const resolvedBy = run.resolvedBy(record);
+      const announcement = claimOf('Finding Resolved', run.runId, at, resolvedBy);
       steps.push(
-        store.resolveFinding(key, at).then((done) => {
+        store.resolveFinding({ key, openedAt: record.openedAt, at, announcement }).then((done) => {
           if (!done) return;
           const { rule, resource, team } = finding;
-          result.resolved.push({ key, rule, resource, ...(team === undefined ? {} : { team }) });
-          if (record.openingAnnounced) result.toAnnounceResolved.push({ key, finding });
-          else result.toForget.push(key);
+          result.resolved.push({ key, rule, resource, ...(team === undefined ? {} : { team }), resolvedBy });
+          result.claims.push({ key, finding, announcement });
         }),
       );
-    } else if (overdue(record.resolvedAt)) {
-      if (record.openingAnnounced) result.toAnnounceResolved.push({ key, finding });
-      else result.toForget.push(key);
     }
   }
   await Promise.all(steps);
   return result;
 }
 
+async function takeOverAlert(store: AuditStore, record: FindingRecord, at: string, result: Transitions): Promise<void> {
+  if (record.alertClaimedAt === undefined) return;
+  if (await store.takeOverAlert(record.key, record.alertClaimedAt, at)) {
+    result.alerts.push({ key: record.key, finding: record.finding, claimedAt: at });
+  }
+}
+
 /**
- * Tells other systems (an event per finding opened or resolved) and the operations topic (one summary, when the run
- * opened findings), then records that it did: an announcement that fails is made by a later run.
+ * Makes the announcements this run claimed (an EventBridge event each, one batch), then completes their claims: an
+ * Opened claim is cleared, a resolving record goes. A failure leaves the claims for a later run.
  */
-async function announce(
+async function announce(deps: AuditDeps, claims: Claim[]): Promise<void> {
+  if (claims.length === 0) return;
+  const events: FindingEvent[] = claims.map(({ key, finding, announcement }) => ({
+    type: announcement.type,
+    runId: announcement.runId,
+    key,
+    finding,
+    announcementId: announcement.id,
+    ...(announcement.resolvedBy === undefined ? {} : { resolvedBy: announcement.resolvedBy }),
+  }));
+  await deps.events.publish(events);
+  await deps.store.completeAnnouncements(
+    claims.map(({ key, announcement }) => ({ key, id: announcement.id, type: announcement.type })),
+  );
+}
+
+/**
+ * The operations topic hears of the openings this run holds the alert of: one summary. A failure is logged and
+ * counted (the report's `alert: 'failed'`, metric AuditAlertsFailed), never the run's failure: the records keep
+ * their alert due, and a run after the grace period sends it.
+ */
+async function alertOpenings(
   deps: AuditDeps,
   request: AuditRequest,
   runId: string,
-  transitions: Transitions,
+  alerts: DueAlert[],
   totals: { teamsAudited: number; findings: number },
-): Promise<void> {
-  const events: FindingEvent[] = [
-    ...transitions.toAnnounceOpened.map(({ key, finding }) => ({
-      type: 'Finding Opened' as const,
+): Promise<'sent' | 'failed' | undefined> {
+  if (alerts.length === 0) return undefined;
+  try {
+    await deps.alerts.auditFindingsOpened({
       runId,
-      key,
-      finding,
-    })),
-    ...transitions.toAnnounceResolved.map(({ key, finding }) => ({
-      type: 'Finding Resolved' as const,
+      trigger: request.trigger,
+      ...totals,
+      opened: alerts.map(({ key, finding: { rule, severity, team, message } }) => ({
+        key,
+        rule,
+        severity,
+        team,
+        message,
+      })),
+    });
+  } catch (error) {
+    deps.log?.warn('the operations alert of an audit run failed; a later run sends it', {
       runId,
-      key,
-      finding,
-    })),
-  ];
-  await Promise.all([
-    events.length > 0 ? deps.events.publish(events) : undefined,
-    transitions.toAnnounceOpened.length > 0
-      ? deps.alerts.auditFindingsOpened({
-          runId,
-          trigger: request.trigger,
-          ...totals,
-          opened: transitions.toAnnounceOpened.map(({ key, finding: { rule, severity, team, message } }) => ({
-            key,
-            rule,
-            severity,
-            team,
-            message,
-          })),
-        })
-      : undefined,
-  ]);
-  await Promise.all([
-    deps.store.markOpeningAnnounced(transitions.toAnnounceOpened.map(({ key }) => key)),
-    deps.store.forgetResolved([...transitions.toAnnounceResolved.map(({ key }) => key), ...transitions.toForget]),
-  ]);
+      findings: alerts.length,
+      error: errorText(error),
+    });
+    return 'failed';
+  }
+  try {
+    await deps.store.alertsSent(alerts.map(({ key, claimedAt }) => ({ key, claimedAt })));
+  } catch (error) {
+    // Sent, but not recorded as sent: a later run may tell it again.
+    deps.log?.warn('an audit run could not record its operations alert as sent', { runId, error: errorText(error) });
+  }
+  return 'sent';
 }
 
 /** Reconciles each team with a finding to remediate, a few at a time; marks what it did on the findings. */
@@ -519,6 +652,135 @@ async function remediate(
   if (remediated > 0) deps.log?.info('audit findings remediated', { findings: remediated, teams: byTeam.size });
 }
 
+/**
+ * The findings this run's remediation put right are resolved by the run, `resolvedBy: { kind: 'remediation', runId }`,
+ * once their opening was announced (a record with an announcement in flight is left to the next run, which finds
+ * the reconcile in the team's history). The operations alert of one opened and put right by this run is dropped.
+ */
+async function closeRemediated(
+  deps: AuditDeps,
+  runId: string,
+  at: Date,
+  run: {
+    reported: ReportedFinding[];
+    current: Map<string, Finding>;
+    transitions: Transitions;
+    before: Map<string, FindingRecord>;
+  },
+): Promise<{ resolved: ResolvedFinding[]; error?: unknown }> {
+  const resolvedBy: ResolvedBy = { kind: 'remediation', runId };
+  const when = at.toISOString();
+  const claims: Claim[] = [];
+  const resolved: ResolvedFinding[] = [];
+  await Promise.all(
+    run.reported
+      .filter((finding) => finding.remediated)
+      .map(async ({ key, rule, resource, team }) => {
+        const record = run.before.get(key);
+        const openedAt = run.transitions.opened.get(key) ?? (record?.state === 'open' ? record.openedAt : undefined);
+        const finding = run.current.get(key);
+        if (openedAt === undefined || finding === undefined) return;
+        const announcement = claimOf('Finding Resolved', runId, when, resolvedBy);
+        if (await deps.store.resolveFinding({ key, openedAt, at: when, announcement })) {
+          claims.push({ key, finding, announcement });
+          resolved.push({ key, rule, resource, ...(team === undefined ? {} : { team }), resolvedBy });
+        }
+      }),
+  );
+  const closedKeys = new Set(resolved.map(({ key }) => key));
+  const alerts = run.transitions.alerts.filter(({ key }) => !closedKeys.has(key));
+  run.transitions.alerts.splice(0, run.transitions.alerts.length, ...alerts);
+  try {
+    await announce(deps, claims);
+    return { resolved };
+  } catch (error) {
+    return { resolved, error };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The real-time audit
+
+/** CloudTrail's `eventTime` has whole seconds: a change it dates `t` was made before `t + 1 s`. */
+const EVENT_TIME_RESOLUTION_MS = 1000;
+/** The longest the real-time audit waits before it reads (an event dated in the future waits no longer). */
+const MAX_WAIT_MS = 2000;
+/** A running claim older than this belongs to an invocation that is surely over (the function's timeout: 300 s). */
+const CLAIM_STALE_MS = 6 * 60 * 1000;
+
+export interface WorkteamEvent {
+  /** CloudTrail's eventID. */
+  eventId: string;
+  /** CloudTrail's eventTime: when the call was made. */
+  eventTime: Date;
+  team: string;
+}
+
+export interface AlreadyAudited {
+  alreadyAudited: {
+    team: string;
+    /** `running`: a run of the team reading SageMaker after the event's time is under way; `finished`: it ended. */
+    state: 'running' | 'finished';
+    startedAt?: string;
+    runId?: string;
+  };
+}
+
+/**
+ * The real-time audit of the team an out-of-band work-team call named. Events of one team within a short window
+ * make one run: each run claims, in the audit table, the time from which it reads the team (at the earliest one
+ * second after the event's time, CloudTrail's resolution, waiting for it if need be); an event whose change a
+ * running or finished run of the team already sees is answered "already audited" without a call to SageMaker,
+ * SNS or Cognito. A run that fails gives its claim up, so Lambda's retry of it audits the events it covered.
+ */
+export async function auditWorkteamEvent(deps: AuditDeps, event: WorkteamEvent): Promise<AuditReport | AlreadyAudited> {
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const at = now();
+  const coveredFrom = new Date(event.eventTime.getTime() + EVENT_TIME_RESOLUTION_MS);
+  const startAt = new Date(Math.min(Math.max(at.getTime(), coveredFrom.getTime()), at.getTime() + MAX_WAIT_MS));
+  const holder = `${event.eventId}/${randomBytes(4).toString('hex')}`;
+  const claim = await deps.store.claimTeamAudit({
+    team: event.team,
+    holder,
+    eventId: event.eventId,
+    startedAt: startAt.toISOString(),
+    coveredFrom: coveredFrom.toISOString(),
+    staleBefore: new Date(at.getTime() - CLAIM_STALE_MS).toISOString(),
+  });
+  if (!claim.claimed) {
+    const covering = claim.covering;
+    deps.log?.info('real-time audit: already audited', { team: event.team, runId: covering?.runId });
+    return {
+      alreadyAudited: {
+        team: event.team,
+        state: covering?.finishedAt === undefined ? 'running' : 'finished',
+        ...(covering?.startedAt === undefined ? {} : { startedAt: covering.startedAt }),
+        ...(covering?.runId === undefined ? {} : { runId: covering.runId }),
+      },
+    };
+  }
+  const wait = startAt.getTime() - now().getTime();
+  if (wait > 0) await sleep(wait);
+  let report: AuditReport;
+  try {
+    report = await runAudit(deps, { trigger: 'event', triggeredBy: event.eventId, team: event.team });
+  } catch (error) {
+    await deps.store.abandonTeamAudit(event.team, holder).catch(() => undefined);
+    throw error;
+  }
+  try {
+    await deps.store.finishTeamAudit(event.team, holder, report.runId, now().toISOString());
+  } catch (error) {
+    // The claim stays running until it is stale: the events it covers were audited all the same.
+    deps.log?.warn('real-time audit: the run could not be recorded as finished', { error: errorText(error) });
+  }
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The HTTP API
+
 /** `POST /audit`: administrators only; the body overrides the policy's remediation for this run. */
 export async function requestAudit(deps: AuditDeps, caller: Caller, body: unknown): Promise<AuditReport> {
   if (!caller.isAdmin) throw new Forbidden('Only administrators can run an audit');
@@ -526,11 +788,22 @@ export async function requestAudit(deps: AuditDeps, caller: Caller, body: unknow
   return runAudit(deps, { trigger: 'request', triggeredBy: caller.sub, ...request });
 }
 
-/** `GET /audit` (the latest run) and `GET /audit/runs/{id}`: administrators only. */
-export async function readAuditRun(store: AuditStore, caller: Caller, runId?: string): Promise<AuditReport> {
+/**
+ * `GET /audit` (the latest run of every team, or with `team` the latest single-team run of that team) and
+ * `GET /audit/runs/{id}` (any run): administrators only.
+ */
+export async function readAuditRun(
+  store: AuditStore,
+  caller: Caller,
+  query: { runId?: string; team?: string } = {},
+): Promise<AuditReport> {
   if (!caller.isAdmin) throw new Forbidden('Only administrators can read audit reports');
+  const { runId, team } = query;
   if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) throw new AuditRunNotFound(runId);
-  const report = runId === undefined ? await store.latestRun() : await store.getRun(runId);
+  let report: AuditReport | undefined;
+  if (runId !== undefined) report = await store.getRun(runId);
+  else if (team !== undefined) report = await store.latestTeamRun(team);
+  else report = await store.latestRun();
   if (!report) throw new AuditRunNotFound(runId);
   return report;
 }

@@ -84,8 +84,8 @@ describe('the cost of an audit', () => {
       expect(run.sagemakerCalls.DescribeWorkteam ?? 0).toBe(0);
       expect(run.sagemakerCalls.ListWorkteams).toBe(1);
       expect(run.sagemakerCalls.ListWorkforces).toBe(1);
-      // Tags are read only for the teams nobody manages.
-      expect(run.sagemakerCalls.ListTags ?? 0).toBe(run.report.counts.unmanaged);
+      // Tags are read once per team: an unmanaged team's classification, a managed team's managed-by tag.
+      expect(run.sagemakerCalls.ListTags ?? 0).toBe(run.report.counts.teamsAudited);
       // The registry's active teams and the open findings: one page each; one report written.
       expect(run.calls['dynamodb:Query']).toBe(2);
     }

@@ -394,6 +394,32 @@ describe('GET /audit/runs/{id} with hostile ids', () => {
     }
   });
 
+  it.each([
+    ['an e-mail address', 'jane.doe@example.com'],
+    ['a path', '../runs'],
+    ['64 characters', 'a'.repeat(64)],
+    ['empty', ''],
+    ['1 MB', 'a'.repeat(MB)],
+  ])('answers 400 naming team for GET /audit?team= %s', async (_case, team) => {
+    const result = await invokeWith(getAudit, 'getAudit', 'get-audit.json', (event) => {
+      event.queryStringParameters = { team };
+      event.rawQueryString = `team=${encodeURIComponent(team)}`;
+    });
+    expect({ status: result.statusCode, problems: problemsOf(result), paths: pathsOf(result) }).toEqual({
+      status: 400,
+      problems: [],
+      paths: ['team'],
+    });
+  });
+
+  it('answers 404 for GET /audit?team= of a team no single-team run audited', async () => {
+    const result = await invokeWith(getAudit, 'getAudit', 'get-audit.json', (event) => {
+      event.queryStringParameters = { team: 'never-audited-alone' };
+      event.rawQueryString = 'team=never-audited-alone';
+    });
+    expect({ status: result.statusCode, problems: problemsOf(result) }).toEqual({ status: 404, problems: [] });
+  });
+
   it('ignores a query string on GET /audit, and answers the latest run', async () => {
     const result = await invokeWith(getAudit, 'getAudit', 'get-audit.json', (event) => {
       event.queryStringParameters = JSON.parse('{"id":"jane.doe@example.com","__proto__":"x"}');
@@ -492,6 +518,10 @@ describe('the audit function with malformed events', () => {
     ['eventID empty', withDetail((detail) => Object.assign(detail, { eventID: '' }))],
     ['eventID a number', withDetail((detail) => Object.assign(detail, { eventID: 7 }))],
     ['errorCode a number', withDetail((detail) => Object.assign(detail, { errorCode: 400 }))],
+    ['no eventTime', withDetail((detail) => delete detail.eventTime)],
+    ['eventTime not a time', withDetail((detail) => Object.assign(detail, { eventTime: 'yesterday' }))],
+    ['eventTime a number', withDetail((detail) => Object.assign(detail, { eventTime: 1_764_327_761 }))],
+    ['eventTime an e-mail address', withDetail((detail) => Object.assign(detail, { eventTime: 'lu@example.com' }))],
     ['detail a list', { ...cloudTrail(), detail: [cloudTrail().detail] }],
     ['detail an empty list', { ...scheduled(), detail: [] }],
     ['detail null', { ...cloudTrail(), detail: null }],
@@ -549,6 +579,8 @@ describe('e-mail addresses in the fields EventBridge and CloudTrail fill in', ()
 describe('the audit function with odd but well-formed events', () => {
   it('audits the one team of a CloudTrail record carrying extra fields everywhere', async () => {
     const event = cloudTrail();
+    // A call made now: no earlier run of the team covers it.
+    event.detail.eventTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     Object.assign(event, { extra: { nested: { 'jane.doe@example.com': 1 } } });
     Object.assign(event.detail, {
       additionalEventData: JSON.parse('{"__proto__":{"polluted":true},"constructor":1}'),

@@ -241,7 +241,7 @@ describe('the real-time audit', () => {
 });
 
 describe('POST /audit', () => {
-  it('remediates drift on a managed team with mode remediate, leaves an unmanaged team untouched, and the next run reports it resolved', async () => {
+  it('remediates drift on a managed team with mode remediate, leaves an unmanaged team untouched, and resolves it naming the run', async () => {
     // Prepare
     const { name } = await givenTeam();
     await switchSourceIpOffByHand(name);
@@ -274,13 +274,25 @@ describe('POST /audit', () => {
     );
     expect(writesToUnmanaged).toEqual([]);
     expect(findingsOf(next, name).filter((finding) => finding.rule.startsWith('worker-access'))).toEqual([]);
-    expect(next.resolved).toEqual(
-      expect.arrayContaining([expect.objectContaining({ team: name, rule: 'worker-access.drift' })]),
+    const remediatedBy = { kind: 'remediation', runId: report.runId };
+    expect(report.resolved).toEqual(
+      expect.arrayContaining([
+        {
+          key: expect.any(String),
+          team: name,
+          rule: 'worker-access.drift',
+          resource: `team/${name}`,
+          resolvedBy: remediatedBy,
+        },
+      ]),
     );
+    expect(next.resolved.filter((finding) => finding.team === name)).toEqual([]);
     const resolvedEvents = (await busEvents('workteam-automation')).filter(
       (event) => event['detail-type'] === 'Finding Resolved' && (event.detail as { team?: string }).team === name,
     );
-    expect(resolvedEvents.map((event) => (event.detail as { rule: string }).rule)).toContain('worker-access.drift');
+    expect(resolvedEvents.map((event) => event.detail)).toEqual([
+      expect.objectContaining({ rule: 'worker-access.drift', runId: report.runId, resolvedBy: remediatedBy }),
+    ]);
   });
 
   it('lists what it would do in a dry run, and does nothing', async () => {

@@ -2,7 +2,7 @@
  * An audit run's report: what was audited, every finding with what was done about it, and the findings the run
  * saw resolved. Built by the audit use case; kept in DynamoDB and returned by `GET /audit`.
  */
-import type { Finding, RuleId, Severity } from './findings';
+import type { Finding, ResolvedBy, RuleId, Severity } from './findings';
 
 export type AuditTrigger = 'schedule' | 'event' | 'request';
 export type AuditMode = 'report' | 'remediate';
@@ -20,6 +20,27 @@ export interface ReportedFinding extends Finding {
   remediation: RemediationStatus;
   remediated: boolean;
   remediationError?: string;
+}
+
+/**
+ * A finding of a second-look rule seen but not opened: it opens (and is announced) only when a run at least the
+ * subscription grace period after `since` still sees it. Not counted among the run's findings.
+ */
+export interface SuspectedFinding extends Finding {
+  key: string;
+  /** When a run first saw it. */
+  since: string;
+  /** From when a run that still sees it opens it. */
+  opensFrom: string;
+}
+
+/** A finding the run saw resolved, and what put it right. */
+export interface ResolvedFinding {
+  key: string;
+  rule: RuleId;
+  resource: string;
+  team?: string;
+  resolvedBy: ResolvedBy;
 }
 
 export interface AuditedTeam {
@@ -44,6 +65,8 @@ export interface AuditCounts {
   opened: number;
   resolved: number;
   remediated: number;
+  /** Second-look findings seen and not (yet) opened. */
+  suspected: number;
 }
 
 export interface AuditReport {
@@ -61,15 +84,27 @@ export interface AuditReport {
   counts: AuditCounts;
   teams: AuditedTeam[];
   findings: ReportedFinding[];
-  /** Findings open before this run that it no longer found. */
-  resolved: { key: string; rule: RuleId; resource: string; team?: string }[];
+  /** Findings this run resolved: those open before that it no longer found, and those its remediation put right. */
+  resolved: ResolvedFinding[];
+  /** Second-look findings seen and held back until a later look (not among `findings`, nor counted there). */
+  suspected: SuspectedFinding[];
+  /**
+   * The operations topic's summary of the findings this run opened (and of openings earlier runs could not tell):
+   * `sent`, or `failed` (logged and counted: a later run sends it). Absent when there was nothing to tell.
+   */
+  alert?: 'sent' | 'failed';
   /** Teams whose state could not be read: none of their open findings was resolved by this run. */
   errors?: { team: string; error: string }[];
   /** Set when the report was cut to fit one stored item: the counts still count everything. */
   truncated?: boolean;
 }
 
-export function countFindings(teams: AuditedTeam[], findings: ReportedFinding[], resolved: number): AuditCounts {
+export function countFindings(
+  teams: AuditedTeam[],
+  findings: ReportedFinding[],
+  resolved: number,
+  suspected = 0,
+): AuditCounts {
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
   const byRule: Partial<Record<RuleId, number>> = {};
   for (const finding of findings) {
@@ -92,5 +127,6 @@ export function countFindings(teams: AuditedTeam[], findings: ReportedFinding[],
     opened: findings.filter((finding) => finding.new).length,
     resolved,
     remediated: findings.filter((finding) => finding.remediated).length,
+    suspected,
   };
 }
