@@ -190,8 +190,8 @@ export function createOperationsAlerts(sns: SNSClient, topicArn: string): Operat
 }
 
 /**
- * The audit's view of a topic: whether it exists, its policy, its e-mail subscriptions. The two reads run side
- * by side; a topic that does not exist is a state, not an error.
+ * The audit's view of a topic: whether it exists, its policy and encryption key, its e-mail subscriptions. The two
+ * reads run side by side; a topic that does not exist is a state, not an error.
  */
 export function createTopicInspector(sns: SNSClient): TopicInspector {
   return {
@@ -219,6 +219,8 @@ export function createTopicInspector(sns: SNSClient): TopicInspector {
         arn: topicArn,
         exists: true,
         policy: attributes.Attributes?.Policy,
+        // SNS answers the attribute only for an encrypted topic.
+        ...(attributes.Attributes?.KmsMasterKeyId ? { kmsMasterKeyId: attributes.Attributes.KmsMasterKeyId } : {}),
         emailEndpoints: endpoints(false),
         // Not yet confirmed: SNS drops them if they stay so, and nobody can unsubscribe them meanwhile.
         pendingEmailEndpoints: endpoints(true),
