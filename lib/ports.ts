@@ -3,8 +3,7 @@
  * AWS SDK v3; tests hand in the real adapters against the local cloud.
  */
 
-import type { Finding, TopicState } from './domain/audit/findings';
-import type { AuditReport } from './domain/audit/report';
+import type { TopicState } from './domain/audit/findings';
 import type { LiveWorkforce, LiveWorkteam } from './domain/live';
 import type { SubscriptionLedger } from './domain/subscription-ledger';
 import type { TeamRecord } from './domain/team';
@@ -223,57 +222,12 @@ export interface AuditReader {
 
 /** SNS as the audit reads it. */
 export interface TopicInspector {
-  /** Whether the topic exists, its access policy and its e-mail subscriptions (confirmed or pending). */
+  /** Whether the topic exists, its access policy, its encryption key and its e-mail subscriptions (confirmed or pending). */
   inspectTopic(topicArn: string): Promise<TopicState>;
 }
 
-/**
- * Where audit runs and findings are kept (DynamoDB). A finding's record moves open → resolved → gone, each step a
- * conditional write that only one caller wins; whether its opening was announced (events, operations topic) is
- * kept with it, so an announcement a failed run could not make is made by a later one.
- */
-export interface AuditStore {
-  /** Keeps the run's report (with a TTL: old runs expire). */
-  saveRun(report: AuditReport): Promise<void>;
-  /** The latest run's report, or undefined before the first run. */
-  latestRun(): Promise<AuditReport | undefined>;
-  getRun(runId: string): Promise<AuditReport | undefined>;
-  /** Every finding record (open, or resolved and not yet announced), page by page. */
-  findingRecords(): AsyncIterable<FindingRecord[]>;
-  /** Records the finding as open unless there is a record: true only for the one caller that opened it. */
-  openFinding(record: Pick<FindingRecord, 'key' | 'finding' | 'openedAt' | 'openedByRun'>): Promise<boolean>;
-  /** A resolved record whose resolution was not yet announced turns open again: true for the one that did it. */
-  reopenFinding(key: string): Promise<boolean>;
-  /** An open record turns resolved: true only for the one caller that resolved it. */
-  resolveFinding(key: string, at: string): Promise<boolean>;
-  /** The opening of these open records was announced. */
-  markOpeningAnnounced(keys: string[]): Promise<void>;
-  /** These resolved records are done with (their resolution announced, or their opening never was). */
-  forgetResolved(keys: string[]): Promise<void>;
-}
-
-/** A finding as kept from its opening until its resolution is announced. */
-export interface FindingRecord {
-  key: string;
-  finding: Finding;
-  state: 'open' | 'resolved';
-  openedAt: string;
-  openedByRun: string;
-  openingAnnounced: boolean;
-  resolvedAt?: string;
-}
-
-/** Other systems hear of findings opened and resolved (EventBridge, `source: workteam-automation`). */
-export interface FindingEvents {
-  publish(events: FindingEvent[]): Promise<void>;
-}
-
-export interface FindingEvent {
-  type: 'Finding Opened' | 'Finding Resolved';
-  runId: string;
-  key: string;
-  finding: Finding;
-}
+/** Where audit runs, findings and real-time claims are kept, and how findings are announced: lib/audit-ports.ts. */
+export type { AuditStore, FindingEvent, FindingEvents, FindingRecord } from './audit-ports';
 
 /**
  * CloudTrail as the audit reads it (lib/adapters/trails.ts): whether a trail logs, in this region, the management
