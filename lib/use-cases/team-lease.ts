@@ -17,7 +17,7 @@ import type { TeamLeases } from '../ports';
 
 /** How long a lease lasts unless given up: longer than any one pass, short enough for a crashed holder. */
 export const LEASE_MS = 5 * 60_000;
-/** How long a pass waits for a lease at most (its invocation's time may end it sooner). */
+/** How long a pass waits for its leases at most, all together (its invocation's time may end it sooner). */
 export const LEASE_WAIT_MS = 60_000;
 
 /** Another pass of the team held its lease for longer than this pass could wait. */
@@ -37,6 +37,7 @@ const held = new AsyncLocalStorage<Held>();
 
 export interface LeaseDeps {
   leases: TeamLeases;
+  log?: { info(message: string, details?: Record<string, unknown>): void };
 }
 
 /**
@@ -55,10 +56,12 @@ export async function withTeamLeases<T>(
   const taken: string[] = [];
   const busy: string[] = [];
   let waited = false;
+  // One wait for all of them: a batch of many teams never waits longer than one pass would.
+  const deadline = Date.now() + LEASE_WAIT_MS;
   try {
     for (const team of [...new Set(teams)].sort()) {
       if (context.teams.has(team)) continue;
-      const result = await acquire(deps, team, context.holder);
+      const result = await acquire(deps, team, context.holder, deadline);
       waited ||= result.waited;
       if (!result.acquired) {
         if (options.whenBusy === 'throw') throw new TeamBusy(team);
@@ -74,16 +77,27 @@ export async function withTeamLeases<T>(
   }
 }
 
-async function acquire(deps: LeaseDeps, team: string, holder: string): Promise<{ acquired: boolean; waited: boolean }> {
+async function acquire(
+  deps: LeaseDeps,
+  team: string,
+  holder: string,
+  deadline: number,
+): Promise<{ acquired: boolean; waited: boolean }> {
   // Real time, whatever clock the caller's business runs on: leases are about who runs now.
-  const deadline = Date.now() + LEASE_WAIT_MS;
+  const started = Date.now();
   let pause = 20;
   for (let attempt = 0; ; attempt++) {
     const now = new Date();
     if (await deps.leases.tryAcquire(team, holder, new Date(now.getTime() + LEASE_MS), now)) {
+      if (attempt > 0)
+        deps.log?.info('took the lease of a team after waiting', { team, waitedMs: Date.now() - started });
       return { acquired: true, waited: attempt > 0 };
     }
-    if (Date.now() + pause > deadline || outOfTime()) return { acquired: false, waited: true };
+    if (attempt === 0) deps.log?.info('waiting for the lease of a team another pass holds', { team });
+    if (Date.now() + pause > deadline || outOfTime()) {
+      deps.log?.info('gave up waiting for the lease of a team', { team, waitedMs: Date.now() - started });
+      return { acquired: false, waited: true };
+    }
     await sleep(pause * (0.5 + Math.random()));
     pause = Math.min(1000, pause * 2);
   }
