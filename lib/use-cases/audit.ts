@@ -510,12 +510,15 @@ async function recordTransitions(
     }
   }
   for (const record of run.before.values()) {
-    if (run.current.has(record.key) || run.kept(record)) continue;
+    if (run.current.has(record.key)) continue;
     const { key, finding } = record;
     if (record.announcing !== undefined) {
-      // A step in flight: its announcement is made first (by its run, or by this one once it is overdue).
+      // A step in flight: its announcement is made first (by its run, or by this one once it is overdue), whether
+      // or not this run could judge the finding again.
       if (olderThan(record.announcing.at, ANNOUNCEMENT_GRACE_MS))
         steps.push(takeOver({ ...record, announcing: record.announcing }));
+    } else if (run.kept(record)) {
+      // Not judged again by this run: it stays as it is.
     } else if (record.state === 'suspected') {
       steps.push(store.dropSuspected(key, record.firstSeenAt).then(() => undefined));
     } else if (record.state === 'open' && record.openedAt !== undefined) {
@@ -760,8 +763,9 @@ export async function auditWorkteamEvent(deps: AuditDeps, event: WorkteamEvent):
       },
     };
   }
+  // A millisecond more than the difference: a timer may fire within the millisecond it is due.
   const wait = startAt.getTime() - now().getTime();
-  if (wait > 0) await sleep(wait);
+  if (wait > 0) await sleep(wait + 1);
   let report: AuditReport;
   try {
     report = await runAudit(deps, { trigger: 'event', triggeredBy: event.eventId, team: event.team });
