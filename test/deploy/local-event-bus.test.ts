@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN } from '../../local/cloud';
+import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN, FUNCTIONS_ROLE_ARN } from '../../local/cloud';
 import {
   type BusEvent,
   type FunctionRule,
@@ -102,7 +102,6 @@ describe('the local event bus: patterns', () => {
     expect(() => compilePattern({ source: [{ 'anything-but': { suffix: '.png' } }] }, 'x')).toThrow(
       new UnsupportedPatternError('x at source', 'the "anything-but" filter with "suffix"'),
     );
-    expect(() => compilePattern({ $or: [{ source: ['a'] }, { source: ['b'] }] }, 'x')).toThrow(/does not support \$or/);
     expect(() => compilePattern({ source: 'aws.cognito-idp' }, 'x')).toThrow(InvalidPatternError);
     expect(() => compilePattern({ source: [] }, 'x')).toThrow(InvalidPatternError);
     expect(() => compilePattern({ source: [{ nonsense: 1 }] }, 'x')).toThrow(InvalidPatternError);
@@ -132,12 +131,34 @@ describe('the local event bus: anything-but', () => {
       type: 'AssumedRole',
       arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/Admin/jane`,
     });
-    const byFunctions = workteamWrite({ type: 'AssumedRole', arn: FUNCTIONS_CALLER_ARN });
+    const byFunctions = workteamWrite({
+      type: 'AssumedRole',
+      arn: FUNCTIONS_CALLER_ARN,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: FUNCTIONS_ROLE_ARN } },
+    });
+    const byLookalike = workteamWrite({
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/workteam-automation-local-functions/jane`,
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ACCOUNT_ID}:role/workteam-automation-local-functions` },
+      },
+    });
 
-    // Act / Assess
+    // Act / Assess: who is ours is read from the role's path, not from its name
     expect(matchesPattern(auditPattern(), byOperator)).toBe(true);
     expect(matchesPattern(auditPattern(), byAnotherRole)).toBe(true);
+    expect(matchesPattern(auditPattern(), byLookalike)).toBe(true);
     expect(matchesPattern(auditPattern(), byFunctions)).toBe(false);
+  });
+
+  it('evaluates $or, and exists: false, as EventBridge does', () => {
+    // Prepare
+    const pattern = compilePattern({ $or: [{ source: ['a'] }, { detail: { issuer: [{ exists: false }] } }] }, 'test');
+
+    // Act / Assess
+    expect(matchesPattern(pattern, { source: 'a', detail: { issuer: 'x' } })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'b', detail: {} })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'b', detail: { issuer: 'x' } })).toBe(false);
   });
 
   it('does not match when the field is absent, as EventBridge does, but matches null and a number', () => {
@@ -145,8 +166,9 @@ describe('the local event bus: anything-but', () => {
     const pattern = compilePattern({ detail: { state: [{ 'anything-but': { prefix: 'init' } }] } }, 'test');
 
     // Act / Assess
-    expect(matchesPattern(auditPattern(), workteamWrite(undefined))).toBe(false);
-    expect(matchesPattern(auditPattern(), workteamWrite({ type: 'Unknown' }))).toBe(false);
+    // A caller with no session issuer at all (an IAM user, root, a service) is audited: the rule's other branch
+    expect(matchesPattern(auditPattern(), workteamWrite(undefined))).toBe(true);
+    expect(matchesPattern(auditPattern(), workteamWrite({ type: 'Unknown' }))).toBe(true);
     expect(matchesPattern(pattern, { detail: {} })).toBe(false);
     expect(matchesPattern(pattern, { detail: { state: null } })).toBe(true);
     expect(matchesPattern(pattern, { detail: { state: 12 } })).toBe(true);

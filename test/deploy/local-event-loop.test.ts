@@ -237,7 +237,7 @@ describe('the local event loop (recording proxy, event delivery, serverless offl
     });
     expect(rules).toContainEqual({
       ...queueTarget,
-      ruleName: 'workteam-automation-local-cognito-self-service-changes',
+      ruleName: 'workteam-automation-local-cognito-self-service',
       pattern: expect.objectContaining({
         source: ['aws.cognito-idp'],
         detail: expect.objectContaining({
