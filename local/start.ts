@@ -69,12 +69,13 @@ function summary(cloud: LocalCloud, delivery: LocalEventDelivery | undefined): s
   return [
     '',
     'workteam-automation is running locally',
-    `  HTTP API         ${env.API_URL}   (GET /teams, GET /teams/{name}, GET /workforces)`,
+    `  HTTP API         ${env.API_URL}   (the routes of openapi/openapi.yaml: teams, workforces, audit)`,
     `  SageMaker        ${env.AWS_ENDPOINT_URL_SAGEMAKER}   (our emulator; knobs at /_emulator/knobs)`,
     `  SNS              ${env.AWS_ENDPOINT_URL_SNS}   (quotas, paging, e-mail confirmation as in AWS; mailbox: GET ${env.LOCAL_SNS_CONTROL_URL}/confirmations)`,
     `  SQS              ${env.AWS_ENDPOINT_URL_SQS}   (fauxqs, also the SNS behind the proxy)`,
     `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (records CloudTrail events; cognito-local ${env.COGNITO_LOCAL_URL}, pool ${seed.userPoolId})`,
     `  EventBridge      ${env.AWS_ENDPOINT_URL_EVENTBRIDGE}   (PutEvents; what reached the bus: GET ${env.EVENTBRIDGE_URL}/_events)`,
+    `  CloudTrail       ${env.AWS_ENDPOINT_URL_CLOUDTRAIL}   (one trail logging management events; control: ${env.LOCAL_CLOUDTRAIL_CONTROL_URL})`,
     `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the rules of serverless.yml; functions invoked asynchronously)`,
     `  Queues           ${queues}   (fauxqs; the stack's queues, polled as Lambda's SQS event sources)`,
     `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
 main().catch((error: Error) => {
   if (error instanceof PortInUseError) {
     process.stderr.write(
-      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4567, 4577, 8000, 9229 and 9230; is another npm start running?)\n`,
+      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4567, 4577, 4588, 8000, 9229 and 9230; is another npm start running?)\n`,
     );
   } else process.stderr.write(`npm start failed: ${error.message}\n`);
   process.exit(1);
