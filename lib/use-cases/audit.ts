@@ -2,10 +2,10 @@
  * The compliance audit: reads SageMaker, SNS, Cognito and the registry as they are now, runs the pure rules of
  * lib/domain/audit over each team, the workforce and the team count, and reports what it found.
  *
- * - Cost grows with pages, not teams: ListWorkteams pages (WorkerAccessConfiguration inline; never a
- *   DescribeWorkteam), one ListWorkforces walk, the registry's active records by paginated Query, each Cognito
- *   group listed once per run however many teams name it, and per team its tags (ListTags: an unmanaged team's
- *   classification, a managed team's managed-by tag) beside its topic's attributes and subscriptions.
+ * - Cost: ListWorkteams pages (WorkerAccessConfiguration inline; never a DescribeWorkteam), one ListWorkforces walk,
+ *   the registry's active records by paginated Query, each Cognito group listed once per run however many teams
+ *   name it, and per team its tags (ListTags: an unmanaged team's classification, a managed team's managed-by tag;
+ *   a page's all at once, one round trip) and its topic's attributes and subscriptions.
  * - Memory: SageMaker's teams are audited a page at a time; the registry's active records are held by name for
  *   the run, without their history but its latest `reconciled` entries (SageMaker's 25 teams a region bound them).
  * - Findings have an identity (resource, rule, severity) and a record that moves suspected → open → resolving →
@@ -179,12 +179,15 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     return { exists: !missingGroups.includes(group), emails };
   };
 
-  /** A team SageMaker lists: its tags, topic and groups read side by side, then the rules. */
-  const auditListed = async (live: LiveWorkteam): Promise<TeamResult> => {
+  /**
+   * A team SageMaker lists: its tags (asked for the whole page at once, see below), topic and groups read side by
+   * side, then the rules.
+   */
+  const auditListed = async (live: LiveWorkteam, tagsRead: Promise<Record<string, string>>): Promise<TeamResult> => {
     const record = records.get(live.name);
     try {
       const [liveTags, topic, groupEntries] = await Promise.all([
-        deps.reader.tagsOf(live.arn).then(tagsRecord),
+        tagsRead,
         live.notificationTopicArn ? deps.topics.inspectTopic(live.notificationTopicArn) : undefined,
         Promise.all(
           cognitoGroupsOf(live, record).map(async ([pool, group]) => [group, await groupState(pool, group)] as const),
@@ -228,8 +231,12 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     teamCount += page.value.length;
     const due = page.value.filter((live) => inScope(live.name));
     for (const live of due) seen.add(live.name);
+    // One SageMaker round trip for the page's tags (ListTags has no batch form; a page holds SageMaker's 25 teams
+    // of a region at most), rather than one per five teams behind the SNS reads.
+    const tagsRead = new Map(due.map((live) => [live.name, deps.reader.tagsOf(live.arn).then(tagsRecord)]));
+    for (const read of tagsRead.values()) read.catch(() => undefined);
     await forEachBounded(due, TEAM_CONCURRENCY, async (live) => {
-      results.push(await auditListed(live));
+      results.push(await auditListed(live, tagsRead.get(live.name) as Promise<Record<string, string>>));
     });
   }
   await forEachBounded(
