@@ -9,7 +9,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildTeamDeps } from '#lib/deps';
 import { scheduleRoute } from '#lib/handlers/schedule';
 import { logger, metrics } from '#lib/observability';
-import { retryPendingTeams } from '#lib/use-cases/reconcile';
+import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 
 const deps = buildTeamDeps();
 

@@ -12,12 +12,11 @@
  */
 
 import { isRejection, isResourceInUse, isSnsNotFound, isTransient, serviceOf } from '../aws-errors';
-import { forEachBounded } from '../concurrency';
+import { appliedRecord, failedRecord, pendingRecord, topicFacts } from '../domain/apply-state';
 import { toWorkteamSpec } from '../domain/desired-spec';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { sameMembers } from '../domain/members';
-import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
 import { afterFailedAttempt, DEFAULT_RETRY_BUDGET_MS } from '../domain/retries';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
@@ -557,21 +556,6 @@ function runFacts(run: RunState): ApplyAttempt {
   return { missingGroups: [], ...(run.topicArn ? { topicArn: run.topicArn } : {}) };
 }
 
-function wantsTopic(record: TeamRecord): boolean {
-  return record.lifecycle === 'active' && record.spec.notifications;
-}
-
-/** The topic facts a record carries forward: what this attempt learnt is never dropped. */
-function topicFacts(record: TeamRecord, attempt: ApplyAttempt): Pick<TeamRecord, 'topicArn' | 'topicMayExist'> {
-  const topicArn = attempt.topicArn ?? record.topicArn;
-  return { topicArn, topicMayExist: record.topicMayExist || topicArn !== undefined || undefined };
-}
-
-function missingGroupsNote(missingGroups: string[]): string | undefined {
-  if (missingGroups.length === 0) return undefined;
-  return `Cognito group(s) ${missingGroups.join(', ')} no longer exist in the user pool; SageMaker keeps the team without them: remove them from the team or create them again`;
-}
-
 async function markApplied(
   deps: ReconcileDeps,
   record: TeamRecord,
@@ -579,40 +563,16 @@ async function markApplied(
   now: Date,
   by?: string,
 ): Promise<TeamRecord | undefined> {
-  const keepsTopic = wantsTopic(record);
-  // Nothing silent: an out-of-band change this pass undid is in the history, as the system's, with who asked.
-  const reverted = attempt.reverted?.length
-    ? [
-        {
-          version: record.version,
-          at: now.toISOString(),
-          by: 'system',
-          action: 'reconciled' as const,
-          summary: `reverted an out-of-band change of ${attempt.reverted.join(', ')}${by ? ` (${by})` : ''}`,
-        },
-      ]
-    : [];
   let base = record;
   for (let round = 0; round < 3; round++) {
-    const applied: TeamRecord = {
-      ...base,
-      history: [...base.history, ...reverted],
-      applyState: 'Applied',
-      appliedVersion: record.version,
-      appliedSpec: record.spec,
-      supersededSpecs: undefined,
-      // Once applied, a team without notifications has no topic left: both facts go.
-      topicArn: keepsTopic ? (attempt.live?.notificationTopicArn ?? attempt.topicArn ?? base.topicArn) : undefined,
-      topicMayExist: keepsTopic ? true : undefined,
-      pendingReason:
-        record.lifecycle === 'active'
-          ? missingGroupsNote(attempt.missingGroups)
-          : record.closedBy === 'rejection'
-            ? record.pendingReason
-            : undefined,
-      retry: undefined,
-      updatedAt: now.toISOString(),
-    };
+    // Nothing silent: an out-of-band change this pass undid is in the history, as the system's, with who asked.
+    const applied = appliedRecord(
+      record,
+      base,
+      { ...attempt, topicArn: attempt.live?.notificationTopicArn ?? attempt.topicArn },
+      now,
+      by,
+    );
     const written = await writeIfUnchanged(deps, applied, record.version);
     if (written) return written;
     // Someone wrote since we read. Another version: the caller applies that one. The same version (another
@@ -638,19 +598,12 @@ async function markPending(
 ): Promise<Extract<ReconcileOutcome, { outcome: 'pending' | 'failed' }>> {
   const now = clock(deps)();
   const next = afterFailedAttempt(record, now, deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
-  const facts = topicFacts(record, { missingGroups: [], ...attempt });
+  const facts = topicFacts(record, attempt);
   if (next.giveUp) {
     const failedReason = `${reason.replace(/; it will be retried$/, '')}; gave up after ${next.retry.attempts} attempts in ${next.triedFor}`;
     return markFailed(deps, { ...record, ...facts, retry: next.retry }, failedReason);
   }
-  const pending: TeamRecord = {
-    ...record,
-    ...facts,
-    applyState: 'Pending',
-    pendingReason: reason,
-    retry: next.retry,
-    updatedAt: now.toISOString(),
-  };
+  const pending = pendingRecord(record, attempt, reason, next.retry, now);
   const written = await writeIfUnchanged(deps, pending, record.version);
   return { outcome: 'pending', record: written ?? record, reason };
 }
@@ -660,12 +613,7 @@ async function markFailed(
   record: TeamRecord,
   reason: string,
 ): Promise<Extract<ReconcileOutcome, { outcome: 'failed' }>> {
-  const failed: TeamRecord = {
-    ...record,
-    applyState: 'Failed',
-    pendingReason: redactEmailAddresses(reason),
-    updatedAt: clock(deps)().toISOString(),
-  };
+  const failed = failedRecord(record, reason, clock(deps)());
   const written = await writeIfUnchanged(deps, failed, record.version);
   // Told once: only the writer that turned the record Failed tells the operations topic.
   if (written && record.applyState !== 'Failed') {
@@ -804,77 +752,4 @@ async function writeIfUnchanged(
     if (error instanceof RegistryConflict) return undefined;
     throw error;
   }
-}
-
-export interface RetrySummary {
-  applied: string[];
-  pending: string[];
-  /** Turned `Failed` on this run (retries ran out, or a refusal that could not be rolled back). */
-  failed: string[];
-  /** Ended in an error this run; still recorded, retried later. */
-  errored: string[];
-  /** Due, but left for the next run: the invocation's time ran out. */
-  skipped: string[];
-  /** How long the longest-waiting change still Pending after this run has waited (0 when none): see pending-age.ts. */
-  oldestPendingAgeSeconds: number;
-}
-
-/**
- * The scheduled retry of teams left Pending (throttling, an outage, a crash mid-apply), due ones first, at
- * most `concurrency` at a time; teams not started before the time budget ran out wait for the next run.
- */
-export async function retryPendingTeams(
-  deps: ReconcileDeps,
-  options: { limit?: number; concurrency?: number } = {},
-): Promise<RetrySummary> {
-  const due = await deps.registry.listDuePending(clock(deps)(), options.limit ?? 100);
-  const summary: RetrySummary = {
-    applied: [],
-    pending: [],
-    failed: [],
-    errored: [],
-    skipped: [],
-    oldestPendingAgeSeconds: 0,
-  };
-  const outcomes = new Map<string, TeamRecord | undefined>();
-  await forEachBounded(due, options.concurrency ?? 5, async (record) => {
-    if (outOfTime()) {
-      summary.skipped.push(record.name);
-      return;
-    }
-    try {
-      const result = await reconcileTeam(deps, record.name, {}, { by: 'a scheduled retry' });
-      outcomes.set(record.name, result.outcome === 'unmanaged' ? undefined : result.record);
-      if (result.outcome === 'pending') summary.pending.push(record.name);
-      else if (result.outcome === 'failed') summary.failed.push(record.name);
-      else summary.applied.push(record.name);
-    } catch (error) {
-      const failed = await deps.registry.get(record.name).catch(() => undefined);
-      if (failed?.applyState === 'Failed') summary.failed.push(record.name);
-      else summary.errored.push(record.name);
-      deps.log?.error('retry of a pending team failed', {
-        team: record.name,
-        error: error instanceof Error ? error.name : 'Error',
-        message: error instanceof Error ? redactEmailAddresses(error.message) : undefined,
-      });
-    }
-  });
-  const stillPending = withOutcomes(await deps.registry.listPending(), outcomes);
-  summary.oldestPendingAgeSeconds = oldestPendingAgeSeconds(stillPending, clock(deps)());
-  return summary;
-}
-
-/**
- * The pending records as this run left them: the index may not show the run's own writes yet (a team it just
- * applied would still count), so what a reconcile returned stands, unless the index holds a later version.
- */
-function withOutcomes(listed: TeamRecord[], outcomes: Map<string, TeamRecord | undefined>): TeamRecord[] {
-  const latest = new Map(listed.map((record) => [record.name, record]));
-  for (const [name, outcome] of outcomes) {
-    const indexed = latest.get(name);
-    if (indexed && outcome && indexed.version > outcome.version) continue;
-    if (outcome) latest.set(name, outcome);
-    else latest.delete(name);
-  }
-  return [...latest.values()];
 }

@@ -4,7 +4,7 @@ import type { TeamRecord } from '#lib/domain/team';
 import { RESERVE_MS } from '#lib/invocation';
 import { metrics } from '#lib/observability';
 import { createTeam, deleteTeam, type TeamDeps } from '#lib/use-cases/manage-teams';
-import { type RetrySummary, retryPendingTeams } from '#lib/use-cases/reconcile';
+import { type RetrySummary, retryPendingTeams } from '#lib/use-cases/retry-pending';
 import { handler as retryPending } from '../../functions/retry-pending';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { ADMIN, OWNER, teamBody, uniqueTeamName } from '../support/teams';

@@ -10,7 +10,7 @@ import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws
 import { buildTeamDeps } from '#lib/deps';
 import { toManagedTeamView } from '#lib/http/views';
 import { createTeam as createTeamUseCase } from '#lib/use-cases/manage-teams';
-import { retryPendingTeams } from '#lib/use-cases/reconcile';
+import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';

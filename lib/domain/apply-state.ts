@@ -1,0 +1,108 @@
+/**
+ * The team record's apply-state transitions, as pure functions: what a record becomes once a pass applied it,
+ * when a change waits for a retry, when it is given up, and what it says of its topic meanwhile. reconcile writes
+ * their results under the version condition (lib/use-cases/reconcile.ts); the rules live here.
+ *
+ * - Applied: the desired state reached SageMaker and SNS; its version and spec become the applied ones, the retry
+ *   and superseded states go, and an out-of-band change the pass put back is recorded in the history as the
+ *   system's (nothing is reverted silently).
+ * - Pending: kept, with its reason and the next retry (lib/domain/retries.ts).
+ * - Failed: kept, with its reason, out of the retry index, for a person.
+ */
+import { redactEmailAddresses } from './errors';
+import type { TeamRecord } from './team';
+
+/** What a pass learnt that the record carries on. */
+export interface PassFacts {
+  /** The topic the pass ensured, or the one SageMaker's team points at. */
+  topicArn?: string;
+  /** Cognito groups of the desired members that no longer exist. */
+  missingGroups: string[];
+  /** Fields of SageMaker's team the pass put back although the desired state was applied already. */
+  reverted?: string[];
+}
+
+/** A team without notifications has no topic to keep once applied; one with them keeps the facts of it. */
+function wantsTopic(record: TeamRecord): boolean {
+  return record.lifecycle === 'active' && record.spec.notifications;
+}
+
+/** The topic facts a record carries forward: what a pass learnt is never dropped. */
+export function topicFacts(
+  record: TeamRecord,
+  learnt: { topicArn?: string },
+): Pick<TeamRecord, 'topicArn' | 'topicMayExist'> {
+  const topicArn = learnt.topicArn ?? record.topicArn;
+  return { topicArn, topicMayExist: record.topicMayExist || topicArn !== undefined || undefined };
+}
+
+function missingGroupsNote(missingGroups: readonly string[]): string | undefined {
+  if (missingGroups.length === 0) return undefined;
+  return `Cognito group(s) ${missingGroups.join(', ')} no longer exist in the user pool; SageMaker keeps the team without them: remove them from the team or create them again`;
+}
+
+/**
+ * `record` (the version the pass applied) as applied, written over `base` (the stored record, the same version,
+ * which another pass may have marked meanwhile). `by` names who asked, for a reverted out-of-band change.
+ */
+export function appliedRecord(
+  record: TeamRecord,
+  base: TeamRecord,
+  facts: PassFacts,
+  now: Date,
+  by?: string,
+): TeamRecord {
+  const keepsTopic = wantsTopic(record);
+  const reverted = facts.reverted?.length
+    ? [
+        {
+          version: record.version,
+          at: now.toISOString(),
+          by: 'system',
+          action: 'reconciled' as const,
+          summary: `reverted an out-of-band change of ${facts.reverted.join(', ')}${by ? ` (${by})` : ''}`,
+        },
+      ]
+    : [];
+  return {
+    ...base,
+    history: [...base.history, ...reverted],
+    applyState: 'Applied',
+    appliedVersion: record.version,
+    appliedSpec: record.spec,
+    supersededSpecs: undefined,
+    topicArn: keepsTopic ? (facts.topicArn ?? base.topicArn) : undefined,
+    topicMayExist: keepsTopic ? true : undefined,
+    pendingReason:
+      record.lifecycle === 'active'
+        ? missingGroupsNote(facts.missingGroups)
+        : record.closedBy === 'rejection'
+          ? record.pendingReason
+          : undefined,
+    retry: undefined,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** The change kept, to be retried as `retry` says, with why it waits. */
+export function pendingRecord(
+  record: TeamRecord,
+  learnt: { topicArn?: string },
+  reason: string,
+  retry: NonNullable<TeamRecord['retry']>,
+  now: Date,
+): TeamRecord {
+  return {
+    ...record,
+    ...topicFacts(record, learnt),
+    applyState: 'Pending',
+    pendingReason: reason,
+    retry,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** Given up: kept as it is, with the reason (never an e-mail address), for a person. */
+export function failedRecord(record: TeamRecord, reason: string, now: Date): TeamRecord {
+  return { ...record, applyState: 'Failed', pendingReason: redactEmailAddresses(reason), updatedAt: now.toISOString() };
+}
