@@ -17,8 +17,7 @@ const deps = buildTeamDeps();
 export const handler = scheduleRoute(async () => {
   const summary = await resyncTeams(deps, config.USER_POOL_ID, { outOfTime });
   const fixed = summary.teams.filter(
-    (team) =>
-      team.groupsRemoved.length > 0 || team.subscribed > 0 || team.unsubscribed > 0 || team.reverted.length > 0,
+    (team) => team.groupsRemoved.length > 0 || team.subscribed > 0 || team.unsubscribed > 0 || team.reverted.length > 0,
   );
   metrics.addMetric('ResyncTeams', MetricUnit.Count, summary.teams.length);
   metrics.addMetric('ResyncTeamsFixed', MetricUnit.Count, fixed.length);
