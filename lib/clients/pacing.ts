@@ -15,6 +15,12 @@ export interface PaceRule {
   resourceOf?: (input: Record<string, unknown>) => string | undefined;
 }
 
+/**
+ * The share of a quota one client paces at: a little under it, so that the jitter between a call leaving the pacer
+ * and reaching the service does not put a call over the quota now and then (measured: `npm run bench:storm`).
+ */
+export const QUOTA_HEADROOM = 0.9;
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -50,7 +56,7 @@ export function pacedByQuotas<C extends { middlewareStack: unknown }>(
     const command = (context.commandName ?? '').replace(/Command$/, '');
     for (const rule of rules[command] ?? []) {
       const resource = rule.resourceOf?.(args.input);
-      await take(resource ? `${rule.quota}:${resource}` : rule.quota, rule.perSecond);
+      await take(resource ? `${rule.quota}:${resource}` : rule.quota, rule.perSecond * QUOTA_HEADROOM);
     }
     return next(args);
   };
