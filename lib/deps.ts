@@ -13,7 +13,9 @@ import { createNotificationTopics, createOperationsAlerts, createTopicInspector 
 import { createTeamRegistry } from './adapters/registry';
 import { createAuditReader, createSageMakerWriter } from './adapters/sagemaker';
 import { createSubscriptionLedgers } from './adapters/subscription-ledgers';
+import { createTrailInspector } from './adapters/trails';
 import { auditStoreFields, buildAuditStore } from './audit-reports';
+import { cloudTrailClient } from './clients/cloudtrail';
 import { cognitoClient } from './clients/cognito';
 import { documentClient } from './clients/dynamodb';
 import { eventBridgeClient } from './clients/eventbridge';
@@ -58,13 +60,15 @@ export const policy = parsePolicy(policyDocument);
 
 /**
  * The audit's adapters, and reconcile's for remediation: the same registry, SageMaker, SNS and Cognito clients,
- * so a remediating run writes exactly as every other write path does.
+ * so a remediating run writes exactly as every other write path does; and CloudTrail's, read only (the region's
+ * trails, for `account.no-trail`).
  */
 export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchema)): AuditDeps {
   const team = buildTeamDeps(config);
   return {
     reader: createAuditReader(sageMakerClient(config)),
     topics: createTopicInspector(snsClient(config)),
+    trails: createTrailInspector(cloudTrailClient(config), config.AWS_REGION),
     directory: team.directory,
     registry: team.registry,
     store: buildAuditStore(config),

@@ -5,7 +5,9 @@
  * - Cost: ListWorkteams pages (WorkerAccessConfiguration inline; never a DescribeWorkteam), one ListWorkforces walk,
  *   the registry's active records by paginated Query, each Cognito group listed once per run however many teams
  *   name it, and per team its tags (ListTags: an unmanaged team's classification, a managed team's managed-by tag;
- *   a page's all at once, one round trip) and its topic's attributes and subscriptions.
+ *   a page's all at once, one round trip) and its topic's attributes and subscriptions; a full run also asks
+ *   CloudTrail whether a trail logs the region's management write events (DescribeTrails, then GetTrailStatus and
+ *   GetEventSelectors per trail that applies to the region), beside the SageMaker reads.
  * - Memory: SageMaker's teams are audited a page at a time; the registry's active records are held by name for
  *   the run, without their history but its latest `reconciled` entries (SageMaker's 25 teams a region bound them).
  * - Findings have an identity (resource, rule, severity) and a record that moves suspected → open → resolving →
@@ -17,7 +19,8 @@
  * - The operations topic hears of what opened, one summary per run; a summary that fails is logged and counted,
  *   never the run's failure, and a later run sends it.
  * - A team whose state could not be read (throttled past the retries, say) is reported with the error, and
- *   none of its open findings is resolved on the strength of what was not seen.
+ *   none of its open findings is resolved on the strength of what was not seen. So with `account.no-trail`: a
+ *   run that did not ask CloudTrail (one team's) or to which it could not tell leaves that finding as it is.
  * - Remediation reconciles a managed team that is not Pending (the system actor; its desired state unchanged; a
  *   refusal leaves it and its version as they are), per rule as the policy says or as the run's mode overrides; a
  *   dry run lists what it would reconcile. A finding it put right is resolved by the run, naming it. An unmanaged
@@ -37,6 +40,7 @@ import {
   resolvedByOf,
   SECOND_LOOK_RULES,
   type TeamAuditInput,
+  type TrailState,
 } from '../domain/audit/findings';
 import {
   type AuditCounts,
@@ -50,19 +54,39 @@ import {
   type SuspectedFinding,
 } from '../domain/audit/report';
 import { parseAuditRunRequest } from '../domain/audit/request';
-import { auditTeam, auditTeamCount, auditWorkforce, remediationFor, rulesNotEvaluated } from '../domain/audit/rules';
+import {
+  accountRulesNotEvaluated,
+  auditTeam,
+  auditTeamCount,
+  auditTrails,
+  auditWorkforce,
+  remediationFor,
+  rulesNotEvaluated,
+} from '../domain/audit/rules';
 import { AuditRunNotFound, Forbidden, redactEmailAddresses } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Policy } from '../domain/policy';
 import type { TeamRecord } from '../domain/team';
 import { outOfTime } from '../invocation';
-import type { AuditReader, OperationsAlerts, TeamRegistry, TopicInspector, WorkforceDirectory } from '../ports';
+import type {
+  AuditReader,
+  OperationsAlerts,
+  TeamRegistry,
+  TopicInspector,
+  TrailInspector,
+  WorkforceDirectory,
+} from '../ports';
 import type { Log, ReconcileOutcome } from './reconcile';
 import { listingEachGroupOnce } from './sync-cognito';
 
 export interface AuditDeps {
   reader: AuditReader;
   topics: TopicInspector;
+  /**
+   * Whether a trail logs the region's management write events of SageMaker and Cognito (`account.no-trail`),
+   * asked by a full run only: a single-team run judges no account rule it would need CloudTrail for.
+   */
+  trails: TrailInspector;
   directory: WorkforceDirectory;
   registry: TeamRegistry;
   store: AuditStore;
@@ -166,6 +190,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const findingRecordsRead = readFindingRecords(deps.store);
   const pages = deps.reader.workteamPages()[Symbol.asyncIterator]();
   const firstPage = pages.next();
+  // CloudTrail beside SageMaker (a full run only); what it cannot tell leaves `account.no-trail` as it is.
+  const trailsRead = request.team === undefined ? readTrails(deps) : Promise.resolve(undefined);
   // Settle the side reads' rejections now, so that one failing while another is awaited is not unhandled.
   for (const read of [workforcesRead, findingRecordsRead, firstPage]) read.catch(() => undefined);
   const [workforces, records] = await Promise.all([workforcesRead, recordsRead]);
@@ -251,9 +277,14 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const findings = results.flatMap((result) => result.findings);
   for (const workforce of workforces) findings.push(...auditWorkforce(workforce, deps.policy));
   findings.push(...auditTeamCount(teamCount, deps.policy));
+  const trails = await trailsRead;
+  if (trails !== undefined) findings.push(...auditTrails(trails));
   const errors = results.flatMap((result) => (result.error ? [{ team: result.team.name, error: result.error }] : []));
   // Open findings this run could not judge again stay as they are.
-  const unjudged = new Set(results.flatMap((result) => result.unjudged));
+  const unjudged = new Set([
+    ...results.flatMap((result) => result.unjudged),
+    ...accountRulesNotEvaluated(trails).map((rule) => `account#${rule}`),
+  ]);
 
   const resourceInScope = (resource: string) =>
     request.team === undefined || resource === `team/${request.team}` || !resource.startsWith('team/');
@@ -398,6 +429,25 @@ async function readManagedTeams(registry: TeamRegistry, team: string | undefined
     nextToken = page.nextToken;
   } while (nextToken);
   return records;
+}
+
+/**
+ * What CloudTrail says of the region's trails. Its refusals and throttling are already 'cannot tell'; a failure
+ * beyond those (the invocation out of time, say) is logged and taken as 'cannot tell' too, as a team that could not
+ * be read is reported and not judged, rather than failing the run of every team.
+ */
+async function readTrails(deps: AuditDeps): Promise<TrailState> {
+  let state: TrailState;
+  try {
+    state = await deps.trails.managementEventsLogged();
+  } catch (error) {
+    deps.log?.warn('CloudTrail could not be read; account.no-trail is left as it is', { error: errorText(error) });
+    return 'cannot tell';
+  }
+  if (state === 'cannot tell') {
+    deps.log?.warn('CloudTrail cannot tell whether a trail logs management events; account.no-trail is left as it is');
+  }
+  return state;
 }
 
 async function readFindingRecords(store: AuditStore): Promise<FindingRecord[]> {

@@ -30,6 +30,7 @@ export const RULE_IDS = [
   'workforce.source-ip-missing',
   'workforce.source-ip-outside-policy',
   'account.team-limit',
+  'account.no-trail',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
@@ -123,6 +124,14 @@ export interface TopicState {
    */
   pendingEmailEndpoints: string[];
 }
+
+/**
+ * Whether a trail logs, in this region, the management write events of SageMaker and Cognito that EventBridge hands
+ * the real-time paths (the TrailInspector's answer, lib/ports.ts): `logged` with the trails that do; not `logged`
+ * with the trails that apply here but do not (none: the region has no trail); 'cannot tell' when none is known to
+ * log them and one could not be read.
+ */
+export type TrailState = { logged: boolean; trails: string[] } | 'cannot tell';
 
 /** A Cognito group as the audit read it: whether it exists, and its enabled users' e-mail addresses. */
 export interface GroupState {

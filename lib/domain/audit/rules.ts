@@ -12,7 +12,7 @@ import { AUDIT_DEFAULTS, ownValue, type Policy, type RemediationMode, requiredTo
 import type { DesiredTeam, TeamRecord } from '../team';
 import { MANAGED_BY_TAG } from '../validation';
 import { type MemberDefinition, WORKTEAM_LIMITS, type WorkteamSpec } from '../workteam';
-import type { Finding, GroupState, RuleId, Severity, TeamAuditInput, TopicState } from './findings';
+import type { Finding, GroupState, RuleId, Severity, TeamAuditInput, TopicState, TrailState } from './findings';
 import { isAwsManagedSnsKey, openAccessOf, sageMakerPublishVerdict } from './topic-policy';
 
 /** Every rule: its severity (a finding may be graver, as `account.team-limit` at the limit) and what it checks. */
@@ -103,6 +103,11 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
   'account.team-limit': {
     severity: 'medium',
     description: "The region's work teams near SageMaker's limit of 25 (from the policy's warning share); high at 25.",
+  },
+  'account.no-trail': {
+    severity: 'high',
+    description:
+      "No trail logs the region's management write events of SageMaker and Cognito: the Cognito sync and the real-time audit receive no events.",
   },
 };
 
@@ -756,6 +761,44 @@ export function auditTeamCount(count: number, policy: Policy): Finding[] {
       },
     ),
   ];
+}
+
+/** Whose management write events the real-time paths follow (the Cognito sync's, the real-time audit's). */
+const FOLLOWED_EVENT_SOURCES = ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'];
+
+/**
+ * `account.no-trail`: no trail logs the region's management write events of SageMaker and Cognito, so EventBridge
+ * receives no "AWS API Call via CloudTrail" event of them and the Cognito sync and the real-time audit hear of
+ * nothing. Nothing when a trail logs them, nor when CloudTrail could not tell (`accountRulesNotEvaluated`).
+ */
+export function auditTrails(state: TrailState): Finding[] {
+  if (state === 'cannot tell' || state.logged) return [];
+  const { trails } = state;
+  const which =
+    trails.length === 0
+      ? 'no trail applies to this region'
+      : `the trail(s) that apply to this region, ${trails.join(', ')}, are stopped or select other events`;
+  return [
+    finding(
+      'account.no-trail',
+      { resource: 'account' },
+      {
+        message: `No CloudTrail trail logs this region's management write events of SageMaker and Cognito (${which}), so EventBridge receives none of their "AWS API Call via CloudTrail" events: the Cognito sync and the real-time audit receive no events without one, and only the nightly resync and the scheduled audit catch up. Log them with an organisation trail (or a trail of this account, of this region or multi-region, logging management write events), or deploy the stack with CREATE_TRAIL=true (or --param="createTrail=true") so that it creates its own trail.`,
+        desired: { managementWriteEventsLogged: true, eventSources: FOLLOWED_EVENT_SOURCES },
+        actual: { managementWriteEventsLogged: false, trails },
+        remediable: false,
+      },
+    ),
+  ];
+}
+
+/**
+ * The account rules a run could not judge, whose open findings it leaves as they are: `account.no-trail` when
+ * CloudTrail was not asked (a single-team run) or could not tell (a trail it may not read, a selector it cannot
+ * judge, CloudTrail throttling past the retries).
+ */
+export function accountRulesNotEvaluated(trails: TrailState | undefined): RuleId[] {
+  return trails === undefined || trails === 'cannot tell' ? ['account.no-trail'] : [];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ import {
   type TopicState,
 } from '#lib/domain/audit/findings';
 import {
+  accountRulesNotEvaluated,
   allowsSageMakerPublish,
   auditTeam,
   auditTeamCount,
+  auditTrails,
   auditWorkforce,
   LISTED_ADDRESSES_MAX,
   RULES,
@@ -1635,6 +1637,96 @@ describe('auditTeamCount', () => {
 
     // Assess
     expect(findings).toEqual([expect.objectContaining({ desired: { limit: 25, warnFrom: 20 } })]);
+  });
+});
+
+describe('auditTrails', () => {
+  const TRAIL = 'arn:aws:cloudtrail:eu-west-1:123456789012:trail/management-events';
+  const ORGANISATION_TRAIL = 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail';
+
+  it('reports nothing while a trail logs the management write events', () => {
+    // Act
+    const findings = auditTrails({ logged: true, trails: [TRAIL] });
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it('reports nothing when CloudTrail cannot tell, and leaves the rule unjudged', () => {
+    // Act
+    const findings = auditTrails('cannot tell');
+
+    // Assess
+    expect(findings).toEqual([]);
+    expect(accountRulesNotEvaluated('cannot tell')).toEqual(['account.no-trail']);
+  });
+
+  it('reports a region without a trail (high, not remediable), saying what goes without one and how to add one', () => {
+    // Act
+    const findings = auditTrails({ logged: false, trails: [] });
+
+    // Assess
+    expect(findings).toEqual([
+      {
+        rule: 'account.no-trail',
+        severity: 'high',
+        resource: 'account',
+        message: expect.stringContaining('no trail applies to this region'),
+        desired: {
+          managementWriteEventsLogged: true,
+          eventSources: ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'],
+        },
+        actual: { managementWriteEventsLogged: false, trails: [] },
+        remediable: false,
+      },
+    ]);
+    const [finding] = findings;
+    expect(finding?.team).toBeUndefined();
+    expect(finding?.message).toContain('the Cognito sync and the real-time audit receive no events without one');
+    expect(finding?.message).toContain('organisation trail');
+    expect(finding?.message).toContain('CREATE_TRAIL=true');
+    expect(finding?.message).toContain('--param="createTrail=true"');
+  });
+
+  it('names the trails that apply to the region but do not log the events (stopped, or selecting others)', () => {
+    // Act
+    const findings = auditTrails({ logged: false, trails: [TRAIL, ORGANISATION_TRAIL] });
+
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'account.no-trail',
+        actual: { managementWriteEventsLogged: false, trails: [TRAIL, ORGANISATION_TRAIL] },
+      }),
+    ]);
+    expect(findings[0]?.message).toContain(`${TRAIL}, ${ORGANISATION_TRAIL}`);
+  });
+
+  it('is one finding across runs, whichever trails it names', () => {
+    // Act
+    const [none] = auditTrails({ logged: false, trails: [] });
+    const [stopped] = auditTrails({ logged: false, trails: [TRAIL] });
+    if (none === undefined || stopped === undefined) throw new Error('expected no-trail findings');
+
+    // Assess
+    expect(findingKey(none)).toBe('account#account.no-trail#high');
+    expect(findingKey(stopped)).toBe(findingKey(none));
+    expect(remediationFor(none, { ...POLICY, audit: { remediation: { 'account.no-trail': 'remediate' } } })).toBe(
+      'report',
+    );
+  });
+});
+
+describe('accountRulesNotEvaluated', () => {
+  it('names account.no-trail when CloudTrail was not asked (a single-team run)', () => {
+    expect(accountRulesNotEvaluated(undefined)).toEqual(['account.no-trail']);
+  });
+
+  test.each([
+    ['logged', { logged: true, trails: ['arn:aws:cloudtrail:eu-west-1:123456789012:trail/t'] }],
+    ['not logged', { logged: false, trails: [] }],
+  ])('names no rule when CloudTrail told: %s', (_what, state) => {
+    expect(accountRulesNotEvaluated(state)).toEqual([]);
   });
 });
 
