@@ -7,6 +7,7 @@
  * environment goes first (`useLocalCloud`), then `recordAwsCalls` (which imports the clients).
  */
 import type { LocalCloud } from '../local/cloud';
+import type { PrintedConfig } from '../local/sqs-event-source';
 
 export type Counts = Record<string, number>;
 
@@ -26,6 +27,26 @@ export function useLocalCloud(cloud: LocalCloud): void {
     POWERTOOLS_TRACE_ENABLED: 'false',
     GROUP_SETTLING_SECONDS: '0',
   });
+}
+
+/**
+ * The environment one function gets as serverless.yml gives it (the printed configuration's provider and function
+ * `environment`, string values), on the local cloud's, with Powertools quiet: for a handler invoked in process.
+ */
+export function useFunctionEnvironment(cloud: LocalCloud, config: PrintedConfig, functionKey: string): void {
+  const strings = (values: unknown) =>
+    Object.fromEntries(
+      Object.entries((values ?? {}) as Record<string, unknown>).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+  Object.assign(
+    process.env,
+    cloud.env,
+    strings(config.provider?.environment),
+    strings(config.functions?.[functionKey]?.environment),
+    { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
+  );
 }
 
 type Next = (args: unknown) => Promise<unknown>;

@@ -1,22 +1,24 @@
 /**
  * The benchmark anyone can rerun: in one run, the AWS calls, SageMaker round trips and wall time of every HTTP
- * operation on teams, every function's bundle size and module load, and the audit of 4 and 25 teams, written to
- * bench/RESULTS.md (progress on stderr). Bundles load in fresh processes first; the rest runs in this process
- * against a local cloud of its own (free ports), stopped at the end.
+ * operation on teams, every function's bundle size and module load, the audit of 4 and 25 teams, and the
+ * event-driven half under AWS's quotas (the Cognito storm, the resync of 25 teams), written to bench/RESULTS.md
+ * (progress on stderr). Bundles load in fresh processes first; the storm and the resync run in child processes,
+ * each with a local cloud of its own; the rest runs in this process against a local cloud of its own (free
+ * ports), stopped at the end.
  *
  *   npm run bench [-- runs, default 7]
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
-import { resolve } from 'node:path';
 import { EPHEMERAL_PORTS, startLocalCloud } from '../local/cloud';
 import { AUDIT_ROUND_TRIPS_GOAL, auditTables, measureAudit } from './audit';
 import { median, progress, useLocalCloud } from './aws-calls';
 import { COLD_START_RUNS, coldStartTable, measureColdStarts } from './cold-start';
 import { LATENCY_MS, measureOperations, operationTables } from './operations';
+import { code, EVENT_DRIVEN_HEADING, marked, paragraph, RESULTS, sectionFromChild } from './results';
 
-const RESULTS = resolve(__dirname, 'RESULTS.md');
+/** Storm runs (each makes 3 of SageMaker's 25 teams a region in its own local cloud). */
+const STORM_RUNS = 3;
 
 function machine(): string {
   const processors = cpus();
@@ -25,36 +27,14 @@ function machine(): string {
   return `${platform()} ${release()} (${arch()}), ${processors.length} × ${model}, ${memory}, Node ${process.version}`;
 }
 
-/** Prose joined and wrapped at 115 columns, so that the file reads well as text too. */
-function paragraph(...parts: string[]): string[] {
-  const lines: string[] = [];
-  for (const word of parts.join(' ').split(' ')) {
-    const last = lines.at(-1);
-    if (last !== undefined && last.length + 1 + word.length <= 115) lines[lines.length - 1] = `${last} ${word}`;
-    else lines.push(word);
-  }
-  return lines;
-}
-
-/** The commit measured, and whether lib/ or functions/ had changes not committed yet (they are measured too). */
-function code(): string {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: resolve(__dirname, '..'), encoding: 'utf8' }).trim();
-  try {
-    const changed = git('status', '--porcelain', '--', 'lib', 'functions', 'policy', 'serverless.yml')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.slice(3));
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed.length ? `, with uncommitted changes to ${changed.join(', ')}` : ''}`;
-  } catch {
-    return 'not a git checkout';
-  }
-}
-
 async function main(runs: number): Promise<void> {
   const started = new Date();
   progress(`bundling every function and loading each ${COLD_START_RUNS} times`);
   const coldStarts = await measureColdStarts(COLD_START_RUNS);
+  progress(`the Cognito storm, ${STORM_RUNS} runs, in a child process with a local cloud of its own`);
+  const storm = sectionFromChild('storm.ts', [String(STORM_RUNS)]);
+  progress('the resync of 25 teams, in a child process with a local cloud of its own');
+  const resync = sectionFromChild('resync.ts');
 
   progress('starting the local cloud');
   const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0' });
@@ -147,6 +127,12 @@ async function main(runs: number): Promise<void> {
       ),
       '',
       ...auditTables(audit),
+      '',
+      EVENT_DRIVEN_HEADING,
+      '',
+      ...marked('storm', storm),
+      '',
+      ...marked('resync', resync),
       '',
     ];
     writeFileSync(RESULTS, lines.join('\n'));
