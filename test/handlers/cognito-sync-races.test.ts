@@ -13,16 +13,15 @@
 import { randomUUID } from 'node:crypto';
 import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { dynamoClient } from '#lib/clients/dynamodb';
 import { loadConfig } from '#lib/config';
 import { buildTeamDeps, TeamsConfigSchema } from '#lib/deps';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
-import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
-import { lambdaContext, loadEvent } from '../support/invoke';
+import { deliverToCognitoSync } from '../support/cognito-sync';
+import { loadEvent } from '../support/invoke';
 import { watchLeases } from '../support/leases';
 import { confirmationMails, confirmSubscriptions, setQuotaScale } from '../support/mailbox';
 import {
@@ -58,35 +57,20 @@ function removed(group: string): CognitoChange {
 }
 
 /** A batch of the queue holding these events' CloudTrail records, through the function. */
-async function deliver(changes: CognitoChange[]): Promise<string[]> {
-  const records = changes.map((change, index) => {
-    const file =
-      change.eventName === 'AdminAddUserToGroup'
-        ? 'cognito-add-user-to-group.json'
-        : 'cognito-remove-user-from-group.json';
-    const event = loadEvent<{ detail: { eventID: string; requestParameters: Record<string, string> } }>(file);
-    event.detail.eventID = change.eventId;
-    event.detail.requestParameters.userPoolId = pool();
-    if ('groupName' in change) event.detail.requestParameters.groupName = change.groupName;
-    return {
-      messageId: `m-${index}-${change.eventId}`,
-      receiptHandle: `h-${index}`,
-      body: JSON.stringify(event),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'AIDAEXAMPLE',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '0'.repeat(32),
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:workteam-automation-local-cognito-changes',
-      awsRegion: 'us-east-1',
-    };
-  });
-  const response = (await cognitoSync({ Records: records } as never, lambdaContext('cognitoSync'))) as SQSBatchResponse;
-  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
+function deliver(changes: CognitoChange[]): Promise<string[]> {
+  return deliverToCognitoSync(
+    changes.map((change) => {
+      const file =
+        change.eventName === 'AdminAddUserToGroup'
+          ? 'cognito-add-user-to-group.json'
+          : 'cognito-remove-user-from-group.json';
+      const event = loadEvent<{ detail: { eventID: string; requestParameters: Record<string, string> } }>(file);
+      event.detail.eventID = change.eventId;
+      event.detail.requestParameters.userPoolId = pool();
+      if ('groupName' in change) event.detail.requestParameters.groupName = change.groupName;
+      return event;
+    }),
+  );
 }
 
 /** The team's deps, with the group listing of the first pass held after it read the pool, until `release`. */

@@ -16,7 +16,6 @@ import {
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { cognitoClient } from '#lib/clients/cognito';
 import { snsClient } from '#lib/clients/sns';
 import { loadConfig } from '#lib/config';
@@ -24,9 +23,9 @@ import { buildTeamDeps, TeamsConfigSchema } from '#lib/deps';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
-import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as getTeam } from '../../functions/get-team';
 import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';
+import { deliverToCognitoSync } from '../support/cognito-sync';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { advanceSnsClock, confirmationMails, confirmSubscriptions, unsubscribeByLink } from '../support/mailbox';
@@ -73,33 +72,8 @@ function cloudTrailEvent(
   return event;
 }
 
-/** A batch of the cognito-changes queue, one message per body, as the event source mapping hands it over. */
-function sqsBatch(bodies: unknown[]) {
-  return {
-    Records: bodies.map((body, index) => ({
-      messageId: `message-${index}`,
-      receiptHandle: `handle-${index}`,
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'AIDAEXAMPLE',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '0'.repeat(32),
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:workteam-automation-local-cognito-changes',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
-
 /** Delivers the events as one batch; answers the messages the function wants delivered again. */
-async function sync(...events: unknown[]): Promise<string[]> {
-  const response = (await cognitoSync(sqsBatch(events) as never, lambdaContext('cognitoSync'))) as SQSBatchResponse;
-  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
-}
+const sync = (...events: unknown[]) => deliverToCognitoSync(events);
 
 /** The change an event stands for, as the function reads it. */
 function changeOf(event: CloudTrailEvent): CognitoChange {

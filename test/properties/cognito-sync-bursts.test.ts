@@ -23,14 +23,13 @@ import {
   AdminRemoveUserFromGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import type { SQSBatchResponse } from 'aws-lambda';
 import fc from 'fast-check';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
-import { handler as cognitoSync } from '../../functions/cognito-sync';
 import { handler as removeTeamMember } from '../../functions/remove-team-member';
 import { handler as updateTeam } from '../../functions/update-team';
 import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';
-import { lambdaContext, loadEvent } from '../support/invoke';
+import { deliverToCognitoSync } from '../support/cognito-sync';
+import { loadEvent } from '../support/invoke';
 import { confirmationMails } from '../support/mailbox';
 import { givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
 import { ANY_VERSION, call, sns, uniqueTeamName } from '../support/teams';
@@ -92,28 +91,7 @@ function eventOf(file: string, changes: { groupName?: string; sub?: string }): C
   return event;
 }
 
-async function deliver(events: CloudTrailEvent[]): Promise<string[]> {
-  const batch = {
-    Records: events.map((body, index) => ({
-      messageId: `m-${index}-${body.detail.eventID}`,
-      receiptHandle: `h-${index}`,
-      body: JSON.stringify(body),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'AIDAEXAMPLE',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '0'.repeat(32),
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:workteam-automation-local-cognito-changes',
-      awsRegion: 'us-east-1',
-    })),
-  };
-  const response = (await cognitoSync(batch as never, lambdaContext('cognitoSync'))) as SQSBatchResponse;
-  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
-}
+const deliver = (events: CloudTrailEvent[]) => deliverToCognitoSync(events);
 
 async function emailSubscriptions(topicArn: string): Promise<{ endpoint: string; pending: boolean }[]> {
   const found: { endpoint: string; pending: boolean }[] = [];
