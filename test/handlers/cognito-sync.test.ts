@@ -27,7 +27,7 @@ import { handler as getTeam } from '../../functions/get-team';
 import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';
 import { deliverToCognitoSync } from '../support/cognito-sync';
 import { clear, countCommands } from '../support/in-flight';
-import { lambdaContext, loadEvent } from '../support/invoke';
+import { loadEvent } from '../support/invoke';
 import { advanceSnsClock, confirmationMails, confirmSubscriptions, unsubscribeByLink } from '../support/mailbox';
 import {
   createdTeams,
