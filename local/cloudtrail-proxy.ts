@@ -20,18 +20,14 @@
  * Control routes (never POST /, which is Cognito's): GET /_quotas (scale, the quotas, admitted and throttled
  * calls by quota), PUT /_quotas {"scale": n}, DELETE /_quotas/counts.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CallerIdentity } from './caller-identity';
 import { type CloudTrailEvent as ApiCallEvent, apiCallEvent } from './cloudtrail-event';
 import { COGNITO_QUOTAS, cognitoQuotaKeys } from './cognito-quotas';
+import { listenOnLoopback, readBody } from './http-server';
 import { createRequestQuotas, quotaScaleFromEnv, type RequestQuotas } from './request-quota';
 
 /** Group changes: named by pool and group. */
@@ -274,18 +270,7 @@ export async function startCloudTrailProxy(options: CloudTrailProxyOptions): Pro
     emit(cloudTrailEvent(options, { req, operation, params, sub, userPoolId, ...failureOf(answer) }));
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const { server, port } = await listenOnLoopback(options.port, handle);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -301,15 +286,6 @@ export async function startCloudTrailProxy(options: CloudTrailProxyOptions): Pro
       cognito.destroy();
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** An awsJson1_1 answer as Cognito sends it. */

@@ -21,8 +21,10 @@
  *
  * The proxy never logs: confirmation mails carry e-mail addresses, which only the mailbox route shows.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readBody } from './http-server';
 import { createRequestQuotas, type QuotaDefinition, type QuotaState, type RequestQuotas } from './request-quota';
 
 /** Per account and region, as SNS's API reference states them for each action ("throttled at N TPS"). */
@@ -439,18 +441,7 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
     res.end(answer.body);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const { server, port } = await listenOnLoopback(options.port, handle);
   const url = `http://127.0.0.1:${port}`;
 
   return {
@@ -465,15 +456,6 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** The members of fauxqs's ListSubscriptions* answer; a pending one shows `PendingConfirmation` for its ARN. */
