@@ -12,23 +12,22 @@ export async function syncTeamSubscriptions(deps: ReconcileDeps, name: string): 
   // Read under the team's lease (the caller holds it): what a DELETE or a change wrote before it is seen here.
   const record = await deps.registry.get(name);
   if (!record) return 'unmanaged';
+  const { topicArn, identity, spec } = record;
+  // Steady: the desired state applied, its topic known, its groups Cognito's: only the subscriptions can differ.
   const steady =
     record.lifecycle === 'active' &&
     record.applyState === 'Applied' &&
     record.appliedVersion === record.version &&
-    record.spec.notifications &&
-    record.topicArn !== undefined &&
-    record.orphaned === undefined &&
-    record.identity !== undefined &&
-    'cognitoGroups' in record.spec.members;
-  if (steady && record.topicArn && record.identity && 'cognitoGroups' in record.spec.members) {
+    spec.notifications &&
+    record.orphaned === undefined;
+  if (steady && topicArn && identity && 'cognitoGroups' in spec.members) {
     try {
       const { emails, missingGroups } = await deps.directory.emailsOfGroups(
-        record.identity.userPool,
-        record.spec.members.cognitoGroups,
+        identity.userPool,
+        spec.members.cognitoGroups,
       );
       if (missingGroups.length === 0) {
-        await syncSubscriptions(deps, name, record.topicArn, emails);
+        await syncSubscriptions(deps, name, topicArn, emails);
         return 'applied';
       }
     } catch (error) {
