@@ -7,8 +7,10 @@
  *
  *   npx tsx bench/audit.ts [runs per size, default 5]
  */
+
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { actorOf } from '../lib/auth/caller';
 import { EPHEMERAL_PORTS, type LocalCloud, startLocalCloud } from '../local/cloud';
 import {
   type Counts,
@@ -62,7 +64,7 @@ export interface AuditMeasurement {
  * first with the teams the account holds, then filled to 25 with managed teams (left in place).
  */
 export async function measureAudit(cloud: LocalCloud, runs = 5): Promise<AuditMeasurement> {
-  const { buildTeamDeps } = await import('../lib/deps');
+  const { buildTeamDeps } = await import('../lib/composition/teams');
   const { createTeam } = await import('../lib/use-cases/manage-teams');
   const { handler } = await import('../functions/audit');
   await recordAwsCalls();
@@ -124,7 +126,7 @@ export async function measureAudit(cloud: LocalCloud, runs = 5): Promise<AuditMe
   };
   progress(`adding ${25 - small.teams} managed teams for the audit of 25`);
   for (let index = small.teams; index < 25; index++) {
-    await createTeam(deps, caller, {
+    await createTeam(deps, actorOf(caller), {
       name: `bench-team-${String(index).padStart(2, '0')}`,
       description: 'A team of the audit benchmark',
       members: { cognitoGroups: [index % 2 === 0 ? 'labelers-en' : 'reviewers'] },

@@ -59,19 +59,19 @@ let installed: Promise<void> | undefined;
 
 /**
  * Records every call of the functions' SageMaker, DynamoDB, SNS, Cognito and EventBridge clients (the singletons of
- * lib/clients/*, which the functions build at import: import them first, so the clients carry their configuration).
+ * lib/runtime/clients/*, which the functions build at import: import them first, so the clients carry their configuration).
  * Installed once per process; later calls only wait for it.
  */
 export function recordAwsCalls(): Promise<void> {
   installed ??= (async () => {
-    const { AwsConfigSchema, loadConfig } = await import('../lib/config');
+    const { AwsConfigSchema, loadConfig } = await import('../lib/runtime/config');
     const config = loadConfig(AwsConfigSchema);
     const clients: [string, { middlewareStack: unknown }][] = [
-      ['SageMaker', (await import('../lib/clients/sagemaker')).sageMakerClient(config)],
-      ['DynamoDB', (await import('../lib/clients/dynamodb')).dynamoClient(config)],
-      ['SNS', (await import('../lib/clients/sns')).snsClient(config)],
-      ['Cognito', (await import('../lib/clients/cognito')).cognitoClient(config)],
-      ['EventBridge', (await import('../lib/clients/eventbridge')).eventBridgeClient(config)],
+      ['SageMaker', (await import('../lib/runtime/clients/sagemaker')).sageMakerClient(config)],
+      ['DynamoDB', (await import('../lib/runtime/clients/dynamodb')).dynamoClient(config)],
+      ['SNS', (await import('../lib/runtime/clients/sns')).snsClient(config)],
+      ['Cognito', (await import('../lib/runtime/clients/cognito')).cognitoClient(config)],
+      ['EventBridge', (await import('../lib/runtime/clients/eventbridge')).eventBridgeClient(config)],
     ];
     for (const [service, client] of clients) {
       (client.middlewareStack as MiddlewareStack).add(

@@ -17,6 +17,7 @@
  *
  *   npm run bench:resync [-- runs, default 3]
  */
+
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -35,7 +36,8 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import type { Caller } from '../lib/auth/caller';
-import { QUOTA_HEADROOM } from '../lib/clients/pacing';
+import { actorOf } from '../lib/auth/caller';
+import { QUOTA_HEADROOM } from '../lib/runtime/clients/pacing';
 import { EPHEMERAL_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from '../local/cloud';
 import { printServerlessConfig } from '../local/event-bus';
 import { lambdaContext } from '../local/lambda-context';
@@ -183,7 +185,7 @@ export async function measureResync(cloud: LocalCloud, runs = 3): Promise<Resync
   // Before anything imports lib/ or functions/: they read their configuration at import.
   useFunctionEnvironment(cloud, config, 'resync');
   const { handler } = await import('../functions/resync');
-  const { buildTeamDeps } = await import('../lib/deps');
+  const { buildTeamDeps } = await import('../lib/composition/teams');
   const { createTeam } = await import('../lib/use-cases/manage-teams');
   await recordAwsCalls();
   const fn = config.functions?.resync;
@@ -209,7 +211,7 @@ export async function measureResync(cloud: LocalCloud, runs = 3): Promise<Resync
     for (let team = 0; team < RESYNC_TEAMS; team++) {
       const name = `resync-team-${String(team).padStart(2, '0')}`;
       const groups = groupsOfTeam(team);
-      const created = await createTeam(deps, REQUESTER, {
+      const created = await createTeam(deps, actorOf(REQUESTER), {
         name,
         description: 'A team of the resync benchmark',
         members: { cognitoGroups: groups.map(groupName) },
@@ -578,7 +580,7 @@ export function resyncSection(result: ResyncMeasurement): string[] {
       `${result.maxRssMb.toFixed(0)} MB. Alone, after the runs (quotas lifted, one page after another), the local SNS`,
       `took ${result.localPageMs.listSubscriptions.toFixed(0)} ms a page of the largest topic and the local Cognito`,
       `${result.localPageMs.listUsers.toFixed(0)} ms a page of a group. The functions pace each quota at`,
-      `${Math.round(QUOTA_HEADROOM * 100)}% of AWS's rate (lib/clients/pacing.ts, \`QUOTA_HEADROOM\`): at that pace the`,
+      `${Math.round(QUOTA_HEADROOM * 100)}% of AWS's rate (lib/runtime/clients/pacing.ts, \`QUOTA_HEADROOM\`): at that pace the`,
       `${boundRow?.name ?? 'slowest'} calls alone take ${(bound / QUOTA_HEADROOM).toFixed(1)} s,`,
       `${(1 / QUOTA_HEADROOM).toFixed(2)}× the bound. A team's subscriptions are listed only once its groups are`,
       '(lib/use-cases/sync-cognito.ts `resyncTeam`, then `reconcileTeam`), so the first ListSubscriptionsByTopic page',

@@ -17,6 +17,7 @@
  *
  *   npm run bench:storm [-- runs, default 3]
  */
+
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -30,7 +31,8 @@ import {
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Caller } from '../lib/auth/caller';
-import { QUOTA_HEADROOM } from '../lib/clients/pacing';
+import { actorOf } from '../lib/auth/caller';
+import { QUOTA_HEADROOM } from '../lib/runtime/clients/pacing';
 import { EPHEMERAL_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from '../local/cloud';
 import { type LocalEventDelivery, printServerlessConfig, startLocalEventDelivery } from '../local/event-bus';
 import type { PrintedConfig } from '../local/sqs-event-source';
@@ -252,13 +254,13 @@ async function stormRun(rig: Rig, run: number): Promise<StormRun> {
         ),
       );
     }
-    const { buildTeamDeps } = await import('../lib/deps');
+    const { buildTeamDeps } = await import('../lib/composition/teams');
     const { createTeam } = await import('../lib/use-cases/manage-teams');
     const deps = buildTeamDeps();
     const teams: { name: string; topicArn: string }[] = [];
     for (let index = 0; index < STORM_TEAMS; index++) {
       const name = `storm-${tag}-team-${index}`;
-      const created = await createTeam(deps, REQUESTER, {
+      const created = await createTeam(deps, actorOf(REQUESTER), {
         name,
         description: 'A team of the storm benchmark',
         members: { cognitoGroups: [group] },
@@ -466,7 +468,7 @@ export function stormSection(measurement: StormMeasurement): string[] {
       `(${STORM_USERS} / ${ADD_RATE} = ${bound.adds} s), plus the subscriptions needed at SNS's Subscribe quota`,
       `(${needed} / ${SUBSCRIBE_RATE} = ${bound.subscriptions} s), plus one batching window (${bound.window} s):`,
       `${bound.total} s; the goal is at most ${TIME_GOAL_FACTOR}× that, ${timeGoal.toFixed(0)} s. (The functions pace`,
-      `each quota at ${Math.round(QUOTA_HEADROOM * 100)}% of AWS's rate, lib/clients/pacing.ts: the subscriptions alone then take`,
+      `each quota at ${Math.round(QUOTA_HEADROOM * 100)}% of AWS's rate, lib/runtime/clients/pacing.ts: the subscriptions alone then take`,
       `${(bound.subscriptions / QUOTA_HEADROOM).toFixed(1)} s at best.)`,
     ),
     '',
@@ -523,7 +525,7 @@ export function stormSection(measurement: StormMeasurement): string[] {
       ? [
           ...paragraph(
             "Every throttled call was retried by the SDK and went through: nothing failed. The functions' clients pace",
-            "each quota at exactly AWS's rate with a whole second of burst (lib/clients/pacing.ts, `pacedByQuotas`), so",
+            "each quota at exactly AWS's rate with a whole second of burst (lib/runtime/clients/pacing.ts, `pacedByQuotas`), so",
             'the jitter between a call leaving the pacer and reaching the service puts a few over the quota now and then.',
           ),
           '',

@@ -10,13 +10,13 @@
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
-import { publishAuditMetrics } from '#lib/audit-metrics';
-import { auditRunSettings } from '#lib/audit-settings';
-import { buildAuditDeps } from '#lib/deps';
+import { auditRunSettings } from '#lib/composition/audit-settings';
+import { buildAuditDeps } from '#lib/composition/teams';
 import { redactEmailAddresses } from '#lib/domain/errors';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { eventRoute } from '#lib/handlers/event';
-import { logger } from '#lib/observability';
+import { publishAuditMetrics } from '#lib/runtime/metrics';
+import { logger } from '#lib/runtime/observability';
 import { auditWorkteamEvent, runAudit } from '#lib/use-cases/audit';
 
 const deps = { ...buildAuditDeps(), ...auditRunSettings() };

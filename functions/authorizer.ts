@@ -10,8 +10,8 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import type { Caller } from '#lib/auth/caller';
 import { createTokenVerifier } from '#lib/auth/verify-token';
-import { AuthConfigSchema, loadConfig } from '#lib/config';
-import { logger } from '#lib/observability';
+import { AuthConfigSchema, loadConfig } from '#lib/runtime/config';
+import { logger } from '#lib/runtime/observability';
 
 const config = loadConfig(AuthConfigSchema);
 const verifier = createTokenVerifier({

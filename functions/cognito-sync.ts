@@ -7,11 +7,11 @@
  * and after the queue's receives lands in the dead-letter queue.
  */
 import { z } from 'zod';
-import { loadConfig } from '#lib/config';
-import { buildTeamDeps, TeamsConfigSchema, WorkforcePoolConfigSchema } from '#lib/deps';
+import { buildTeamDeps, TeamsConfigSchema, WorkforcePoolConfigSchema } from '#lib/composition/teams';
 import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } from '#lib/domain/cognito-changes';
 import { sqsBatchRoute } from '#lib/handlers/queue';
-import { logger } from '#lib/observability';
+import { loadConfig } from '#lib/runtime/config';
+import { logger } from '#lib/runtime/observability';
 import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 
 const config = loadConfig(TeamsConfigSchema.extend(WorkforcePoolConfigSchema.shape));

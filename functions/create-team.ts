@@ -1,12 +1,14 @@
 /** POST /teams — request a new work team: validated, recorded as desired state, then reconciled. */
 
-import { dynamoClient } from '#lib/clients/dynamodb';
-import { loadConfig } from '#lib/config';
-import { buildTeamDeps, IdempotencyConfigSchema } from '#lib/deps';
-import { httpRoute } from '#lib/http/handler';
+import { buildTeamDeps, IdempotencyConfigSchema } from '#lib/composition/teams';
+import { mayRequestTeams } from '#lib/domain/actor';
+import { httpRoute } from '#lib/handlers/http';
 import { idempotencyKeyMiddleware } from '#lib/http/idempotency';
+import { parseCreateTeamRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
+import { dynamoClient } from '#lib/runtime/clients/dynamodb';
+import { loadConfig } from '#lib/runtime/config';
 import { createTeam } from '#lib/use-cases/manage-teams';
 
 const config = loadConfig(IdempotencyConfigSchema);
@@ -14,6 +16,10 @@ const deps = buildTeamDeps();
 
 export const handler = httpRoute(
   { query: NoQuerySchema, path: NoPathSchema },
-  async ({ caller, body }) => teamResponse(await createTeam(deps, caller, body), true),
+  async ({ actor, body }) => {
+    // Refused before the body is read: a refusal costs nothing and tells nothing.
+    mayRequestTeams(actor);
+    return teamResponse(await createTeam(deps, actor, parseCreateTeamRequest(body)), true);
+  },
   { middlewares: [idempotencyKeyMiddleware(dynamoClient(config), config.IDEMPOTENCY_TABLE)] },
 );

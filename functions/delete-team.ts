@@ -4,22 +4,22 @@
  * request normalised from `DELETE /teams/{name}/members/..` by a client or gateway carries none, so it can
  * never delete the team.
  */
-import { buildTeamDeps } from '#lib/deps';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { PreconditionRequired } from '#lib/domain/errors';
+import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { httpRoute } from '#lib/http/handler';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { expectedVersionsOf } from '#lib/http/views';
 import { deleteTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildTeamDeps();
 
-export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ caller, path, headers }) => {
+export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ actor, path, headers }) => {
   const ifMatch = headers['if-match'];
   if (ifMatch === undefined || ifMatch.trim() === '') {
     throw new PreconditionRequired(`Send If-Match with the ETag of '${path.name}' (or *) to delete it`);
   }
-  const result = await deleteTeam(deps, caller, path.name, expectedVersionsOf(ifMatch));
+  const result = await deleteTeam(deps, actor, path.name, expectedVersionsOf(ifMatch));
   if (result.outcome === 'pending') return jsonResponse(202, { name: result.name, status: 'Pending' });
   if (result.outcome === 'failed') return jsonResponse(202, { name: result.name, status: 'Failed' });
   return { statusCode: 204 };

@@ -3,10 +3,10 @@
  * real-time run, or POST /audit naming it) and GET /audit/runs/{id} (any run by its id): administrators only.
  */
 import { z } from 'zod';
-import { buildAuditStore } from '#lib/audit-reports';
+import { buildAuditStore } from '#lib/composition/audit-store';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
+import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { httpRoute } from '#lib/http/handler';
 import { readAuditRun } from '#lib/use-cases/audit';
 
 const store = buildAuditStore();
@@ -26,6 +26,6 @@ const AuditQuerySchema = z
   .partial()
   .nullish();
 
-export const handler = httpRoute({ query: AuditQuerySchema, path: AuditPathSchema }, async ({ caller, path, query }) =>
-  jsonResponse(200, await readAuditRun(store, caller, { runId: path?.id, team: query?.team })),
+export const handler = httpRoute({ query: AuditQuerySchema, path: AuditPathSchema }, async ({ actor, path, query }) =>
+  jsonResponse(200, await readAuditRun(store, actor, { runId: path?.id, team: query?.team })),
 );

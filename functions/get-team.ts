@@ -4,10 +4,10 @@
  * ETag for If-Match; 404 TeamNotFound when neither the registry nor SageMaker knows it.
  */
 
-import { httpRoute } from '#lib/http/handler';
+import { buildReadDeps } from '#lib/composition/read';
+import { httpRoute } from '#lib/handlers/http';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { readTeamResponse } from '#lib/http/team-responses';
-import { buildReadDeps } from '#lib/read-deps';
 import { getTeam } from '#lib/use-cases/manage-teams';
 
 const deps = buildReadDeps();

@@ -1,11 +1,11 @@
 /** GET /teams — work teams of this account and region, paginated. */
 import { createSageMakerAdapter } from '#lib/adapters/sagemaker';
-import { sageMakerClient } from '#lib/clients/sagemaker';
-import { AwsConfigSchema, loadConfig } from '#lib/config';
+import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { httpRoute } from '#lib/http/handler';
 import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '#lib/http/schemas';
 import { toTeamView } from '#lib/http/views';
+import { sageMakerClient } from '#lib/runtime/clients/sagemaker';
+import { AwsConfigSchema, loadConfig } from '#lib/runtime/config';
 import { listTeams } from '#lib/use-cases/read-teams';
 
 const config = loadConfig(AwsConfigSchema);

@@ -1,11 +1,11 @@
 /** GET /workforces — the private workforces of this account and region (SageMaker allows one per region). */
 import { createSageMakerAdapter } from '#lib/adapters/sagemaker';
-import { sageMakerClient } from '#lib/clients/sagemaker';
-import { AwsConfigSchema, loadConfig } from '#lib/config';
+import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { httpRoute } from '#lib/http/handler';
 import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '#lib/http/schemas';
 import { toWorkforceView } from '#lib/http/views';
+import { sageMakerClient } from '#lib/runtime/clients/sagemaker';
+import { AwsConfigSchema, loadConfig } from '#lib/runtime/config';
 import { listWorkforces } from '#lib/use-cases/read-teams';
 
 const config = loadConfig(AwsConfigSchema);

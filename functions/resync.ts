@@ -4,11 +4,11 @@
  * delivered. Answers and logs what it fixed, per team, in counts (never an e-mail address).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { AwsConfigSchema, loadConfig } from '#lib/config';
-import { buildTeamDeps, WorkforcePoolConfigSchema } from '#lib/deps';
+import { buildTeamDeps, WorkforcePoolConfigSchema } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
-import { outOfTime } from '#lib/invocation';
-import { logger, metrics } from '#lib/observability';
+import { AwsConfigSchema, loadConfig } from '#lib/runtime/config';
+import { outOfTime } from '#lib/runtime/invocation';
+import { logger, metrics } from '#lib/runtime/observability';
 import { resyncTeams } from '#lib/use-cases/sync-cognito';
 
 const config = loadConfig(AwsConfigSchema.extend(WorkforcePoolConfigSchema.shape));

@@ -6,9 +6,9 @@
  * Each run reports how long the longest-waiting Pending change has waited (`OldestPendingAgeSeconds`, alarmed).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { buildTeamDeps } from '#lib/deps';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
-import { logger, metrics } from '#lib/observability';
+import { logger, metrics } from '#lib/runtime/observability';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 
 const deps = buildTeamDeps();

@@ -3,18 +3,23 @@
  * "team"?: "<name>" }` (the mode overrides the policy's per-rule remediation for this run). Answers 201 with the
  * run's report and its address.
  */
-import { publishAuditMetrics } from '#lib/audit-metrics';
-import { auditRunSettings } from '#lib/audit-settings';
-import { buildAuditDeps } from '#lib/deps';
+
+import { auditRunSettings } from '#lib/composition/audit-settings';
+import { buildAuditDeps } from '#lib/composition/teams';
+import { mustBeAdmin } from '#lib/domain/actor';
+import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { httpRoute } from '#lib/http/handler';
+import { parseAuditRunRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
+import { publishAuditMetrics } from '#lib/runtime/metrics';
 import { requestAudit } from '#lib/use-cases/audit';
 
 const deps = { ...buildAuditDeps(), ...auditRunSettings() };
 
-export const handler = httpRoute({ query: NoQuerySchema, path: NoPathSchema }, async ({ caller, body }) => {
-  const report = await requestAudit(deps, caller, body);
+export const handler = httpRoute({ query: NoQuerySchema, path: NoPathSchema }, async ({ actor, body }) => {
+  // Refused before the body is read, as every admin-only route is.
+  mustBeAdmin(actor, 'run an audit');
+  const report = await requestAudit(deps, actor, parseAuditRunRequest(body));
   publishAuditMetrics(report);
   return jsonResponse(201, report, { location: `/audit/runs/${report.runId}` });
 });

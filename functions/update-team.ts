@@ -1,6 +1,7 @@
 /** PATCH /teams/{name} — JSON merge patch of description, workerAccess, notifications, tags; honours If-Match. */
-import { buildTeamDeps } from '#lib/deps';
-import { httpRoute } from '#lib/http/handler';
+import { buildTeamDeps } from '#lib/composition/teams';
+import { httpRoute } from '#lib/handlers/http';
+import { parseTeamPatch } from '#lib/http/requests';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { expectedVersionsOf } from '#lib/http/views';
@@ -10,6 +11,8 @@ const deps = buildTeamDeps();
 
 export const handler = httpRoute(
   { query: NoQuerySchema, path: TeamPathSchema },
-  async ({ caller, path, body, headers }) =>
-    teamResponse(await updateTeam(deps, caller, path.name, body, expectedVersionsOf(headers['if-match']))),
+  async ({ actor, path, body, headers }) =>
+    teamResponse(
+      await updateTeam(deps, actor, path.name, parseTeamPatch(body), expectedVersionsOf(headers['if-match'])),
+    ),
 );

@@ -23,12 +23,12 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Announcement, AuditStore, FindingRecord, TeamAuditClaim } from '../audit-ports';
-import { forEachBounded } from '../concurrency';
 import type { ResolvedBy } from '../domain/audit/findings';
 import type { AuditReport } from '../domain/audit/report';
+import type { Announcement, AuditStore, FindingRecord, TeamAuditClaim } from '../ports/audit';
+import { forEachBounded } from '../runtime/concurrency';
 
-export type { AuditStore, FindingRecord } from '../audit-ports';
+export type { AuditStore, FindingRecord } from '../ports/audit';
 
 const RUN = 'run';
 const RUN_TEAM = 'run-team';

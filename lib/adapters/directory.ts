@@ -9,11 +9,11 @@ import {
   paginateAdminListGroupsForUser,
   paginateListUsersInGroup,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GROUP_CONCURRENCY, mapBounded } from '../concurrency';
 import { mergeAddresses } from '../domain/addresses';
-import type { WorkforceDirectory } from '../ports';
+import type { WorkforceDirectory } from '../ports/teams';
+import { GROUP_CONCURRENCY, mapBounded } from '../runtime/concurrency';
 
-export type { WorkforceDirectory } from '../ports';
+export type { WorkforceDirectory } from '../ports/teams';
 
 /** The most users ListUsersInGroup answers a page. */
 const USERS_PAGE = 60;

@@ -7,9 +7,9 @@
  * (a reconcile by the system, as the team's history tells it) or `{ kind: 'out-of-band' }`.
  */
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { FindingEvents } from '../audit-ports';
+import type { FindingEvents } from '../ports/audit';
 
-export type { FindingEvent, FindingEvents } from '../audit-ports';
+export type { FindingEvent, FindingEvents } from '../ports/audit';
 
 export const FINDING_EVENT_SOURCE = 'workteam-automation';
 const ENTRIES_PER_CALL = 10;

@@ -5,7 +5,7 @@
  * DeleteItem; an item left by a holder that died expires at its `until` (and DynamoDB's TTL removes it later).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { TeamLeases } from '../ports';
+import type { TeamLeases } from '../ports/teams';
 
 export const LEASE_KEY_PREFIX = '#lease/';
 

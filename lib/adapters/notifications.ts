@@ -16,11 +16,11 @@ import {
   TagResourceCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { forEachBounded } from '../concurrency';
 import { redactEmailAddresses } from '../domain/errors';
-import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports';
+import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
+import { forEachBounded } from '../runtime/concurrency';
 
-export type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports';
+export type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
 
 export interface NotificationTopicsOptions {
   /** Prepended to the team name to form the topic name, e.g. `workteam-`. */

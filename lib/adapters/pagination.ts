@@ -7,9 +7,9 @@
  * already returned, and a fingerprint of the query, so a token is never replayed against another query.
  */
 import { createHash } from 'node:crypto';
-import { InvalidPaginationToken, type Page, type PageRequest } from '../ports';
+import { InvalidPaginationToken, type Page, type PageRequest } from '../ports/teams';
 
-export { InvalidPaginationToken } from '../ports';
+export { InvalidPaginationToken } from '../ports/teams';
 
 interface TokenState {
   /** The service's NextToken for the page to resume in; absent for the first page. */

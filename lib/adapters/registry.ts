@@ -25,9 +25,9 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
-import { InvalidPaginationToken, RegistryConflict, type TeamRegistry } from '../ports';
+import { InvalidPaginationToken, RegistryConflict, type TeamRegistry } from '../ports/teams';
 
-export type { TeamRegistry } from '../ports';
+export type { TeamRegistry } from '../ports/teams';
 
 /** How many history entries an item keeps; older ones are dropped on write, so an item never outgrows 400 KB. */
 export const HISTORY_LIMIT = 100;

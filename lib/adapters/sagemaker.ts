@@ -21,11 +21,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { MemberDefinition, Tag, Toggle, WorkerAccess } from '../domain/workteam';
-import type { AuditReader, WorkteamReader, WorkteamWriter } from '../ports';
+import type { AuditReader, WorkteamReader, WorkteamWriter } from '../ports/teams';
 import { collectPage } from './pagination';
 
 export type { LiveWorkforce, LiveWorkteam } from '../domain/live';
-export type { ListQuery, WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports';
+export type { ListQuery, WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports/teams';
 
 /** SageMaker's page size ceiling for both list operations. */
 const MAX_PAGE_SIZE = 100;

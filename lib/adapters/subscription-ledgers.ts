@@ -6,7 +6,7 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerEntry, SubscriptionLedger } from '../domain/subscription-ledger';
-import type { SubscriptionLedgers } from '../ports';
+import type { SubscriptionLedgers } from '../ports/teams';
 
 export const LEDGER_KEY_PREFIX = '#subscriptions/';
 /** About 45 bytes an entry: 8,000 stay well under an item's 400 KB. */

@@ -19,10 +19,10 @@ import {
   GetTrailStatusCommand,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import { isTransient } from '../aws-errors';
-import type { TrailInspector } from '../ports';
+import type { TrailInspector } from '../ports/teams';
+import { isTransient } from '../runtime/aws-errors';
 
-export type { TrailInspector } from '../ports';
+export type { TrailInspector } from '../ports/teams';
 
 /** Whose management write events the real-time paths follow: the audit's rule and the Cognito sync's. */
 export const FOLLOWED_EVENT_SOURCES: readonly string[] = ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'];

@@ -5,6 +5,7 @@
  * groups, before it is joined): routes decide on the flags, never by splitting `groups`.
  */
 import { z } from 'zod';
+import type { Actor } from '../domain/actor';
 
 export const CallerSchema = z.object({
   sub: z.string().min(1),
@@ -19,3 +20,8 @@ export const CallerSchema = z.object({
 });
 
 export type Caller = z.infer<typeof CallerSchema>;
+
+/** The caller as the use cases know it: a person, with the rights its groups give. */
+export function actorOf(caller: Caller): Actor {
+  return { kind: 'user', sub: caller.sub, isAdmin: caller.isAdmin, isRequester: caller.isRequester === true };
+}

@@ -2,7 +2,7 @@
  * Reconcile's pure half: what SageMaker calls turn the live work team into the desired one, and how they differ.
  * Both functions read the same comparisons, so a plan of 'none' and an empty list of differences go together.
  */
-import type { WorkteamChange } from '../ports';
+import type { WorkteamChange } from '../ports/teams';
 import type { LiveWorkteam } from './live';
 import type { Difference } from './team';
 import { isReservedTagKey } from './validation';

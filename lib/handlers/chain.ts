@@ -1,7 +1,7 @@
 /**
  * The Powertools chain every function starts with, whatever triggers it, in this order: tracer, logger context
  * (cleared per invocation; events are never logged whole, they may carry e-mail addresses), metrics. The
- * builder of each trigger kind (lib/http/handler.ts for HTTP routes, lib/handlers/schedule.ts, ...) adds its
+ * builder of each trigger kind (lib/handlers/http.ts for HTTP routes, lib/handlers/schedule.ts, ...) adds its
  * own parser and error handling after it.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { logger, metrics, tracer } from '../observability';
+import { logger, metrics, tracer } from '../runtime/observability';
 
 export function powertoolsChain<Event, Result>() {
   return middy<Event, Result, Error, Context>()

@@ -12,8 +12,8 @@ import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { redactEmailAddresses } from '../domain/errors';
-import { withinBudget } from '../invocation';
-import { logger } from '../observability';
+import { withinBudget } from '../runtime/invocation';
+import { logger } from '../runtime/observability';
 import { powertoolsChain } from './chain';
 
 export function eventBridgeRoute<Detail extends z.ZodType, Result>(

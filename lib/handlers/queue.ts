@@ -9,8 +9,8 @@
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { z } from 'zod';
-import { withinBudget } from '../invocation';
-import { logger } from '../observability';
+import { withinBudget } from '../runtime/invocation';
+import { logger } from '../runtime/observability';
 import { powertoolsChain } from './chain';
 
 export interface QueueMessage<Body> {

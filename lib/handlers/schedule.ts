@@ -1,13 +1,13 @@
 /**
  * Functions an EventBridge schedule runs (in AWS, and under `serverless offline`, which runs the same
  * schedules): the Powertools chain, the event parsed as an EventBridge "Scheduled Event", and the job run
- * within the invocation's remaining time (lib/invocation.ts), so it stops starting new work in time.
+ * within the invocation's remaining time (lib/runtime/invocation.ts), so it stops starting new work in time.
  */
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { withinBudget } from '../invocation';
+import { withinBudget } from '../runtime/invocation';
 import { powertoolsChain } from './chain';
 
 export const ScheduledEventSchema = EventBridgeSchema.extend({

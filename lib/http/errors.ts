@@ -3,10 +3,10 @@
  * Domain errors carry their own status; anything else is a 500 whose body never carries internals.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isTransient, serviceOf } from '../aws-errors';
 import { isDomainError, UpstreamUnavailable } from '../domain/errors';
 import type { Violation } from '../domain/validation';
-import { InvalidPaginationToken } from '../ports';
+import { InvalidPaginationToken } from '../ports/teams';
+import { isTransient, serviceOf } from '../runtime/aws-errors';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };

@@ -31,7 +31,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MiddlewareObj, Request } from '@middy/core';
-import { logger } from '../observability';
+import { logger } from '../runtime/observability';
 
 /**
  * The record's key: `[caller sub, Idempotency-Key]` (a JSON array, hashed by Powertools, so no separator can

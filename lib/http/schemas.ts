@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationFailed } from '../domain/errors';
 import { hasDotSegment } from '../domain/members';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
-import type { ListQuery } from '../ports';
+import type { ListQuery } from '../ports/teams';
 
 const integer = z
   .string()

@@ -29,9 +29,7 @@
  *   (it reads from after the event's time) is answered without a call (`auditWorkteamEvent`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Announcement, AuditStore, FindingEvent, FindingEvents, FindingRecord } from '../audit-ports';
-import type { Caller } from '../auth/caller';
-import { forEachBounded } from '../concurrency';
+import { type Actor, actorName, mustBeAdmin } from '../domain/actor';
 import {
   type Finding,
   findingKey,
@@ -47,13 +45,13 @@ import {
   type AuditedTeam,
   type AuditMode,
   type AuditReport,
+  type AuditRunRequest,
   type AuditTrigger,
   countFindings,
   type ReportedFinding,
   type ResolvedFinding,
   type SuspectedFinding,
 } from '../domain/audit/report';
-import { parseAuditRunRequest } from '../domain/audit/request';
 import {
   accountRulesNotEvaluated,
   auditTeam,
@@ -63,11 +61,11 @@ import {
   remediationFor,
   rulesNotEvaluated,
 } from '../domain/audit/rules';
-import { AuditRunNotFound, Forbidden, redactEmailAddresses } from '../domain/errors';
+import { AuditRunNotFound, redactEmailAddresses } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Policy } from '../domain/policy';
 import type { TeamRecord } from '../domain/team';
-import { outOfTime } from '../invocation';
+import type { Announcement, AuditStore, FindingEvent, FindingEvents, FindingRecord } from '../ports/audit';
 import type {
   AuditReader,
   OperationsAlerts,
@@ -75,7 +73,9 @@ import type {
   TopicInspector,
   TrailInspector,
   WorkforceDirectory,
-} from '../ports';
+} from '../ports/teams';
+import { forEachBounded } from '../runtime/concurrency';
+import { outOfTime } from '../runtime/invocation';
 import type { Log, ReconcileOutcome } from './reconcile';
 import { listingEachGroupOnce } from './sync-cognito';
 
@@ -843,10 +843,9 @@ export async function auditWorkteamEvent(deps: AuditDeps, event: WorkteamEvent):
 // The HTTP API
 
 /** `POST /audit`: administrators only; the body overrides the policy's remediation for this run. */
-export async function requestAudit(deps: AuditDeps, caller: Caller, body: unknown): Promise<AuditReport> {
-  if (!caller.isAdmin) throw new Forbidden('Only administrators can run an audit');
-  const request = parseAuditRunRequest(body);
-  return runAudit(deps, { trigger: 'request', triggeredBy: caller.sub, ...request });
+export async function requestAudit(deps: AuditDeps, actor: Actor, request: AuditRunRequest): Promise<AuditReport> {
+  mustBeAdmin(actor, 'run an audit');
+  return runAudit(deps, { trigger: 'request', triggeredBy: actorName(actor), ...request });
 }
 
 /**
@@ -855,10 +854,10 @@ export async function requestAudit(deps: AuditDeps, caller: Caller, body: unknow
  */
 export async function readAuditRun(
   store: AuditStore,
-  caller: Caller,
+  actor: Actor,
   query: { runId?: string; team?: string } = {},
 ): Promise<AuditReport> {
-  if (!caller.isAdmin) throw new Forbidden('Only administrators can read audit reports');
+  mustBeAdmin(actor, 'read audit reports');
   const { runId, team } = query;
   if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) throw new AuditRunNotFound(runId);
   let report: AuditReport | undefined;

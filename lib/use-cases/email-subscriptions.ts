@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_ASK_AGAIN_AFTER_MS, mayAsk, nextLedger } from '../domain/subscription-ledger';
-import type { NotificationTopics, SubscriptionLedgers } from '../ports';
+import type { NotificationTopics, SubscriptionLedgers } from '../ports/teams';
 
 export interface SubscriptionDeps {
   topics: NotificationTopics;

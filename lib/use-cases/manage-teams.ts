@@ -1,21 +1,12 @@
 /**
- * The HTTP API's team use cases: who may request a team (a requester or an admin), who may change one (its owner
- * or an admin) and which version the caller read (If-Match) are checked here, before anything that reads
+ * The team use cases, for a person or the system (`Actor`) with a typed command: who may request a team (a
+ * requester or an admin), who may change one (its owner or an admin) and which version the actor read (If-Match)
+ * are checked here, before anything that reads
  * further; the change itself goes through the one actor-neutral write path (team-writes.ts), which records it
  * and reconciles. Nothing else writes to SageMaker.
  */
 
-import type { Caller } from '../auth/caller';
-import { isTransient } from '../aws-errors';
-import {
-  applyTeamPatch,
-  createFingerprint,
-  toCreateTeamRequest,
-  toDesiredTeam,
-  toMembers,
-  toTeamPatch,
-  validateDesiredTeam,
-} from '../domain/api-requests';
+import { type Actor, actorName, isAdmin, mayRequestTeams } from '../domain/actor';
 import { describeChange } from '../domain/change-summary';
 import {
   Forbidden,
@@ -30,17 +21,19 @@ import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { addMembers, memberGroups, removeMember } from '../domain/members';
 import { checkPolicy, type Policy } from '../domain/policy';
 import type { DesiredTeam, Members, TeamAction, TeamRecord } from '../domain/team';
-import { WORKTEAM_LIMITS } from '../domain/workteam';
-import { RegistryConflict } from '../ports';
-import { type ReconcileDeps, reconcileTeam } from './reconcile';
 import {
-  type Actor,
-  applyChange,
-  type ChangeResult,
-  type ExpectedVersions,
-  pendingFrom,
-  writeNextVersion,
-} from './team-writes';
+  applyTeamPatch,
+  type CreateTeamRequest,
+  createFingerprint,
+  type TeamPatch,
+  toDesiredTeam,
+  validateDesiredTeam,
+} from '../domain/team-commands';
+import { WORKTEAM_LIMITS } from '../domain/workteam';
+import { RegistryConflict } from '../ports/teams';
+import { isTransient } from '../runtime/aws-errors';
+import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import { applyChange, type ChangeResult, type ExpectedVersions, pendingFrom, writeNextVersion } from './team-writes';
 
 export interface TeamDeps extends ReconcileDeps {
   policy: Policy;
@@ -52,32 +45,16 @@ export interface TeamResult extends ChangeResult {
   replayed?: boolean;
 }
 
-function userActor(caller: Caller): Actor {
-  return { kind: 'user', sub: caller.sub, isAdmin: caller.isAdmin };
-}
-
 /** Only the owner or an admin may change a team, and only the version it read, when it says which. */
-function mayChange(caller: Caller, expected: ExpectedVersions | undefined): (record: TeamRecord) => void {
+function mayChange(actor: Actor, expected: ExpectedVersions | undefined): (record: TeamRecord) => void {
   return (record) => {
-    if (!caller.isAdmin && caller.sub !== record.owner) {
+    if (!isAdmin(actor) && actorName(actor) !== record.owner) {
       throw new Forbidden(`Only the owner of '${record.name}' or an admin may change or delete it`);
     }
     if (expected !== undefined && expected !== 'any' && !expected.includes(record.version)) {
       throw new PreconditionFailed(`'${record.name}' is at version ${record.version}, not the one this request read`);
     }
   };
-}
-
-/**
- * Who may request a team: members of the requesters group and admins (the system's own caller is one). The
- * workforce's labelers may not: each team takes one of SageMaker's 25 per account and region. Checked before the
- * request is read or anything is looked up, so a refusal costs nothing and tells nothing.
- */
-function mayRequestTeams(caller: Caller): void {
-  if (caller.isAdmin || caller.isRequester === true) return;
-  throw new Forbidden(
-    'Requesting a team needs membership of the requesters group or the admin group: ask an administrator to add you',
-  );
 }
 
 function fail(violations: Violation[]): void {
@@ -130,16 +107,16 @@ async function checkAgainstWorkforce(deps: TeamDeps, team: DesiredTeam, workforc
   fail(violations);
 }
 
-export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown): Promise<TeamResult> {
-  mayRequestTeams(caller);
+export async function createTeam(deps: TeamDeps, actor: Actor, request: CreateTeamRequest): Promise<TeamResult> {
+  mayRequestTeams(actor);
   const now = (deps.now ?? (() => new Date()))();
-  const request = toCreateTeamRequest(body);
   // Every read the decision needs, side by side: the workforce (then its groups), the registry's record of the
   // name, SageMaker's teams (whether the name is taken, and how many there are against the limit of 25), and the
   // teams accepted but not yet created, which will take a slot too. One ListWorkforces and one ListWorkteams.
   const checked = (async () => {
     const workforce = await resolveWorkforce(deps, request.workforceName);
     const team = toDesiredTeam(request, workforce.name);
+    fail(validateDesiredTeam(team));
     await checkAgainstWorkforce(deps, team, workforce);
     return { workforce, team };
   })();
@@ -156,7 +133,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   const [existing, liveNames, accepted] = await reads;
   const fingerprint = createFingerprint(request, workforce.name);
 
-  if (existing?.lifecycle === 'active') return replayOrConflict(deps, caller, existing, team, fingerprint);
+  if (existing?.lifecycle === 'active') return replayOrConflict(deps, actor, existing, team, fingerprint);
   // An earlier team of this name whose retirement is not finished: its reconcile may still delete whatever
   // SageMaker has under the name, a new team included. The name is free once that retirement is applied.
   if (existing && existing.applyState !== 'Applied') {
@@ -172,7 +149,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
     name: team.name,
     spec: team,
     identity: 'cognitoGroups' in team.members ? workforce.cognito : undefined,
-    owner: caller.sub,
+    owner: actorName(actor),
     version,
     lifecycle: 'active',
     ...pendingFrom(now, 'being applied'),
@@ -186,7 +163,7 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
       {
         version,
         at: now.toISOString(),
-        by: caller.sub,
+        by: actorName(actor),
         action: 'created',
         summary: `created with ${memberGroups(team.members).length} group(s)`,
       },
@@ -198,13 +175,13 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
   } catch (error) {
     if (!(error instanceof RegistryConflict)) throw error;
     const winner = await deps.registry.get(team.name);
-    if (winner?.lifecycle === 'active') return replayOrConflict(deps, caller, winner, team, fingerprint);
+    if (winner?.lifecycle === 'active') return replayOrConflict(deps, actor, winner, team, fingerprint);
     throw error;
   }
   deps.log?.info('team changed', {
     team: team.name,
     version,
-    by: caller.sub,
+    by: actorName(actor),
     action: 'created',
     summary: record.history.at(-1)?.summary,
   });
@@ -218,13 +195,13 @@ export async function createTeam(deps: TeamDeps, caller: Caller, body: unknown):
  */
 async function replayOrConflict(
   deps: TeamDeps,
-  caller: Caller,
+  actor: Actor,
   existing: TeamRecord,
   requested: DesiredTeam,
   fingerprint: string,
 ): Promise<TeamResult> {
   if (
-    existing.owner !== caller.sub ||
+    existing.owner !== actorName(actor) ||
     existing.createFingerprint !== fingerprint ||
     describeChange(existing.spec, requested) !== ''
   ) {
@@ -237,17 +214,17 @@ async function replayOrConflict(
   return { ...(await asRead(deps, existing)), replayed: true };
 }
 
-/** Changes the desired spec of a managed team for an HTTP caller, then reconciles. */
+/** Changes the desired spec of a managed team, then reconciles. */
 async function changeTeam(
   deps: TeamDeps,
-  caller: Caller,
+  actor: Actor,
   name: string,
   options: { expected?: ExpectedVersions; action: TeamAction },
   change: (team: DesiredTeam, record: TeamRecord) => DesiredTeam | Promise<DesiredTeam>,
 ): Promise<TeamResult> {
   const { record, written } = await writeNextVersion(
     deps,
-    userActor(caller),
+    actor,
     name,
     async (current) => {
       const spec = await change(current.spec, current);
@@ -259,7 +236,7 @@ async function changeTeam(
         options.action === 'membersAdded' || options.action === 'memberRemoved' ? undefined : current.orphaned;
       return { changes: { spec, orphaned }, action: options.action, summary: summary || 'no change' };
     },
-    { guard: mayChange(caller, options.expected) },
+    { guard: mayChange(actor, options.expected) },
   );
   return written
     ? settle(deps, await applyChange(deps, name, record.version, { change: true, record }))
@@ -281,14 +258,13 @@ async function checkGroupsExist(deps: TeamDeps, record: TeamRecord, add: Members
 
 export async function updateTeam(
   deps: TeamDeps,
-  caller: Caller,
+  actor: Actor,
   name: string,
-  body: unknown,
+  patch: TeamPatch,
   expected?: ExpectedVersions,
 ): Promise<TeamResult> {
-  const patch = toTeamPatch(body);
   let workforceHasVpc: boolean | undefined;
-  return changeTeam(deps, caller, name, { expected, action: 'updated' }, async (team) => {
+  return changeTeam(deps, actor, name, { expected, action: 'updated' }, async (team) => {
     const patched = applyTeamPatch(team, patch);
     // Only VpcSourceIp depends on the workforce; other patches must not need SageMaker to be answering.
     if (patched.workerAccess.vpcSourceIp === 'Enabled' && workforceHasVpc === undefined) {
@@ -301,14 +277,13 @@ export async function updateTeam(
 
 export async function addTeamMembers(
   deps: TeamDeps,
-  caller: Caller,
+  actor: Actor,
   name: string,
-  body: unknown,
+  add: Members,
   expected?: ExpectedVersions,
 ): Promise<TeamResult> {
-  const add = toMembers(body);
   let checked = false;
-  return changeTeam(deps, caller, name, { expected, action: 'membersAdded' }, async (team, record) => {
+  return changeTeam(deps, actor, name, { expected, action: 'membersAdded' }, async (team, record) => {
     if (!checked) await checkGroupsExist(deps, record, add);
     checked = true;
     return addMembers(team, add);
@@ -317,30 +292,30 @@ export async function addTeamMembers(
 
 export async function removeTeamMember(
   deps: TeamDeps,
-  caller: Caller,
+  actor: Actor,
   name: string,
   group: string,
   expected?: ExpectedVersions,
 ): Promise<TeamResult> {
-  return changeTeam(deps, caller, name, { expected, action: 'memberRemoved' }, (team) => removeMember(team, group));
+  return changeTeam(deps, actor, name, { expected, action: 'memberRemoved' }, (team) => removeMember(team, group));
 }
 
 export async function deleteTeam(
   deps: TeamDeps,
-  caller: Caller,
+  actor: Actor,
   name: string,
   expected?: ExpectedVersions,
 ): Promise<{ outcome: 'applied' | 'pending' | 'failed'; name: string }> {
   const { record: written } = await writeNextVersion(
     deps,
-    userActor(caller),
+    actor,
     name,
     async (record) => ({
       changes: { lifecycle: 'deleted', closedBy: 'request' },
       action: 'deleted',
       summary: record.lifecycle === 'deleted' ? 'retirement retried' : 'team retired',
     }),
-    { guard: mayChange(caller, expected), retirementUnfinished: 'retry' },
+    { guard: mayChange(actor, expected), retirementUnfinished: 'retry' },
   );
   const result = await reconcileTeam(deps, name, { record: written });
   return { outcome: result.outcome === 'unmanaged' ? 'applied' : result.outcome, name };

@@ -3,7 +3,7 @@
 import { ValidationFailed } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { validateListParams } from '../domain/validation';
-import type { ListQuery, Page, WorkteamReader } from '../ports';
+import type { ListQuery, Page, WorkteamReader } from '../ports/teams';
 
 function assertValidListQuery(query: ListQuery): void {
   const violations = validateListParams(query);

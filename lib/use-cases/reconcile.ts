@@ -11,7 +11,6 @@
  * - every SNS topic is recorded before anything can forget it (`topicMayExist`, set with the change itself).
  */
 
-import { isRejection, isResourceInUse, isSnsNotFound, isTransient, serviceOf } from '../aws-errors';
 import { appliedRecord, failedRecord, pendingRecord, topicFacts } from '../domain/apply-state';
 import { toWorkteamSpec } from '../domain/desired-spec';
 import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
@@ -21,7 +20,6 @@ import { planWorkteam, type WorkteamPlan } from '../domain/plan';
 import { afterFailedAttempt, DEFAULT_RETRY_BUDGET_MS } from '../domain/retries';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
 import { MANAGED_BY_TAG } from '../domain/validation';
-import { outOfTime } from '../invocation';
 import {
   type NotificationTopics,
   type OperationsAlerts,
@@ -31,7 +29,9 @@ import {
   type TeamRegistry,
   type WorkforceDirectory,
   type WorkteamWriter,
-} from '../ports';
+} from '../ports/teams';
+import { isRejection, isResourceInUse, isSnsNotFound, isTransient, serviceOf } from '../runtime/aws-errors';
+import { outOfTime } from '../runtime/invocation';
 import { syncSubscriptions } from './email-subscriptions';
 import { TeamBusy, withTeamLeases } from './team-lease';
 

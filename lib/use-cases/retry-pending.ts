@@ -3,11 +3,12 @@
  * time, each with one more reconcile (as a scheduled retry, in the team's history); and how long the
  * longest-waiting change has waited, for the alarm.
  */
-import { forEachBounded } from '../concurrency';
+
 import { redactEmailAddresses } from '../domain/errors';
 import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import type { TeamRecord } from '../domain/team';
-import { outOfTime } from '../invocation';
+import { forEachBounded } from '../runtime/concurrency';
+import { outOfTime } from '../runtime/invocation';
 import { type ReconcileDeps, reconcileTeam } from './reconcile';
 
 function clock(deps: ReconcileDeps): () => Date {

@@ -21,14 +21,14 @@
  * reported by event, so that only the events of the teams that failed are delivered again.
  */
 
-import type { Caller } from '../auth/caller';
-import { forEachBounded, GROUP_CONCURRENCY, mapBounded } from '../concurrency';
+import type { Actor } from '../domain/actor';
 import { mergeAddresses } from '../domain/addresses';
 import { type CognitoChange, questionsOf } from '../domain/cognito-changes';
 import { isDomainError, redactEmailAddresses, TeamExists, UpstreamRejected } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
-import type { WorkforceDirectory } from '../ports';
-import { RegistryConflict } from '../ports';
+import type { WorkforceDirectory } from '../ports/teams';
+import { RegistryConflict } from '../ports/teams';
+import { forEachBounded, GROUP_CONCURRENCY, mapBounded } from '../runtime/concurrency';
 import { addTeamMembers, createTeam, type TeamDeps } from './manage-teams';
 import { deferWhileBusy, type ReconcileDeps, reconcileTeam } from './reconcile';
 import { syncTeamSubscriptions } from './subscriptions';
@@ -297,8 +297,8 @@ async function tellOwnerIfOrphaned(deps: ReconcileDeps, record: TeamRecord | und
   }
 }
 
-/** Who the system is when it asks for a team through the same use cases as people: an admin of no group. */
-const SYSTEM_CALLER: Caller = { sub: 'system', username: 'system', groups: '', isAdmin: true };
+/** The system, asking for a team through the same use cases as people. */
+const PROVISIONING: Actor = { kind: 'system', reason: 'a Cognito group the policy provisions a team for' };
 
 /**
  * A group created whose name has the policy's auto-provisioning form joins the team its name names; the team is
@@ -314,12 +314,12 @@ async function provisionFromGroup(
   const name = rule ? new RegExp(rule.groupPattern, 'u').exec(group)?.groups?.team : undefined;
   if (!rule || !name) return { ignored: 'not a group the policy provisions a team for' };
   const join = async () => ({
-    team: { name, outcome: (await addTeamMembers(deps, SYSTEM_CALLER, name, { cognitoGroups: [group] })).outcome },
+    team: { name, outcome: (await addTeamMembers(deps, PROVISIONING, name, { cognitoGroups: [group] })).outcome },
   });
   try {
     const existing = await deps.registry.get(name);
     if (existing?.lifecycle === 'active') return await join();
-    const created = await createTeam(deps, SYSTEM_CALLER, {
+    const created = await createTeam(deps, PROVISIONING, {
       name,
       description: rule.description.replaceAll('{group}', group),
       members: { cognitoGroups: [group] },

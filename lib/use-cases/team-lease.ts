@@ -1,6 +1,6 @@
 /**
  * One writer per team. Every pass that writes a team's SageMaker or SNS state runs holding the team's lease
- * (lib/ports.ts `TeamLeases`), and reads what it will write (the record, the groups' members, the topic's
+ * (lib/ports/teams.ts `TeamLeases`), and reads what it will write (the record, the groups' members, the topic's
  * subscriptions) only once it holds it: so two passes of one team never interleave their writes, and none writes
  * from a reading older than another pass's writes. A pass that cannot get the lease waits for it, with growing
  * pauses, for as long as its invocation has time; then it gives up (`TeamBusy`, a transient error: the change is
@@ -12,8 +12,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { outOfTime } from '../invocation';
-import type { TeamLeases } from '../ports';
+import type { TeamLeases } from '../ports/teams';
+import { outOfTime } from '../runtime/invocation';
 
 /** How long a lease lasts unless given up: longer than any one pass, short enough for a crashed holder. */
 export const LEASE_MS = 5 * 60_000;

@@ -5,18 +5,12 @@
  * landed first it starts again from that one, so changes merge instead of overwriting each other. Who may change
  * a team (owner, If-Match) is the caller's concern: it hands a `guard` that sees the record first.
  */
+import { type Actor, actorName } from '../domain/actor';
 import { redactEmailAddresses, TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
-import { RegistryConflict } from '../ports';
+import { RegistryConflict } from '../ports/teams';
 import { type ReconcileDeps, type ReconcileHints, reconcileTeam } from './reconcile';
-
-export type Actor = { kind: 'user'; sub: string; isAdmin: boolean } | { kind: 'system'; reason: string };
-
-/** Who a history entry and the change log name: the JWT subject, never an e-mail address, or `system`. */
-export function actorName(actor: Actor): string {
-  return actor.kind === 'user' ? actor.sub : 'system';
-}
 
 export interface NextVersion {
   changes: Partial<TeamRecord>;

@@ -8,10 +8,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createAuditStore } from '#lib/adapters/audit-store';
-import type { Announcement } from '#lib/audit-ports';
-import { buildAuditStore } from '#lib/audit-reports';
+import { buildAuditStore } from '#lib/composition/audit-store';
 import type { Finding } from '#lib/domain/audit/findings';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
+import type { Announcement } from '#lib/ports/audit';
 import { newRunId } from '#lib/use-cases/audit';
 import { watchInFlight } from '../support/in-flight';
 

@@ -15,8 +15,8 @@ import {
   CreateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createWorkforceDirectory } from '#lib/adapters/directory';
-import { pacedAtCognitoQuotas } from '#lib/clients/cognito';
-import type { WorkforceDirectory } from '#lib/ports';
+import type { WorkforceDirectory } from '#lib/ports/teams';
+import { pacedAtCognitoQuotas } from '#lib/runtime/clients/cognito';
 import { watchInFlight } from '../support/in-flight';
 
 let cognito: CognitoIdentityProviderClient;

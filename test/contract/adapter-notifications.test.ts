@@ -14,8 +14,8 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { createNotificationTopics, createTopicInspector } from '#lib/adapters/notifications';
-import { pacedAtSnsQuotas } from '#lib/clients/sns';
-import type { NotificationTopics } from '#lib/ports';
+import type { NotificationTopics } from '#lib/ports/teams';
+import { pacedAtSnsQuotas } from '#lib/runtime/clients/sns';
 import { watchInFlight } from '../support/in-flight';
 import { confirmSubscriptions } from '../support/mailbox';
 

@@ -7,7 +7,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createTeamRegistry, HISTORY_LIMIT } from '#lib/adapters/registry';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
-import { InvalidPaginationToken, RegistryConflict, type TeamRegistry } from '#lib/ports';
+import { InvalidPaginationToken, RegistryConflict, type TeamRegistry } from '#lib/ports/teams';
 import { createTableFromDefinition, readTableDefinitions } from '../../local/seed';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');

@@ -5,7 +5,7 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createSageMakerWriter } from '#lib/adapters/sagemaker';
 import type { MemberDefinition, WorkteamSpec } from '#lib/domain/workteam';
-import type { WorkteamWriter } from '#lib/ports';
+import type { WorkteamWriter } from '#lib/ports/teams';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import { clientFor } from './sagemaker-support';
 

@@ -21,7 +21,7 @@ import {
   UpdateWorkteamCommand,
 } from '@aws-sdk/client-sagemaker';
 import { createTrailInspector } from '#lib/adapters/trails';
-import type { TrailInspector } from '#lib/ports';
+import type { TrailInspector } from '#lib/ports/teams';
 import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN, FUNCTIONS_ROLE_ARN, OWN_ROLE_ARN_PREFIX, REGION } from '../../local/cloud';
 import { compilePattern, matchesPattern } from '../../local/event-pattern';
 import type { EventBridgeEvent } from '../../local/eventbridge';

@@ -14,9 +14,9 @@ import {
   UpdateWorkteamCommand,
 } from '@aws-sdk/client-sagemaker';
 import { SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { forEachBounded } from '#lib/concurrency';
-import { buildAuditDeps } from '#lib/deps';
+import { buildAuditDeps } from '#lib/composition/teams';
 import type { AuditReport } from '#lib/domain/audit/report';
+import { forEachBounded } from '#lib/runtime/concurrency';
 import { type AlreadyAudited, runAudit } from '#lib/use-cases/audit';
 import { handler as audit } from '../../functions/audit';
 import { handler as getAudit } from '../../functions/get-audit';

@@ -3,10 +3,10 @@
  * and Cognito: the calls grow with pages, distinct groups and topics, never with a DescribeWorkteam per team.
  */
 import { CreateWorkteamCommand, DeleteWorkteamCommand } from '@aws-sdk/client-sagemaker';
-import { cognitoClient } from '#lib/clients/cognito';
-import { dynamoClient } from '#lib/clients/dynamodb';
-import { snsClient } from '#lib/clients/sns';
 import type { AuditReport } from '#lib/domain/audit/report';
+import { cognitoClient } from '#lib/runtime/clients/cognito';
+import { dynamoClient } from '#lib/runtime/clients/dynamodb';
+import { snsClient } from '#lib/runtime/clients/sns';
 import { handler as audit } from '../../functions/audit';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';

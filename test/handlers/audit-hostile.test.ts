@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { handler as audit } from '../../functions/audit';
 import { handler as getAudit } from '../../functions/get-audit';
 import { handler as startAudit } from '../../functions/start-audit';
-import { logger } from '../../lib/observability';
+import { logger } from '../../lib/runtime/observability';
 import { busEvents, clearBusEvents } from '../support/events';
 import { type HttpResult, invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
 import { ADMIN, call, emulatorCalls, OWNER, type RouteCall, resetEmulatorCalls, SOMEONE_ELSE } from '../support/teams';

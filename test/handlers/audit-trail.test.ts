@@ -5,8 +5,9 @@
  * finding as it is, as does a run to which CloudTrail cannot tell. Every test gives the local trail back as it found
  * it (POST reset): the local cloud is this worker's for the other test files too.
  */
-import { cloudTrailClient } from '#lib/clients/cloudtrail';
+
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
+import { cloudTrailClient } from '#lib/runtime/clients/cloudtrail';
 import { handler as audit } from '../../functions/audit';
 import { handler as getAudit } from '../../functions/get-audit';
 import { handler as startAudit } from '../../functions/start-audit';

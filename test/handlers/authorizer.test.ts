@@ -5,7 +5,7 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'nod
 import { readFileSync } from 'node:fs';
 import { handler } from '../../functions/authorizer';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../../lib/auth/verify-token';
-import { logger } from '../../lib/observability';
+import { logger } from '../../lib/runtime/observability';
 import { lambdaContext, loadEvent } from '../support/invoke';
 
 interface Jwt {

@@ -1,8 +1,8 @@
 import { AdminDisableUserCommand, DeleteGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { buildTeamDeps } from '#lib/deps';
-import type { WorkforceDirectory } from '#lib/ports';
+import { buildTeamDeps } from '#lib/composition/teams';
+import type { WorkforceDirectory } from '#lib/ports/teams';
 import { resyncTeams, TEAM_CONCURRENCY } from '#lib/use-cases/sync-cognito';
 import { handler as resync } from '../../functions/resync';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';

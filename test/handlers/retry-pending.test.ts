@@ -1,8 +1,10 @@
 /** The scheduled retry as EventBridge (and serverless offline) invokes it, with events/retry-pending.json. */
-import { buildTeamDeps } from '#lib/deps';
+import { actorOf } from '#lib/auth/caller';
+import { buildTeamDeps } from '#lib/composition/teams';
 import type { TeamRecord } from '#lib/domain/team';
-import { RESERVE_MS } from '#lib/invocation';
-import { metrics } from '#lib/observability';
+import { parseCreateTeamRequest } from '#lib/http/requests';
+import { RESERVE_MS } from '#lib/runtime/invocation';
+import { metrics } from '#lib/runtime/observability';
 import { createTeam, deleteTeam, type TeamDeps } from '#lib/use-cases/manage-teams';
 import { type RetrySummary, retryPendingTeams } from '#lib/use-cases/retry-pending';
 import { handler as retryPending } from '../../functions/retry-pending';
@@ -57,7 +59,7 @@ describe('retryPending', () => {
     // Prepare: a team whose change is due for a retry, and an invocation with no time left beyond the reserve
     const deps = buildTeamDeps();
     const name = uniqueTeamName('due');
-    await createTeam(deps, OWNER, teamBody(name));
+    await createTeam(deps, actorOf(OWNER), parseCreateTeamRequest(teamBody(name)));
     const record = (await deps.registry.get(name)) as TeamRecord;
     await deps.registry.put(
       {
@@ -77,7 +79,7 @@ describe('retryPending', () => {
     expect(summary.skipped).toContain(name);
     expect([...summary.applied, ...summary.pending]).not.toContain(name);
     expect(nextRun.applied).toContain(name);
-    await deleteTeam(deps, ADMIN, name, 'any');
+    await deleteTeam(deps, actorOf(ADMIN), name, 'any');
   });
 });
 
@@ -124,7 +126,7 @@ describe('retryPendingTeams: the oldest Pending change', () => {
     // Prepare: an applied team with a change recorded two hours ago, tried again just now, due in an hour
     const deps = buildTeamDeps();
     const name = uniqueTeamName('waiting');
-    await createTeam(deps, OWNER, teamBody(name));
+    await createTeam(deps, actorOf(OWNER), parseCreateTeamRequest(teamBody(name)));
     await givenUnappliedChange(
       deps,
       (await deps.registry.get(name)) as TeamRecord,
@@ -139,14 +141,14 @@ describe('retryPendingTeams: the oldest Pending change', () => {
     expect(summary.pending).toEqual([]);
     expect(summary.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(7200);
     expect(summary.oldestPendingAgeSeconds).toBeLessThan(7200 + 60);
-    await deleteTeam(deps, ADMIN, name, 'any');
+    await deleteTeam(deps, actorOf(ADMIN), name, 'any');
   });
 
   it('does not count a team the run applied, while the index still shows it Pending', async () => {
     // Prepare: a change three hours old, due now; the index read after the run lags and still holds it
     const deps = buildTeamDeps();
     const name = uniqueTeamName('applied');
-    await createTeam(deps, OWNER, teamBody(name));
+    await createTeam(deps, actorOf(OWNER), parseCreateTeamRequest(teamBody(name)));
     await givenUnappliedChange(deps, (await deps.registry.get(name)) as TeamRecord, 3, new Date(Date.now() - 1000));
     const beforeTheRun = await deps.registry.listPending();
     const lagging = onlyTeams(deps, [name], async () => beforeTheRun);
@@ -158,6 +160,6 @@ describe('retryPendingTeams: the oldest Pending change', () => {
     expect((await lagging.registry.listPending()).map((record) => record.name)).toEqual([name]);
     expect(summary.applied).toEqual([name]);
     expect(summary.oldestPendingAgeSeconds).toBe(0);
-    await deleteTeam(deps, ADMIN, name, 'any');
+    await deleteTeam(deps, actorOf(ADMIN), name, 'any');
   });
 });

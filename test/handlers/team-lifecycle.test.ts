@@ -7,7 +7,9 @@
 import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeWorkteamCommand, ListWorkteamsCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { buildTeamDeps } from '#lib/deps';
+import { actorOf } from '#lib/auth/caller';
+import { buildTeamDeps } from '#lib/composition/teams';
+import { parseCreateTeamRequest } from '#lib/http/requests';
 import { toManagedTeamView } from '#lib/http/views';
 import { createTeam as createTeamUseCase } from '#lib/use-cases/manage-teams';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
@@ -764,7 +766,11 @@ describe('when SageMaker throttles or refuses', () => {
     const deps = { ...buildTeamDeps(), groupSettlingMs: 120_000 };
 
     // Act
-    const during = await createTeamUseCase(deps, OWNER, teamBody(name, { members: { cognitoGroups: [group] } }));
+    const during = await createTeamUseCase(
+      deps,
+      actorOf(OWNER),
+      parseCreateTeamRequest(teamBody(name, { members: { cognitoGroups: [group] } })),
+    );
     created.push(name);
     const retried = await retryWhenDue();
 

@@ -8,9 +8,9 @@
  * the record the change wrote instead of reading it again (counted on the functions' own clients).
  * Wall times are `npm run bench`'s business, not a test's.
  */
-import { cognitoClient } from '#lib/clients/cognito';
-import { dynamoClient } from '#lib/clients/dynamodb';
-import { snsClient } from '#lib/clients/sns';
+import { cognitoClient } from '#lib/runtime/clients/cognito';
+import { dynamoClient } from '#lib/runtime/clients/dynamodb';
+import { snsClient } from '#lib/runtime/clients/sns';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as getTeam } from '../../functions/get-team';

@@ -19,9 +19,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { dynamoClient } from '#lib/clients/dynamodb';
-import { loadConfig } from '#lib/config';
-import { buildTeamDeps, TeamsConfigSchema } from '#lib/deps';
+import { actorOf } from '#lib/auth/caller';
+import { buildTeamDeps, TeamsConfigSchema } from '#lib/composition/teams';
+import { parseCreateTeamRequest, parseTeamPatch } from '#lib/http/requests';
+import { dynamoClient } from '#lib/runtime/clients/dynamodb';
+import { loadConfig } from '#lib/runtime/config';
 import { createTeam as createTeamUseCase, updateTeam as updateTeamUseCase } from '#lib/use-cases/manage-teams';
 import { reconcileTeam } from '#lib/use-cases/reconcile';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
@@ -391,7 +393,7 @@ describe('notification topics', () => {
         },
       },
     };
-    const accepted = await createTeamUseCase(crashing, OWNER, teamBody(name));
+    const accepted = await createTeamUseCase(crashing, actorOf(OWNER), parseCreateTeamRequest(teamBody(name)));
     const recorded = await registryRecord(name);
 
     // Act
@@ -687,7 +689,11 @@ describe('the "new group settling" rule', () => {
     const deps = { ...buildTeamDeps(), groupSettlingMs: 120_000 };
 
     // Act
-    const attempt = createTeamUseCase(deps, OWNER, teamBody(name, { members: { cognitoGroups: [group] } }));
+    const attempt = createTeamUseCase(
+      deps,
+      actorOf(OWNER),
+      parseCreateTeamRequest(teamBody(name, { members: { cognitoGroups: [group] } })),
+    );
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ code: 'UpstreamRejected', status: 422 });
@@ -855,9 +861,12 @@ describe('updateTeam as a use case', () => {
     const { name } = await givenTeam();
 
     // Act
-    const attempt = updateTeamUseCase(buildTeamDeps(), SOMEONE_ELSE, name, {
-      workerAccess: { vpcSourceIp: 'Enabled' },
-    });
+    const attempt = updateTeamUseCase(
+      buildTeamDeps(),
+      actorOf(SOMEONE_ELSE),
+      name,
+      parseTeamPatch({ workerAccess: { vpcSourceIp: 'Enabled' } }),
+    );
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ code: 'Forbidden' });

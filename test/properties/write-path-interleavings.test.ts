@@ -55,10 +55,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { createTeamRegistry } from '#lib/adapters/registry';
 import type { Caller } from '#lib/auth/caller';
-import { buildTeamDeps } from '#lib/deps';
+import { actorOf } from '#lib/auth/caller';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { isDomainError } from '#lib/domain/errors';
 import type { TeamRecord } from '#lib/domain/team';
 import { mapErrorToResponse } from '#lib/http/errors';
+import { parseCreateTeamRequest, parseTeamPatch } from '#lib/http/requests';
 import { expectedVersionsOf, toManagedTeamView } from '#lib/http/views';
 import {
   addTeamMembers,
@@ -552,42 +554,44 @@ function factsOf(operation: Operation): Fact[] {
 }
 
 function perform(deps: TeamDeps, name: string, operation: Operation): Promise<unknown> {
-  const caller = CALLERS[operation.by];
+  const actor = actorOf(CALLERS[operation.by]);
   switch (operation.kind) {
     case 'create':
       return createTeam(
         deps,
-        caller,
-        teamBody(name, {
-          description: operation.description,
-          notifications: operation.notifications,
-          members: { cognitoGroups: operation.groups },
-        }),
+        actor,
+        parseCreateTeamRequest(
+          teamBody(name, {
+            description: operation.description,
+            notifications: operation.notifications,
+            members: { cognitoGroups: operation.groups },
+          }),
+        ),
       );
     case 'patch':
       return updateTeam(
         deps,
-        caller,
+        actor,
         name,
-        {
+        parseTeamPatch({
           ...(operation.description === undefined ? {} : { description: operation.description }),
           ...(operation.notifications === undefined ? {} : { notifications: operation.notifications }),
           ...(operation.sourceIp === undefined ? {} : { workerAccess: { sourceIp: operation.sourceIp } }),
-        },
+        }),
         expectedVersionsOf(operation.ifMatch),
       );
     case 'addMembers':
       return addTeamMembers(
         deps,
-        caller,
+        actor,
         name,
         { cognitoGroups: operation.groups },
         expectedVersionsOf(operation.ifMatch),
       );
     case 'removeMember':
-      return removeTeamMember(deps, caller, name, operation.group, expectedVersionsOf(operation.ifMatch));
+      return removeTeamMember(deps, actor, name, operation.group, expectedVersionsOf(operation.ifMatch));
     case 'delete':
-      return deleteTeam(deps, caller, name, expectedVersionsOf(operation.ifMatch));
+      return deleteTeam(deps, actor, name, expectedVersionsOf(operation.ifMatch));
   }
 }
 
@@ -638,7 +642,7 @@ interface Answer {
  */
 async function forceCleanUp(deps: TeamDeps, name: string): Promise<void> {
   if ((await registryRecord(name))?.lifecycle === 'active') {
-    await deleteTeam(deps, ADMIN, name).catch(() => undefined);
+    await deleteTeam(deps, actorOf(ADMIN), name).catch(() => undefined);
     await quiesce(deps, name);
   }
   if (await liveTeam(name)) await sm.send(new DeleteWorkteamCommand({ WorkteamName: name })).catch(() => undefined);
@@ -663,11 +667,13 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
   if (scenario.initial) {
     await createTeam(
       plain,
-      OWNER,
-      teamBody(name, {
-        notifications: scenario.initial.notifications,
-        members: { cognitoGroups: scenario.initial.groups },
-      }),
+      actorOf(OWNER),
+      parseCreateTeamRequest(
+        teamBody(name, {
+          notifications: scenario.initial.notifications,
+          members: { cognitoGroups: scenario.initial.groups },
+        }),
+      ),
     );
   }
   const initial = await registryRecord(name);
@@ -924,7 +930,7 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
 
   // Clean up, and 2./3. once more: the retirement leaves neither team nor topic.
   if (active) {
-    await deleteTeam(plain, ADMIN, name).catch(() => undefined);
+    await deleteTeam(plain, actorOf(ADMIN), name).catch(() => undefined);
     await quiesce(plain, name);
     if (await topicExists(name)) violate('orphanTopics', 'the topic survived the retirement of the team');
     if (await liveTeam(name)) violate('teamsDeletedThatShouldExist', 'the team survived its retirement');

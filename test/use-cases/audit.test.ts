@@ -8,9 +8,9 @@
 import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SageMakerClient, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import type { FindingEvent } from '#lib/audit-ports';
-import { buildAuditDeps } from '#lib/deps';
-import type { AuditAlert } from '#lib/ports';
+import { buildAuditDeps } from '#lib/composition/teams';
+import type { FindingEvent } from '#lib/ports/audit';
+import type { AuditAlert } from '#lib/ports/teams';
 import { ANNOUNCEMENT_GRACE_MS, type AuditDeps, runAudit, SUBSCRIPTION_GRACE_MS } from '#lib/use-cases/audit';
 import { handler as updateTeam } from '../../functions/update-team';
 import { givenGroup, givenUser, pool, setup } from '../support/cognito';

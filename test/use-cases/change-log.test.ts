@@ -2,7 +2,9 @@
  * Every change is logged with who made it, and the log never carries an e-mail address, although the
  * workers' addresses pass through reconcile on their way to SNS.
  */
-import { buildTeamDeps } from '#lib/deps';
+import { actorOf } from '#lib/auth/caller';
+import { buildTeamDeps } from '#lib/composition/teams';
+import { parseCreateTeamRequest } from '#lib/http/requests';
 import { addTeamMembers, createTeam, deleteTeam } from '#lib/use-cases/manage-teams';
 import { OWNER, teamBody, uniqueTeamName } from '../support/teams';
 
@@ -19,9 +21,9 @@ describe('the change log', () => {
     const name = uniqueTeamName('logged');
 
     // Act
-    await createTeam(deps, OWNER, teamBody(name));
-    await addTeamMembers(deps, OWNER, name, { cognitoGroups: ['reviewers'] });
-    await deleteTeam(deps, OWNER, name);
+    await createTeam(deps, actorOf(OWNER), parseCreateTeamRequest(teamBody(name)));
+    await addTeamMembers(deps, actorOf(OWNER), name, { cognitoGroups: ['reviewers'] });
+    await deleteTeam(deps, actorOf(OWNER), name);
 
     // Assess
     const changes = lines.filter((line) => line.message === 'team changed');

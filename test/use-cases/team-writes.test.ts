@@ -2,8 +2,10 @@
  * The actor-neutral write path: the Cognito sync and remediation change teams as the system, with no HTTP
  * caller, through the same conditional write, history and reconcile as a person does.
  */
-import { buildTeamDeps } from '#lib/deps';
+import { actorOf } from '#lib/auth/caller';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { removeMember } from '#lib/domain/members';
+import { parseCreateTeamRequest } from '#lib/http/requests';
 import { createTeam } from '#lib/use-cases/manage-teams';
 import { applyChange, writeNextVersion } from '#lib/use-cases/team-writes';
 import { createdTeams, liveTeam, registryRecord, retireCreatedTeams } from '../support/steps';
@@ -16,7 +18,11 @@ describe('writeNextVersion as the system', () => {
     // Prepare: a team of two groups, owned by someone
     const deps = buildTeamDeps();
     const name = uniqueTeamName('system');
-    await createTeam(deps, OWNER, teamBody(name, { members: { cognitoGroups: ['labelers-en', 'reviewers'] } }));
+    await createTeam(
+      deps,
+      actorOf(OWNER),
+      parseCreateTeamRequest(teamBody(name, { members: { cognitoGroups: ['labelers-en', 'reviewers'] } })),
+    );
     createdTeams.push(name);
     const lines: Record<string, unknown>[] = [];
     const logged = { ...deps, log: { ...(deps.log ?? console), info: (_m: string, d = {}) => lines.push(d) } };

@@ -127,7 +127,7 @@ export interface TopicState {
 
 /**
  * Whether a trail logs, in this region, the management write events of SageMaker and Cognito that EventBridge hands
- * the real-time paths (the TrailInspector's answer, lib/ports.ts): `logged` with the trails that do; not `logged`
+ * the real-time paths (the TrailInspector's answer, lib/ports/teams.ts): `logged` with the trails that do; not `logged`
  * with the trails that apply here but do not (none: the region has no trail); 'cannot tell' when none is known to
  * log them and one could not be read.
  */

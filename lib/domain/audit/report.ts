@@ -130,3 +130,10 @@ export function countFindings(
     suspected,
   };
 }
+
+/** What `POST /audit` asks of a run: the policy's remediation overridden, a dry run, or one team only. */
+export interface AuditRunRequest {
+  mode?: AuditMode;
+  dryRun?: boolean;
+  team?: string;
+}

@@ -1,19 +1,21 @@
 import fc from 'fast-check';
+import { ValidationFailed } from '#lib/domain/errors';
+import type { DesiredTeam } from '#lib/domain/team';
 import {
   applyTeamPatch,
   type CreateTeamRequest,
   createFingerprint,
-  toCreateTeamRequest,
   toDesiredTeam,
-  toMembers,
-  toTeamPatch,
-  validateCreateTeamRequest,
   validateDesiredTeam,
+} from '#lib/domain/team-commands';
+import {
+  parseCreateTeamRequest,
+  parseMembers,
+  parseTeamPatch,
+  validateCreateTeamRequest,
   validateMembersRequest,
   validateTeamPatch,
-} from '#lib/domain/api-requests';
-import { ValidationFailed } from '#lib/domain/errors';
-import type { DesiredTeam } from '#lib/domain/team';
+} from '#lib/http/requests';
 import { pathsAndCodes, repeat } from './fixtures';
 import { createRequest, desiredTeam, thrownBy, WORKFORCE } from './team-fixtures';
 
@@ -479,7 +481,7 @@ describe('validateCreateTeamRequest', () => {
           fc.pre(validateCreateTeamRequest(candidate).length === 0);
 
           // Act
-          const team = toDesiredTeam(toCreateTeamRequest(candidate), WORKFORCE);
+          const team = toDesiredTeam(parseCreateTeamRequest(candidate), WORKFORCE);
 
           // Assess
           expect(validateDesiredTeam(team)).toEqual([]);
@@ -489,10 +491,10 @@ describe('validateCreateTeamRequest', () => {
   });
 });
 
-describe('toCreateTeamRequest', () => {
+describe('parseCreateTeamRequest', () => {
   it('returns a valid body typed, with only its own fields', () => {
     // Act
-    const request = toCreateTeamRequest(createRequest({ workerAccess: { sourceIp: 'Enabled' } }));
+    const request = parseCreateTeamRequest(createRequest({ workerAccess: { sourceIp: 'Enabled' } }));
 
     // Assess
     expect(request).toEqual({
@@ -508,7 +510,7 @@ describe('toCreateTeamRequest', () => {
 
   it('throws ValidationFailed with every violation of an invalid body', () => {
     // Act
-    const error = thrownBy(() => toCreateTeamRequest({ name: '' }));
+    const error = thrownBy(() => parseCreateTeamRequest({ name: '' }));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationFailed);
@@ -804,10 +806,10 @@ describe('validateTeamPatch', () => {
   });
 });
 
-describe('toTeamPatch', () => {
+describe('parseTeamPatch', () => {
   it('returns a valid patch typed, nulls kept', () => {
     // Act
-    const patch = toTeamPatch({ workerAccess: { sourceIp: null }, tags: { a: null, b: 'x' } });
+    const patch = parseTeamPatch({ workerAccess: { sourceIp: null }, tags: { a: null, b: 'x' } });
 
     // Assess
     expect(patch).toEqual({ workerAccess: { sourceIp: null }, tags: { a: null, b: 'x' } });
@@ -815,7 +817,7 @@ describe('toTeamPatch', () => {
 
   it('throws ValidationFailed for an invalid patch', () => {
     // Act
-    const error = thrownBy(() => toTeamPatch({ name: 'x' }));
+    const error = thrownBy(() => parseTeamPatch({ name: 'x' }));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationFailed);
@@ -897,7 +899,7 @@ describe('applyTeamPatch', () => {
   it('can produce a team that validateDesiredTeam refuses, which the use case re-validates', () => {
     // Prepare
     const team = desiredTeam({ tags: tagRecord(30) });
-    const patch = toTeamPatch({ tags: Object.fromEntries(repeat(21, (index) => [`more-${index}`, 'v'])) });
+    const patch = parseTeamPatch({ tags: Object.fromEntries(repeat(21, (index) => [`more-${index}`, 'v'])) });
 
     // Act
     const violations = validateDesiredTeam(applyTeamPatch(team, patch));
@@ -1004,10 +1006,10 @@ describe('validateMembersRequest', () => {
   });
 });
 
-describe('toMembers', () => {
+describe('parseMembers', () => {
   it('returns a valid body typed', () => {
     // Act
-    const members = toMembers({ oidcGroups: ['a', 'b'] });
+    const members = parseMembers({ oidcGroups: ['a', 'b'] });
 
     // Assess
     expect(members).toEqual({ oidcGroups: ['a', 'b'] });
@@ -1015,7 +1017,7 @@ describe('toMembers', () => {
 
   it('throws ValidationFailed for an invalid body', () => {
     // Act
-    const error = thrownBy(() => toMembers({}));
+    const error = thrownBy(() => parseMembers({}));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationFailed);

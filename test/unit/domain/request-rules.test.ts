@@ -1,17 +1,16 @@
 import fc from 'fast-check';
-import {
-  toCreateTeamRequest,
-  toDesiredTeam,
-  toTeamPatch,
-  validateCreateTeamRequest,
-  validateDesiredTeam,
-  validateMembersRequest,
-  validateTeamPatch,
-} from '#lib/domain/api-requests';
 import { toWorkteamSpec } from '#lib/domain/desired-spec';
 import { MemberLimitExceeded } from '#lib/domain/errors';
 import { addMembers } from '#lib/domain/members';
 import type { DesiredTeam, Members } from '#lib/domain/team';
+import { toDesiredTeam, validateDesiredTeam } from '#lib/domain/team-commands';
+import {
+  parseCreateTeamRequest,
+  parseTeamPatch,
+  validateCreateTeamRequest,
+  validateMembersRequest,
+  validateTeamPatch,
+} from '#lib/http/requests';
 import { TeamPathSchema } from '#lib/http/schemas';
 import { pathsAndCodes, repeat, TOPIC_ARN } from './fixtures';
 import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './team-fixtures';
@@ -468,7 +467,7 @@ describe('validateCreateTeamRequest: SageMaker rules', () => {
       );
 
       // Act
-      const spec = toWorkteamSpec(toDesiredTeam(toCreateTeamRequest(body), WORKFORCE), undefined, TOPIC_ARN);
+      const spec = toWorkteamSpec(toDesiredTeam(parseCreateTeamRequest(body), WORKFORCE), undefined, TOPIC_ARN);
 
       // Assess
       expect(spec.tags).toEqual([
@@ -479,10 +478,10 @@ describe('validateCreateTeamRequest: SageMaker rules', () => {
   });
 });
 
-describe('toCreateTeamRequest: only what was given', () => {
+describe('parseCreateTeamRequest: only what was given', () => {
   it('leaves absent optional fields out rather than setting them to undefined', () => {
     // Act
-    const request = toCreateTeamRequest({ name: 'a', description: 'd', members: { oidcGroups: ['g'] } });
+    const request = parseCreateTeamRequest({ name: 'a', description: 'd', members: { oidcGroups: ['g'] } });
 
     // Assess
     expect(request).toStrictEqual({ name: 'a', description: 'd', members: { oidcGroups: ['g'] } });
@@ -564,10 +563,10 @@ describe('validateTeamPatch: SageMaker rules of the fields it changes', () => {
   });
 });
 
-describe('toTeamPatch: only what was given', () => {
+describe('parseTeamPatch: only what was given', () => {
   it('keeps only the fields that were given', () => {
     // Act
-    const patch = toTeamPatch({ workerAccess: { vpcSourceIp: 'Enabled' } });
+    const patch = parseTeamPatch({ workerAccess: { vpcSourceIp: 'Enabled' } });
 
     // Assess
     expect(patch).toStrictEqual({ workerAccess: { vpcSourceIp: 'Enabled' } });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { eventBridgeRoute } from '#lib/handlers/event';
 import { sqsBatchRoute } from '#lib/handlers/queue';
-import { logger } from '#lib/observability';
+import { logger } from '#lib/runtime/observability';
 import { lambdaContext } from '../../support/invoke';
 
 const cloudTrailEvent = (detail: unknown) => ({

@@ -1,5 +1,5 @@
 /** The bounded pool every per-team, per-group and per-worker fan-out goes through. */
-import { forEachBounded, mapBounded } from '#lib/concurrency';
+import { forEachBounded, mapBounded } from '#lib/runtime/concurrency';
 
 /** A task that stays open until the test lets it go, so the interleaving is the test's, not the clock's. */
 function gate() {

@@ -1,7 +1,7 @@
 /**
  * The time an invocation has left. A route (or a scheduled function) runs its use case inside `withinBudget`,
  * which starts an AbortSignal that fires `reserveMs` before Lambda would stop the function; the SDK clients of
- * SageMaker, SNS and Cognito pass it to every call they make (lib/clients/common.ts), so a change that cannot
+ * SageMaker, SNS and Cognito pass it to every call they make (lib/runtime/clients/common.ts), so a change that cannot
  * finish in time is cut short while there is still time to record it as Pending and answer 202, instead of
  * ending in a gateway timeout with calls still in flight into the next invocation.
  */

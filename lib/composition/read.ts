@@ -1,14 +1,14 @@
 /**
- * What GET /teams/{name} takes: the registry and SageMaker. Apart from lib/deps.ts, so that its bundle carries
+ * What GET /teams/{name} takes: the registry and SageMaker. Apart from lib/composition/teams.ts, so that its bundle carries
  * neither SNS, Cognito nor EventBridge.
  */
 import { z } from 'zod';
-import { createTeamRegistry } from './adapters/registry';
-import { createSageMakerWriter } from './adapters/sagemaker';
-import { documentClient } from './clients/dynamodb';
-import { sageMakerClient } from './clients/sagemaker';
-import { AwsConfigSchema, loadConfig } from './config';
-import type { TeamRegistry, WorkteamWriter } from './ports';
+import { createTeamRegistry } from '../adapters/registry';
+import { createSageMakerWriter } from '../adapters/sagemaker';
+import type { TeamRegistry, WorkteamWriter } from '../ports/teams';
+import { documentClient } from '../runtime/clients/dynamodb';
+import { sageMakerClient } from '../runtime/clients/sagemaker';
+import { AwsConfigSchema, loadConfig } from '../runtime/config';
 
 export const ReadConfigSchema = AwsConfigSchema.extend({ TEAMS_TABLE: z.string().min(1) });
 

@@ -1,10 +1,10 @@
 /**
- * The audit's own settings, read once at cold start beside buildAuditDeps (lib/deps.ts) by the functions that run
+ * The audit's own settings, read once at cold start beside buildAuditDeps (lib/composition/teams.ts) by the functions that run
  * it (functions/audit.ts, functions/start-audit.ts).
  */
 import { z } from 'zod';
-import { loadConfig } from './config';
-import type { AuditDeps } from './use-cases/audit';
+import { loadConfig } from '../runtime/config';
+import type { AuditDeps } from '../use-cases/audit';
 
 export const AuditRunConfigSchema = z.object({
   /**

@@ -1,12 +1,15 @@
 /**
- * The HTTP API's request bodies (camelCase JSON) and what they do to a team's desired state.
+ * What is a valid team, and what the commands of the team use cases do to its desired state: a create request
+ * becomes a desired team (defaults filled in, fingerprinted for replays), a patch is merged into one (RFC 7386), and
+ * every team about to be stored is checked against SageMaker's field rules (`validateDesiredTeam`). The HTTP edge
+ * (lib/http/requests.ts) parses bodies into these commands with the same field checks.
  *
  * Validation follows lib/domain/validation.ts: every violation is listed, nothing throws, and no message echoes
  * a submitted value. Paths use the API's field names: `name`, `members.cognitoGroups[3]`, `workerAccess.sourceIp`,
  * `tags.<key>` (a tag's key or value), `tags` (the tags as a whole), and `''` for the body itself.
  */
 import { createHash } from 'node:crypto';
-import { type MemberKind, ValidationFailed } from './errors';
+import type { MemberKind } from './errors';
 import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
 import type { DesiredTeam, Members } from './team';
 import {
@@ -22,7 +25,6 @@ import {
   checkWorkteamName,
   childPath,
   isRecord,
-  isToggle,
   keyPath,
   MANAGED_BY_TAG,
   TEAM_TAGS_MAX,
@@ -62,7 +64,7 @@ export interface TeamPatch {
   tags?: Record<string, string | null> | null;
 }
 
-const CREATE_FIELDS = [
+export const CREATE_FIELDS = [
   'name',
   'description',
   'workforceName',
@@ -71,28 +73,23 @@ const CREATE_FIELDS = [
   'workerAccess',
   'tags',
 ] as const;
-const PATCH_FIELDS = ['description', 'notifications', 'workerAccess', 'tags'] as const;
 const MEMBERS_FIELDS = ['cognitoGroups', 'oidcGroups'] as const;
 const WORKER_ACCESS_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
-
-/** Why a field of the team cannot be changed by PATCH, and how it is changed instead. */
-const NOT_PATCHABLE: Record<string, string> = {
-  name: 'a work team cannot be renamed: create a team with the new name instead',
-  workforceName: 'a work team stays in the workforce it was created in',
-  members:
-    'members have their own endpoint: POST /teams/{name}/members adds groups, DELETE /teams/{name}/members/{group} removes one',
-};
 
 const DISABLED: Toggle = 'Disabled';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Field checks of the API's shapes.
 
-function notAnObjectBody(body: unknown): Violation[] {
+export function notAnObjectBody(body: unknown): Violation[] {
   return [violation('', 'Type', `The request body must be a JSON object, not ${typeName(body)}`)];
 }
 
-function checkKnownFields(record: Record<string, unknown>, allowed: readonly string[], path: string): Violation[] {
+export function checkKnownFields(
+  record: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+): Violation[] {
   return Object.keys(record)
     .filter((key) => !allowed.includes(key))
     .map((key) =>
@@ -100,7 +97,7 @@ function checkKnownFields(record: Record<string, unknown>, allowed: readonly str
     );
 }
 
-function checkBoolean(value: unknown, path: string): Violation[] {
+export function checkBoolean(value: unknown, path: string): Violation[] {
   if (value === undefined || typeof value === 'boolean') return [];
   return [violation(path, 'Type', `${path} must be true or false, not ${typeName(value)}`)];
 }
@@ -143,7 +140,7 @@ function checkAddressableGroup(group: unknown, path: string): Violation[] {
 }
 
 /** `{ cognitoGroups }` or `{ oidcGroups }`, at `path` ('' for the body of the members endpoint). */
-function checkMembersObject(value: Record<string, unknown>, path: string): Violation[] {
+export function checkMembersObject(value: Record<string, unknown>, path: string): Violation[] {
   const where = path === '' ? 'The request' : path;
   const hasCognito = value.cognitoGroups !== undefined;
   const hasOidc = value.oidcGroups !== undefined;
@@ -178,7 +175,7 @@ function checkMembers(value: unknown, path: string): Violation[] {
 }
 
 /** `workerAccess`; with `nullable` (a patch) the object and each toggle may be null. */
-function checkWorkerAccessRequest(value: unknown, path: string, nullable: boolean): Violation[] {
+export function checkWorkerAccessRequest(value: unknown, path: string, nullable: boolean): Violation[] {
   if (value === undefined || (nullable && value === null)) return [];
   if (!isRecord(value)) return checkObject(value, path);
   return [
@@ -190,7 +187,7 @@ function checkWorkerAccessRequest(value: unknown, path: string, nullable: boolea
 }
 
 /** `tags` as an object of key → value; with `nullable` (a patch) the object and each value may be null. */
-function checkTagRecord(value: unknown, path: string, nullable: boolean): Violation[] {
+export function checkTagRecord(value: unknown, path: string, nullable: boolean): Violation[] {
   if (value === undefined || (nullable && value === null)) return [];
   if (!isRecord(value)) {
     return [violation(path, 'Type', `${path} must be an object of tag keys to values, not ${typeName(value)}`)];
@@ -219,7 +216,7 @@ function checkTagRecord(value: unknown, path: string, nullable: boolean): Violat
   return [...tooMany, ...perTag];
 }
 
-function checkTeamFields(body: Record<string, unknown>, workforceRequired: boolean): Violation[] {
+export function checkTeamFields(body: Record<string, unknown>, workforceRequired: boolean): Violation[] {
   return [
     ...checkKnownFields(body, CREATE_FIELDS, ''),
     ...checkWorkteamName(body.name, 'name'),
@@ -235,12 +232,6 @@ function checkTeamFields(body: Record<string, unknown>, workforceRequired: boole
 // ---------------------------------------------------------------------------------------------------------------
 // Create.
 
-/** The body of `POST /teams`. Every violation is listed; unknown fields are violations (code `Unknown`). */
-export function validateCreateTeamRequest(body: unknown): Violation[] {
-  if (!isRecord(body)) return notAnObjectBody(body);
-  return checkTeamFields(body, false);
-}
-
 /**
  * A desired team, as the registry keeps it. The use case validates every team it is about to store with this,
  * in particular the result of `applyTeamPatch` and `addMembers` (a merge can break a rule that neither the
@@ -251,48 +242,6 @@ export function validateDesiredTeam(team: DesiredTeam): Violation[] {
   const raw: unknown = team;
   if (!isRecord(raw)) return notAnObjectBody(raw);
   return checkTeamFields(raw, true);
-}
-
-function readToggle(value: unknown): Toggle | undefined {
-  return isToggle(value) ? value : undefined;
-}
-
-function readStrings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function readMembers(value: unknown): Members {
-  const record = isRecord(value) ? value : {};
-  return record.oidcGroups !== undefined
-    ? { oidcGroups: readStrings(record.oidcGroups) }
-    : { cognitoGroups: readStrings(record.cognitoGroups) };
-}
-
-/** Validates the body of `POST /teams` and returns it typed; throws `ValidationFailed` with every violation. */
-export function toCreateTeamRequest(body: unknown): CreateTeamRequest {
-  const violations = validateCreateTeamRequest(body);
-  if (violations.length > 0 || !isRecord(body)) throw new ValidationFailed(violations);
-  const workerAccess = isRecord(body.workerAccess) ? body.workerAccess : undefined;
-  const sourceIp = readToggle(workerAccess?.sourceIp);
-  const vpcSourceIp = readToggle(workerAccess?.vpcSourceIp);
-  return {
-    name: String(body.name),
-    description: String(body.description),
-    ...(typeof body.workforceName === 'string' ? { workforceName: body.workforceName } : {}),
-    members: readMembers(body.members),
-    ...(typeof body.notifications === 'boolean' ? { notifications: body.notifications } : {}),
-    ...(workerAccess === undefined
-      ? {}
-      : {
-          workerAccess: {
-            ...(sourceIp === undefined ? {} : { sourceIp }),
-            ...(vpcSourceIp === undefined ? {} : { vpcSourceIp }),
-          },
-        }),
-    ...(isRecord(body.tags)
-      ? { tags: Object.fromEntries(Object.entries(body.tags).map(([key, value]) => [key, String(value)])) }
-      : {}),
-  };
 }
 
 function copyMembers(members: Members): Members {
@@ -347,71 +296,6 @@ export function createFingerprint(request: CreateTeamRequest, workforceName: str
 // ---------------------------------------------------------------------------------------------------------------
 // Patch.
 
-/**
- * The shape of a `PATCH /teams/{name}` body. It cannot see the stored team: the use case applies the patch with
- * `applyTeamPatch` and then validates the merged team with `validateDesiredTeam`.
- */
-export function validateTeamPatch(body: unknown): Violation[] {
-  if (!isRecord(body)) return notAnObjectBody(body);
-  const otherFields = Object.keys(body)
-    .filter((key) => !(PATCH_FIELDS as readonly string[]).includes(key))
-    .map((key) => {
-      const why = NOT_PATCHABLE[key];
-      return why === undefined
-        ? violation(
-            keyPath('', key),
-            'Unknown',
-            `This field is not known here; a patch may hold ${PATCH_FIELDS.join(', ')}`,
-          )
-        : violation(key, 'NotPatchable', `${key} cannot be changed by PATCH: ${why}`);
-    });
-  return [
-    ...otherFields,
-    ...(body.description === null
-      ? [violation('description', 'Required', 'description cannot be removed: a work team needs one')]
-      : checkDescription(body.description, 'description', false)),
-    ...(body.notifications === null
-      ? [violation('notifications', 'Required', 'notifications cannot be removed: give true or false')]
-      : checkBoolean(body.notifications, 'notifications')),
-    ...checkWorkerAccessRequest(body.workerAccess, 'workerAccess', true),
-    ...checkTagRecord(body.tags, 'tags', true),
-  ];
-}
-
-function readNullableToggle(value: unknown): Toggle | null | undefined {
-  return value === null ? null : readToggle(value);
-}
-
-/** Validates a PATCH body and returns it typed; throws `ValidationFailed` with every violation. */
-export function toTeamPatch(body: unknown): TeamPatch {
-  const violations = validateTeamPatch(body);
-  if (violations.length > 0 || !isRecord(body)) throw new ValidationFailed(violations);
-  const { description, notifications, workerAccess, tags } = body;
-  return {
-    ...(typeof description === 'string' ? { description } : {}),
-    ...(typeof notifications === 'boolean' ? { notifications } : {}),
-    ...(workerAccess === null ? { workerAccess: null } : {}),
-    ...(isRecord(workerAccess)
-      ? {
-          workerAccess: {
-            ...(workerAccess.sourceIp === undefined ? {} : { sourceIp: readNullableToggle(workerAccess.sourceIp) }),
-            ...(workerAccess.vpcSourceIp === undefined
-              ? {}
-              : { vpcSourceIp: readNullableToggle(workerAccess.vpcSourceIp) }),
-          },
-        }
-      : {}),
-    ...(tags === null ? { tags: null } : {}),
-    ...(isRecord(tags)
-      ? {
-          tags: Object.fromEntries(
-            Object.entries(tags).map(([key, value]) => [key, value === null ? null : String(value)]),
-          ),
-        }
-      : {}),
-  };
-}
-
 function mergeToggle(current: Toggle, patch: Toggle | null | undefined): Toggle {
   if (patch === undefined) return current;
   return patch ?? DISABLED;
@@ -439,20 +323,4 @@ export function applyTeamPatch(team: DesiredTeam, patch: TeamPatch): DesiredTeam
     workerAccess,
     tags: Object.fromEntries(tags),
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Members.
-
-/** The body of `POST /teams/{name}/members`: `{ cognitoGroups: [...] }` or `{ oidcGroups: [...] }`. */
-export function validateMembersRequest(body: unknown): Violation[] {
-  if (!isRecord(body)) return notAnObjectBody(body);
-  return checkMembersObject(body, '');
-}
-
-/** Validates a members body and returns it typed; throws `ValidationFailed` with every violation. */
-export function toMembers(body: unknown): Members {
-  const violations = validateMembersRequest(body);
-  if (violations.length > 0) throw new ValidationFailed(violations);
-  return readMembers(body);
 }

@@ -4,7 +4,7 @@
  * (held for a second look); an operations alert that failed (`AuditAlertsFailed`, 1: a later run sends it).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AuditReport } from './domain/audit/report';
+import type { AuditReport } from '../domain/audit/report';
 import { metrics } from './observability';
 
 export function publishAuditMetrics(report: AuditReport): void {

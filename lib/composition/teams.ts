@@ -1,34 +1,34 @@
 /**
  * Builds, once per container, the adapters the team use cases take: the registry, SageMaker, SNS and the
  * workforce's Cognito pool, plus the organisation's policy (validated at cold start); and the audit's. Read-only
- * functions build theirs with lib/read-deps.ts, which carries no SNS, Cognito or EventBridge client.
+ * functions build theirs with lib/composition/read.ts, which carries no SNS, Cognito or EventBridge client.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import policyDocument from '../policy/policy.json';
-import { createWorkforceDirectory } from './adapters/directory';
-import { createFindingEvents } from './adapters/finding-events';
-import { createTeamLeases } from './adapters/leases';
-import { createNotificationTopics, createOperationsAlerts, createTopicInspector } from './adapters/notifications';
-import { createTeamRegistry } from './adapters/registry';
-import { createAuditReader, createSageMakerWriter } from './adapters/sagemaker';
-import { createSubscriptionLedgers } from './adapters/subscription-ledgers';
-import { createTrailInspector } from './adapters/trails';
-import { auditStoreFields, buildAuditStore } from './audit-reports';
-import { cloudTrailClient } from './clients/cloudtrail';
-import { cognitoClient } from './clients/cognito';
-import { documentClient } from './clients/dynamodb';
-import { eventBridgeClient } from './clients/eventbridge';
-import { sageMakerClient } from './clients/sagemaker';
-import { snsClient } from './clients/sns';
-import { AwsConfigSchema, loadConfig } from './config';
-import { parsePolicy } from './domain/policy';
-import { logger, metrics } from './observability';
-import type { OperationsAlerts } from './ports';
-import { ReadConfigSchema } from './read-deps';
-import type { AuditDeps } from './use-cases/audit';
-import type { TeamDeps } from './use-cases/manage-teams';
-import { reconcileTeam } from './use-cases/reconcile';
+import policyDocument from '../../policy/policy.json';
+import { createWorkforceDirectory } from '../adapters/directory';
+import { createFindingEvents } from '../adapters/finding-events';
+import { createTeamLeases } from '../adapters/leases';
+import { createNotificationTopics, createOperationsAlerts, createTopicInspector } from '../adapters/notifications';
+import { createTeamRegistry } from '../adapters/registry';
+import { createAuditReader, createSageMakerWriter } from '../adapters/sagemaker';
+import { createSubscriptionLedgers } from '../adapters/subscription-ledgers';
+import { createTrailInspector } from '../adapters/trails';
+import { parsePolicy } from '../domain/policy';
+import type { OperationsAlerts } from '../ports/teams';
+import { cloudTrailClient } from '../runtime/clients/cloudtrail';
+import { cognitoClient } from '../runtime/clients/cognito';
+import { documentClient } from '../runtime/clients/dynamodb';
+import { eventBridgeClient } from '../runtime/clients/eventbridge';
+import { sageMakerClient } from '../runtime/clients/sagemaker';
+import { snsClient } from '../runtime/clients/sns';
+import { AwsConfigSchema, loadConfig } from '../runtime/config';
+import { logger, metrics } from '../runtime/observability';
+import type { AuditDeps } from '../use-cases/audit';
+import type { TeamDeps } from '../use-cases/manage-teams';
+import { reconcileTeam } from '../use-cases/reconcile';
+import { auditStoreFields, buildAuditStore } from './audit-store';
+import { ReadConfigSchema } from './read';
 
 export const TeamsConfigSchema = ReadConfigSchema.extend({
   /** Notification topics are named `<prefix><team name>`; IAM scopes SNS rights to that prefix. */

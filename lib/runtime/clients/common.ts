@@ -1,6 +1,6 @@
 /**
  * What every AWS SDK v3 client of the functions shares: region and retries from the configuration, and every call
- * bound to the running invocation's remaining time. One module per client (lib/clients/*.ts), so a function's
+ * bound to the running invocation's remaining time. One module per client (lib/runtime/clients/*.ts), so a function's
  * bundle carries only the SDK clients it uses. Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE>
  * variables, so the same code reaches AWS or the local cloud without a branch.
  */
@@ -21,9 +21,9 @@ export function clientConfig(
 }
 
 /**
- * Every call of the client carries the running invocation's AbortSignal (lib/invocation.ts), unless the caller
+ * Every call of the client carries the running invocation's AbortSignal (lib/runtime/invocation.ts), unless the caller
  * gives its own options: paginators and adapters stay unaware of it, and nothing outlives the invocation. Every
- * error it raises names its service (`serviceOf` in lib/aws-errors.ts), so that a reason can say which service
+ * error it raises names its service (`serviceOf` in lib/runtime/aws-errors.ts), so that a reason can say which service
  * throttled.
  */
 export function boundToInvocation<

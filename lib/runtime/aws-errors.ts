@@ -14,7 +14,7 @@ const TRANSIENT_ERRORS = new Set([
   'InternalServerError',
   'RequestTimeout',
   'TimeoutError',
-  // A call cut short because the invocation's time budget ran out (lib/invocation.ts): try again later.
+  // A call cut short because the invocation's time budget ran out (lib/runtime/invocation.ts): try again later.
   'AbortError',
 ]);
 /**
@@ -56,7 +56,7 @@ const SERVICE_NAMES: Record<string, string> = {
   EventBridge: 'EventBridge',
 };
 
-/** The property the clients' middleware (lib/clients/common.ts) puts on every error with the client's service id. */
+/** The property the clients' middleware (lib/runtime/clients/common.ts) puts on every error with the client's service id. */
 export const SERVICE_ID = '$service';
 
 /** Which service an SDK error came from (`SageMaker`, `SNS`, `Cognito`, ...), when a client of ours raised it. */

@@ -1,10 +1,10 @@
 /**
  * The audit's own ports: where its runs, finding records and real-time claims are kept (DynamoDB,
  * lib/adapters/audit-store.ts), and how other systems hear of findings (EventBridge, lib/adapters/finding-events.ts).
- * They supersede the AuditStore, FindingRecord, FindingEvents and FindingEvent of lib/ports.ts.
+ * They supersede the AuditStore, FindingRecord, FindingEvents and FindingEvent of lib/ports/teams.ts.
  */
-import type { Finding, ResolvedBy } from './domain/audit/findings';
-import type { AuditReport } from './domain/audit/report';
+import type { Finding, ResolvedBy } from '../domain/audit/findings';
+import type { AuditReport } from '../domain/audit/report';
 
 export type FindingEventType = 'Finding Opened' | 'Finding Resolved';
 

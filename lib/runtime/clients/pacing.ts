@@ -3,7 +3,7 @@
  * the quota is per resource, like Cognito's GetGroup per user pool) that makes a call wait for its turn instead
  * of being throttled. Every attempt is paced, retries included. One container paces its own calls; what several
  * containers send together beyond a quota is throttled by AWS and retried by the SDK's adaptive mode, which then
- * slows that client down (lib/clients/common.ts).
+ * slows that client down (lib/runtime/clients/common.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -3,10 +3,10 @@
  * the report reader's bundle carries DynamoDB and nothing else of the SDK.
  */
 import { z } from 'zod';
-import { createAuditStore } from './adapters/audit-store';
-import type { AuditStore } from './audit-ports';
-import { documentClient } from './clients/dynamodb';
-import { AwsConfigSchema, loadConfig } from './config';
+import { createAuditStore } from '../adapters/audit-store';
+import type { AuditStore } from '../ports/audit';
+import { documentClient } from '../runtime/clients/dynamodb';
+import { AwsConfigSchema, loadConfig } from '../runtime/config';
 
 export const auditStoreFields = {
   AUDIT_TABLE: z.string().min(1),

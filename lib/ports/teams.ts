@@ -3,11 +3,11 @@
  * AWS SDK v3; tests hand in the real adapters against the local cloud.
  */
 
-import type { TopicState } from './domain/audit/findings';
-import type { LiveWorkforce, LiveWorkteam } from './domain/live';
-import type { SubscriptionLedger } from './domain/subscription-ledger';
-import type { TeamRecord } from './domain/team';
-import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from './domain/workteam';
+import type { TopicState } from '../domain/audit/findings';
+import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
+import type { SubscriptionLedger } from '../domain/subscription-ledger';
+import type { TeamRecord } from '../domain/team';
+import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from '../domain/workteam';
 
 /** A page of a list: what the paginators' `PaginationConfig` asks for (see lib/adapters/pagination.ts). */
 export interface PageRequest {
@@ -226,8 +226,8 @@ export interface TopicInspector {
   inspectTopic(topicArn: string): Promise<TopicState>;
 }
 
-/** Where audit runs, findings and real-time claims are kept, and how findings are announced: lib/audit-ports.ts. */
-export type { AuditStore, FindingEvent, FindingEvents, FindingRecord } from './audit-ports';
+/** Where audit runs, findings and real-time claims are kept, and how findings are announced: lib/ports/audit.ts. */
+export type { AuditStore, FindingEvent, FindingEvents, FindingRecord } from './audit';
 
 /**
  * CloudTrail as the audit reads it (lib/adapters/trails.ts): whether a trail logs, in this region, the management

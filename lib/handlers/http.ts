@@ -10,13 +10,14 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { type Caller, CallerSchema } from '../auth/caller';
+import { actorOf, type Caller, CallerSchema } from '../auth/caller';
+import type { Actor } from '../domain/actor';
 import { redactEmailAddresses, ValidationFailed } from '../domain/errors';
 import type { Violation } from '../domain/validation';
-import { powertoolsChain } from '../handlers/chain';
-import { withinBudget } from '../invocation';
-import { logger, metrics } from '../observability';
-import { errorResponse, mapErrorToResponse } from './errors';
+import { errorResponse, mapErrorToResponse } from '../http/errors';
+import { withinBudget } from '../runtime/invocation';
+import { logger, metrics } from '../runtime/observability';
+import { powertoolsChain } from './chain';
 
 /** Where a parse problem sits in the event decides who is at fault: the caller's token or the request. */
 const REQUEST_PARTS: Record<string, string> = { queryStringParameters: 'query', pathParameters: 'path', body: 'body' };
@@ -124,7 +125,8 @@ export interface RouteRequest<Q, P> {
   body: unknown;
   /** Header names in lower case, as API Gateway v2 delivers them. */
   headers: Record<string, string>;
-  caller: Caller;
+  /** The person the authorizer vouched for. */
+  actor: Actor;
   requestId: string;
 }
 
@@ -195,7 +197,7 @@ export function httpRoute<Q extends z.ZodType, P extends z.ZodType>(
         headers: Object.fromEntries(
           Object.entries(event.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
         ),
-        caller,
+        actor: actorOf(caller),
         requestId: event.requestContext.requestId,
       });
     return remainingMs > 0 ? withinBudget(remainingMs, run) : run();
