@@ -12,7 +12,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import { z } from 'zod';
 import { auditRunSettings } from '#lib/composition/audit-settings';
 import { buildAuditDeps } from '#lib/composition/teams';
-import { redactEmailAddresses } from '#lib/domain/errors';
+import { redactEmailAddresses } from '#lib/domain/privacy';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { eventRoute } from '#lib/handlers/event';
 import { publishAuditMetrics } from '#lib/runtime/metrics';

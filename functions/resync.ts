@@ -3,12 +3,12 @@
  * team's members and subscriptions from the workforce's user pool, for the Cognito events CloudTrail never
  * delivered. Answers and logs what it fixed, per team, in counts (never an e-mail address).
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildTeamDeps, WorkforcePoolConfigSchema } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
 import { AwsConfigSchema, loadConfig } from '#lib/runtime/config';
 import { outOfTime } from '#lib/runtime/invocation';
-import { logger, metrics } from '#lib/runtime/observability';
+import { publishResyncMetrics } from '#lib/runtime/metrics';
+import { logger } from '#lib/runtime/observability';
 import { resyncTeams } from '#lib/use-cases/sync-cognito';
 
 const config = loadConfig(AwsConfigSchema.extend(WorkforcePoolConfigSchema.shape));
@@ -19,9 +19,7 @@ export const handler = scheduleRoute(async () => {
   const fixed = summary.teams.filter(
     (team) => team.groupsRemoved.length > 0 || team.subscribed > 0 || team.unsubscribed > 0 || team.reverted.length > 0,
   );
-  metrics.addMetric('ResyncTeams', MetricUnit.Count, summary.teams.length);
-  metrics.addMetric('ResyncTeamsFixed', MetricUnit.Count, fixed.length);
-  metrics.addMetric('ResyncTeamsSkipped', MetricUnit.Count, summary.skipped.length);
+  publishResyncMetrics({ teams: summary.teams.length, fixed: fixed.length, skipped: summary.skipped.length });
   logger.info('teams resynced from the user pool', {
     teams: summary.teams.length,
     fixed: fixed.map((team) => ({ ...team, groupsRemoved: team.groupsRemoved.length })),

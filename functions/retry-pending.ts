@@ -5,24 +5,17 @@
  * teams not started before the time budget runs out are left for the next run, never cut off mid-write.
  * Each run reports how long the longest-waiting Pending change has waited (`OldestPendingAgeSeconds`, alarmed).
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildTeamDeps } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
-import { logger, metrics } from '#lib/runtime/observability';
+import { publishRetryMetrics } from '#lib/runtime/metrics';
+import { logger } from '#lib/runtime/observability';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 
 const deps = buildTeamDeps();
 
 export const handler = scheduleRoute(async () => {
   const summary = await retryPendingTeams(deps);
-  metrics.addMetric('PendingTeamsApplied', MetricUnit.Count, summary.applied.length);
-  metrics.addMetric('PendingTeamsStillPending', MetricUnit.Count, summary.pending.length);
-  metrics.addMetric('PendingTeamsFailed', MetricUnit.Count, summary.failed.length);
-  metrics.addMetric('PendingTeamsErrored', MetricUnit.Count, summary.errored.length);
-  metrics.addMetric('PendingTeamsSkipped', MetricUnit.Count, summary.skipped.length);
-  // Every run, 0 when nothing waits: a run that does not report leaves the alarm without data, which it counts
-  // as breaching (the retries stopped).
-  metrics.addMetric('OldestPendingAgeSeconds', MetricUnit.Seconds, summary.oldestPendingAgeSeconds);
+  publishRetryMetrics(summary);
   const problems = summary.failed.length + summary.errored.length;
   if (problems > 0) logger.error('pending teams retried, some failed', { ...summary });
   else logger.info('pending teams retried', { ...summary });

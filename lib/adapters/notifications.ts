@@ -16,7 +16,7 @@ import {
   TagResourceCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { redactEmailAddresses } from '../domain/errors';
+import { redactEmailAddresses } from '../domain/privacy';
 import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
 import { forEachBounded } from '../runtime/concurrency';
 

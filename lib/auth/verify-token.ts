@@ -10,7 +10,7 @@ import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { JwtInvalidClaimError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { redactEmailAddresses } from '../domain/errors';
+import { redactEmailAddresses } from '../domain/privacy';
 import type { Caller } from './caller';
 
 export interface TokenVerifierConfig {

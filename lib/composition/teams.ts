@@ -3,7 +3,6 @@
  * workforce's Cognito pool, plus the organisation's policy (validated at cold start); and the audit's. Read-only
  * functions build theirs with lib/composition/read.ts, which carries no SNS, Cognito or EventBridge client.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import policyDocument from '../../policy/policy.json';
 import { createWorkforceDirectory } from '../adapters/directory';
@@ -23,7 +22,8 @@ import { eventBridgeClient } from '../runtime/clients/eventbridge';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { snsClient } from '../runtime/clients/sns';
 import { AwsConfigSchema, loadConfig } from '../runtime/config';
-import { logger, metrics } from '../runtime/observability';
+import { countTeamOutcome } from '../runtime/metrics';
+import { logger } from '../runtime/observability';
 import type { AuditDeps } from '../use-cases/audit';
 import type { TeamDeps } from '../use-cases/manage-teams';
 import { reconcileTeam } from '../use-cases/reconcile';
@@ -106,11 +106,11 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema
 function countedAlerts(alerts: OperationsAlerts): OperationsAlerts {
   return {
     async teamFailed(team) {
-      metrics.addMetric('TeamsFailed', MetricUnit.Count, 1);
+      countTeamOutcome('failed');
       await alerts.teamFailed(team);
     },
     async teamOrphaned(team) {
-      metrics.addMetric('TeamsOrphaned', MetricUnit.Count, 1);
+      countTeamOutcome('orphaned');
       await alerts.teamOrphaned(team);
     },
     auditFindingsOpened: (summary) => alerts.auditFindingsOpened(summary),

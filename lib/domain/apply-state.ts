@@ -9,7 +9,7 @@
  * - Pending: kept, with its reason and the next retry (lib/domain/retries.ts).
  * - Failed: kept, with its reason, out of the retry index, for a person.
  */
-import { redactEmailAddresses } from './errors';
+import { redactEmailAddresses } from './privacy';
 import type { TeamRecord } from './team';
 
 /** What a pass learnt that the record carries on. */

@@ -1,6 +1,7 @@
 /** The account of a change to a desired team that its history keeps. */
-import { redactEmailAddresses } from './errors';
+
 import { memberGroups, memberKindOf } from './members';
+import { redactEmailAddresses } from './privacy';
 import type { DesiredTeam } from './team';
 
 function transition(field: string, before: unknown, after: unknown): string[] {

@@ -1,3 +1,4 @@
+import { redactDeep, redactEmailAddresses } from './privacy';
 import { WORKTEAM_LIMITS } from './workteam';
 
 /** One broken rule of a request: where (`path`, in the API's field names), which rule (`code`), and why. */
@@ -11,33 +12,6 @@ export interface Violation {
 // HTTP layer) turns them into a response. Messages may reach clients and logs, so they never carry e-mail
 // addresses: the base class masks any that slip in (an upstream message, a name typed by a user).
 
-/**
- * An e-mail address as people and RFC 5322/6531 write it: a local part of any characters but spaces, controls
- * and the specials `()<>[]:;@\\,"` (so every `atext` character, dots, and non-ASCII letters), then a domain of
- * dot-separated labels whose last label (the top-level domain) starts with a letter and has at least two
- * characters. `a@b.c` and `user@localhost` are not addresses.
- */
-// It starts only where a run of local-part characters starts (the lookbehind), which keeps it linear.
-const EMAIL_ADDRESS =
-  /(?<![^\s\p{C}()<>[\]:;@\\,"])([^\s\p{C}()<>[\]:;@\\,"]+)@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.\p{L}[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}]/gu;
-
-/** Quotes that wrap an address in a message ('…' or `…`) stay outside the mask. */
-const LEADING_QUOTES = /^['`]+/;
-
-export function redactEmailAddresses(text: string): string {
-  // An address can hide behind another one's tail ('a@b.cd/e@f.gh': the second local part starts inside the
-  // first match): mask again until nothing changes. Each round masks at least one '@', so this ends.
-  let masked = text;
-  for (;;) {
-    const next = masked.replace(EMAIL_ADDRESS, (_match, local: string) => {
-      const quotes = LEADING_QUOTES.exec(local)?.[0] ?? '';
-      return quotes.length < local.length ? `${quotes}[email]` : '[email]';
-    });
-    if (next === masked) return masked;
-    masked = next;
-  }
-}
-
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
@@ -46,19 +20,9 @@ export abstract class DomainError extends Error {
   protected constructor(message: string, options?: { details?: unknown; cause?: unknown }) {
     super(redactEmailAddresses(message), options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.details !== undefined) {
-      this.details = redactDetails(options.details);
+      this.details = redactDeep(options.details);
     }
   }
-}
-
-/** Details quote what a client sent (a group, a team name): every string in them is masked like a message. */
-function redactDetails(value: unknown): unknown {
-  if (typeof value === 'string') return redactEmailAddresses(value);
-  if (Array.isArray(value)) return value.map(redactDetails);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, redactDetails(entry)]));
-  }
-  return value;
 }
 
 export function isDomainError(error: unknown): error is DomainError {

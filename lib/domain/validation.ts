@@ -1,4 +1,5 @@
-import { redactEmailAddresses, type Violation } from './errors';
+import type { Violation } from './errors';
+import { redactEmailAddresses } from './privacy';
 import {
   SORT_ORDER_VALUES,
   TOGGLE_VALUES,

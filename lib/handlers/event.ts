@@ -11,7 +11,6 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { redactEmailAddresses } from '../domain/errors';
 import { withinBudget } from '../runtime/invocation';
 import { logger } from '../runtime/observability';
 import { powertoolsChain } from './chain';
@@ -41,13 +40,13 @@ export function eventRoute<Schema extends z.ZodType<{ id: string }>, Result>(
       if (!parsed.success) {
         const { id, 'detail-type': detailType } = (parsed.originalEvent ?? {}) as Record<string, unknown>;
         logger.error('event refused: it does not have the shape this function takes', {
-          eventId: typeof id === 'string' ? redactEmailAddresses(id).slice(0, 200) : undefined,
-          detailType: typeof detailType === 'string' ? redactEmailAddresses(detailType).slice(0, 200) : undefined,
+          eventId: typeof id === 'string' ? id.slice(0, 200) : undefined,
+          detailType: typeof detailType === 'string' ? detailType.slice(0, 200) : undefined,
           problems: issuesOf((parsed.error as { cause?: unknown }).cause ?? parsed.error),
         });
         throw new ParseError('the event does not have the shape this function takes', { cause: parsed.error });
       }
-      logger.appendKeys({ eventId: redactEmailAddresses(parsed.data.id) });
+      logger.appendKeys({ eventId: parsed.data.id });
       const event = parsed.data as Event;
       return withinBudget(context.getRemainingTimeInMillis(), () => handle(event, context));
     });

@@ -61,9 +61,10 @@ import {
   remediationFor,
   rulesNotEvaluated,
 } from '../domain/audit/rules';
-import { AuditRunNotFound, redactEmailAddresses } from '../domain/errors';
+import { AuditRunNotFound } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Policy } from '../domain/policy';
+import { redactEmailAddresses } from '../domain/privacy';
 import type { TeamRecord } from '../domain/team';
 import type { Announcement, AuditStore, FindingEvent, FindingEvents, FindingRecord } from '../ports/audit';
 import type {

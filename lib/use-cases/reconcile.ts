@@ -13,10 +13,11 @@
 
 import { appliedRecord, failedRecord, pendingRecord, topicFacts } from '../domain/apply-state';
 import { toWorkteamSpec } from '../domain/desired-spec';
-import { redactEmailAddresses, UpstreamRejected } from '../domain/errors';
+import { UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
 import { sameMembers } from '../domain/members';
 import { planWorkteam, type WorkteamPlan } from '../domain/plan';
+import { redactEmailAddresses } from '../domain/privacy';
 import { afterFailedAttempt, DEFAULT_RETRY_BUDGET_MS } from '../domain/retries';
 import type { DesiredTeam, TeamRecord } from '../domain/team';
 import { MANAGED_BY_TAG } from '../domain/validation';

@@ -4,7 +4,6 @@
  * longest-waiting change has waited, for the alarm.
  */
 
-import { redactEmailAddresses } from '../domain/errors';
 import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import type { TeamRecord } from '../domain/team';
 import { forEachBounded } from '../runtime/concurrency';
@@ -64,7 +63,7 @@ export async function retryPendingTeams(
       deps.log?.error('retry of a pending team failed', {
         team: record.name,
         error: error instanceof Error ? error.name : 'Error',
-        message: error instanceof Error ? redactEmailAddresses(error.message) : undefined,
+        message: error instanceof Error ? error.message : undefined,
       });
     }
   });

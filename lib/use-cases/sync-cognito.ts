@@ -24,7 +24,7 @@
 import type { Actor } from '../domain/actor';
 import { mergeAddresses } from '../domain/addresses';
 import { type CognitoChange, questionsOf } from '../domain/cognito-changes';
-import { isDomainError, redactEmailAddresses, TeamExists, UpstreamRejected } from '../domain/errors';
+import { isDomainError, TeamExists, UpstreamRejected } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
 import type { WorkforceDirectory } from '../ports/teams';
 import { RegistryConflict } from '../ports/teams';
@@ -238,7 +238,7 @@ async function syncTeam(deps: TeamDeps, entry: TeamWork): Promise<string> {
 function errorDetails(error: unknown): { error: string; message?: string } {
   return {
     error: error instanceof Error ? error.name : 'Error',
-    message: error instanceof Error ? redactEmailAddresses(error.message) : undefined,
+    message: error instanceof Error ? error.message : undefined,
   };
 }
 
@@ -327,7 +327,7 @@ async function provisionFromGroup(
       workerAccess: rule.workerAccess,
       tags: rule.tags,
     });
-    deps.log?.info('team provisioned for a new Cognito group', { team: name, group: redactEmailAddresses(group) });
+    deps.log?.info('team provisioned for a new Cognito group', { team: name, group });
     return { team: { name, outcome: created.outcome } };
   } catch (error) {
     if (error instanceof TeamExists) {
@@ -341,7 +341,7 @@ async function provisionFromGroup(
     if (!isDomainError(error) || error.status >= 500) throw error;
     deps.log?.warn('a team for a new Cognito group was refused', {
       team: name,
-      group: redactEmailAddresses(group),
+      group,
       code: error.code,
     });
     return { team: { name, outcome: `refused: ${error.code}` } };
@@ -454,7 +454,7 @@ async function loggingFailure(deps: ReconcileDeps, what: string, team: string, w
     deps.log?.error(what, {
       team,
       error: error instanceof Error ? error.name : 'Error',
-      message: error instanceof Error ? redactEmailAddresses(error.message) : undefined,
+      message: error instanceof Error ? error.message : undefined,
     });
     throw error;
   }

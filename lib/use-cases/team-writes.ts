@@ -6,8 +6,9 @@
  * a team (owner, If-Match) is the caller's concern: it hands a `guard` that sees the record first.
  */
 import { type Actor, actorName } from '../domain/actor';
-import { redactEmailAddresses, TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
+import { TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
 import type { LiveWorkteam } from '../domain/live';
+import { redactEmailAddresses } from '../domain/privacy';
 import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
 import { RegistryConflict } from '../ports/teams';
 import { type ReconcileDeps, type ReconcileHints, reconcileTeam } from './reconcile';

@@ -8,6 +8,7 @@
  * Then a few hundred random bodies against POST /audit under a fixed seed; the few valid ones run a real audit,
  * never a remediation that writes (a valid `remediate` is always a dry run).
  */
+
 import fc from 'fast-check';
 import { handler as audit } from '../../functions/audit';
 import { handler as getAudit } from '../../functions/get-audit';
@@ -15,6 +16,7 @@ import { handler as startAudit } from '../../functions/start-audit';
 import { logger } from '../../lib/runtime/observability';
 import { busEvents, clearBusEvents } from '../support/events';
 import { type HttpResult, invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
+import { captureLogOutput } from '../support/logs';
 import { ADMIN, call, emulatorCalls, OWNER, type RouteCall, resetEmulatorCalls, SOMEONE_ELSE } from '../support/teams';
 
 const SEED = 20_261_128;
@@ -65,29 +67,14 @@ function pathsOf(result: HttpResult): string[] {
   return details.map((detail) => detail.path).sort();
 }
 
-/** Everything the functions logged since the test began (the log level is SILENT in tests; the calls are spied). */
-const logSpies = (['debug', 'info', 'warn', 'error', 'critical', 'appendKeys'] as const).map((method) =>
-  jest.spyOn(logger, method),
-);
-
-function loggedText(): string {
-  const calls = logSpies.flatMap((spy) => spy.mock.calls as unknown[][]);
-  return calls
-    .map((args) => {
-      try {
-        return JSON.stringify(args, (_key, value) =>
-          value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value,
-        );
-      } catch {
-        return String(args);
-      }
-    })
-    .join('\n');
-}
+/** Everything the functions wrote to the logs since the test began, as the log service would hold it. */
+const logs = captureLogOutput(logger);
+const loggedText = () => logs.text();
+afterAll(() => logs.restore());
 
 afterEach(() => {
   const text = loggedText();
-  for (const spy of logSpies) spy.mockClear();
+  logs.clear();
   expect(text.match(EMAIL_ADDRESS)?.[0]).toBeUndefined();
 });
 

@@ -5,10 +5,10 @@
  */
 import { cidrWithin, maskAddress, mergeAddresses, parseCidr } from '../addresses';
 import { toWorkteamSpec } from '../desired-spec';
-import { redactEmailAddresses } from '../errors';
 import type { LiveWorkforce, LiveWorkteam } from '../live';
 import { differences, togglesOf } from '../plan';
 import { AUDIT_DEFAULTS, ownValue, type Policy, type RemediationMode, requiredToggles } from '../policy';
+import { redactDeep, redactEmailAddresses } from '../privacy';
 import type { DesiredTeam, TeamRecord } from '../team';
 import { MANAGED_BY_TAG } from '../validation';
 import { type MemberDefinition, WORKTEAM_LIMITS, type WorkteamSpec } from '../workteam';
@@ -140,16 +140,6 @@ function finding(rule: RuleId, scope: Scope, details: Details): Finding {
     actual: details.actual,
     remediable: details.remediable,
   };
-}
-
-/** Every string in a JSON value with the e-mail addresses in it masked. */
-function redacted(value: unknown): unknown {
-  if (typeof value === 'string') return redactEmailAddresses(value);
-  if (Array.isArray(value)) return value.map(redacted);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, redacted(entry)]));
-  }
-  return value;
 }
 
 function unique(values: Iterable<string>): string[] {
@@ -320,7 +310,7 @@ function managedTagRemoved({ record, scope, input }: TeamContext): Finding[] {
     finding('team.managed-tag-removed', scope, {
       message: `Managed work team '${input.name}' must carry the tag ${MANAGED_BY_TAG.key}: ${MANAGED_BY_TAG.value} in SageMaker, but ${now} (changed outside this system), so this system's role can no longer change, remediate or delete it. Put the tag back by hand (sagemaker add-tags) if the team is still to be managed here; a remediation cannot, by design.`,
       desired: { tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value } },
-      actual: redacted({ tags: { [MANAGED_BY_TAG.key]: value ?? null } }),
+      actual: redactDeep({ tags: { [MANAGED_BY_TAG.key]: value ?? null } }),
       remediable: false,
     }),
   ];
@@ -400,8 +390,8 @@ function drift({ record, live, input, scope }: TeamContext): Finding[] {
     findings.push(
       finding('team.drift', scope, {
         message: `Work team '${input.name}' differs from its desired state in ${teamFields.map(({ field }) => field).join(', ')} (${how}): ${restoreRemedy(record, input, 'restore it')}, or change it through the API if the change was meant.`,
-        desired: redacted(Object.fromEntries(teamFields.map(({ field, desired }) => [field, desired]))),
-        actual: redacted(Object.fromEntries(teamFields.map(({ field, live: actual }) => [field, actual]))),
+        desired: redactDeep(Object.fromEntries(teamFields.map(({ field, desired }) => [field, desired]))),
+        actual: redactDeep(Object.fromEntries(teamFields.map(({ field, live: actual }) => [field, actual]))),
         remediable: mayRemediate(record, input),
       }),
     );
@@ -460,7 +450,7 @@ function groupsMissing({ record, live, input, scope }: TeamContext): Finding[] {
     finding('members.group-missing', scope, {
       message: `Work team '${input.name}' names Cognito groups that no longer exist (${quoted(missing)}): restore the groups in the user pool, or remove them from the team.`,
       desired: { missing: [] },
-      actual: redacted({ missing }),
+      actual: redactDeep({ missing }),
       remediable: false,
     }),
   ];
@@ -537,7 +527,7 @@ function publishDenied({ record, live, input, scope }: TeamContext, topic: Topic
         severity: 'medium',
         message: `The audit cannot tell whether the access policy of the notification topic of work team '${input.name}' lets ${SAGEMAKER_PRINCIPAL} publish: statement(s) ${quoted(verdict.undecidedStatements)} decide it on condition key(s) ${verdict.undecidedKeys.join(', ')}, which it cannot evaluate for SageMaker's request. Check them against SageMaker's publish, or ${remedy}.`,
         desired: { topicArn: topic.arn, sageMakerMayPublish: true },
-        actual: redacted({
+        actual: redactDeep({
           topicArn: topic.arn,
           sageMakerMayPublish: 'cannot tell',
           undecidedStatements: verdict.undecidedStatements,
@@ -552,7 +542,7 @@ function publishDenied({ record, live, input, scope }: TeamContext, topic: Topic
     finding('notifications.publish-denied', scope, {
       message: `The access policy of the notification topic of work team '${input.name}' does not let ${SAGEMAKER_PRINCIPAL} publish${deniedBy.length > 0 ? ` (denied by ${quoted(deniedBy)})` : ''}, so its workers hear of no new tasks: ${remedy}.`,
       desired: { topicArn: topic.arn, sageMakerMayPublish: true },
-      actual: redacted({
+      actual: redactDeep({
         topicArn: topic.arn,
         sageMakerMayPublish: false,
         ...(deniedBy.length > 0 ? { deniedBy } : {}),
@@ -579,7 +569,7 @@ function topicOpen({ record, input, scope }: TeamContext, topic: TopicState): Fi
     finding('notifications.topic-open', scope, {
       message: `The access policy of the notification topic of work team '${input.name}' lets anyone (Principal "*") call ${open.actions.join(' and ')} in statement(s) ${quoted(open.statements)}, with no condition confining it to this account or organisation: ${risks.join('; ')}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`,
       desired: { topicArn: topic.arn, openTo: [] },
-      actual: redacted({ topicArn: topic.arn, openTo: open.actions, statements: open.statements }),
+      actual: redactDeep({ topicArn: topic.arn, openTo: open.actions, statements: open.statements }),
       remediable: remediableWhen(record, input, wanted),
     }),
   ];
@@ -692,7 +682,7 @@ export function auditWorkforce(workforce: LiveWorkforce, policy: Policy): Findin
       finding('workforce.not-active', scope, {
         message: `Workforce '${workforce.name}' is ${workforce.status}${reason}, not Active, so its workers may not reach their tasks: wait if it is still being created or updated, otherwise fix the cause its failure reason names.`,
         desired: { status: 'Active' },
-        actual: redacted({
+        actual: redactDeep({
           status: workforce.status,
           ...(workforce.failureReason === undefined ? {} : { failureReason: workforce.failureReason }),
         }),

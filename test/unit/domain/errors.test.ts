@@ -2,7 +2,6 @@ import {
   DomainError,
   Forbidden,
   isDomainError,
-  redactEmailAddresses,
   TeamExists,
   TeamLimitExceeded,
   TeamNotFound,
@@ -10,6 +9,7 @@ import {
   UpstreamUnavailable,
   ValidationFailed,
 } from '#lib/domain/errors';
+import { redactEmailAddresses } from '#lib/domain/privacy';
 import type { Violation } from '#lib/domain/validation';
 
 describe('domain errors', () => {
