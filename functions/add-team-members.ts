@@ -5,9 +5,10 @@ import { parseMembers } from '#lib/http/requests';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { expectedVersionsOf } from '#lib/http/views';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { addTeamMembers } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps();
+const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.addTeamMembers));
 
 export const handler = httpRoute(
   { query: NoQuerySchema, path: TeamPathSchema },

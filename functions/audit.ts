@@ -10,16 +10,17 @@
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
-import { auditRunSettings } from '#lib/composition/audit-settings';
-import { buildAuditDeps } from '#lib/composition/teams';
+import { auditRunSettings, buildAuditDeps } from '#lib/composition/audit';
 import { redactEmailAddresses } from '#lib/domain/privacy';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { eventRoute } from '#lib/handlers/event';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
 import { auditWorkteamEvent, runAudit } from '#lib/use-cases/audit';
 
-const deps = { ...buildAuditDeps(), ...auditRunSettings() };
+const config = loadConfig(FUNCTION_CONFIG.audit);
+const deps = { ...buildAuditDeps(config), ...auditRunSettings(config) };
 
 /**
  * The part of a CloudTrail record of a SageMaker work-team call the audit reads. A call SageMaker refused may

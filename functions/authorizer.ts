@@ -10,10 +10,10 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import type { Caller } from '#lib/auth/caller';
 import { createTokenVerifier } from '#lib/auth/verify-token';
-import { AuthConfigSchema, loadConfig } from '#lib/runtime/config';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { logger } from '#lib/runtime/observability';
 
-const config = loadConfig(AuthConfigSchema);
+const config = loadConfig(FUNCTION_CONFIG.authorizer);
 const verifier = createTokenVerifier({
   issuer: config.JWT_ISSUER,
   audience: config.JWT_AUDIENCE,

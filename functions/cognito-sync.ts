@@ -7,14 +7,14 @@
  * and after the queue's receives lands in the dead-letter queue.
  */
 import { z } from 'zod';
-import { buildTeamDeps, TeamsConfigSchema, WorkforcePoolConfigSchema } from '#lib/composition/teams';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } from '#lib/domain/cognito-changes';
 import { sqsBatchRoute } from '#lib/handlers/queue';
-import { loadConfig } from '#lib/runtime/config';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { logger } from '#lib/runtime/observability';
 import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 
-const config = loadConfig(TeamsConfigSchema.extend(WorkforcePoolConfigSchema.shape));
+const config = loadConfig(FUNCTION_CONFIG.cognitoSync);
 const deps = buildTeamDeps(config);
 
 /** CloudTrail event ids are UUIDs: a message with anything else is not CloudTrail's (and reaches no log). */

@@ -1,6 +1,6 @@
 /** POST /teams — request a new work team: validated, recorded as desired state, then reconciled. */
 
-import { buildTeamDeps, IdempotencyConfigSchema } from '#lib/composition/teams';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { mayRequestTeams } from '#lib/domain/actor';
 import { httpRoute } from '#lib/handlers/http';
 import { idempotencyKeyMiddleware } from '#lib/http/idempotency';
@@ -8,11 +8,11 @@ import { parseCreateTeamRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
-import { loadConfig } from '#lib/runtime/config';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { createTeam } from '#lib/use-cases/manage-teams';
 
-const config = loadConfig(IdempotencyConfigSchema);
-const deps = buildTeamDeps();
+const config = loadConfig(FUNCTION_CONFIG.createTeam);
+const deps = buildTeamDeps(config);
 
 export const handler = httpRoute(
   { query: NoQuerySchema, path: NoPathSchema },

@@ -8,9 +8,10 @@ import { buildReadDeps } from '#lib/composition/read';
 import { httpRoute } from '#lib/handlers/http';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { readTeamResponse } from '#lib/http/team-responses';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { getTeam } from '#lib/use-cases/manage-teams';
 
-const deps = buildReadDeps();
+const deps = buildReadDeps(loadConfig(FUNCTION_CONFIG.getTeam));
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) => {
   return readTeamResponse(await getTeam(deps, path.name));

@@ -3,16 +3,16 @@
  * team's members and subscriptions from the workforce's user pool, for the Cognito events CloudTrail never
  * delivered. Answers and logs what it fixed, per team, in counts (never an e-mail address).
  */
-import { buildTeamDeps, WorkforcePoolConfigSchema } from '#lib/composition/teams';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
-import { AwsConfigSchema, loadConfig } from '#lib/runtime/config';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { outOfTime } from '#lib/runtime/invocation';
 import { publishResyncMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
 import { resyncTeams } from '#lib/use-cases/sync-cognito';
 
-const config = loadConfig(AwsConfigSchema.extend(WorkforcePoolConfigSchema.shape));
-const deps = buildTeamDeps();
+const config = loadConfig(FUNCTION_CONFIG.resync);
+const deps = buildTeamDeps(config);
 
 export const handler = scheduleRoute(async () => {
   const summary = await resyncTeams(deps, config.USER_POOL_ID, { outOfTime });

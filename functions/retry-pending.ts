@@ -7,11 +7,12 @@
  */
 import { buildTeamDeps } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { publishRetryMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 
-const deps = buildTeamDeps();
+const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.retryPending));
 
 export const handler = scheduleRoute(async () => {
   const summary = await retryPendingTeams(deps);

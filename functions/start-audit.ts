@@ -4,17 +4,18 @@
  * run's report and its address.
  */
 
-import { auditRunSettings } from '#lib/composition/audit-settings';
-import { buildAuditDeps } from '#lib/composition/teams';
+import { auditRunSettings, buildAuditDeps } from '#lib/composition/audit';
 import { mustBeAdmin } from '#lib/domain/actor';
 import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
 import { parseAuditRunRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
+import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
 import { requestAudit } from '#lib/use-cases/audit';
 
-const deps = { ...buildAuditDeps(), ...auditRunSettings() };
+const config = loadConfig(FUNCTION_CONFIG.startAudit);
+const deps = { ...buildAuditDeps(config), ...auditRunSettings(config) };
 
 export const handler = httpRoute({ query: NoQuerySchema, path: NoPathSchema }, async ({ actor, body }) => {
   // Refused before the body is read, as every admin-only route is.

@@ -8,13 +8,30 @@ export interface Violation {
   message: string;
 }
 
-// Typed domain errors. Each has a stable `code` and the HTTP `status` it stands for; exactly one mapper (in the
-// HTTP layer) turns them into a response. Messages may reach clients and logs, so they never carry e-mail
+// Typed domain errors. Each has a name, a stable `code` and details; exactly one mapper (lib/http/errors.ts)
+// turns a code into an HTTP status and the error into a response. Messages may reach clients and logs, so they never carry e-mail
 // addresses: the base class masks any that slip in (an upstream message, a name typed by a user).
 
+/** Every domain error's stable code: what clients and the HTTP mapper's status table key on. */
+export type DomainErrorCode =
+  | 'ValidationFailed'
+  | 'TeamNotFound'
+  | 'TeamExists'
+  | 'TeamLimitExceeded'
+  | 'Forbidden'
+  | 'UpstreamUnavailable'
+  | 'UpstreamRejected'
+  | 'MemberKindMismatch'
+  | 'MemberLimitExceeded'
+  | 'MemberNotFound'
+  | 'LastMemberGroup'
+  | 'PreconditionFailed'
+  | 'PreconditionRequired'
+  | 'TeamNotManaged'
+  | 'AuditRunNotFound';
+
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
-  abstract readonly status: number;
+  abstract readonly code: DomainErrorCode;
   readonly details?: unknown;
 
   protected constructor(message: string, options?: { details?: unknown; cause?: unknown }) {
@@ -29,10 +46,14 @@ export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
 
+/** A domain error that says no to the request itself: every one but `UpstreamUnavailable` (try again later). */
+export function isRefusal(error: unknown): error is DomainError {
+  return error instanceof DomainError && !(error instanceof UpstreamUnavailable);
+}
+
 export class ValidationFailed extends DomainError {
   override readonly name = 'ValidationFailed';
   readonly code = 'ValidationFailed';
-  readonly status = 400;
   declare readonly details: Violation[];
 
   /**
@@ -59,7 +80,6 @@ export class ValidationFailed extends DomainError {
 export class TeamNotFound extends DomainError {
   override readonly name = 'TeamNotFound';
   readonly code = 'TeamNotFound';
-  readonly status = 404;
 
   constructor(teamName: string, options?: { cause?: unknown }) {
     super(`Work team '${teamName}' does not exist`, { details: { teamName }, cause: options?.cause });
@@ -69,7 +89,6 @@ export class TeamNotFound extends DomainError {
 export class TeamExists extends DomainError {
   override readonly name = 'TeamExists';
   readonly code = 'TeamExists';
-  readonly status = 409;
 
   constructor(teamName: string, options?: { cause?: unknown; reason?: string }) {
     super(
@@ -84,7 +103,6 @@ export class TeamExists extends DomainError {
 export class TeamLimitExceeded extends DomainError {
   override readonly name = 'TeamLimitExceeded';
   readonly code = 'TeamLimitExceeded';
-  readonly status = 409;
 
   constructor(limit: number = WORKTEAM_LIMITS.workteamsPerRegion, options?: { cause?: unknown }) {
     super(`This account and region cannot hold more than ${limit} work teams`, {
@@ -97,7 +115,6 @@ export class TeamLimitExceeded extends DomainError {
 export class Forbidden extends DomainError {
   override readonly name = 'Forbidden';
   readonly code = 'Forbidden';
-  readonly status = 403;
 
   constructor(message = 'You are not allowed to do this') {
     super(message);
@@ -108,7 +125,6 @@ export class Forbidden extends DomainError {
 export class UpstreamUnavailable extends DomainError {
   override readonly name = 'UpstreamUnavailable';
   readonly code = 'UpstreamUnavailable';
-  readonly status = 503;
 
   /** `service`: which AWS service held the request up (SageMaker unless another is named). */
   constructor(operation: string, options?: { cause?: unknown; service?: string }) {
@@ -126,7 +142,6 @@ export class UpstreamUnavailable extends DomainError {
 export class UpstreamRejected extends DomainError {
   override readonly name = 'UpstreamRejected';
   readonly code = 'UpstreamRejected';
-  readonly status = 422;
   declare readonly details: { operation: string; upstreamCode?: string; upstreamMessage: string };
 
   constructor(operation: string, upstream: { code?: string; message: string }, options?: { cause?: unknown }) {
@@ -149,7 +164,6 @@ const MEMBER_KIND_LABEL: Record<MemberKind, string> = { cognito: 'Cognito groups
 export class MemberKindMismatch extends DomainError {
   override readonly name = 'MemberKindMismatch';
   readonly code = 'MemberKindMismatch';
-  readonly status = 409;
 
   constructor(teamName: string, teamKind: MemberKind, requestedKind: MemberKind) {
     super(
@@ -162,7 +176,6 @@ export class MemberKindMismatch extends DomainError {
 export class MemberLimitExceeded extends DomainError {
   override readonly name = 'MemberLimitExceeded';
   readonly code = 'MemberLimitExceeded';
-  readonly status = 409;
   declare readonly details: { limit: number; requested: number };
 
   constructor(teamName: string, requested: number, limit: number = WORKTEAM_LIMITS.memberDefinitionsMax) {
@@ -175,7 +188,6 @@ export class MemberLimitExceeded extends DomainError {
 export class MemberNotFound extends DomainError {
   override readonly name = 'MemberNotFound';
   readonly code = 'MemberNotFound';
-  readonly status = 404;
 
   constructor(teamName: string, group: string) {
     super(`Work team '${teamName}' has no member group '${group}'`, { details: { teamName, group } });
@@ -186,7 +198,6 @@ export class MemberNotFound extends DomainError {
 export class LastMemberGroup extends DomainError {
   override readonly name = 'LastMemberGroup';
   readonly code = 'LastMemberGroup';
-  readonly status = 409;
 
   constructor(teamName: string, group: string) {
     super(
@@ -200,7 +211,6 @@ export class LastMemberGroup extends DomainError {
 export class PreconditionFailed extends DomainError {
   override readonly name = 'PreconditionFailed';
   readonly code = 'PreconditionFailed';
-  readonly status = 412;
 
   constructor(
     message = 'The team changed since it was read; read it again and retry',
@@ -218,7 +228,6 @@ export class PreconditionFailed extends DomainError {
 export class PreconditionRequired extends DomainError {
   override readonly name = 'PreconditionRequired';
   readonly code = 'PreconditionRequired';
-  readonly status = 428;
 
   constructor(message: string) {
     super(message);
@@ -229,7 +238,6 @@ export class PreconditionRequired extends DomainError {
 export class TeamNotManaged extends DomainError {
   override readonly name = 'TeamNotManaged';
   readonly code = 'TeamNotManaged';
-  readonly status = 409;
 
   constructor(teamName: string) {
     super(`Work team '${teamName}' exists but is not managed by this service; it cannot be changed here`, {
@@ -241,7 +249,6 @@ export class TeamNotManaged extends DomainError {
 export class AuditRunNotFound extends DomainError {
   override readonly name = 'AuditRunNotFound';
   readonly code = 'AuditRunNotFound';
-  readonly status = 404;
 
   constructor(runId?: string) {
     super(

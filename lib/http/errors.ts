@@ -1,12 +1,37 @@
 /**
- * The one place where errors become HTTP responses: `{ "error": { "code", "message", "details"? } }`.
- * Domain errors carry their own status; anything else is a 500 whose body never carries internals.
+ * The one place where errors become HTTP responses: `{ "error": { "code", "message", "details"? } }`. A domain
+ * error's code decides its status (the table below); a transient AWS error is a 503 naming its service; anything
+ * else is a 500 whose body never carries internals.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isDomainError, UpstreamUnavailable } from '../domain/errors';
+import { type DomainError, type DomainErrorCode, isDomainError, UpstreamUnavailable } from '../domain/errors';
 import type { Violation } from '../domain/validation';
 import { InvalidPaginationToken } from '../ports/teams';
 import { isTransient, serviceOf } from '../runtime/aws-errors';
+
+/** The HTTP status of every domain error's code. */
+export const STATUS_OF_CODE: Record<DomainErrorCode, number> = {
+  ValidationFailed: 400,
+  Forbidden: 403,
+  TeamNotFound: 404,
+  MemberNotFound: 404,
+  AuditRunNotFound: 404,
+  TeamExists: 409,
+  TeamLimitExceeded: 409,
+  MemberKindMismatch: 409,
+  MemberLimitExceeded: 409,
+  LastMemberGroup: 409,
+  TeamNotManaged: 409,
+  PreconditionFailed: 412,
+  UpstreamRejected: 422,
+  PreconditionRequired: 428,
+  UpstreamUnavailable: 503,
+};
+
+/** The HTTP status a domain error is answered with. */
+export function statusOf(error: DomainError): number {
+  return STATUS_OF_CODE[error.code];
+}
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -37,7 +62,8 @@ export function mapErrorToResponse(error: unknown): { response: APIGatewayProxyS
           ? { code: mapped.code, message: mapped.message }
           : { code: mapped.code, message: mapped.message, details: mapped.details },
     };
-    return { response: jsonResponse(mapped.status, body, retryAfter), expected: mapped.status < 500 };
+    const status = statusOf(mapped);
+    return { response: jsonResponse(status, body, retryAfter), expected: status < 500 };
   }
   if (error instanceof Error && error.name === 'IdempotencyValidationError') {
     const message = 'This Idempotency-Key was already used with another request body';

@@ -24,7 +24,7 @@
 import type { Actor } from '../domain/actor';
 import { mergeAddresses } from '../domain/addresses';
 import { type CognitoChange, questionsOf } from '../domain/cognito-changes';
-import { isDomainError, TeamExists, UpstreamRejected } from '../domain/errors';
+import { isRefusal, TeamExists, UpstreamRejected } from '../domain/errors';
 import type { TeamRecord } from '../domain/team';
 import type { WorkforceDirectory } from '../ports/teams';
 import { RegistryConflict } from '../ports/teams';
@@ -338,7 +338,7 @@ async function provisionFromGroup(
       if (latest && latest.applyState !== 'Applied') throw new Error(`team '${name}' is still being retired`);
       return { ignored: 'a team of that name exists and is not managed here' };
     }
-    if (!isDomainError(error) || error.status >= 500) throw error;
+    if (!isRefusal(error)) throw error;
     deps.log?.warn('a team for a new Cognito group was refused', {
       team: name,
       group,

@@ -14,7 +14,7 @@ import {
   UpdateWorkteamCommand,
 } from '@aws-sdk/client-sagemaker';
 import { SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { buildAuditDeps } from '#lib/composition/teams';
+import { buildAuditDeps } from '#lib/composition/audit';
 import type { AuditReport } from '#lib/domain/audit/report';
 import { forEachBounded } from '#lib/runtime/concurrency';
 import { type AlreadyAudited, runAudit } from '#lib/use-cases/audit';

@@ -13,10 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { buildTeamDeps, TeamsConfigSchema } from '#lib/composition/teams';
+import { buildTeamDeps } from '#lib/composition/teams';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
-import { loadConfig } from '#lib/runtime/config';
+import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
 import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';

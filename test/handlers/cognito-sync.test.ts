@@ -16,11 +16,11 @@ import {
   DeleteGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { buildTeamDeps, TeamsConfigSchema } from '#lib/composition/teams';
+import { buildTeamDeps } from '#lib/composition/teams';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { cognitoClient } from '#lib/runtime/clients/cognito';
 import { snsClient } from '#lib/runtime/clients/sns';
-import { loadConfig } from '#lib/runtime/config';
+import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
 import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as getTeam } from '../../functions/get-team';

@@ -1,3 +1,4 @@
+import { mapErrorToResponse } from '#lib/http/errors';
 /**
  * The write path's invariants, each with the interleaving under control: the emulator holds a SageMaker call
  * until the test releases it, and a second pass of the team is seen waiting for the first's lease (one writer per
@@ -20,10 +21,10 @@ import {
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { actorOf } from '#lib/auth/caller';
-import { buildTeamDeps, TeamsConfigSchema } from '#lib/composition/teams';
+import { buildTeamDeps } from '#lib/composition/teams';
 import { parseCreateTeamRequest, parseTeamPatch } from '#lib/http/requests';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
-import { loadConfig } from '#lib/runtime/config';
+import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
 import { createTeam as createTeamUseCase, updateTeam as updateTeamUseCase } from '#lib/use-cases/manage-teams';
 import { reconcileTeam } from '#lib/use-cases/reconcile';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
@@ -696,7 +697,12 @@ describe('the "new group settling" rule', () => {
     );
 
     // Assess
-    await expect(attempt).rejects.toMatchObject({ code: 'UpstreamRejected', status: 422 });
+    const refusal = await attempt.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({ code: 'UpstreamRejected' });
+    expect(mapErrorToResponse(refusal).response.statusCode).toBe(422);
     expect(await registryRecord(name)).toMatchObject({ lifecycle: 'deleted', closedBy: 'rejection' });
     expect(await deps.registry.listPendingCreations()).not.toContain(name);
   });

@@ -59,7 +59,7 @@ import { actorOf } from '#lib/auth/caller';
 import { buildTeamDeps } from '#lib/composition/teams';
 import { isDomainError } from '#lib/domain/errors';
 import type { TeamRecord } from '#lib/domain/team';
-import { mapErrorToResponse } from '#lib/http/errors';
+import { mapErrorToResponse, statusOf } from '#lib/http/errors';
 import { parseCreateTeamRequest, parseTeamPatch } from '#lib/http/requests';
 import { expectedVersionsOf, toManagedTeamView } from '#lib/http/views';
 import {
@@ -750,8 +750,8 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
       const error = settled.reason;
       const fault = injectedFaultOf(error);
       const { response } = mapErrorToResponse(error);
-      if (isDomainError(error) && error.status < 500) {
-        bump(figures.answers, `${operation.kind} ${error.status} ${error.code}`);
+      if (isDomainError(error) && statusOf(error) < 500) {
+        bump(figures.answers, `${operation.kind} ${statusOf(error)} ${error.code}`);
       } else if (response.statusCode === 503 && fault && !own) {
         bump(figures.answers, `${operation.kind} 503 (injected ${fault.fault.kind}, nothing recorded)`);
       } else if (fault?.fault.kind === 'crash') {

@@ -8,7 +8,7 @@
 import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SageMakerClient, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { buildAuditDeps } from '#lib/composition/teams';
+import { buildAuditDeps } from '#lib/composition/audit';
 import type { FindingEvent } from '#lib/ports/audit';
 import type { AuditAlert } from '#lib/ports/teams';
 import { ANNOUNCEMENT_GRACE_MS, type AuditDeps, runAudit, SUBSCRIPTION_GRACE_MS } from '#lib/use-cases/audit';

@@ -7,6 +7,7 @@ import {
   PreconditionFailed,
   TeamNotManaged,
 } from '#lib/domain/errors';
+import { statusOf } from '#lib/http/errors';
 
 describe('domain errors of team changes', () => {
   test.each([
@@ -22,7 +23,7 @@ describe('domain errors of team changes', () => {
 
     // Assess
     expect(error).toBeInstanceOf(DomainError);
-    expect({ name: error.name, code: error.code, status: error.status }).toEqual({
+    expect({ name: error.name, code: error.code, status: statusOf(error) }).toEqual({
       name: expectedName,
       code: expectedName,
       status,

@@ -11,6 +11,7 @@ import {
 } from '#lib/domain/errors';
 import { redactEmailAddresses } from '#lib/domain/privacy';
 import type { Violation } from '#lib/domain/validation';
+import { statusOf } from '#lib/http/errors';
 
 describe('domain errors', () => {
   test.each([
@@ -29,7 +30,7 @@ describe('domain errors', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toBeInstanceOf(Error);
     expect(isDomainError(error)).toBe(true);
-    expect({ name: error.name, code: error.code, status: error.status }).toEqual({
+    expect({ name: error.name, code: error.code, status: statusOf(error) }).toEqual({
       name: expectedName,
       code: expectedName,
       status,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { LastMemberGroup, MemberKindMismatch, MemberLimitExceeded, MemberNotFound } from '#lib/domain/errors';
 import { addMembers, removeMember, sameMembers } from '#lib/domain/members';
 import type { Members } from '#lib/domain/team';
+import { statusOf } from '#lib/http/errors';
 import { repeat } from './fixtures';
 import { desiredTeam, thrownBy } from './team-fixtures';
 
@@ -38,7 +39,7 @@ describe('addMembers', () => {
 
     // Assess
     expect(error).toBeInstanceOf(MemberKindMismatch);
-    expect((error as MemberKindMismatch).status).toBe(409);
+    expect(statusOf(error as MemberKindMismatch)).toBe(409);
   });
 
   it('refuses Cognito groups for an OIDC team with MemberKindMismatch', () => {
@@ -59,7 +60,7 @@ describe('addMembers', () => {
     // Assess
     expect(error).toBeInstanceOf(MemberLimitExceeded);
     const exceeded = error as MemberLimitExceeded;
-    expect({ status: exceeded.status, details: exceeded.details, message: exceeded.message }).toEqual({
+    expect({ status: statusOf(exceeded), details: exceeded.details, message: exceeded.message }).toEqual({
       status: 409,
       details: { limit: 10, requested: 11 },
       message: "Work team 'labeling-team' can hold at most 10 member groups; this change would give it 11",
@@ -149,7 +150,7 @@ describe('removeMember', () => {
 
     // Assess
     expect(error).toBeInstanceOf(MemberNotFound);
-    expect((error as MemberNotFound).status).toBe(404);
+    expect(statusOf(error as MemberNotFound)).toBe(404);
   });
 
   it('refuses to remove the only group with LastMemberGroup (409)', () => {
@@ -161,7 +162,7 @@ describe('removeMember', () => {
 
     // Assess
     expect(error).toBeInstanceOf(LastMemberGroup);
-    expect((error as LastMemberGroup).status).toBe(409);
+    expect(statusOf(error as LastMemberGroup)).toBe(409);
   });
 });
 

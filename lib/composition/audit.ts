@@ -1,0 +1,43 @@
+/**
+ * The audit's adapters, and reconcile's for remediation: the same registry, SageMaker, SNS and Cognito clients as
+ * the team use cases (lib/composition/teams.ts), so a remediating run writes exactly as every other write path
+ * does; SageMaker's audit reader, the topics' inspector, CloudTrail's (read only: the region's trails, for
+ * `account.no-trail`), the findings' events and the report store; and the audit's own settings.
+ */
+import { createFindingEvents } from '../adapters/finding-events';
+import { createTopicInspector } from '../adapters/notifications';
+import { createAuditReader } from '../adapters/sagemaker';
+import { createTrailInspector } from '../adapters/trails';
+import { cloudTrailClient } from '../runtime/clients/cloudtrail';
+import { eventBridgeClient } from '../runtime/clients/eventbridge';
+import { sageMakerClient } from '../runtime/clients/sagemaker';
+import { snsClient } from '../runtime/clients/sns';
+import { type AuditConfig, AuditConfigSchema, loadConfig } from '../runtime/config';
+import type { AuditDeps } from '../use-cases/audit';
+import { reconcileTeam } from '../use-cases/reconcile';
+import { buildAuditStore } from './audit-store';
+import { buildTeamDeps, policy } from './teams';
+
+export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchema)): AuditDeps {
+  const team = buildTeamDeps(config);
+  return {
+    reader: createAuditReader(sageMakerClient(config)),
+    topics: createTopicInspector(snsClient(config)),
+    trails: createTrailInspector(cloudTrailClient(config), config.AWS_REGION),
+    directory: team.directory,
+    registry: team.registry,
+    store: buildAuditStore(config),
+    events: createFindingEvents(eventBridgeClient(config)),
+    alerts: team.alerts,
+    policy,
+    reconcile: (name, by) => reconcileTeam(team, name, {}, { onRefusal: 'keep', by }),
+    log: team.log,
+  };
+}
+
+/** The audit's own settings: how long a subscription finding waits for a second look. */
+export function auditRunSettings(
+  config: AuditConfig = loadConfig(AuditConfigSchema),
+): Pick<AuditDeps, 'subscriptionGraceMs'> {
+  return { subscriptionGraceMs: config.SUBSCRIPTION_GRACE_SECONDS * 1000 };
+}
