@@ -27,7 +27,7 @@ import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { reservePort, waitForPort } from './ports';
 import { quotaScaleFromEnv } from './request-quota';
 import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
-import { type SeedResult, seedLocalCloud } from './seed';
+import { type SeedResult, seedLocalCloud, userPoolDatabase } from './seed';
 import { type SnsProxy, startSnsProxy } from './sns-proxy';
 
 export const REGION = 'us-east-1';
@@ -297,6 +297,10 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     join(workDir, '.cognito', 'config.json'),
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }),
   );
+  // The workforce's pool, with the id the events/ samples name (cognito-local loads it at start).
+  const pool = userPoolDatabase({ region: REGION, accountId: ACCOUNT_ID });
+  mkdirSync(join(workDir, '.cognito', 'db'));
+  writeFileSync(join(workDir, '.cognito', 'db', pool.fileName), pool.content);
   const bin = require.resolve('cognito-local/lib/bin/start.js');
   const child: ChildProcess = spawn(process.execPath, [bin], {
     cwd: workDir,
