@@ -269,7 +269,7 @@ interface RunningService {
 }
 
 async function startFauxqsServer(port: number): Promise<RunningService> {
-  // fauxqs always listens on every interface (it takes no bind address); the README says so.
+  // fauxqs always listens on every interface (it takes no bind address); docs/local-cloud.md says so.
   const { startFauxqs } = await import('fauxqs');
   const server = await startFauxqs({ port, logger: false, host: '127.0.0.1', defaultRegion: REGION });
   return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
