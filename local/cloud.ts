@@ -27,7 +27,7 @@ import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { reservePort, waitForPort } from './ports';
 import { quotaScaleFromEnv } from './request-quota';
 import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
-import { type SeedResult, seedLocalCloud } from './seed';
+import { type SeedResult, seedLocalCloud, userPoolDatabase } from './seed';
 import { type SnsProxy, startSnsProxy } from './sns-proxy';
 
 export const REGION = 'us-east-1';
@@ -269,7 +269,7 @@ interface RunningService {
 }
 
 async function startFauxqsServer(port: number): Promise<RunningService> {
-  // fauxqs always listens on every interface (it takes no bind address); the README says so.
+  // fauxqs always listens on every interface (it takes no bind address); docs/local-cloud.md says so.
   const { startFauxqs } = await import('fauxqs');
   const server = await startFauxqs({ port, logger: false, host: '127.0.0.1', defaultRegion: REGION });
   return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
@@ -297,6 +297,10 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     join(workDir, '.cognito', 'config.json'),
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }),
   );
+  // The workforce's pool, with the id the events/ samples name (cognito-local loads it at start).
+  const pool = userPoolDatabase({ region: REGION, accountId: ACCOUNT_ID });
+  mkdirSync(join(workDir, '.cognito', 'db'));
+  writeFileSync(join(workDir, '.cognito', 'db', pool.fileName), pool.content);
   const bin = require.resolve('cognito-local/lib/bin/start.js');
   const child: ChildProcess = spawn(process.execPath, [bin], {
     cwd: workDir,

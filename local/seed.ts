@@ -8,6 +8,9 @@
  * The workforce admits the documentation range 192.0.2.0/24 only, inside the policy's allowed ranges, so the audit
  * finds nothing else. The DynamoDB tables (team registry, idempotency, audit) are created from
  * infra/tables.json, the same definitions serverless.yml deploys.
+ * The user pool has the id the events/cognito-*.json samples name, and the labeler `ana` the sub they name, so a
+ * sample run against the local stack concerns its pool and a user of it: cognito-local gives a pool the name of its
+ * database file (written before it starts, `userPoolDatabase`), and takes a sub given at AdminCreateUser.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +21,6 @@ import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -65,6 +67,11 @@ export interface SeedResult {
 }
 
 export const SEED_PASSWORD = 'Local-Passw0rd!';
+/** The workforce's user pool: the id the events/cognito-*.json samples name. */
+export const USER_POOL_ID = 'us-east-1_AbCdEf123';
+export const USER_POOL_NAME = 'labeling-workforce';
+/** The sub of the user the events/cognito-*.json samples name (CloudTrail names users by sub): the labeler `ana`. */
+export const SAMPLE_USER_SUB = '5c1e8a72-90b4-4f3e-b7d2-8e6a41f0c9d3';
 export const ADMIN_GROUP = 'workteam-admins';
 export const REQUESTERS_GROUP = 'workteam-requesters';
 export const LOCAL_TABLES = {
@@ -75,8 +82,8 @@ export const LOCAL_TABLES = {
 
 const GROUPS = ['labelers-en', 'labelers-de', 'reviewers', ADMIN_GROUP, REQUESTERS_GROUP];
 
-const USERS: { username: string; email: string; groups: string[] }[] = [
-  { username: 'ana', email: 'ana@example.com', groups: ['labelers-en'] },
+const USERS: { username: string; email: string; groups: string[]; sub?: string }[] = [
+  { username: 'ana', email: 'ana@example.com', groups: ['labelers-en'], sub: SAMPLE_USER_SUB },
   { username: 'ben', email: 'ben@example.com', groups: ['labelers-en', 'labelers-de'] },
   { username: 'chloe', email: 'chloe@example.com', groups: ['reviewers'] },
   { username: 'platform-admin', email: 'platform-admin@example.com', groups: [ADMIN_GROUP] },
@@ -131,10 +138,8 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
 
   await createLocalTables(dynamo);
 
-  const pool = await cognito.send(
-    new CreateUserPoolCommand({ PoolName: 'labeling-workforce', AutoVerifiedAttributes: ['email'] }),
-  );
-  const userPoolId = required(pool.UserPool?.Id, 'user pool id');
+  // The pool exists from cognito-local's start (userPoolDatabase): CreateUserPool would choose another id.
+  const userPoolId = USER_POOL_ID;
   const client = await cognito.send(
     new CreateUserPoolClientCommand({
       UserPoolId: userPoolId,
@@ -154,6 +159,7 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
         Username: user.username,
         MessageAction: 'SUPPRESS',
         UserAttributes: [
+          ...(user.sub ? [{ Name: 'sub', Value: user.sub }] : []),
           { Name: 'email', Value: user.email },
           { Name: 'email_verified', Value: 'true' },
         ],
@@ -233,6 +239,34 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
   };
   for (const sdkClient of [cognito, sagemaker, sns, dynamo]) sdkClient.destroy();
   return result;
+}
+
+/**
+ * cognito-local's database file of the workforce's pool, `<id>.json` in its data directory (`.cognito/db`): at
+ * start it takes every such file for a pool of that id. The options are those CreateUserPool gives a pool created
+ * with this name and `AutoVerifiedAttributes: ['email']` (cognito-local's defaults, sign-in by user name), with an
+ * ARN of the local account.
+ */
+export function userPoolDatabase(options: { region: string; accountId: string; now?: Date }): {
+  fileName: string;
+  content: string;
+} {
+  const now = options.now ?? new Date();
+  // cognito-local's own module (its lib/, not the product's): the defaults CreateUserPool starts from.
+  const { USER_POOL_AWS_DEFAULTS } = require('cognito-local/lib/services/cognitoService') as {
+    USER_POOL_AWS_DEFAULTS: Record<string, unknown>;
+  };
+  const pool = {
+    ...USER_POOL_AWS_DEFAULTS,
+    UsernameAttributes: [],
+    Id: USER_POOL_ID,
+    Name: USER_POOL_NAME,
+    Arn: `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${USER_POOL_ID}`,
+    AutoVerifiedAttributes: ['email'],
+    CreationDate: now,
+    LastModifiedDate: now,
+  };
+  return { fileName: `${USER_POOL_ID}.json`, content: JSON.stringify({ Users: {}, Options: pool }, null, 2) };
 }
 
 /** The CloudFormation `Properties` of a table in infra/tables.json, as far as CreateTable takes them. */

@@ -17,7 +17,7 @@
  *   clock that a control route moves forward. fauxqs delivers only to SQS subscriptions, so what a publish
  *   would mail is not visible; a pending subscription stays unconfirmed in fauxqs too, which never delivers to it.
  * - **Control routes** under `/_sns/` (SNS itself is `POST /`): the local mailbox of confirmation mails, the
- *   worker's clicks (confirm, unsubscribe link), the quotas and the clock. See README "The local cloud".
+ *   worker's clicks (confirm, unsubscribe link), the quotas and the clock. See docs/local-cloud.md.
  *
  * The proxy never logs: confirmation mails carry e-mail addresses, which only the mailbox route shows.
  */

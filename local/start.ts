@@ -24,7 +24,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from './cloud';
+import { banner, type HttpRoute, httpRoutes } from './banner';
+import { DEFAULT_PORTS, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from './cloud';
 import {
   type LocalEventDelivery,
   printServerlessConfig,
@@ -43,54 +44,6 @@ function toDotenv(env: Record<string, string>): string {
   return `${Object.entries(env)
     .map(([key, value]) => `${key}=${quote(value)}`)
     .join('\n')}\n`;
-}
-
-/** The rules' targets and the queues, with what polls them, for the banner. */
-function deliverySummary(delivery: LocalEventDelivery | undefined): { targets: string; queues: string } {
-  if (!delivery) return { targets: 'not running', queues: 'not created' };
-  const targets = [
-    ...new Set(delivery.rules.map((rule) => (rule.target === 'lambda' ? rule.functionKey : `queue ${rule.queueName}`))),
-  ];
-  const queues = [...delivery.queues.keys()].map((name) => {
-    const pollers = delivery.mappings
-      .filter((mapping) => mapping.queueName === name)
-      .map((mapping) => `-> ${mapping.functionKey}, batches of up to ${mapping.batchSize}`);
-    return pollers.length > 0 ? `${name} (${pollers.join('; ')})` : name;
-  });
-  return {
-    targets: targets.join(', ') || 'no rule has an event pattern',
-    queues: queues.join(', ') || 'the stack has no AWS::SQS::Queue',
-  };
-}
-
-function summary(cloud: LocalCloud, delivery: LocalEventDelivery | undefined): string {
-  const { env, seed } = cloud;
-  const { targets, queues } = deliverySummary(delivery);
-  return [
-    '',
-    'workteam-automation is running locally',
-    `  HTTP API         ${env.API_URL}   (the routes of openapi/openapi.yaml: teams, workforces, audit)`,
-    `  SageMaker        ${env.AWS_ENDPOINT_URL_SAGEMAKER}   (our emulator; knobs at /_emulator/knobs)`,
-    `  SNS              ${env.AWS_ENDPOINT_URL_SNS}   (quotas, paging, e-mail confirmation as in AWS; mailbox: GET ${env.LOCAL_SNS_CONTROL_URL}/confirmations)`,
-    `  SQS              ${env.AWS_ENDPOINT_URL_SQS}   (fauxqs, also the SNS behind the proxy)`,
-    `  Cognito          ${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}   (records CloudTrail events; cognito-local ${env.COGNITO_LOCAL_URL}, pool ${seed.userPoolId})`,
-    `  EventBridge      ${env.AWS_ENDPOINT_URL_EVENTBRIDGE}   (PutEvents; what reached the bus: GET ${env.EVENTBRIDGE_URL}/_events)`,
-    `  CloudTrail       ${env.AWS_ENDPOINT_URL_CLOUDTRAIL}   (one trail logging management events; control: ${env.LOCAL_CLOUDTRAIL_CONTROL_URL})`,
-    `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the rules of serverless.yml; functions invoked asynchronously)`,
-    `  Queues           ${queues}   (fauxqs; the stack's queues, polled as Lambda's SQS event sources)`,
-    `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
-    `  Seeded teams     ${seed.teams.join(', ')}`,
-    `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, LOCAL_WORKER_TOKEN, endpoints, pool and client ids)`,
-    `  Callers          .local/env signs as the IAM user ${OPERATOR_ACCESS_KEY_ID}; the functions as their role (${env.OWN_CALLER_ARN_PREFIX}…)`,
-    '',
-    'Try it from another shell:',
-    '  set -a; . .local/env; set +a',
-    '  curl -H "Authorization: Bearer $LOCAL_ADMIN_TOKEN" "$API_URL/teams?limit=2"',
-    '  curl "$EVENTBRIDGE_URL/_events?source=aws.sagemaker"',
-    '',
-    'Ctrl-C stops everything.',
-    '',
-  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -136,6 +89,7 @@ async function main(): Promise<void> {
 
   let stopping = false;
   let delivery: LocalEventDelivery | undefined;
+  let routes: HttpRoute[] = [];
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -158,6 +112,7 @@ async function main(): Promise<void> {
   // and the bus start at once: an event or a batch that meets a refused connection is retried until it listens.
   try {
     const config = await printServerlessConfig({ root, stage: 'local', env: cloud.env });
+    routes = httpRoutes(config);
     const sqs = new SQSClient({
       endpoint: cloud.env.AWS_ENDPOINT_URL_SQS,
       region: REGION,
@@ -178,7 +133,7 @@ async function main(): Promise<void> {
     process.stderr.write(`serverless offline did not start: ${(error as Error).message}\n`);
     await stop(1);
   }
-  process.stdout.write(summary(cloud, delivery));
+  process.stdout.write(banner(cloud, delivery, routes));
 }
 
 main().catch((error: Error) => {
