@@ -15,7 +15,8 @@ import { handler as startAudit } from '../../functions/start-audit';
 import { logger } from '../../lib/runtime/observability';
 import { busEvents, clearBusEvents } from '../support/events';
 import { type HttpResult, invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
-import { ADMIN, call, emulatorCalls, OWNER, type RouteCall, resetEmulatorCalls, SOMEONE_ELSE } from '../support/teams';
+import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
+import { ADMIN, call, OWNER, type RouteCall, SOMEONE_ELSE } from '../support/teams';
 
 const SEED = 20_261_128;
 const RUNS = 1_000;
