@@ -7,7 +7,7 @@ import { createSageMakerWriter } from '#lib/adapters/sagemaker';
 import type { MemberDefinition, WorkteamSpec } from '#lib/domain/workteam';
 import type { WorkteamWriter } from '#lib/ports/teams';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor } from './sagemaker-support';
+import { clientFor } from '../support/sagemaker-contract';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:workteam-image-labelers';
 

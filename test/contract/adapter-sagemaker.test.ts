@@ -11,7 +11,7 @@ import {
   type WorkteamReader,
 } from '#lib/adapters/sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor } from './sagemaker-support';
+import { clientFor } from '../support/sagemaker-contract';
 
 let emulator: SageMakerEmulator;
 let client: SageMakerClient;

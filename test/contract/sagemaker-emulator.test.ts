@@ -22,7 +22,7 @@ import {
   TOPIC_ARN,
   teamInput,
   USER_POOL,
-} from './sagemaker-support';
+} from '../support/sagemaker-contract';
 
 describe('SageMaker emulator: wire protocol, knobs and control plane', () => {
   let emulator: SageMakerEmulator;

@@ -7,7 +7,7 @@ import {
   type Workteam,
 } from '@aws-sdk/client-sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor, createTeam, failureOf, TOPIC_ARN, unchecked } from './sagemaker-support';
+import { clientFor, createTeam, failureOf, TOPIC_ARN, unchecked } from '../support/sagemaker-contract';
 
 // Created in this order, which is neither alphabetical nor reverse alphabetical.
 const NAMES = ['kilo', 'alpha', 'juliet', 'echo', 'bravo', 'india', 'delta', 'hotel', 'charlie', 'golf', 'foxtrot'];

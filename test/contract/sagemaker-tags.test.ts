@@ -7,7 +7,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor, createTeam, createWorkforce, failureOf } from './sagemaker-support';
+import { clientFor, createTeam, createWorkforce, failureOf } from '../support/sagemaker-contract';
 
 const UNKNOWN_ARN = 'arn:aws:sagemaker:us-east-1:000000000000:workteam/private-crowd/nobody';
 

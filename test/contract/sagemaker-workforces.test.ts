@@ -23,7 +23,7 @@ import {
   USER_POOL,
   unchecked,
   VPC_CONFIG,
-} from './sagemaker-support';
+} from '../support/sagemaker-contract';
 
 describe('SageMaker emulator: workforces', () => {
   let emulator: SageMakerEmulator;

@@ -25,7 +25,7 @@ import {
   USER_POOL,
   unchecked,
   VPC_CONFIG,
-} from './sagemaker-support';
+} from '../support/sagemaker-contract';
 
 describe('SageMaker emulator: work teams', () => {
   let emulator: SageMakerEmulator;

@@ -1,4 +1,4 @@
-/** Shared helpers of the SageMaker emulator contract tests (not a test file itself). */
+/** Fixtures of the SageMaker contract tests (test/contract/sagemaker-*.test.ts, adapter-sagemaker*.test.ts). */
 import {
   CreateWorkforceCommand,
   type CreateWorkforceCommandInput,
