@@ -2,31 +2,21 @@
  * The SageMaker writer through the real SDK against an emulator of its own, emptied before every test (the
  * shared one holds the seeded teams, and an account has room for 25).
  */
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createSageMakerWriter } from '#lib/adapters/sagemaker';
 import type { MemberDefinition, WorkteamSpec } from '#lib/domain/workteam';
 import type { WorkteamWriter } from '#lib/ports/teams';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor } from './sagemaker-support';
+import type { SageMakerEmulator } from '../../local/sagemaker';
+import { useOwnSageMakerEmulator } from '../support/sagemaker-contract';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:workteam-image-labelers';
 
 let emulator: SageMakerEmulator;
-let client: SageMakerClient;
 let writer: WorkteamWriter;
 
-beforeAll(async () => {
-  emulator = await startSageMakerEmulator({ port: 0 });
-  client = clientFor(emulator);
-  writer = createSageMakerWriter(client);
+useOwnSageMakerEmulator((own) => {
+  emulator = own.emulator;
+  writer = createSageMakerWriter(own.client);
 });
-
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
-});
-
-beforeEach(() => emulator.reset());
 
 function cognitoGroup(userGroup: string): MemberDefinition {
   return { cognito: { userPool: 'us-east-1_pool', clientId: 'client', userGroup } };

@@ -10,17 +10,22 @@ import {
   type ListQuery,
   type WorkteamReader,
 } from '#lib/adapters/sagemaker';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor } from './sagemaker-support';
+import type { SageMakerEmulator } from '../../local/sagemaker';
+import { useOwnSageMakerEmulator } from '../support/sagemaker-contract';
 
 let emulator: SageMakerEmulator;
 let client: SageMakerClient;
 let adapter: WorkteamReader;
 const TEAM_NAMES = Array.from({ length: 25 }, (_, i) => `team-${String(i + 1).padStart(2, '0')}`);
 
+useOwnSageMakerEmulator(
+  (own) => {
+    ({ emulator, client } = own);
+  },
+  { beforeEach: 'resetCallCounts' },
+);
+
 beforeAll(async () => {
-  emulator = await startSageMakerEmulator({ port: 0 });
-  client = clientFor(emulator);
   adapter = createSageMakerAdapter(client);
   // Created in reverse alphabetical order, so creation order and name order differ.
   for (const name of [...TEAM_NAMES].reverse()) {
@@ -36,13 +41,6 @@ beforeAll(async () => {
     );
   }
 });
-
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
-});
-
-beforeEach(() => emulator.resetCallCounts());
 
 async function walk(query: ListQuery): Promise<{ names: string[][]; tokens: (string | undefined)[] }> {
   const names: string[][] = [];

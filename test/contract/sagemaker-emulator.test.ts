@@ -22,24 +22,15 @@ import {
   TOPIC_ARN,
   teamInput,
   USER_POOL,
-} from './sagemaker-support';
+  useOwnSageMakerEmulator,
+} from '../support/sagemaker-contract';
 
 describe('SageMaker emulator: wire protocol, knobs and control plane', () => {
   let emulator: SageMakerEmulator;
   let client: SageMakerClient;
 
-  beforeAll(async () => {
-    emulator = await startSageMakerEmulator({ port: 0 });
-    client = clientFor(emulator);
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
+  useOwnSageMakerEmulator((own) => {
+    ({ emulator, client } = own);
   });
 
   describe('wire protocol', () => {
@@ -408,27 +399,21 @@ describe('SageMaker emulator: CloudTrail events of work team writes', () => {
   let recorded: CloudTrailEvent[];
   let unsubscribe: () => void;
 
-  beforeAll(async () => {
-    emulator = await startSageMakerEmulator({
-      identities: { [ROLE_KEY]: { arn: ROLE_SESSION_ARN, type: 'AssumedRole' } },
-    });
-    asRole = clientFor(emulator, { credentials: { accessKeyId: ROLE_KEY, secretAccessKey: 'local' } });
-    asUser = clientFor(emulator, { credentials: { accessKeyId: USER_KEY, secretAccessKey: 'local' } });
-  });
+  useOwnSageMakerEmulator(
+    (own) => {
+      emulator = own.emulator;
+      asRole = own.clientWith({ credentials: { accessKeyId: ROLE_KEY, secretAccessKey: 'local' } });
+      asUser = own.clientWith({ credentials: { accessKeyId: USER_KEY, secretAccessKey: 'local' } });
+    },
+    { emulator: { identities: { [ROLE_KEY]: { arn: ROLE_SESSION_ARN, type: 'AssumedRole' } } } },
+  );
 
   beforeEach(() => {
-    emulator.reset();
     recorded = [];
     unsubscribe = emulator.subscribe((event) => recorded.push(event));
   });
 
   afterEach(() => unsubscribe());
-
-  afterAll(async () => {
-    asRole.destroy();
-    asUser.destroy();
-    await emulator.close();
-  });
 
   it('records a CreateWorkteam as CloudTrail does: the request in camelCase, the new ARN, the request id', async () => {
     // Act

@@ -6,14 +6,12 @@ import {
   type SageMakerClient,
   type Workteam,
 } from '@aws-sdk/client-sagemaker';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor, createTeam, failureOf, TOPIC_ARN, unchecked } from './sagemaker-support';
+import { createTeam, failureOf, TOPIC_ARN, unchecked, useOwnSageMakerEmulator } from '../support/sagemaker-contract';
 
 // Created in this order, which is neither alphabetical nor reverse alphabetical.
 const NAMES = ['kilo', 'alpha', 'juliet', 'echo', 'bravo', 'india', 'delta', 'hotel', 'charlie', 'golf', 'foxtrot'];
 
 describe('SageMaker emulator: ListWorkteams', () => {
-  let emulator: SageMakerEmulator;
   let client: SageMakerClient;
 
   const list = (input: ListWorkteamsCommandInput = {}) => client.send(new ListWorkteamsCommand(input));
@@ -27,18 +25,8 @@ describe('SageMaker emulator: ListWorkteams', () => {
     for (const name of NAMES) await createTeam(client, name);
   };
 
-  beforeAll(async () => {
-    emulator = await startSageMakerEmulator({ port: 0 });
-    client = clientFor(emulator);
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
+  useOwnSageMakerEmulator((own) => {
+    client = own.client;
   });
 
   it('lists nothing, without NextToken, when there is no work team', async () => {

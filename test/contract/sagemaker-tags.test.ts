@@ -6,8 +6,7 @@ import {
   type SageMakerClient,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
-import { clientFor, createTeam, createWorkforce, failureOf } from './sagemaker-support';
+import { createTeam, createWorkforce, failureOf, useOwnSageMakerEmulator } from '../support/sagemaker-contract';
 
 const UNKNOWN_ARN = 'arn:aws:sagemaker:us-east-1:000000000000:workteam/private-crowd/nobody';
 
@@ -16,23 +15,12 @@ function tags(count: number, prefix = 'key'): Tag[] {
 }
 
 describe('SageMaker emulator: tags', () => {
-  let emulator: SageMakerEmulator;
   let client: SageMakerClient;
 
   const listTags = async (arn: string) => (await client.send(new ListTagsCommand({ ResourceArn: arn }))).Tags;
 
-  beforeAll(async () => {
-    emulator = await startSageMakerEmulator({ port: 0 });
-    client = clientFor(emulator);
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
+  useOwnSageMakerEmulator((own) => {
+    client = own.client;
   });
 
   it('stores the Tags given on CreateWorkteam on the work team', async () => {

@@ -10,11 +10,9 @@ import {
   type SageMakerClient,
   type Workforce,
 } from '@aws-sdk/client-sagemaker';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import {
   ACCOUNT,
   CLIENT_ID,
-  clientFor,
   createTeam,
   createWorkforce,
   failureOf,
@@ -22,11 +20,11 @@ import {
   REGION,
   USER_POOL,
   unchecked,
+  useOwnSageMakerEmulator,
   VPC_CONFIG,
-} from './sagemaker-support';
+} from '../support/sagemaker-contract';
 
 describe('SageMaker emulator: workforces', () => {
-  let emulator: SageMakerEmulator;
   let client: SageMakerClient;
 
   const createRaw = (input: Partial<CreateWorkforceCommandInput>) =>
@@ -43,18 +41,8 @@ describe('SageMaker emulator: workforces', () => {
     return Workforce;
   };
 
-  beforeAll(async () => {
-    emulator = await startSageMakerEmulator({ port: 0 });
-    client = clientFor(emulator);
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
+  useOwnSageMakerEmulator((own) => {
+    client = own.client;
   });
 
   describe('CreateWorkforce and DescribeWorkforce', () => {

@@ -8,11 +8,9 @@ import {
   type SageMakerClient,
   UpdateWorkteamCommand,
 } from '@aws-sdk/client-sagemaker';
-import { type SageMakerEmulator, startSageMakerEmulator } from '../../local/sagemaker';
 import {
   ACCOUNT,
   CLIENT_ID,
-  clientFor,
   cognitoMember,
   createTeam,
   createWorkforce,
@@ -24,11 +22,11 @@ import {
   teamInput,
   USER_POOL,
   unchecked,
+  useOwnSageMakerEmulator,
   VPC_CONFIG,
-} from './sagemaker-support';
+} from '../support/sagemaker-contract';
 
 describe('SageMaker emulator: work teams', () => {
-  let emulator: SageMakerEmulator;
   let client: SageMakerClient;
 
   const create = (input: CreateWorkteamCommandInput) => client.send(new CreateWorkteamCommand(input));
@@ -38,18 +36,8 @@ describe('SageMaker emulator: work teams', () => {
     return Workteam;
   };
 
-  beforeAll(async () => {
-    emulator = await startSageMakerEmulator({ port: 0 });
-    client = clientFor(emulator);
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
+  useOwnSageMakerEmulator((own) => {
+    client = own.client;
   });
 
   describe('create and describe', () => {

@@ -26,10 +26,7 @@ import { handler as updateTeam } from '../../functions/update-team';
 import type { EventBridgeEvent } from '../../local/eventbridge';
 import { busEvents, OPERATOR_CREDENTIALS } from '../support/events';
 import { invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
-import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
 import {
-  ADMIN,
-  call,
   emulatorCalls,
   holdEmulatorCalls,
   injectEmulatorFault,
@@ -37,7 +34,9 @@ import {
   resetEmulatorCalls,
   setEmulatorKnobs,
   untilWaiting,
-} from '../support/teams';
+} from '../support/sagemaker-emulator-control';
+import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
+import { ADMIN, call } from '../support/teams';
 
 /** A person with the AWS CLI and `.local/env`: not this system's functions. */
 const operator = new SageMakerClient({ credentials: OPERATOR_CREDENTIALS });

@@ -10,8 +10,9 @@ import { snsClient } from '#lib/runtime/clients/sns';
 import { handler as audit } from '../../functions/audit';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
-import { emulatorCalls, resetEmulatorCalls, sagemaker, uniqueTeamName } from '../support/teams';
+import { sagemaker, uniqueTeamName } from '../support/teams';
 
 const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
 const counters: Record<string, Record<string, number>> = {};

@@ -17,7 +17,8 @@ import { logger } from '../../lib/runtime/observability';
 import { busEvents, clearBusEvents } from '../support/events';
 import { type HttpResult, invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
 import { captureLogOutput } from '../support/logs';
-import { ADMIN, call, emulatorCalls, OWNER, type RouteCall, resetEmulatorCalls, SOMEONE_ELSE } from '../support/teams';
+import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
+import { ADMIN, call, OWNER, type RouteCall, SOMEONE_ELSE } from '../support/teams';
 
 const SEED = 20_261_128;
 const RUNS = 1_000;

@@ -12,17 +12,15 @@ import { handler as startAudit } from '../../functions/start-audit';
 import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
 import { busEvents, clearBusEvents } from '../support/events';
 import { lambdaContext, loadEvent } from '../support/invoke';
-import { givenTeam, liveTeam, operationsInbox, retireCreatedTeams } from '../support/steps';
 import {
-  ADMIN,
-  call,
   emulatorCalls,
   holdEmulatorCalls,
-  OWNER,
   releaseEmulatorCall,
   resetEmulatorCalls,
   untilWaiting,
-} from '../support/teams';
+} from '../support/sagemaker-emulator-control';
+import { givenTeam, liveTeam, operationsInbox, retireCreatedTeams } from '../support/steps';
+import { ADMIN, call, OWNER } from '../support/teams';
 
 /** A person with the AWS CLI and `.local/env`: not this system's functions. */
 const operator = new SageMakerClient({

@@ -29,6 +29,7 @@ import { deliverToCognitoSync } from '../support/cognito-sync';
 import { clear, countCommands } from '../support/in-flight';
 import { loadEvent } from '../support/invoke';
 import { advanceSnsClock, confirmationMails, confirmSubscriptions, unsubscribeByLink } from '../support/mailbox';
+import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import {
   createdTeams,
   givenTeam,
@@ -38,7 +39,7 @@ import {
   retireCreatedTeams,
   topicArnOf,
 } from '../support/steps';
-import { call, emulatorCalls, OWNER, resetEmulatorCalls, sns, uniqueTeamName } from '../support/teams';
+import { call, OWNER, sns, uniqueTeamName } from '../support/teams';
 
 const topics = sns();
 

@@ -13,18 +13,8 @@ import type { Caller } from '#lib/auth/caller';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import type { HttpResult } from '../support/invoke';
-import {
-  ADMIN,
-  ANY_VERSION,
-  call,
-  emulatorCalls,
-  OWNER,
-  resetEmulatorCalls,
-  SOMEONE_ELSE,
-  setEmulatorKnobs,
-  teamBody,
-  uniqueTeamName,
-} from '../support/teams';
+import { emulatorCalls, resetEmulatorCalls, setEmulatorKnobs } from '../support/sagemaker-emulator-control';
+import { ADMIN, ANY_VERSION, call, OWNER, SOMEONE_ELSE, teamBody, uniqueTeamName } from '../support/teams';
 
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const idempotencyTable = () => process.env.IDEMPOTENCY_TABLE as string;

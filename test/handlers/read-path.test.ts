@@ -7,6 +7,7 @@ import { handler as getTeam } from '../../functions/get-team';
 import { handler as listTeams } from '../../functions/list-teams';
 import { handler as listWorkforces } from '../../functions/list-workforces';
 import { invokeHttp } from '../support/invoke';
+import { emulatorCalls, resetEmulatorCalls, setEmulatorKnobs } from '../support/sagemaker-emulator-control';
 
 const SEEDED_TEAMS = ['image-labelers', 'translation-reviewers', 'medical-annotators', 'sentiment-raters'];
 
@@ -162,26 +163,20 @@ describe('listTeams', () => {
 });
 
 describe('listTeams when SageMaker throttles', () => {
-  const knobs = (body: object) =>
-    fetch(`${process.env.SAGEMAKER_EMULATOR_URL}/_emulator/knobs`, { method: 'PUT', body: JSON.stringify(body) });
-
   afterEach(async () => {
-    await knobs({ throttleRate: 0 });
+    await setEmulatorKnobs({ throttleRate: 0 });
   });
 
   it('answers 503 UpstreamUnavailable with Retry-After once the SDK has spent its retries', async () => {
     // Prepare
-    await knobs({ throttleRate: 1 });
-    await fetch(`${process.env.SAGEMAKER_EMULATOR_URL}/_emulator/calls`, { method: 'DELETE' });
+    await setEmulatorKnobs({ throttleRate: 1 });
+    await resetEmulatorCalls();
 
     // Act
     const result = await invokeHttp(listTeams, 'listTeams', 'list-teams.json');
 
     // Assess
-    const calls = (await (await fetch(`${process.env.SAGEMAKER_EMULATOR_URL}/_emulator/calls`)).json()) as Record<
-      string,
-      number
-    >;
+    const calls = await emulatorCalls();
     expect(result.statusCode).toBe(503);
     expect(result.headers['retry-after']).toBe('5');
     expect(result.body).toMatchObject({ error: { code: 'UpstreamUnavailable' } });

@@ -8,8 +8,9 @@ import { handler as authorizer } from '../../functions/authorizer';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as listTeams } from '../../functions/list-teams';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import { createdTeams, registryRecord, retireCreatedTeams } from '../support/steps';
-import { call, emulatorCalls, resetEmulatorCalls, teamBody, uniqueTeamName } from '../support/teams';
+import { call, teamBody, uniqueTeamName } from '../support/teams';
 
 function env(name: string): string {
   const value = process.env[name];

@@ -8,8 +8,9 @@ import { handler as resync } from '../../functions/resync';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { confirmSubscriptions, withQuotaScale } from '../support/mailbox';
+import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import { givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
-import { emulatorCalls, resetEmulatorCalls, sagemaker, sns, uniqueTeamName } from '../support/teams';
+import { sagemaker, sns, uniqueTeamName } from '../support/teams';
 
 const topics = sns();
 

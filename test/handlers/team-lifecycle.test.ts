@@ -22,16 +22,15 @@ import { handler as updateTeam } from '../../functions/update-team';
 import { setup } from '../support/cognito';
 import { invokeHttp } from '../support/invoke';
 import { confirmSubscriptions } from '../support/mailbox';
+import { injectEmulatorFault, setEmulatorKnobs } from '../support/sagemaker-emulator-control';
 import { createdTeams, givenTeam, registryRecord, retireCreatedTeams } from '../support/steps';
 import {
   ADMIN,
   ANY_VERSION,
   call,
-  injectEmulatorFault,
   OWNER,
   SOMEONE_ELSE,
   sagemaker,
-  setEmulatorKnobs,
   sns,
   teamBody,
   uniqueTeamName,

@@ -18,17 +18,15 @@ import { handler as removeTeamMember } from '../../functions/remove-team-member'
 import { handler as updateTeam } from '../../functions/update-team';
 import { clear, countCommands } from '../support/in-flight';
 import { confirmSubscriptions } from '../support/mailbox';
-import { createdTeams, givenTeam, retireCreatedTeams } from '../support/steps';
 import {
-  call,
   emulatorCalls,
   holdEmulatorCalls,
   releaseEmulatorCall,
   resetEmulatorCalls,
-  teamBody,
-  uniqueTeamName,
   untilWaiting,
-} from '../support/teams';
+} from '../support/sagemaker-emulator-control';
+import { createdTeams, givenTeam, retireCreatedTeams } from '../support/steps';
+import { call, teamBody, uniqueTeamName } from '../support/teams';
 
 afterEach(retireCreatedTeams);
 

@@ -37,6 +37,17 @@ import { handler as updateTeam } from '../../functions/update-team';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { watchLeases } from '../support/leases';
 import {
+  clearEmulatorFaultsAndHolds,
+  emulatorCalls,
+  emulatorInFlight,
+  holdEmulatorCalls,
+  injectEmulatorFault,
+  releaseEmulatorCall,
+  resetEmulatorCalls,
+  setEmulatorKnobs,
+  untilWaiting,
+} from '../support/sagemaker-emulator-control';
+import {
   createdTeams,
   givenTeam,
   liveTeam,
@@ -45,24 +56,7 @@ import {
   retireCreatedTeams,
   topicExists,
 } from '../support/steps';
-import {
-  ANY_VERSION,
-  call,
-  clearEmulatorFaultsAndHolds,
-  emulatorCalls,
-  emulatorInFlight,
-  holdEmulatorCalls,
-  injectEmulatorFault,
-  OWNER,
-  releaseEmulatorCall,
-  resetEmulatorCalls,
-  SOMEONE_ELSE,
-  setEmulatorKnobs,
-  sns,
-  teamBody,
-  uniqueTeamName,
-  untilWaiting,
-} from '../support/teams';
+import { ANY_VERSION, call, OWNER, SOMEONE_ELSE, sns, teamBody, uniqueTeamName } from '../support/teams';
 
 const topics = sns();
 const cognito = new CognitoIdentityProviderClient({});

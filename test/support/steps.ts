@@ -9,17 +9,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
-import {
-  ADMIN,
-  ANY_VERSION,
-  call,
-  clearEmulatorFaultsAndHolds,
-  sagemaker,
-  setEmulatorKnobs,
-  sns,
-  teamBody,
-  uniqueTeamName,
-} from './teams';
+import { clearEmulatorFaultsAndHolds, setEmulatorKnobs } from './sagemaker-emulator-control';
+import { ADMIN, ANY_VERSION, call, sagemaker, sns, teamBody, uniqueTeamName } from './teams';
 
 const sm = sagemaker();
 const topics = sns();

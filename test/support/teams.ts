@@ -1,4 +1,8 @@
-/** Given/when steps for the team lifecycle tests, against the local cloud the test run started. */
+/**
+ * Team test steps against the local cloud the test run started: the callers (owner, someone else, admin), SDK
+ * clients of its SageMaker and SNS, `call` of a route handler as one of them, fresh team names and request bodies.
+ * The SageMaker emulator's knobs (faults, holds, latency, call counts) are in sagemaker-emulator-control.ts.
+ */
 import { randomBytes } from 'node:crypto';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -67,76 +71,6 @@ export function teamBody(name: string, overrides: Record<string, unknown> = {}) 
     tags: { classification: 'internal', 'cost-center': 'ml-platform' },
     ...overrides,
   };
-}
-
-const emulatorUrl = () => {
-  const url = process.env.SAGEMAKER_EMULATOR_URL;
-  if (!url) throw new Error('SAGEMAKER_EMULATOR_URL is not set: the global setup starts the local cloud');
-  return url;
-};
-
-export async function setEmulatorKnobs(knobs: { latencyMs?: number; throttleRate?: number; serverErrorRate?: number }) {
-  const response = await fetch(`${emulatorUrl()}/_emulator/knobs`, { method: 'PUT', body: JSON.stringify(knobs) });
-  if (response.status !== 204) throw new Error(`setting knobs failed: ${response.status}`);
-}
-
-export async function injectEmulatorFault(fault: {
-  operation: string;
-  errorType: string;
-  message: string;
-  count?: number;
-}) {
-  const response = await fetch(`${emulatorUrl()}/_emulator/faults`, { method: 'POST', body: JSON.stringify(fault) });
-  if (response.status !== 204) throw new Error(`injecting a fault failed: ${response.status}`);
-}
-
-export async function emulatorCalls(): Promise<Record<string, number>> {
-  return (await (await fetch(`${emulatorUrl()}/_emulator/calls`)).json()) as Record<string, number>;
-}
-
-export async function resetEmulatorCalls(): Promise<void> {
-  await fetch(`${emulatorUrl()}/_emulator/calls`, { method: 'DELETE' });
-}
-
-/** The next `count` calls of `operation` wait in the emulator until released one by one, oldest first. */
-export async function holdEmulatorCalls(operation: string, count = 1): Promise<void> {
-  const response = await fetch(`${emulatorUrl()}/_emulator/holds`, {
-    method: 'POST',
-    body: JSON.stringify({ operation, count }),
-  });
-  if (response.status !== 204) throw new Error(`holding ${operation} failed: ${response.status}`);
-}
-
-/** What a test left armed in the emulator (faults not yet used, holds, calls still waiting) goes. */
-export async function clearEmulatorFaultsAndHolds(): Promise<void> {
-  for (const path of ['/_emulator/faults', '/_emulator/holds']) {
-    const response = await fetch(`${emulatorUrl()}${path}`, { method: 'DELETE' });
-    if (response.status !== 204) throw new Error(`clearing ${path} failed: ${response.status}`);
-  }
-}
-
-export async function releaseEmulatorCall(operation: string): Promise<void> {
-  const response = await fetch(`${emulatorUrl()}/_emulator/holds/release`, {
-    method: 'POST',
-    body: JSON.stringify({ operation }),
-  });
-  const { released } = (await response.json()) as { released: boolean };
-  if (!released) throw new Error(`no call of ${operation} was waiting`);
-}
-
-/** Resolves once `count` calls of `operation` wait in the emulator (polls its control plane; fails after 10 s). */
-export async function untilWaiting(operation: string, count = 1): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const waiting = (await (await fetch(`${emulatorUrl()}/_emulator/holds`)).json()) as Record<string, number>;
-    if ((waiting[operation] ?? 0) >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${count} call(s) of ${operation} never arrived at the emulator`);
-}
-
-export async function emulatorInFlight(): Promise<{ current: number; max: number }> {
-  return (await (await fetch(`${emulatorUrl()}/_emulator/in-flight`)).json()) as { current: number; max: number };
 }
 
 /** `If-Match: *`: a deliberate DELETE /teams/{name} of whatever version the team is at. */

@@ -12,12 +12,12 @@ import {
   validateTeamPatch,
 } from '#lib/http/requests';
 import { TeamPathSchema } from '#lib/http/schemas';
-import { pathsAndCodes, repeat, TOPIC_ARN } from './fixtures';
-import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './team-fixtures';
+import { pathsAndCodes, repeat, TOPIC_ARN } from '../domain/fixtures';
+import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from '../domain/team-fixtures';
 
 // The SageMaker rules (the seeds and the public API reference), at their boundaries, against the checks the
 // request path runs: the bodies of POST /teams, PATCH /teams/{name} and POST /teams/{name}/members, the {name} of
-// the team routes, and the spec that reconcile sends to SageMaker. api-requests.test.ts holds the API's own rules.
+// the team routes, and the spec that reconcile sends to SageMaker. requests.test.ts holds the API's own rules.
 
 function groups(count: number, prefix = 'group'): string[] {
   return repeat(count, (index) => `${prefix}-${index}`);

@@ -1,4 +1,9 @@
-/** Shared helpers of the SageMaker emulator contract tests (not a test file itself). */
+/**
+ * Setup and fixtures of the SageMaker contract tests (test/contract/sagemaker-*.test.ts, adapter-sagemaker*.test.ts).
+ * Each of them starts an emulator of its own in this process, on a free port, instead of using the local cloud's:
+ * `useOwnSageMakerEmulator` registers the hooks that start, reset and close it. The rest builds the requests those
+ * tests send through the real SDK (work teams, workforces, raw awsJson1_1 calls) and reads their failures.
+ */
 import {
   CreateWorkforceCommand,
   type CreateWorkforceCommandInput,
@@ -9,7 +14,7 @@ import {
   type SageMakerClientConfig,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
-import type { SageMakerEmulator } from '../../local/sagemaker';
+import { type SageMakerEmulator, type SageMakerEmulatorOptions, startSageMakerEmulator } from '../../local/sagemaker';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -24,6 +29,58 @@ export function clientFor(emulator: SageMakerEmulator, config: SageMakerClientCo
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
     ...config,
+  });
+}
+
+export interface OwnEmulator {
+  emulator: SageMakerEmulator;
+  /** A client of it: the emulator's region, test credentials, one attempt per call. */
+  client: SageMakerClient;
+  /** Another client of it (other credentials, say), destroyed with the emulator after the tests. */
+  clientWith(config: SageMakerClientConfig): SageMakerClient;
+}
+
+export interface OwnEmulatorOptions {
+  /** How to start the emulator (region, account, identities); its port is a free one unless given. */
+  emulator?: SageMakerEmulatorOptions;
+  /**
+   * What goes before each test: all state, knobs and counts (`reset`, the default), or only the call counts, for a
+   * file whose teams are created once, before all its tests.
+   */
+  beforeEach?: 'reset' | 'resetCallCounts';
+}
+
+/**
+ * The setup every SageMaker contract test file repeated, as hooks of the enclosing `describe` (or of the file):
+ * before all its tests, starts a SageMaker emulator of its own and hands it and a client to `started`; before each
+ * test, resets it (see `beforeEach`); after all of them, destroys its clients and closes it.
+ */
+export function useOwnSageMakerEmulator(
+  started: (own: OwnEmulator) => void | Promise<void>,
+  options: OwnEmulatorOptions = {},
+): void {
+  let emulator: SageMakerEmulator | undefined;
+  const clients: SageMakerClient[] = [];
+
+  beforeAll(async () => {
+    const running = await startSageMakerEmulator({ port: 0, ...options.emulator });
+    emulator = running;
+    const clientWith = (config: SageMakerClientConfig) => {
+      const client = clientFor(running, config);
+      clients.push(client);
+      return client;
+    };
+    await started({ emulator: running, client: clientWith({}), clientWith });
+  });
+
+  beforeEach(() => {
+    if (options.beforeEach === 'resetCallCounts') emulator?.resetCallCounts();
+    else emulator?.reset();
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await emulator?.close();
   });
 }
 

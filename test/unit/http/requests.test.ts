@@ -1,3 +1,8 @@
+/**
+ * The API's own rules for its request bodies: lib/http/requests.ts validates and parses the bodies of POST /teams,
+ * PATCH /teams/{name} and POST /teams/{name}/members, and lib/domain/team-commands.ts turns them into a desired
+ * team (defaults, fingerprint, patches). requests-sagemaker-rules.test.ts holds SageMaker's rules on the same path.
+ */
 import fc from 'fast-check';
 import { ValidationFailed } from '#lib/domain/errors';
 import type { DesiredTeam } from '#lib/domain/team';
@@ -16,8 +21,8 @@ import {
   validateMembersRequest,
   validateTeamPatch,
 } from '#lib/http/requests';
-import { pathsAndCodes, repeat } from './fixtures';
-import { createRequest, desiredTeam, thrownBy, WORKFORCE } from './team-fixtures';
+import { pathsAndCodes, repeat } from '../domain/fixtures';
+import { createRequest, desiredTeam, thrownBy, WORKFORCE } from '../domain/team-fixtures';
 
 function groups(count: number, prefix = 'group'): string[] {
   return repeat(count, (index) => `${prefix}-${index}`);

@@ -15,8 +15,9 @@ import { ANNOUNCEMENT_GRACE_MS, type AuditDeps, runAudit, SUBSCRIPTION_GRACE_MS 
 import { handler as updateTeam } from '../../functions/update-team';
 import { givenGroup, givenUser, pool, setup } from '../support/cognito';
 import { OPERATOR_CREDENTIALS } from '../support/events';
+import { setEmulatorKnobs } from '../support/sagemaker-emulator-control';
 import { givenTeam, retireCreatedTeams, topicArnOf } from '../support/steps';
-import { call, setEmulatorKnobs, uniqueTeamName } from '../support/teams';
+import { call, uniqueTeamName } from '../support/teams';
 
 const operator = new SageMakerClient({ credentials: OPERATOR_CREDENTIALS });
 
