@@ -11,7 +11,7 @@ import type { FindingEvents } from '../ports/audit';
 
 export type { FindingEvent, FindingEvents } from '../ports/audit';
 
-export const FINDING_EVENT_SOURCE = 'workteam-automation';
+const FINDING_EVENT_SOURCE = 'workteam-automation';
 const ENTRIES_PER_CALL = 10;
 
 export function createFindingEvents(eventBridge: EventBridgeClient): FindingEvents {

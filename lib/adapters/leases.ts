@@ -7,7 +7,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TeamLeases } from '../ports/teams';
 
-export const LEASE_KEY_PREFIX = '#lease/';
+const LEASE_KEY_PREFIX = '#lease/';
 
 export function createTeamLeases(doc: DynamoDBDocumentClient, tableName: string): TeamLeases {
   return {

@@ -6,7 +6,9 @@
  * Our token carries the service token of the page the walk stopped in, how many items of that page were
  * already returned, and a fingerprint of the query, so a token is never replayed against another query.
  */
+
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical-json';
 import { InvalidPaginationToken, type Page, type PageRequest } from '../ports/teams';
 
 export { InvalidPaginationToken } from '../ports/teams';
@@ -29,15 +31,14 @@ function isServiceValidationError(error: unknown): boolean {
 }
 
 export function queryFingerprint(query: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.entries(query).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+  return createHash('sha256').update(canonicalJson(query)).digest('base64url').slice(0, 12);
 }
 
 export function encodeToken(state: TokenState): string {
   return Buffer.from(JSON.stringify({ t: state.serviceToken, s: state.skip, q: state.query })).toString('base64url');
 }
 
-export function decodeToken(token: string, query: string): TokenState {
+function decodeToken(token: string, query: string): TokenState {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));

@@ -32,7 +32,7 @@ export type { TeamRegistry } from '../ports/teams';
 /** How many history entries an item keeps; older ones are dropped on write, so an item never outgrows 400 KB. */
 export const HISTORY_LIMIT = 100;
 
-export const PENDING_INDEX = 'pendingByDueTime';
+const PENDING_INDEX = 'pendingByDueTime';
 const PENDING_KEY_VALUE = 'pending';
 
 const LIFECYCLE_INDEX = 'teamsByLifecycle';

@@ -216,12 +216,12 @@ async function listAllTags(client: SageMakerClient, resourceArn: string): Promis
 }
 
 /** The real service has no ResourceNotFound for work teams: it answers ValidationException "The work team …". */
-export function isWorkteamNotFound(error: unknown): boolean {
+function isWorkteamNotFound(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationException' && error.message.startsWith('The work team');
 }
 
 /** DescribeWorkforce/DeleteWorkforce of a missing workforce: ValidationException mentioning "No workforce". */
-export function isWorkforceNotFound(error: unknown): boolean {
+function isWorkforceNotFound(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationException' && error.message.includes('No workforce');
 }
 

@@ -8,9 +8,9 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } fr
 import type { LedgerEntry, SubscriptionLedger } from '../domain/subscription-ledger';
 import type { SubscriptionLedgers } from '../ports/teams';
 
-export const LEDGER_KEY_PREFIX = '#subscriptions/';
+const LEDGER_KEY_PREFIX = '#subscriptions/';
 /** About 45 bytes an entry: 8,000 stay well under an item's 400 KB. */
-export const LEDGER_LIMIT = 8000;
+const LEDGER_LIMIT = 8000;
 
 export function createSubscriptionLedgers(doc: DynamoDBDocumentClient, tableName: string): SubscriptionLedgers {
   const key = (team: string) => ({ name: `${LEDGER_KEY_PREFIX}${team}` });

@@ -13,7 +13,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { redactEmailAddresses } from '../domain/privacy';
 import type { Caller } from './caller';
 
-export interface TokenVerifierConfig {
+interface TokenVerifierConfig {
   issuer: string;
   audience: string;
   jwksUri?: string;
@@ -27,7 +27,7 @@ export interface TokenVerifierConfig {
 /** The issuer's clock may run a little ahead of ours: an `iat` up to this far in the future is still accepted. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
-export type VerifyResult = { ok: true; caller: Caller } | { ok: false; reason: string };
+type VerifyResult = { ok: true; caller: Caller } | { ok: false; reason: string };
 
 export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<VerifyResult>;

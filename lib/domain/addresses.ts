@@ -32,7 +32,7 @@ export function maskAddress(address: string): string {
 }
 
 /** A CIDR as a number range: the family, the address as a 32- or 128-bit integer, and the prefix length. */
-export interface Cidr {
+interface Cidr {
   family: 4 | 6;
   address: bigint;
   prefix: number;

@@ -13,7 +13,7 @@ import { redactEmailAddresses } from './privacy';
 import type { TeamRecord } from './team';
 
 /** What a pass learnt that the record carries on. */
-export interface PassFacts {
+interface PassFacts {
   /** The topic the pass ensured, or the one SageMaker's team points at. */
   topicArn?: string;
   /** Cognito groups of the desired members that no longer exist. */

@@ -13,7 +13,7 @@ export const MEMBERSHIP_EVENTS = ['AdminAddUserToGroup', 'AdminRemoveUserFromGro
  * A user changed (enabled, disabled, deleted, another e-mail address): CloudTrail names the user only by sub. The
  * self-service calls (a signed-in user with an access token) change the same things as their Admin* twins.
  */
-export const USER_EVENTS = [
+const USER_EVENTS = [
   'AdminDisableUser',
   'AdminEnableUser',
   'AdminDeleteUser',
@@ -24,7 +24,6 @@ export const USER_EVENTS = [
   'DeleteUser',
 ] as const;
 export const COGNITO_EVENTS = [...GROUP_EVENTS, ...MEMBERSHIP_EVENTS, ...USER_EVENTS] as const;
-export type CognitoEventName = (typeof COGNITO_EVENTS)[number];
 
 /** One CloudTrail record, as the sync reads it. */
 export type CognitoChange =
@@ -35,24 +34,24 @@ export type CognitoChange =
 /** A Cognito sub is a UUID; anything else names nobody (and must never widen a change to every team). */
 const SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function isSub(value: unknown): value is string {
+function isSub(value: unknown): value is string {
   return typeof value === 'string' && SUB.test(value);
 }
 
-export function isGroupEvent(
+function isGroupEvent(
   change: CognitoChange,
 ): change is Extract<CognitoChange, { eventName: 'CreateGroup' | 'DeleteGroup' }> {
   return (GROUP_EVENTS as readonly string[]).includes(change.eventName);
 }
 
-export function isMembershipEvent(
+function isMembershipEvent(
   change: CognitoChange,
 ): change is Extract<CognitoChange, { eventName: (typeof MEMBERSHIP_EVENTS)[number] }> {
   return (MEMBERSHIP_EVENTS as readonly string[]).includes(change.eventName);
 }
 
 /** The questions a batch asks the pool, each once, with the events that asked it. */
-export interface BatchQuestions {
+interface BatchQuestions {
   /** Groups created or deleted: whether each exists now decides what its events mean. */
   lifecycleGroups: Map<string, { created: string[]; deleted: string[] }>;
   /** Groups whose members changed. */

@@ -36,7 +36,7 @@ const ToggleSchema = z.enum(['Enabled', 'Disabled']);
 
 const WORKER_ACCESS_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
 
-export type WorkerAccessField = (typeof WORKER_ACCESS_FIELDS)[number];
+type WorkerAccessField = (typeof WORKER_ACCESS_FIELDS)[number];
 
 /** What an audit run does with a remediable finding of a rule: only report it, or reconcile the team. */
 const RemediationModeSchema = z.enum(['report', 'remediate']);
@@ -81,7 +81,7 @@ const AuditSchema = z.strictObject({
     .optional(),
 });
 
-export const PolicySchema = z
+const PolicySchema = z
   .strictObject({
     /** Named in every violation message. */
     version: z.string().min(1),

@@ -16,7 +16,7 @@ export function nextAttemptAt(now: Date, attempts: number): string {
   return new Date(now.getTime() + minutes * 60_000).toISOString();
 }
 
-export type AfterFailedAttempt =
+type AfterFailedAttempt =
   | { giveUp: false; retry: NonNullable<TeamRecord['retry']> }
   | { giveUp: true; retry: NonNullable<TeamRecord['retry']>; triedFor: string };
 

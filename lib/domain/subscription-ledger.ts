@@ -38,7 +38,7 @@ export function mayAsk(ledger: SubscriptionLedger, address: string, now: Date, a
 }
 
 /** What one sync saw of the wanted addresses, and what it did. */
-export interface SubscriptionsSeen {
+interface SubscriptionsSeen {
   wanted: readonly string[];
   /** Wanted addresses listed confirmed on the topic. */
   confirmed: readonly string[];
@@ -64,11 +64,4 @@ export function nextLedger(ledger: SubscriptionLedger, seen: SubscriptionsSeen, 
     else if (entry) next[key] = entry;
   }
   return next;
-}
-
-/** Counts for a sync's answer and logs (never addresses). */
-export function ledgerCounts(ledger: SubscriptionLedger): { asked: number; confirmed: number; optedOut: number } {
-  const counts = { asked: 0, confirmed: 0, optedOut: 0 };
-  for (const entry of Object.values(ledger)) counts[entry.state] += 1;
-  return counts;
 }

@@ -9,6 +9,7 @@
  * `tags.<key>` (a tag's key or value), `tags` (the tags as a whole), and `''` for the body itself.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 import type { MemberKind } from './errors';
 import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
 import type { DesiredTeam, Members } from './team';
@@ -34,7 +35,7 @@ import {
 } from './validation';
 import { type Toggle, WORKTEAM_LIMITS } from './workteam';
 
-export interface WorkerAccessRequest {
+interface WorkerAccessRequest {
   sourceIp?: Toggle;
   vpcSourceIp?: Toggle;
 }
@@ -64,7 +65,7 @@ export interface TeamPatch {
   tags?: Record<string, string | null> | null;
 }
 
-export const CREATE_FIELDS = [
+const CREATE_FIELDS = [
   'name',
   'description',
   'workforceName',
@@ -85,11 +86,7 @@ export function notAnObjectBody(body: unknown): Violation[] {
   return [violation('', 'Type', `The request body must be a JSON object, not ${typeName(body)}`)];
 }
 
-export function checkKnownFields(
-  record: Record<string, unknown>,
-  allowed: readonly string[],
-  path: string,
-): Violation[] {
+function checkKnownFields(record: Record<string, unknown>, allowed: readonly string[], path: string): Violation[] {
   return Object.keys(record)
     .filter((key) => !allowed.includes(key))
     .map((key) =>
@@ -268,19 +265,6 @@ export function toDesiredTeam(request: CreateTeamRequest, workforceName: string)
     // Object.fromEntries defines every key as an own property, even '__proto__'.
     tags: Object.fromEntries(Object.entries(request.tags ?? {})),
   };
-}
-
-/** JSON with the keys of every object sorted, so that equal data always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
-  if (isRecord(value)) {
-    const fields = Object.keys(value)
-      .filter((key) => value[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
-    return `{${fields.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**

@@ -113,7 +113,7 @@ export interface TeamRecord {
   history: HistoryEntry[];
 }
 
-export const SUPERSEDED_LIMIT = 10;
+const SUPERSEDED_LIMIT = 10;
 
 /** The record's superseded states with `record`'s own spec added: what a next version keeps to step back to. */
 export function supersede(record: TeamRecord): TeamRecord['supersededSpecs'] {

@@ -26,7 +26,7 @@ import { powertoolsChain } from './chain';
  * events differ from API Gateway's in fields we never use, such as `requestContext.http.sourceIp`). The
  * caller comes from the Lambda authorizer's context.
  */
-export function routeEventSchema<Q extends z.ZodType, P extends z.ZodType>(query: Q, path: P) {
+function routeEventSchema<Q extends z.ZodType, P extends z.ZodType>(query: Q, path: P) {
   return z.object({
     routeKey: z.string(),
     rawPath: z.string().nullish(),
@@ -56,7 +56,7 @@ interface ParsedRouteEvent<Q, P> {
   requestContext: { requestId: string; authorizer: { lambda: Caller } };
 }
 
-export interface RouteRequest<Q, P> {
+interface RouteRequest<Q, P> {
   query: Q;
   path: P;
   /** The JSON body, parsed; undefined when the request has none. */
@@ -68,7 +68,7 @@ export interface RouteRequest<Q, P> {
   requestId: string;
 }
 
-export interface RouteOptions {
+interface RouteOptions {
   /** Extra middlewares that run after parsing, e.g. Powertools idempotency for POST routes. */
   middlewares?: MiddlewareObj[];
 }

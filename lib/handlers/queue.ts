@@ -13,7 +13,7 @@ import { withinBudget } from '../runtime/invocation';
 import { logger } from '../runtime/observability';
 import { powertoolsChain } from './chain';
 
-export interface QueueMessage<Body> {
+interface QueueMessage<Body> {
   messageId: string;
   body: Body;
 }

@@ -10,11 +10,11 @@ import { z } from 'zod';
 import { withinBudget } from '../runtime/invocation';
 import { powertoolsChain } from './chain';
 
-export const ScheduledEventSchema = EventBridgeSchema.extend({
+const ScheduledEventSchema = EventBridgeSchema.extend({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
 });
-export type ScheduledEvent = z.infer<typeof ScheduledEventSchema>;
+type ScheduledEvent = z.infer<typeof ScheduledEventSchema>;
 
 export function scheduleRoute<Result>(job: (event: ScheduledEvent, context: Context) => Promise<Result>) {
   return powertoolsChain<ScheduledEvent, Result>()

@@ -10,7 +10,7 @@ import { InvalidPaginationToken } from '../ports/teams';
 import { isTransient, serviceOf } from '../runtime/aws-errors';
 
 /** The HTTP status of every domain error's code. */
-export const STATUS_OF_CODE: Record<DomainErrorCode, number> = {
+const STATUS_OF_CODE: Record<DomainErrorCode, number> = {
   ValidationFailed: 400,
   Forbidden: 403,
   TeamNotFound: 404,
@@ -33,7 +33,7 @@ export function statusOf(error: DomainError): number {
   return STATUS_OF_CODE[error.code];
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 

@@ -40,7 +40,7 @@ import { logger } from '../runtime/observability';
  * `[sub, null]` as present, since one element is truthy). The event is the parsed one (the parser runs
  * first): header names are in lower case, as API Gateway v2 delivers them, and the caller is always there.
  */
-export const IDEMPOTENCY_KEY_JMESPATH =
+const IDEMPOTENCY_KEY_JMESPATH =
   'headers."idempotency-key" && [requestContext.authorizer.lambda.sub, headers."idempotency-key"] || `null`';
 
 export function idempotencyKeyMiddleware(client: DynamoDBClient, tableName: string): MiddlewareObj {

@@ -22,10 +22,10 @@ export const ListQuerySchema = z
   .nullish()
   .transform((query) => query ?? {});
 
-export type ListQueryParameters = z.infer<typeof ListQuerySchema>;
+type ListQueryParameters = z.infer<typeof ListQuerySchema>;
 
 /** HTTP names of the list parameters, by the name the domain validator reports. */
-export const LIST_PARAMETER_NAMES: Record<string, string> = { maxItems: 'limit', startingToken: 'nextToken' };
+const LIST_PARAMETER_NAMES: Record<string, string> = { maxItems: 'limit', startingToken: 'nextToken' };
 
 export function toListQuery(query: ListQueryParameters): ListQuery {
   return {

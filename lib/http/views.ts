@@ -9,9 +9,9 @@ import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
 import type { Toggle } from '../domain/workteam';
 import type { ExpectedVersions } from '../use-cases/team-writes';
 
-export type MembersView = { cognitoGroups: string[] } | { oidcGroups: string[] };
+type MembersView = { cognitoGroups: string[] } | { oidcGroups: string[] };
 
-export interface TeamView {
+interface TeamView {
   name: string;
   arn: string;
   description: string;
@@ -25,7 +25,7 @@ export interface TeamView {
   tags?: Record<string, string>;
 }
 
-export interface WorkforceView {
+interface WorkforceView {
   name: string;
   arn: string;
   subDomain: string | null;
@@ -41,7 +41,7 @@ export interface WorkforceView {
   updatedAt: string | null;
 }
 
-export function toMembersView(team: Pick<LiveWorkteam, 'memberDefinitions'>): MembersView {
+function toMembersView(team: Pick<LiveWorkteam, 'memberDefinitions'>): MembersView {
   const oidcGroups = team.memberDefinitions.flatMap((definition) => definition.oidc?.groups ?? []);
   if (oidcGroups.length > 0) return { oidcGroups };
   return {
@@ -89,7 +89,7 @@ export function toWorkforceView(workforce: LiveWorkforce): WorkforceView {
   };
 }
 
-export interface ManagedTeamView extends Omit<TeamView, 'arn'> {
+interface ManagedTeamView extends Omit<TeamView, 'arn'> {
   arn: string | null;
   managed: true;
   owner: string;

@@ -1,7 +1,7 @@
 /** Cognito group listings (GetGroup, ListUsersInGroup) in flight at once for one caller. */
 export const GROUP_CONCURRENCY = 5;
 
-export interface BoundedOptions {
+interface BoundedOptions {
   /**
    * What a failure does to the items not started yet: `stop` (the default) starts none of them, for calls that are
    * one job (one topic's subscriptions); `finish` still runs every one, for independent jobs (one team each),

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export class ConfigError extends Error {
+class ConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';
@@ -30,7 +30,7 @@ export const AwsConfigSchema = z.object({
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 });
 
-export const AuthConfigSchema = z.object({
+const AuthConfigSchema = z.object({
   JWT_ISSUER: z.url(),
   JWT_AUDIENCE: nonEmpty,
   /** Defaults to the issuer's `/.well-known/jwks.json`, as Cognito and cognito-local publish it. */
@@ -114,6 +114,5 @@ export const FUNCTION_CONFIG = {
 } satisfies Record<string, z.ZodObject>;
 
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
-export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 export type TeamsConfig = z.infer<typeof TeamsConfigSchema>;
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_ASK_AGAIN_AFTER_MS, mayAsk, nextLedger } from '../domain/subscription-ledger';
 import type { NotificationTopics, SubscriptionLedgers } from '../ports/teams';
 
-export interface SubscriptionDeps {
+interface SubscriptionDeps {
   topics: NotificationTopics;
   ledgers: SubscriptionLedgers;
   /** How long an unanswered confirmation keeps an address from being asked again (DEFAULT_ASK_AGAIN_AFTER_MS). */

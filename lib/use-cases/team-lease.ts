@@ -16,9 +16,9 @@ import type { TeamLeases } from '../ports/teams';
 import { outOfTime } from '../runtime/invocation';
 
 /** How long a lease lasts unless given up: longer than any one pass, short enough for a crashed holder. */
-export const LEASE_MS = 5 * 60_000;
+const LEASE_MS = 5 * 60_000;
 /** How long a pass waits for its leases at most, all together (its invocation's time may end it sooner). */
-export const LEASE_WAIT_MS = 60_000;
+const LEASE_WAIT_MS = 60_000;
 
 /** Another pass of the team held its lease for longer than this pass could wait. */
 export class TeamBusy extends Error {
@@ -35,7 +35,7 @@ interface Held {
 
 const held = new AsyncLocalStorage<Held>();
 
-export interface LeaseDeps {
+interface LeaseDeps {
   leases: TeamLeases;
   log?: { info(message: string, details?: Record<string, unknown>): void };
 }

@@ -13,7 +13,7 @@ import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
 import { RegistryConflict } from '../ports/teams';
 import { type ReconcileDeps, type ReconcileHints, reconcileTeam } from './reconcile';
 
-export interface NextVersion {
+interface NextVersion {
   changes: Partial<TeamRecord>;
   action: TeamAction;
   summary: string;
@@ -22,7 +22,7 @@ export interface NextVersion {
 /** The versions a caller says it read (If-Match): any, or one of a list (an empty list matches none). */
 export type ExpectedVersions = 'any' | number[];
 
-export interface WriteOptions {
+interface WriteOptions {
   /** Sees the latest record before the change is built; throws to refuse (who may change it, If-Match). */
   guard?: (record: TeamRecord) => void;
   /** A DELETE takes up a retirement that is not finished (Pending, or Failed after every retry). */

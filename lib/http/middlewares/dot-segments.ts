@@ -5,7 +5,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { ValidationFailed } from '../../domain/errors';
 
-export function hasDotSegmentInPath(rawPath: string | null | undefined): boolean {
+function hasDotSegmentInPath(rawPath: string | null | undefined): boolean {
   if (!rawPath) return false;
   let path = rawPath;
   for (let round = 0; round < 3; round++) {

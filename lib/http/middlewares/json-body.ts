@@ -17,7 +17,7 @@ interface RequestParts {
   lowerCaseHeaders?: Record<string, string>;
 }
 
-export function parseJsonBody(body: string | null | undefined, isBase64Encoded: boolean | null | undefined): unknown {
+function parseJsonBody(body: string | null | undefined, isBase64Encoded: boolean | null | undefined): unknown {
   if (body === undefined || body === null || body === '') return undefined;
   const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
   try {
