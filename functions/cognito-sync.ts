@@ -12,7 +12,7 @@ import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } f
 import { sqsBatchRoute } from '#lib/handlers/queue';
 import { loadConfig } from '#lib/runtime/config';
 import { logger } from '#lib/runtime/observability';
-import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
+import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 
 const config = loadConfig(TeamsConfigSchema.extend(WorkforcePoolConfigSchema.shape));
 const deps = buildTeamDeps(config);
