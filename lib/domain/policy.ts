@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { parseCidr } from './addresses';
 import { RULE_IDS, type RuleId } from './audit/findings';
+import type { Violation } from './errors';
+import { violation } from './field-checks';
 import type { DesiredTeam } from './team';
-import { type Violation, violation } from './validation';
 
 /** The policy file is wrong: raised at cold start, so a bad policy never reaches a request. */
 export class PolicyInvalid extends Error {

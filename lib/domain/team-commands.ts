@@ -4,33 +4,26 @@
  * every team about to be stored is checked against SageMaker's field rules (`validateDesiredTeam`). The HTTP edge
  * (lib/http/requests.ts) parses bodies into these commands with the same field checks.
  *
- * Validation follows lib/domain/validation.ts: every violation is listed, nothing throws, and no message echoes
+ * Validation follows lib/domain/field-checks.ts: every violation is listed, nothing throws, and no message echoes
  * a submitted value. Paths use the API's field names: `name`, `members.cognitoGroups[3]`, `workerAccess.sourceIp`,
  * `tags.<key>` (a tag's key or value), `tags` (the tags as a whole), and `''` for the body itself.
  */
 import { createHash } from 'node:crypto';
-import type { MemberKind } from './errors';
+import type { MemberKind, Violation } from './errors';
+import { checkList, checkObject, childPath, isRecord, keyPath, typeName, violation } from './field-checks';
 import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
 import type { DesiredTeam, Members } from './team';
 import {
   checkCognitoGroupName,
   checkDescription,
-  checkList,
-  checkObject,
   checkOidcGroupName,
   checkTagKey,
   checkTagValue,
   checkToggle,
   checkWorkforceName,
   checkWorkteamName,
-  childPath,
-  isRecord,
-  keyPath,
   MANAGED_BY_TAG,
   TEAM_TAGS_MAX,
-  typeName,
-  type Violation,
-  violation,
 } from './validation';
 import { type Toggle, WORKTEAM_LIMITS } from './workteam';
 
