@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { MemberKind, Violation } from './errors';
 import { checkList, checkObject, childPath, isRecord, keyPath, typeName, violation } from './field-checks';
 import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
+import { togglesOf } from './plan';
 import type { DesiredTeam, Members } from './team';
 import {
   checkCognitoGroupName,
@@ -25,12 +26,13 @@ import {
   MANAGED_BY_TAG,
   TEAM_TAGS_MAX,
 } from './validation';
-import { type Toggle, WORKTEAM_LIMITS } from './workteam';
-
-export interface WorkerAccessRequest {
-  sourceIp?: Toggle;
-  vpcSourceIp?: Toggle;
-}
+import {
+  type Toggle,
+  WORKER_ACCESS_FIELDS,
+  WORKTEAM_LIMITS,
+  type WorkerAccess,
+  type WorkerAccessToggles,
+} from './workteam';
 
 /** `POST /teams`. */
 export interface CreateTeamRequest {
@@ -42,7 +44,7 @@ export interface CreateTeamRequest {
   /** Defaults to true. */
   notifications?: boolean;
   /** Each field defaults to `Disabled`. */
-  workerAccess?: WorkerAccessRequest;
+  workerAccess?: WorkerAccess;
   tags?: Record<string, string>;
 }
 
@@ -53,7 +55,7 @@ export interface CreateTeamRequest {
 export interface TeamPatch {
   description?: string;
   notifications?: boolean;
-  workerAccess?: { sourceIp?: Toggle | null; vpcSourceIp?: Toggle | null } | null;
+  workerAccess?: { [Field in keyof WorkerAccessToggles]?: Toggle | null } | null;
   tags?: Record<string, string | null> | null;
 }
 
@@ -67,7 +69,6 @@ export const CREATE_FIELDS = [
   'tags',
 ] as const;
 const MEMBERS_FIELDS = ['cognitoGroups', 'oidcGroups'] as const;
-const WORKER_ACCESS_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
 
 const DISABLED: Toggle = 'Disabled';
 
@@ -254,10 +255,7 @@ export function toDesiredTeam(request: CreateTeamRequest, workforceName: string)
     workforceName: request.workforceName ?? workforceName,
     members: copyMembers(request.members),
     notifications: request.notifications ?? true,
-    workerAccess: {
-      sourceIp: request.workerAccess?.sourceIp ?? DISABLED,
-      vpcSourceIp: request.workerAccess?.vpcSourceIp ?? DISABLED,
-    },
+    workerAccess: togglesOf(request.workerAccess),
     // Object.fromEntries defines every key as an own property, even '__proto__'.
     tags: Object.fromEntries(Object.entries(request.tags ?? {})),
   };
