@@ -145,46 +145,34 @@ function rollbackEntry(record: TeamRecord, now: Date, summary: string, restoredV
   };
 }
 
-/** The next version: the desired state of `target` again, Pending until the undo is applied. */
+/**
+ * The next version after SageMaker refused `record`'s change, Pending until the undo is applied: the desired state
+ * of `target` again, or, without one (a team that never reached SageMaker), the request closed.
+ */
 export function rolledBackRecord(
   record: TeamRecord,
   learnt: { topicArn?: string },
-  target: RollbackTarget,
+  target: RollbackTarget | undefined,
   refusal: string,
   now: Date,
 ): TeamRecord {
+  const undone: Partial<TeamRecord> = target
+    ? {
+        spec: target.spec,
+        supersededSpecs: target.superseded ? record.supersededSpecs?.slice(0, -1) : undefined,
+        pendingReason: 'undoing a refused change',
+      }
+    : { lifecycle: 'deleted', closedBy: 'rejection', pendingReason: refusal };
+  const entry = target
+    ? rollbackEntry(record, now, `${refusal}; desired state rolled back to version ${target.version}`, target.version)
+    : rollbackEntry(record, now, `${refusal}; the request is closed`);
   return {
     ...record,
     ...topicFacts(record, learnt),
-    spec: target.spec,
-    supersededSpecs: target.superseded ? record.supersededSpecs?.slice(0, -1) : undefined,
+    ...undone,
     version: record.version + 1,
     applyState: 'Pending',
-    pendingReason: 'undoing a refused change',
-    history: [
-      ...record.history,
-      rollbackEntry(record, now, `${refusal}; desired state rolled back to version ${target.version}`, target.version),
-    ],
-    updatedAt: now.toISOString(),
-  };
-}
-
-/** The next version: the request closed, its creation refused (Pending until what the run created is gone). */
-export function closedByRejectionRecord(
-  record: TeamRecord,
-  learnt: { topicArn?: string },
-  refusal: string,
-  now: Date,
-): TeamRecord {
-  return {
-    ...record,
-    ...topicFacts(record, learnt),
-    lifecycle: 'deleted',
-    closedBy: 'rejection',
-    version: record.version + 1,
-    applyState: 'Pending',
-    pendingReason: refusal,
-    history: [...record.history, rollbackEntry(record, now, `${refusal}; the request is closed`)],
+    history: [...record.history, entry],
     updatedAt: now.toISOString(),
   };
 }

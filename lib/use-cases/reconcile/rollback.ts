@@ -4,13 +4,7 @@
  * has no team of that name and no earlier answer said the change was accepted (202); otherwise it is `Failed`
  * and left as it is: a rollback never deletes what another attempt created or what someone was told exists.
  */
-import {
-  closedByRejectionRecord,
-  creationAnnounced,
-  rollbackTarget,
-  rolledBackRecord,
-  topicFacts,
-} from '../../domain/apply-state';
+import { creationAnnounced, rollbackTarget, rolledBackRecord, topicFacts } from '../../domain/apply-state';
 import { redactEmailAddresses } from '../../domain/privacy';
 import type { TeamRecord } from '../../domain/team';
 import { isRejection, isTransient } from '../../runtime/aws-errors';
@@ -30,18 +24,11 @@ export async function rollBack(
   const now = clock(deps)();
   const refusal = redactEmailAddresses(`refused by SageMaker (${error.name}): ${error.message}`);
   const target = rollbackTarget(record);
-  let next: TeamRecord;
-  if (target) {
-    next = rolledBackRecord(record, attempt, target, refusal, now);
-  } else {
-    const exists = creationAnnounced(record) || run.created || (await teamMayExist(deps, record.name));
-    if (exists) {
-      await markFailed(deps, { ...record, ...topicFacts(record, attempt) }, refusal);
-      return;
-    }
-    next = closedByRejectionRecord(record, attempt, refusal, now);
+  if (!target && (creationAnnounced(record) || run.created || (await teamMayExist(deps, record.name)))) {
+    await markFailed(deps, { ...record, ...topicFacts(record, attempt) }, refusal);
+    return;
   }
-  const written = await writeIfUnchanged(deps, next, record.version);
+  const written = await writeIfUnchanged(deps, rolledBackRecord(record, attempt, target, refusal, now), record.version);
   if (!written) return;
   const undo: ApplyAttempt = { missingGroups: [] };
   try {
