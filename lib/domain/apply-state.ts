@@ -15,7 +15,7 @@ import { redactEmailAddresses } from './privacy';
 import type { DesiredTeam, HistoryEntry, TeamRecord } from './team';
 
 /** What a pass learnt that the record carries on. */
-export interface PassFacts {
+interface PassFacts {
   /** The topic the pass ensured, or the one SageMaker's team points at. */
   topicArn?: string;
   /** Cognito groups of the desired members that no longer exist. */
@@ -115,7 +115,7 @@ export function isSteady(record: TeamRecord): boolean {
 }
 
 /** Where a refused change steps back to; `superseded` when it is a state recorded after the applied one. */
-export interface RollbackTarget {
+interface RollbackTarget {
   version: number;
   spec: DesiredTeam;
   superseded: boolean;

@@ -5,7 +5,7 @@ export type Toggle = 'Enabled' | 'Disabled';
 
 export const TOGGLE_VALUES: readonly Toggle[] = ['Enabled', 'Disabled'];
 
-export interface CognitoMember {
+interface CognitoMember {
   userPool: string;
   userGroup: string;
   clientId: string;

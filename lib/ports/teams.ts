@@ -152,7 +152,7 @@ export interface NotificationTopics {
 }
 
 /** What one sync of a topic's e-mail subscriptions did and saw (addresses stay in memory: never logged). */
-export interface EmailSubscriptionsSynced {
+interface EmailSubscriptionsSynced {
   subscribed: number;
   unsubscribed: number;
   /** Wanted addresses listed confirmed, listed pending, and subscribed by this sync. */

@@ -35,7 +35,7 @@ import { dropDeletedGroup } from './group-deletion';
 import { type NotProvisioned, provisionFromGroup } from './provisioning';
 import { TEAM_CONCURRENCY } from './team-concurrency';
 
-export interface BatchSyncResult {
+interface BatchSyncResult {
   /** What each team concerned came to (`applied`, `pending`, `orphaned`, `refused: <code>`, ...), by name. */
   teams: { name: string; outcome: string }[];
   /** Events that did nothing, and why. */
@@ -44,7 +44,7 @@ export interface BatchSyncResult {
   failed: string[];
 }
 
-export type IgnoredReason =
+type IgnoredReason =
   | NotProvisioned
   | 'no managed team is concerned'
   | 'the event names no user'

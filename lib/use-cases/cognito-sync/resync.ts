@@ -7,7 +7,7 @@ import { withTeamLeases } from '../team-lease';
 import { dropDeletedGroup } from './group-deletion';
 import { TEAM_CONCURRENCY } from './team-concurrency';
 
-export interface ResyncSummary {
+interface ResyncSummary {
   teams: {
     name: string;
     outcome: string;

@@ -31,7 +31,7 @@ export function keptFromApplied(
 }
 
 /** The team's topic, and the addresses its subscriptions are to reach. */
-export interface PreparedNotifications {
+interface PreparedNotifications {
   topicArn: string;
   emails: string[];
 }

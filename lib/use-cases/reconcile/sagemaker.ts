@@ -13,7 +13,7 @@ import type { ReconcileDeps } from './contract';
 import { type ApplyAttempt, checkTime, clock, NoMemberGroupLeft, RaceLost, type RunState } from './pass-state';
 
 /** What the pass knows of SageMaker's team before it writes to it. */
-export interface WorkteamStart {
+interface WorkteamStart {
   /** The topic the team is to point at (none when the team wants no notifications). */
   topicArn: string | undefined;
   /** The team as read, without its tags when they were not read (`tagsFromApplied`); undefined when absent. */
