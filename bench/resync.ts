@@ -583,7 +583,7 @@ export function resyncSection(result: ResyncMeasurement): string[] {
       `${Math.round(QUOTA_HEADROOM * 100)}% of AWS's rate (lib/runtime/clients/pacing.ts, \`QUOTA_HEADROOM\`): at that pace the`,
       `${boundRow?.name ?? 'slowest'} calls alone take ${(bound / QUOTA_HEADROOM).toFixed(1)} s,`,
       `${(1 / QUOTA_HEADROOM).toFixed(2)}× the bound. A team's subscriptions are listed only once its groups are`,
-      '(lib/use-cases/sync-cognito.ts `resyncTeam`, then `reconcileTeam`), so the first ListSubscriptionsByTopic page',
+      '(lib/use-cases/cognito-sync/resync.ts `resyncTeam`, then `reconcileTeam`), so the first ListSubscriptionsByTopic page',
       "waits for the first groups' listings, which share Cognito's UserList quota.",
     ),
     '',

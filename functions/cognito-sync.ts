@@ -12,7 +12,7 @@ import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } f
 import { sqsBatchRoute } from '#lib/handlers/queue';
 import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { logger } from '#lib/runtime/observability';
-import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
+import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 
 const config = loadConfig(FUNCTION_CONFIG.cognitoSync);
 const deps = buildTeamDeps(config);

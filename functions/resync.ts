@@ -9,7 +9,7 @@ import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { outOfTime } from '#lib/runtime/invocation';
 import { publishResyncMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
-import { resyncTeams } from '#lib/use-cases/sync-cognito';
+import { resyncTeams } from '#lib/use-cases/cognito-sync/resync';
 
 const config = loadConfig(FUNCTION_CONFIG.resync);
 const deps = buildTeamDeps(config);

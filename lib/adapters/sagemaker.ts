@@ -24,8 +24,9 @@ import type { MemberDefinition, Tag, Toggle, WorkerAccess } from '../domain/work
 import type { AuditReader, WorkteamReader, WorkteamWriter } from '../ports/teams';
 import { collectPage } from './pagination';
 
+export type { ListQuery } from '../domain/list-params';
 export type { LiveWorkforce, LiveWorkteam } from '../domain/live';
-export type { ListQuery, WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports/teams';
+export type { WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports/teams';
 
 /** SageMaker's page size ceiling for both list operations. */
 const MAX_PAGE_SIZE = 100;

@@ -1,5 +1,5 @@
 /** The one canonical JSON of the project: what a fingerprint (of a create request, of a list query) is taken of. */
-import { isRecord } from './validation';
+import { isRecord } from './field-checks';
 
 /** JSON with the keys of every object sorted, so that equal data always gives the same text. */
 export function canonicalJson(value: unknown): string {

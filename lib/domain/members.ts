@@ -32,12 +32,20 @@ export function memberGroups(members: Members): string[] {
   return 'cognitoGroups' in members ? [...members.cognitoGroups] : [...members.oidcGroups];
 }
 
+/**
+ * Whether two lists name the same member groups, in whatever order (and however often): the one comparison of
+ * members, whether of desired teams (`sameMembers`) or of SageMaker's member definitions (plan.ts), each list
+ * given as one key per group.
+ */
+export function sameMemberKeys(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...right].every((key) => left.has(key));
+}
+
 /** The same groups of the same identity provider, in whatever order. */
 export function sameMembers(a: Members, b: Members): boolean {
-  if (memberKindOf(a) !== memberKindOf(b)) return false;
-  const left = new Set(memberGroups(a));
-  const right = new Set(memberGroups(b));
-  return left.size === right.size && [...right].every((group) => left.has(group));
+  return memberKindOf(a) === memberKindOf(b) && sameMemberKeys(memberGroups(a), memberGroups(b));
 }
 
 function membersOf(kind: MemberKind, groups: string[]): Members {

@@ -4,9 +4,17 @@
  */
 import type { WorkteamChange } from '../ports/teams';
 import type { LiveWorkteam } from './live';
+import { sameMemberKeys } from './members';
 import type { Difference } from './team';
 import { isReservedTagKey } from './validation';
-import type { MemberDefinition, Tag, Toggle, WorkerAccess, WorkteamSpec } from './workteam';
+import {
+  type MemberDefinition,
+  type Tag,
+  WORKER_ACCESS_FIELDS,
+  type WorkerAccess,
+  type WorkerAccessToggles,
+  type WorkteamSpec,
+} from './workteam';
 
 export interface WorkteamPlan {
   /** 'update' may carry tag changes only (then `update` is absent): UpdateWorkteam cannot change tags. */
@@ -21,42 +29,31 @@ export interface WorkteamPlan {
   tagKeysToRemove: string[];
 }
 
-interface Toggles {
-  sourceIp: Toggle;
-  vpcSourceIp: Toggle;
-}
-
-const TOGGLE_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
-
 /** An absent toggle (or configuration) is `Disabled`, on either side. */
-export function togglesOf(access: WorkerAccess | undefined): Toggles {
+export function togglesOf(access: WorkerAccess | undefined): WorkerAccessToggles {
   return { sourceIp: access?.sourceIp ?? 'Disabled', vpcSourceIp: access?.vpcSourceIp ?? 'Disabled' };
 }
 
 /** One key per member group: a Cognito group with its pool and app client, or an OIDC group. */
-function memberKeys(definitions: MemberDefinition[]): Set<string> {
-  return new Set(
-    definitions.flatMap((definition) => [
-      ...(definition.cognito === undefined
-        ? []
-        : [
-            JSON.stringify([
-              'cognito',
-              definition.cognito.userPool,
-              definition.cognito.clientId,
-              definition.cognito.userGroup,
-            ]),
+function memberKeys(definitions: MemberDefinition[]): string[] {
+  return definitions.flatMap((definition) => [
+    ...(definition.cognito === undefined
+      ? []
+      : [
+          JSON.stringify([
+            'cognito',
+            definition.cognito.userPool,
+            definition.cognito.clientId,
+            definition.cognito.userGroup,
           ]),
-      ...(definition.oidc?.groups ?? []).map((group) => JSON.stringify(['oidc', group])),
-    ]),
-  );
+        ]),
+    ...(definition.oidc?.groups ?? []).map((group) => JSON.stringify(['oidc', group])),
+  ]);
 }
 
 /** Order does not count: SageMaker may list the definitions in another order than they were given. */
-function sameMembers(desired: MemberDefinition[], live: MemberDefinition[]): boolean {
-  const desiredKeys = memberKeys(desired);
-  const liveKeys = memberKeys(live);
-  return desiredKeys.size === liveKeys.size && [...desiredKeys].every((key) => liveKeys.has(key));
+function sameMemberDefinitions(desired: MemberDefinition[], live: MemberDefinition[]): boolean {
+  return sameMemberKeys(memberKeys(desired), memberKeys(live));
 }
 
 /** The groups of a team, as the API shows them. */
@@ -95,7 +92,7 @@ export function planWorkteam(desired: WorkteamSpec, live: LiveWorkteam | undefin
 
   const change: WorkteamChange = { name: desired.name };
   if (desired.description !== live.description) change.description = desired.description;
-  if (!sameMembers(desired.memberDefinitions, live.memberDefinitions)) {
+  if (!sameMemberDefinitions(desired.memberDefinitions, live.memberDefinitions)) {
     change.memberDefinitions = desired.memberDefinitions;
   }
   const desiredTopic = topicOf(desired.notificationTopicArn);
@@ -103,7 +100,8 @@ export function planWorkteam(desired: WorkteamSpec, live: LiveWorkteam | undefin
   if (desiredTopic !== liveTopic) change.notificationTopicArn = desiredTopic ?? null;
   const desiredAccess = togglesOf(desired.workerAccess);
   const liveAccess = togglesOf(live.workerAccess);
-  if (TOGGLE_FIELDS.some((field) => desiredAccess[field] !== liveAccess[field])) change.workerAccess = desiredAccess;
+  if (WORKER_ACCESS_FIELDS.some((field) => desiredAccess[field] !== liveAccess[field]))
+    change.workerAccess = desiredAccess;
 
   const tags = tagChanges(desired.tags, live.tags);
   const fieldsDiffer = Object.keys(change).length > 1;
@@ -127,7 +125,7 @@ export function differences(desired: WorkteamSpec, live: LiveWorkteam | undefine
   if (desired.description !== live.description) {
     result.push({ field: 'description', desired: desired.description, live: live.description });
   }
-  if (!sameMembers(desired.memberDefinitions, live.memberDefinitions)) {
+  if (!sameMemberDefinitions(desired.memberDefinitions, live.memberDefinitions)) {
     result.push({
       field: 'members',
       desired: groupNames(desired.memberDefinitions),
@@ -141,7 +139,7 @@ export function differences(desired: WorkteamSpec, live: LiveWorkteam | undefine
   }
   const desiredAccess = togglesOf(desired.workerAccess);
   const liveAccess = togglesOf(live.workerAccess);
-  for (const field of TOGGLE_FIELDS) {
+  for (const field of WORKER_ACCESS_FIELDS) {
     if (desiredAccess[field] !== liveAccess[field]) {
       result.push({ field: `workerAccess.${field}`, desired: desiredAccess[field], live: liveAccess[field] });
     }

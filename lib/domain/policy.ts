@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { parseCidr } from './addresses';
 import { RULE_IDS, type RuleId } from './audit/findings';
+import type { Violation } from './errors';
+import { violation } from './field-checks';
 import type { DesiredTeam } from './team';
-import { type Violation, violation } from './validation';
+import { WORKER_ACCESS_FIELDS, type WorkerAccessToggles } from './workteam';
 
 /** The policy file is wrong: raised at cold start, so a bad policy never reaches a request. */
 export class PolicyInvalid extends Error {
@@ -33,10 +35,6 @@ function compiles(pattern: string): boolean {
 }
 
 const ToggleSchema = z.enum(['Enabled', 'Disabled']);
-
-const WORKER_ACCESS_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
-
-type WorkerAccessField = (typeof WORKER_ACCESS_FIELDS)[number];
 
 /** What an audit run does with a remediable finding of a rule: only report it, or reconcile the team. */
 const RemediationModeSchema = z.enum(['report', 'remediate']);
@@ -163,7 +161,7 @@ export function ownValue<T>(record: Record<string, T>, key: string): T | undefin
 }
 
 /** The toggles a classification requires to be `Enabled`; none for an unknown or unlisted classification. */
-export function requiredToggles(policy: Policy, classification: string | undefined): WorkerAccessField[] {
+export function requiredToggles(policy: Policy, classification: string | undefined): (keyof WorkerAccessToggles)[] {
   if (classification === undefined || !policy.classifications.includes(classification)) return [];
   const minimum = ownValue(policy.minimumWorkerAccess, classification);
   if (minimum === undefined) return [];

@@ -4,41 +4,36 @@
  * every team about to be stored is checked against SageMaker's field rules (`validateDesiredTeam`). The HTTP edge
  * (lib/http/requests.ts) parses bodies into these commands with the same field checks.
  *
- * Validation follows lib/domain/validation.ts: every violation is listed, nothing throws, and no message echoes
+ * Validation follows lib/domain/field-checks.ts: every violation is listed, nothing throws, and no message echoes
  * a submitted value. Paths use the API's field names: `name`, `members.cognitoGroups[3]`, `workerAccess.sourceIp`,
  * `tags.<key>` (a tag's key or value), `tags` (the tags as a whole), and `''` for the body itself.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
-import type { MemberKind } from './errors';
+import type { MemberKind, Violation } from './errors';
+import { checkList, checkObject, childPath, isRecord, keyPath, typeName, violation } from './field-checks';
 import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
+import { togglesOf } from './plan';
 import type { DesiredTeam, Members } from './team';
 import {
   checkCognitoGroupName,
   checkDescription,
-  checkList,
-  checkObject,
   checkOidcGroupName,
   checkTagKey,
   checkTagValue,
   checkToggle,
   checkWorkforceName,
   checkWorkteamName,
-  childPath,
-  isRecord,
-  keyPath,
   MANAGED_BY_TAG,
   TEAM_TAGS_MAX,
-  typeName,
-  type Violation,
-  violation,
 } from './validation';
-import { type Toggle, WORKTEAM_LIMITS } from './workteam';
-
-interface WorkerAccessRequest {
-  sourceIp?: Toggle;
-  vpcSourceIp?: Toggle;
-}
+import {
+  type Toggle,
+  WORKER_ACCESS_FIELDS,
+  WORKTEAM_LIMITS,
+  type WorkerAccess,
+  type WorkerAccessToggles,
+} from './workteam';
 
 /** `POST /teams`. */
 export interface CreateTeamRequest {
@@ -50,7 +45,7 @@ export interface CreateTeamRequest {
   /** Defaults to true. */
   notifications?: boolean;
   /** Each field defaults to `Disabled`. */
-  workerAccess?: WorkerAccessRequest;
+  workerAccess?: WorkerAccess;
   tags?: Record<string, string>;
 }
 
@@ -61,7 +56,7 @@ export interface CreateTeamRequest {
 export interface TeamPatch {
   description?: string;
   notifications?: boolean;
-  workerAccess?: { sourceIp?: Toggle | null; vpcSourceIp?: Toggle | null } | null;
+  workerAccess?: { [Field in keyof WorkerAccessToggles]?: Toggle | null } | null;
   tags?: Record<string, string | null> | null;
 }
 
@@ -75,7 +70,6 @@ const CREATE_FIELDS = [
   'tags',
 ] as const;
 const MEMBERS_FIELDS = ['cognitoGroups', 'oidcGroups'] as const;
-const WORKER_ACCESS_FIELDS = ['sourceIp', 'vpcSourceIp'] as const;
 
 const DISABLED: Toggle = 'Disabled';
 
@@ -258,10 +252,7 @@ export function toDesiredTeam(request: CreateTeamRequest, workforceName: string)
     workforceName: request.workforceName ?? workforceName,
     members: copyMembers(request.members),
     notifications: request.notifications ?? true,
-    workerAccess: {
-      sourceIp: request.workerAccess?.sourceIp ?? DISABLED,
-      vpcSourceIp: request.workerAccess?.vpcSourceIp ?? DISABLED,
-    },
+    workerAccess: togglesOf(request.workerAccess),
     // Object.fromEntries defines every key as an own property, even '__proto__'.
     tags: Object.fromEntries(Object.entries(request.tags ?? {})),
   };

@@ -2,7 +2,7 @@
  * The desired state of a team this system manages, as the registry keeps it and the API speaks it.
  * `toWorkteamSpec` turns it into the SageMaker-level model that reconcile applies.
  */
-import type { Toggle } from './workteam';
+import type { WorkerAccessToggles } from './workteam';
 
 export type Members = { cognitoGroups: string[] } | { oidcGroups: string[] };
 
@@ -14,7 +14,7 @@ export interface DesiredTeam {
   members: Members;
   /** When true (the default) the team has an SNS topic that SageMaker publishes to and its workers get. */
   notifications: boolean;
-  workerAccess: { sourceIp: Toggle; vpcSourceIp: Toggle };
+  workerAccess: WorkerAccessToggles;
   tags: Record<string, string>;
 }
 

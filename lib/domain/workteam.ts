@@ -5,7 +5,7 @@ export type Toggle = 'Enabled' | 'Disabled';
 
 export const TOGGLE_VALUES: readonly Toggle[] = ['Enabled', 'Disabled'];
 
-export interface CognitoMember {
+interface CognitoMember {
   userPool: string;
   userGroup: string;
   clientId: string;
@@ -17,11 +17,23 @@ export interface MemberDefinition {
   oidc?: { groups: string[] };
 }
 
-/** `WorkerAccessConfiguration.S3Presign.IamPolicyConstraints` on the wire. */
-export interface WorkerAccess {
-  sourceIp?: Toggle;
-  vpcSourceIp?: Toggle;
+/**
+ * The worker-access toggles, `WorkerAccessConfiguration.S3Presign.IamPolicyConstraints` on the wire: the one shape
+ * of worker access, as a desired team holds it (both set) and the API shows it.
+ */
+export interface WorkerAccessToggles {
+  sourceIp: Toggle;
+  vpcSourceIp: Toggle;
 }
+
+/** The toggles by name, in the order the API lists them. */
+export const WORKER_ACCESS_FIELDS = [
+  'sourceIp',
+  'vpcSourceIp',
+] as const satisfies readonly (keyof WorkerAccessToggles)[];
+
+/** Worker access as SageMaker and requests carry it: a toggle left out (or the whole of it) is `Disabled`. */
+export type WorkerAccess = Partial<WorkerAccessToggles>;
 
 export interface Tag {
   key: string;

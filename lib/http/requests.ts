@@ -7,7 +7,8 @@
  * lib/domain/validation.ts and lib/domain/policy.ts.
  */
 import type { AuditMode, AuditRunRequest } from '../domain/audit/report';
-import { ValidationFailed } from '../domain/errors';
+import { ValidationFailed, type Violation } from '../domain/errors';
+import { isRecord, keyPath, typeName, violation } from '../domain/field-checks';
 import type { Members } from '../domain/team';
 import {
   type CreateTeamRequest,
@@ -19,16 +20,7 @@ import {
   notAnObjectBody,
   type TeamPatch,
 } from '../domain/team-commands';
-import {
-  checkDescription,
-  checkWorkteamName,
-  isRecord,
-  isToggle,
-  keyPath,
-  typeName,
-  type Violation,
-  violation,
-} from '../domain/validation';
+import { checkDescription, checkWorkteamName, isToggle } from '../domain/validation';
 import type { Toggle } from '../domain/workteam';
 
 const PATCH_FIELDS = ['description', 'notifications', 'workerAccess', 'tags'] as const;

@@ -1,9 +1,9 @@
 /** Shapes of the query strings and path parameters at the HTTP edge; ranges and rules live in the domain. */
 import { z } from 'zod';
 import { ValidationFailed } from '../domain/errors';
+import type { ListQuery } from '../domain/list-params';
 import { hasDotSegment } from '../domain/members';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
-import type { ListQuery } from '../ports/teams';
 
 const integer = z
   .string()

@@ -4,9 +4,9 @@
  */
 import { toWorkteamSpec } from '../domain/desired-spec';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
-import { differences } from '../domain/plan';
+import { differences, togglesOf } from '../domain/plan';
 import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
-import type { Toggle } from '../domain/workteam';
+import type { WorkerAccessToggles } from '../domain/workteam';
 import type { ExpectedVersions } from '../use-cases/team-writes';
 
 type MembersView = { cognitoGroups: string[] } | { oidcGroups: string[] };
@@ -18,7 +18,7 @@ interface TeamView {
   members: MembersView;
   notificationTopicArn: string | null;
   /** The effective S3 presign constraints: a team without WorkerAccessConfiguration has none (Disabled). */
-  workerAccess: { sourceIp: Toggle; vpcSourceIp: Toggle };
+  workerAccess: WorkerAccessToggles;
   subDomain: string | null;
   createdAt: string | null;
   updatedAt: string | null;
@@ -58,10 +58,7 @@ export function toTeamView(team: LiveWorkteam): TeamView {
     description: team.description,
     members: toMembersView(team),
     notificationTopicArn: team.notificationTopicArn ?? null,
-    workerAccess: {
-      sourceIp: team.workerAccess?.sourceIp ?? 'Disabled',
-      vpcSourceIp: team.workerAccess?.vpcSourceIp ?? 'Disabled',
-    },
+    workerAccess: togglesOf(team.workerAccess),
     subDomain: team.subDomain ?? null,
     createdAt: team.createdAt?.toISOString() ?? null,
     updatedAt: team.updatedAt?.toISOString() ?? null,

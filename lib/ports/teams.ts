@@ -4,30 +4,18 @@
  */
 
 import type { TopicState } from '../domain/audit/findings';
+import type { ListQuery } from '../domain/list-params';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { SubscriptionLedger } from '../domain/subscription-ledger';
 import type { TeamRecord } from '../domain/team';
 import type { MemberDefinition, Tag, WorkerAccess, WorkteamSpec } from '../domain/workteam';
 
 /** A page of a list: what the paginators' `PaginationConfig` asks for (see lib/adapters/pagination.ts). */
-export interface PageRequest {
-  maxItems?: number;
-  pageSize?: number;
-  startingToken?: string;
-}
+export type PageRequest = Pick<ListQuery, 'maxItems' | 'pageSize' | 'startingToken'>;
 
 export interface Page<T> {
   items: T[];
   nextToken?: string;
-}
-
-export type SortBy = 'Name' | 'CreateDate';
-export type SortOrder = 'Ascending' | 'Descending';
-
-export interface ListQuery extends PageRequest {
-  nameContains?: string;
-  sortBy?: SortBy;
-  sortOrder?: SortOrder;
 }
 
 /** A `startingToken` that does not belong to this query, or that SageMaker refuses: the caller's input. */
@@ -164,7 +152,7 @@ export interface NotificationTopics {
 }
 
 /** What one sync of a topic's e-mail subscriptions did and saw (addresses stay in memory: never logged). */
-export interface EmailSubscriptionsSynced {
+interface EmailSubscriptionsSynced {
   subscribed: number;
   unsubscribed: number;
   /** Wanted addresses listed confirmed, listed pending, and subscribed by this sync. */

@@ -77,8 +77,8 @@ import type {
 } from '../ports/teams';
 import { forEachBounded } from '../runtime/concurrency';
 import { outOfTime } from '../runtime/invocation';
+import { listingEachGroupOnce } from './group-listings';
 import type { Log, ReconcileOutcome } from './reconcile';
-import { listingEachGroupOnce } from './sync-cognito';
 
 export interface AuditDeps {
   reader: AuditReader;

@@ -32,7 +32,8 @@ import {
 import { WORKTEAM_LIMITS } from '../domain/workteam';
 import { RegistryConflict } from '../ports/teams';
 import { isTransient } from '../runtime/aws-errors';
-import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import { reconcileTeam } from './reconcile';
+import type { ReconcileDeps } from './reconcile/contract';
 import { applyChange, type ChangeResult, type ExpectedVersions, pendingFrom, writeNextVersion } from './team-writes';
 
 export interface TeamDeps extends ReconcileDeps {

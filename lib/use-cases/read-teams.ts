@@ -1,9 +1,9 @@
 /** The read path's lists: work teams and workforces, one page each, as SageMaker holds them. */
 
 import { ValidationFailed } from '../domain/errors';
+import { type ListQuery, validateListParams } from '../domain/list-params';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
-import { validateListParams } from '../domain/validation';
-import type { ListQuery, Page, WorkteamReader } from '../ports/teams';
+import type { Page, WorkteamReader } from '../ports/teams';
 
 function assertValidListQuery(query: ListQuery): void {
   const violations = validateListParams(query);

@@ -8,7 +8,8 @@ import { oldestPendingAgeSeconds } from '../domain/pending-age';
 import type { TeamRecord } from '../domain/team';
 import { forEachBounded } from '../runtime/concurrency';
 import { outOfTime } from '../runtime/invocation';
-import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import { reconcileTeam } from './reconcile';
+import type { ReconcileDeps } from './reconcile/contract';
 
 function clock(deps: ReconcileDeps): () => Date {
   return deps.now ?? (() => new Date());

@@ -6,7 +6,8 @@
  * what it could not do (Pending, retried) instead of failing the event.
  */
 import { syncSubscriptions } from './email-subscriptions';
-import { type ReconcileDeps, reconcileTeam } from './reconcile';
+import { reconcileTeam } from './reconcile';
+import type { ReconcileDeps } from './reconcile/contract';
 
 export async function syncTeamSubscriptions(deps: ReconcileDeps, name: string): Promise<string> {
   // Read under the team's lease (the caller holds it): what a DELETE or a change wrote before it is seen here.

@@ -11,7 +11,8 @@ import type { LiveWorkteam } from '../domain/live';
 import { redactEmailAddresses } from '../domain/privacy';
 import { supersede, type TeamAction, type TeamRecord } from '../domain/team';
 import { RegistryConflict } from '../ports/teams';
-import { type ReconcileDeps, type ReconcileHints, reconcileTeam } from './reconcile';
+import { reconcileTeam } from './reconcile';
+import type { ReconcileDeps, ReconcileHints } from './reconcile/contract';
 
 interface NextVersion {
   changes: Partial<TeamRecord>;

@@ -17,7 +17,7 @@ import { buildTeamDeps } from '#lib/composition/teams';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
 import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
-import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
+import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { deliverToCognitoSync } from '../support/cognito-sync';

@@ -21,7 +21,7 @@ import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { cognitoClient } from '#lib/runtime/clients/cognito';
 import { snsClient } from '#lib/runtime/clients/sns';
 import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
-import { syncCognitoChanges } from '#lib/use-cases/sync-cognito';
+import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as getTeam } from '../../functions/get-team';
 import { cognito, givenGroup, givenUser, pool, subOf } from '../support/cognito';

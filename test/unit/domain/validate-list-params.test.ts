@@ -1,4 +1,4 @@
-import { type ListParams, validateListParams } from '#lib/domain/validation';
+import { type ListParams, validateListParams } from '#lib/domain/list-params';
 import { pathsAndCodes } from './fixtures';
 
 /** Query strings and JSON bodies do not honour the declared types; the validator must not either. */

@@ -1,0 +1,100 @@
+/**
+ * The SNS side of a pass: the team's topic (ensured, kept, or deleted with the ledger of its confirmation mails)
+ * and its e-mail subscriptions, which follow the enabled members of the team's Cognito groups.
+ */
+import { sameMembers } from '../../domain/members';
+import type { TeamRecord } from '../../domain/team';
+import { MANAGED_BY_TAG } from '../../domain/validation';
+import { syncSubscriptions } from '../email-subscriptions';
+import type { ReconcileDeps, ReconcileHints } from './contract';
+import { type ApplyAttempt, checkTime, type RunState } from './pass-state';
+
+const TOPIC_TAGS = (team: string) => ({ workteam: team, [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value });
+
+/**
+ * A change right after an applied version leaves the SNS side as that version left it where it keeps what the
+ * SNS side depends on: the topic when notifications stay on (and its ARN is known), the subscriptions when the
+ * members stay too, and none of them is known to be gone (an Orphaned team's last group is: its workers go).
+ * Drift there (a topic deleted, a user added without an event) is the Cognito sync's, the resync's and the
+ * audit's to repair. A topic gone meanwhile fails a pass that syncs its subscriptions, and the next pass ensures
+ * it; a pass that keeps the subscriptions makes no SNS call, and the audit reports the topic missing.
+ */
+export function keptFromApplied(
+  record: TeamRecord,
+  hints: ReconcileHints,
+): { topicKept: boolean; subscriptionsKept: boolean } {
+  const { spec, appliedSpec: applied } = record;
+  const afterApplied = hints.change === true && applied !== undefined && record.appliedVersion === record.version - 1;
+  const topicKept = afterApplied && spec.notifications && applied.notifications && record.topicArn !== undefined;
+  const subscriptionsKept = topicKept && !record.orphaned && sameMembers(spec.members, applied.members);
+  return { topicKept, subscriptionsKept };
+}
+
+/** The team's topic, and the addresses its subscriptions are to reach. */
+interface PreparedNotifications {
+  topicArn: string;
+  emails: string[];
+}
+
+/**
+ * The topic ensured (unless kept), recorded in the attempt and the run before anything can forget it, and the
+ * enabled members of the team's groups listed (the groups no longer in the pool go to `attempt.missingGroups`).
+ */
+export async function prepareNotifications(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  attempt: ApplyAttempt,
+  run: RunState,
+  topicKept: boolean,
+): Promise<PreparedNotifications> {
+  const { name, spec } = record;
+  let topicArn = record.topicArn as string;
+  if (!topicKept) {
+    run.topicTouched = true;
+    topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
+    attempt.topicArn = topicArn;
+    run.topicArn = topicArn;
+  }
+  let emails: string[] = [];
+  if (record.identity && 'cognitoGroups' in spec.members) {
+    ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
+      record.identity.userPool,
+      spec.members.cognitoGroups,
+    ));
+  }
+  return { topicArn, emails };
+}
+
+/**
+ * The topic's subscriptions made the prepared addresses. Only once SageMaker has taken the change: a Subscribe
+ * mails the worker a confirmation that no rollback can take back (SNS cannot unsubscribe a pending subscription),
+ * so a change SageMaker refuses must not have mailed anyone.
+ */
+export async function subscribe(
+  deps: ReconcileDeps,
+  name: string,
+  prepared: PreparedNotifications,
+  attempt: ApplyAttempt,
+): Promise<void> {
+  checkTime();
+  attempt.subscriptions = await syncSubscriptions(deps, name, prepared.topicArn, prepared.emails);
+}
+
+/** Deletes the team's topic by its recorded ARN, or by name when the ARN was never learnt. */
+export async function removeTopic(
+  deps: ReconcileDeps,
+  record: TeamRecord,
+  attempt: ApplyAttempt,
+  run: RunState,
+): Promise<void> {
+  const topicArn = attempt.topicArn ?? run.topicArn ?? record.topicArn;
+  if (topicArn) {
+    checkTime();
+    await deps.topics.deleteTopic(topicArn);
+  } else if (record.topicMayExist || run.topicTouched) {
+    checkTime();
+    await deps.topics.deleteTeamTopic(record.name, TOPIC_TAGS(record.name));
+  }
+  // Without a topic the ledger of its confirmation mails means nothing: a new topic asks everyone again.
+  if (topicArn || record.topicMayExist || run.topicTouched) await deps.ledgers.forget(record.name);
+}
