@@ -2,7 +2,7 @@
 import { buildWorkteamListings } from '#lib/composition/read';
 import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { ListQuerySchema, NoPathSchema, toListQuery, withHttpParameterNames } from '#lib/http/schemas';
+import { ListQuerySchema, NoPathSchema, parseListQuery } from '#lib/http/schemas';
 import { toTeamView } from '#lib/http/views';
 import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { listTeams } from '#lib/use-cases/read-teams';
@@ -10,7 +10,7 @@ import { listTeams } from '#lib/use-cases/read-teams';
 const workteams = buildWorkteamListings(loadConfig(FUNCTION_CONFIG.listTeams));
 
 export const handler = httpRoute({ query: ListQuerySchema, path: NoPathSchema }, async ({ query }) => {
-  const page = await withHttpParameterNames(() => listTeams(workteams, toListQuery(query)));
+  const page = await listTeams(workteams, parseListQuery(query));
   return jsonResponse(200, {
     teams: page.items.map(toTeamView),
     ...(page.nextToken ? { nextToken: page.nextToken } : {}),

@@ -1,7 +1,7 @@
-/** Shapes of the query strings and path parameters at the HTTP edge; ranges and rules live in the domain. */
+/** The query strings and path parameters the HTTP API accepts: their shapes, then the domain's rules for them. */
 import { z } from 'zod';
 import { ValidationFailed } from '../domain/errors';
-import type { ListQuery } from '../domain/list-params';
+import { type ListQuery, validateListParams } from '../domain/list-params';
 import { hasDotSegment } from '../domain/members';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
 
@@ -24,18 +24,22 @@ export const ListQuerySchema = z
 
 type ListQueryParameters = z.infer<typeof ListQuerySchema>;
 
-/** HTTP names of the list parameters, by the name the domain validator reports. */
-const LIST_PARAMETER_NAMES: Record<string, string> = { maxItems: 'limit', startingToken: 'nextToken' };
-
-export function toListQuery(query: ListQueryParameters): ListQuery {
-  return {
+/**
+ * A list's query string as the use cases take it: checked once, here, against the domain's rules for lists, with
+ * violations named as the API names the parameters (`limit`, `nextToken`).
+ */
+export function parseListQuery(query: ListQueryParameters): ListQuery {
+  const params = {
     maxItems: query.limit,
     pageSize: query.pageSize,
     startingToken: query.nextToken,
     nameContains: query.nameContains,
-    sortBy: query.sortBy as ListQuery['sortBy'],
-    sortOrder: query.sortOrder as ListQuery['sortOrder'],
+    sortBy: query.sortBy,
+    sortOrder: query.sortOrder,
   };
+  const violations = validateListParams(params, { maxItems: 'limit', startingToken: 'nextToken' });
+  if (violations.length > 0) throw new ValidationFailed(violations);
+  return params as ListQuery;
 }
 
 /** Routes without path parameters ignore whatever the event carries there. */
@@ -48,26 +52,9 @@ export const TeamPathSchema = z.object({
     .regex(WORKTEAM_NAME_PATTERN, 'must be a work team name: letters, digits and hyphens, 1-63 characters'),
 });
 
-/** Runs a list use case and reports its violations under the HTTP parameter names (`limit`, `nextToken`). */
-export async function withHttpParameterNames<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ValidationFailed) {
-      throw new ValidationFailed(
-        error.details.map((violation) => ({
-          ...violation,
-          path: LIST_PARAMETER_NAMES[violation.path] ?? violation.path,
-        })),
-      );
-    }
-    throw error;
-  }
-}
-
 export const MemberPathSchema = TeamPathSchema.extend({
   // '.' and '..' are valid Cognito group names, but as path segments they name the team itself (or the list):
-  // clients and gateways normalise them away. Such groups are refused wherever a group is taken (api-requests.ts).
+  // clients and gateways normalise them away. Such groups are refused wherever a group is taken (lib/domain/team-commands.ts).
   group: z
     .string()
     .min(1)
