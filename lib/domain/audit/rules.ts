@@ -13,7 +13,13 @@ import type { DesiredTeam, TeamRecord } from '../team';
 import { MANAGED_BY_TAG } from '../validation';
 import { type MemberDefinition, WORKTEAM_LIMITS, type WorkteamSpec } from '../workteam';
 import type { Finding, GroupState, RuleId, Severity, TeamAuditInput, TopicState, TrailState } from './findings';
-import { isAwsManagedSnsKey, openAccessOf, sageMakerPublishVerdict } from './topic-policy';
+import {
+  accountOf,
+  isAwsManagedSnsKey,
+  openAccessOf,
+  SAGEMAKER_PRINCIPAL,
+  sageMakerPublishVerdict,
+} from './topic-policy';
 
 /** Every rule: its severity (a finding may be graver, as `account.team-limit` at the limit) and what it checks. */
 export const RULES: Record<RuleId, { severity: Severity; description: string }> = {
@@ -113,8 +119,6 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
 
 /** At most this many (masked) addresses are listed in a subscription finding; its count is the whole number. */
 export const LISTED_ADDRESSES_MAX = 20;
-
-const SAGEMAKER_PRINCIPAL = 'sagemaker.amazonaws.com';
 
 interface Scope {
   resource: string;
@@ -220,11 +224,6 @@ function hasTopic(live: LiveWorkteam): boolean {
 /** Recorded but never created yet: SageMaker is not expected to have it. */
 function awaitsCreation(record: TeamRecord): boolean {
   return record.applyState === 'Pending' && record.appliedVersion === undefined;
-}
-
-function accountOf(arn: string | undefined): string | undefined {
-  const account = arn?.split(':')[4];
-  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * A team topic's access policy read as SNS evaluates it (iam-policy.ts), for two questions the audit asks: may
- * SageMaker publish to the topic (its `sns:Publish` as the service principal `sagemaker.amazonaws.com`), and does
- * the policy let anyone at all subscribe or publish. Pure; no AWS call.
+ * A team topic's access policy: the one this system gives a team topic, so that SageMaker may publish to it
+ * (`teamTopicPolicy`), and the policy read as SNS evaluates it (iam-policy.ts) for two questions the audit
+ * asks: may SageMaker publish to the topic (its `sns:Publish` as the service principal `sagemaker.amazonaws.com`),
+ * and does the policy let anyone at all subscribe or publish. Pure; no AWS call.
  */
 import {
   conditionValues,
@@ -18,10 +19,36 @@ import {
   type Truth,
 } from './iam-policy';
 
-const SAGEMAKER_PRINCIPAL = 'sagemaker.amazonaws.com';
+/** The service principal SageMaker publishes to a work team's topic as. */
+export const SAGEMAKER_PRINCIPAL = 'sagemaker.amazonaws.com';
 
-function accountOf(arn: string | undefined): string | undefined {
-  return arn?.split(':')[4] || undefined;
+/** The account of an ARN (its fifth field) when it is one: twelve digits. */
+export function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * The statement this system gives a team's topic: SageMaker may publish, on behalf of the topic's own account only
+ * (`aws:SourceAccount` guards against the confused deputy).
+ */
+export function sageMakerPublishStatement(topicArn: string) {
+  return {
+    Sid: 'AllowSageMakerToPublish',
+    Effect: 'Allow',
+    Principal: { Service: SAGEMAKER_PRINCIPAL },
+    Action: 'sns:Publish',
+    Resource: topicArn,
+    Condition: { StringEquals: { 'aws:SourceAccount': topicArn.split(':')[4] ?? '' } },
+  };
+}
+
+/**
+ * The access policy this system gives a team's topic: SageMaker's publish only. It replaces SNS's default owner
+ * statement, which the account's IAM policies make unnecessary.
+ */
+export function teamTopicPolicy(topicArn: string) {
+  return { Version: '2012-10-17', Id: 'workteam-notifications', Statement: [sageMakerPublishStatement(topicArn)] };
 }
 
 /**
@@ -143,10 +170,7 @@ const CONFINING_OPERATORS = new Set(['stringequals', 'stringequalsignorecase', '
 /** Whether a value names something narrower than everyone: not a bare wildcard, nor an ARN of any account. */
 function isConfiningValue(key: string, value: string): boolean {
   if (value === '' || /^[*?]+$/.test(value)) return false;
-  if (key === 'aws:sourcearn' || key === 'aws:principalarn') {
-    const account = value.split(':')[4];
-    return account !== undefined && /^\d{12}$/.test(account);
-  }
+  if (key === 'aws:sourcearn' || key === 'aws:principalarn') return accountOf(value) !== undefined;
   return true;
 }
 
