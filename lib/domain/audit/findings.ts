@@ -133,6 +133,12 @@ export interface TopicState {
  */
 export type TrailState = { logged: boolean; trails: string[] } | 'cannot tell';
 
+/**
+ * Whose management write events the real-time paths follow (the Cognito sync's, the real-time audit's): a trail
+ * must log them all (`TrailState`, the TrailInspector, `account.no-trail`).
+ */
+export const FOLLOWED_EVENT_SOURCES: readonly string[] = ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'];
+
 /** A Cognito group as the audit read it: whether it exists, and its enabled users' e-mail addresses. */
 export interface GroupState {
   exists: boolean;

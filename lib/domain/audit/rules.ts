@@ -12,7 +12,16 @@ import { redactDeep, redactEmailAddresses } from '../privacy';
 import type { DesiredTeam, TeamRecord } from '../team';
 import { MANAGED_BY_TAG } from '../validation';
 import { type MemberDefinition, WORKTEAM_LIMITS, type WorkteamSpec } from '../workteam';
-import type { Finding, GroupState, RuleId, Severity, TeamAuditInput, TopicState, TrailState } from './findings';
+import {
+  type Finding,
+  FOLLOWED_EVENT_SOURCES,
+  type GroupState,
+  type RuleId,
+  type Severity,
+  type TeamAuditInput,
+  type TopicState,
+  type TrailState,
+} from './findings';
 import {
   accountOf,
   isAwsManagedSnsKey,
@@ -751,9 +760,6 @@ export function auditTeamCount(count: number, policy: Policy): Finding[] {
     ),
   ];
 }
-
-/** Whose management write events the real-time paths follow (the Cognito sync's, the real-time audit's). */
-const FOLLOWED_EVENT_SOURCES = ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'];
 
 /**
  * `account.no-trail`: no trail logs the region's management write events of SageMaker and Cognito, so EventBridge
