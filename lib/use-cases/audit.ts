@@ -52,15 +52,10 @@ import {
   type ResolvedFinding,
   type SuspectedFinding,
 } from '../domain/audit/report';
-import {
-  accountRulesNotEvaluated,
-  auditTeam,
-  auditTeamCount,
-  auditTrails,
-  auditWorkforce,
-  remediationFor,
-  rulesNotEvaluated,
-} from '../domain/audit/rules';
+import { accountRulesNotEvaluated, auditTeamCount, auditTrails } from '../domain/audit/rules/account';
+import { remediationFor } from '../domain/audit/rules/remediation';
+import { auditTeam, rulesNotEvaluated } from '../domain/audit/rules/team';
+import { auditWorkforce } from '../domain/audit/rules/workforce';
 import { AuditRunNotFound } from '../domain/errors';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { Policy } from '../domain/policy';

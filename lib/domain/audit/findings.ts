@@ -8,7 +8,7 @@
 import type { LiveWorkforce, LiveWorkteam } from '../live';
 import type { HistoryEntry, TeamRecord } from '../team';
 
-/** The audit's rules; what each checks, and its severity, are in `RULES` (rules.ts). */
+/** The audit's rules; what each checks, and its severity, are in `RULES` (rules/catalogue.ts). */
 export const RULE_IDS = [
   'team.missing',
   'team.drift',

@@ -8,19 +8,13 @@ import {
   type TeamAuditInput,
   type TopicState,
 } from '#lib/domain/audit/findings';
-import {
-  accountRulesNotEvaluated,
-  allowsSageMakerPublish,
-  auditTeam,
-  auditTeamCount,
-  auditTrails,
-  auditWorkforce,
-  LISTED_ADDRESSES_MAX,
-  RULES,
-  remediationFor,
-  rulesNotEvaluated,
-} from '#lib/domain/audit/rules';
-import { teamTopicPolicy } from '#lib/domain/audit/topic-policy';
+import { accountRulesNotEvaluated, auditTeamCount, auditTrails } from '#lib/domain/audit/rules/account';
+import { RULES } from '#lib/domain/audit/rules/catalogue';
+import { LISTED_ADDRESSES_MAX } from '#lib/domain/audit/rules/notifications';
+import { remediationFor } from '#lib/domain/audit/rules/remediation';
+import { auditTeam, rulesNotEvaluated } from '#lib/domain/audit/rules/team';
+import { auditWorkforce } from '#lib/domain/audit/rules/workforce';
+import { allowsSageMakerPublish, teamTopicPolicy } from '#lib/domain/audit/topic-policy';
 import type { LiveWorkforce, LiveWorkteam } from '#lib/domain/live';
 import type { Policy } from '#lib/domain/policy';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
