@@ -17,7 +17,8 @@ import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { eventRoute } from '#lib/handlers/event';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
-import { auditWorkteamEvent, runAudit } from '#lib/use-cases/audit';
+import { auditWorkteamEvent } from '#lib/use-cases/audit/real-time';
+import { runAudit } from '#lib/use-cases/audit/run';
 
 const deps = { ...buildAuditDeps(), ...auditRunSettings() };
 

@@ -7,7 +7,7 @@ import { buildAuditStore } from '#lib/composition/audit-store';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { readAuditRun } from '#lib/use-cases/audit';
+import { readAuditRun } from '#lib/use-cases/audit/api';
 
 const store = buildAuditStore();
 

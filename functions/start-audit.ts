@@ -12,7 +12,7 @@ import { jsonResponse } from '#lib/http/errors';
 import { parseAuditRunRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
-import { requestAudit } from '#lib/use-cases/audit';
+import { requestAudit } from '#lib/use-cases/audit/api';
 
 const deps = { ...buildAuditDeps(), ...auditRunSettings() };
 

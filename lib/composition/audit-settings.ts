@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { loadConfig } from '../runtime/config';
-import type { AuditDeps } from '../use-cases/audit';
+import type { AuditDeps } from '../use-cases/audit/deps';
 
 export const AuditRunConfigSchema = z.object({
   /**

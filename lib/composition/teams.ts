@@ -24,7 +24,7 @@ import { snsClient } from '../runtime/clients/sns';
 import { AwsConfigSchema, loadConfig } from '../runtime/config';
 import { countTeamOutcome } from '../runtime/metrics';
 import { logger } from '../runtime/observability';
-import type { AuditDeps } from '../use-cases/audit';
+import type { AuditDeps } from '../use-cases/audit/deps';
 import type { TeamDeps } from '../use-cases/manage-teams';
 import { reconcileTeam } from '../use-cases/reconcile';
 import { auditStoreFields, buildAuditStore } from './audit-store';
