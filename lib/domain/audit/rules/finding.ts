@@ -8,13 +8,8 @@ export interface Scope {
   team?: string;
 }
 
-interface Details {
-  message: string;
-  desired: unknown;
-  actual: unknown;
-  remediable: boolean;
-  severity?: Severity;
-}
+/** What a rule says of a finding: the Finding's own fields, and a severity graver than the catalogue's when it is. */
+type Details = Pick<Finding, 'message' | 'desired' | 'actual' | 'remediable'> & { severity?: Severity };
 
 /** Messages quote names that people typed (groups, descriptions): an address among them is masked. */
 export function finding(rule: RuleId, scope: Scope, details: Details): Finding {

@@ -27,6 +27,22 @@ function wantsNotifications(record: TeamRecord | undefined): record is TeamRecor
   return record?.spec.notifications === true;
 }
 
+/**
+ * A notification finding's remedy, and whether a remediation makes it right: while the managed team wants
+ * notifications, a reconcile restores its topic, policy and subscriptions (`reconcileTo`); otherwise `byHand`.
+ */
+function notificationRemedy(
+  { record, input }: TeamContext,
+  reconcileTo: string,
+  byHand: string,
+): { remedy: string; remediable: boolean } {
+  const wanted = wantsNotifications(record);
+  return {
+    remedy: wanted ? restoreRemedy(record, input, reconcileTo) : byHand,
+    remediable: remediableWhen(record, input, wanted),
+  };
+}
+
 function hasTopic(live: LiveWorkteam): boolean {
   return live.notificationTopicArn !== undefined && live.notificationTopicArn !== '';
 }
@@ -74,16 +90,18 @@ export function topicFindings(context: TeamContext): Finding[] {
   ];
 }
 
-function topicMissing({ record, input, scope }: TeamContext, topic: TopicState): Finding {
-  const wanted = wantsNotifications(record);
-  const remedy = wanted
-    ? restoreRemedy(record, input, 'create it again and subscribe its workers')
-    : "create the topic, or remove the team's notification configuration";
+function topicMissing(context: TeamContext, topic: TopicState): Finding {
+  const { input, scope } = context;
+  const { remedy, remediable } = notificationRemedy(
+    context,
+    'create it again and subscribe its workers',
+    "create the topic, or remove the team's notification configuration",
+  );
   return finding('notifications.topic-missing', scope, {
     message: `The notification topic of work team '${input.name}' does not exist, so its workers hear of no new tasks: ${remedy}.`,
     desired: { topicArn: topic.arn, exists: true },
     actual: { topicArn: topic.arn, exists: false },
-    remediable: remediableWhen(record, input, wanted),
+    remediable,
   });
 }
 
@@ -91,13 +109,15 @@ function topicMissing({ record, input, scope }: TeamContext, topic: TopicState):
  * SageMaker's publish judged as SNS would judge it (lib/domain/audit/topic-policy.ts): denied is high; a policy whose
  * answer turns on a condition the audit cannot evaluate is reported as medium, saying which, never passed.
  */
-function publishDenied({ record, live, input, scope }: TeamContext, topic: TopicState): Finding[] {
+function publishDenied(context: TeamContext, topic: TopicState): Finding[] {
+  const { live, input, scope } = context;
   const verdict = sageMakerPublishVerdict(topic.policy, topic.arn, accountOf(live.arn) ?? accountOf(topic.arn));
   if (verdict.mayPublish === true) return [];
-  const wanted = wantsNotifications(record);
-  const remedy = wanted
-    ? restoreRemedy(record, input, "restore the topic's policy")
-    : `allow ${SAGEMAKER_PRINCIPAL} sns:Publish on the topic in its access policy`;
+  const { remedy, remediable } = notificationRemedy(
+    context,
+    "restore the topic's policy",
+    `allow ${SAGEMAKER_PRINCIPAL} sns:Publish on the topic in its access policy`,
+  );
   if (verdict.mayPublish === 'unknown') {
     return [
       finding('notifications.publish-denied', scope, {
@@ -110,7 +130,7 @@ function publishDenied({ record, live, input, scope }: TeamContext, topic: Topic
           undecidedStatements: verdict.undecidedStatements,
           undecidedKeys: verdict.undecidedKeys,
         }),
-        remediable: remediableWhen(record, input, wanted),
+        remediable,
       }),
     ];
   }
@@ -124,12 +144,13 @@ function publishDenied({ record, live, input, scope }: TeamContext, topic: Topic
         sageMakerMayPublish: false,
         ...(deniedBy.length > 0 ? { deniedBy } : {}),
       }),
-      remediable: remediableWhen(record, input, wanted),
+      remediable,
     }),
   ];
 }
 
-function topicOpen({ record, input, scope }: TeamContext, topic: TopicState): Finding[] {
+function topicOpen(context: TeamContext, topic: TopicState): Finding[] {
+  const { input, scope } = context;
   const open = openAccessOf(topic.policy, topic.arn);
   if (open === undefined) return [];
   const risks = [
@@ -138,16 +159,17 @@ function topicOpen({ record, input, scope }: TeamContext, topic: TopicState): Fi
       ? ['anyone can publish to it and mail its workers as if SageMaker did']
       : []),
   ];
-  const wanted = wantsNotifications(record);
-  const remedy = wanted
-    ? restoreRemedy(record, input, "restore the topic's policy (SageMaker's publish only)")
-    : 'remove those statements, or confine them with a condition on aws:SourceAccount or aws:PrincipalOrgID';
+  const { remedy, remediable } = notificationRemedy(
+    context,
+    "restore the topic's policy (SageMaker's publish only)",
+    'remove those statements, or confine them with a condition on aws:SourceAccount or aws:PrincipalOrgID',
+  );
   return [
     finding('notifications.topic-open', scope, {
       message: `The access policy of the notification topic of work team '${input.name}' lets anyone (Principal "*") call ${open.actions.join(' and ')} in statement(s) ${quoted(open.statements)}, with no condition confining it to this account or organisation: ${risks.join('; ')}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`,
       desired: { topicArn: topic.arn, openTo: [] },
       actual: redactDeep({ topicArn: topic.arn, openTo: open.actions, statements: open.statements }),
-      remediable: remediableWhen(record, input, wanted),
+      remediable,
     }),
   ];
 }
@@ -187,7 +209,8 @@ export function liveGroupStates(live: LiveWorkteam, groups: Record<string, Group
  * pending confirmation counts as subscribed and is never stale: nobody can unsubscribe it, and SNS drops it if it
  * stays unconfirmed; a pending one of somebody in none of the groups is reported apart (`pending-leaver`, low).
  */
-function subscriptionFindings({ record, live, input, scope }: TeamContext, topic: TopicState): Finding[] {
+function subscriptionFindings(context: TeamContext, topic: TopicState): Finding[] {
+  const { live, input, scope } = context;
   const states = liveGroupStates(live, input.groups);
   if (states === undefined) return [];
   const expected = mergeAddresses(states.filter(({ exists }) => exists).map(({ emails }) => emails));
@@ -201,15 +224,15 @@ function subscriptionFindings({ record, live, input, scope }: TeamContext, topic
   const pendingLeavers = mergeAddresses([topic.pendingEmailEndpoints]).filter(
     (address) => !expectedMailboxes.has(address.toLowerCase()) && !confirmedMailboxes.has(address.toLowerCase()),
   );
-  const wanted = wantsNotifications(record);
-  const remediable = remediableWhen(record, input, wanted);
   const none = maskedList([]);
 
   const findings: Finding[] = [];
   if (unsubscribed.length > 0) {
-    const remedy = wanted
-      ? restoreRemedy(record, input, 'subscribe them')
-      : "subscribe their e-mail addresses to the team's topic";
+    const { remedy, remediable } = notificationRemedy(
+      context,
+      'subscribe them',
+      "subscribe their e-mail addresses to the team's topic",
+    );
     findings.push(
       finding('notifications.workers-unsubscribed', scope, {
         message: `${unsubscribed.length} worker(s) of work team '${input.name}' are not subscribed to its notification topic and hear of no new tasks: ${remedy}.`,
@@ -220,7 +243,7 @@ function subscriptionFindings({ record, live, input, scope }: TeamContext, topic
     );
   }
   if (stale.length > 0) {
-    const remedy = wanted ? restoreRemedy(record, input, 'unsubscribe them') : 'unsubscribe them from the topic';
+    const { remedy, remediable } = notificationRemedy(context, 'unsubscribe them', 'unsubscribe them from the topic');
     findings.push(
       finding('notifications.stale-subscriptions', scope, {
         message: `${stale.length} address(es) subscribed to the notification topic of work team '${input.name}' belong to nobody in its Cognito groups and still hear of its tasks: ${remedy}.`,
