@@ -50,6 +50,19 @@ function announcementOf(item: Record<string, unknown>): Announcement | undefined
 }
 
 /**
+ * Assignments of every attribute for an UpdateExpression's SET (`#f0 = :f0, ...`), with the names and values they
+ * stand for; `prefix` keeps them apart from the expression's other placeholders.
+ */
+function assignments(attributes: Record<string, unknown>, prefix: string) {
+  const entries = Object.entries(attributes);
+  return {
+    set: entries.map((_entry, index) => `#${prefix}${index} = :${prefix}${index}`).join(', '),
+    names: Object.fromEntries(entries.map(([name], index) => [`#${prefix}${index}`, name])),
+    values: Object.fromEntries(entries.map(([, value], index) => [`:${prefix}${index}`, value])),
+  };
+}
+
+/**
  * A stored finding record. Records of the first store (`open`/`resolved` and `openingAnnounced`, no `firstSeenAt`)
  * read as `open` (their opening taken as announced) and, once resolved there, as `legacy-resolved`.
  */
@@ -143,45 +156,34 @@ export function findingRecordsOf({ doc, tableName, conditionally }: AuditTable):
           }),
         );
       }
-      const names = Object.keys(opened);
+      const fields = assignments(opened, 'f');
       return conditionally(
         new UpdateCommand({
           TableName: tableName,
           Key: findingKey(key),
-          UpdateExpression: `SET ${names.map((_name, index) => `#f${index} = :f${index}`).join(', ')}`,
+          UpdateExpression: `SET ${fields.set}`,
           ConditionExpression: '#state = :suspected AND firstSeenAt = :since',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            ...Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':suspected': 'suspected',
-            ':since': suspectedSince,
-            ...Object.fromEntries(Object.values(opened).map((value, index) => [`:f${index}`, value])),
-          },
+          ExpressionAttributeNames: { '#state': 'state', ...fields.names },
+          ExpressionAttributeValues: { ':suspected': 'suspected', ':since': suspectedSince, ...fields.values },
         }),
       );
     },
 
     resolveFinding({ key, openedAt, at, announcement }) {
-      const claim = announcementItem(announcement);
-      const names = Object.keys(claim);
+      const claim = assignments(announcementItem(announcement), 'a');
       return conditionally(
         new UpdateCommand({
           TableName: tableName,
           Key: findingKey(key),
-          UpdateExpression: `SET #state = :resolving, resolvedAt = :at, ${names.map((_, index) => `#a${index} = :a${index}`).join(', ')} REMOVE alertClaimedAt`,
+          UpdateExpression: `SET #state = :resolving, resolvedAt = :at, ${claim.set} REMOVE alertClaimedAt`,
           ConditionExpression: '#state = :open AND openedAt = :openedAt AND attribute_not_exists(annId)',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            ...Object.fromEntries(names.map((name, index) => [`#a${index}`, name])),
-          },
+          ExpressionAttributeNames: { '#state': 'state', ...claim.names },
           ExpressionAttributeValues: {
             ':resolving': 'resolving',
             ':open': 'open',
             ':openedAt': openedAt,
             ':at': at,
-            ...Object.fromEntries(Object.values(claim).map((value, index) => [`:a${index}`, value])),
+            ...claim.values,
           },
         }),
       );
