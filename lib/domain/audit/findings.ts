@@ -80,7 +80,20 @@ export type ResolvedBy =
   /** Nothing this system did: someone put it right by hand, or what the rule looks at went away. */
   | { kind: 'out-of-band' };
 
-const REMEDIATION_BY_RUN = /\(remediation by audit run (\d{8}T\d{9}Z-[0-9a-f]{8})\)/;
+/** An audit run's id: its start time, to the millisecond, and eight hex digits (`20261128T184055123Z-1a2b3c4d`). */
+const RUN_ID = String.raw`\d{8}T\d{9}Z-[0-9a-f]{8}`;
+
+/** A whole audit run id, as `GET /audit/runs/{id}` takes it. */
+export const RUN_ID_PATTERN = new RegExp(`^${RUN_ID}$`);
+
+const REMEDIATION_BY = 'remediation by audit run';
+
+/** Who the reconcile of a run's remediation is by, as the team's history names it (and `resolvedByOf` reads it). */
+export function remediationBy(runId: string): string {
+  return `${REMEDIATION_BY} ${runId}`;
+}
+
+const REMEDIATION_BY_RUN = new RegExp(String.raw`\(${REMEDIATION_BY} (${RUN_ID})\)`);
 
 /**
  * What resolved a team's finding opened at `openedAt`, read from the team's history: the latest `reconciled` entry

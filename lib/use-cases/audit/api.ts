@@ -1,12 +1,11 @@
 /** The audit as the HTTP API offers it: `POST /audit`, `GET /audit` and `GET /audit/runs/{id}`. */
 import { type Actor, actorName, mustBeAdmin } from '../../domain/actor';
+import { RUN_ID_PATTERN } from '../../domain/audit/findings';
 import type { AuditReport, AuditRunRequest } from '../../domain/audit/report';
 import { AuditRunNotFound } from '../../domain/errors';
 import type { AuditStore } from '../../ports/audit';
 import type { AuditDeps } from './deps';
 import { runAudit } from './run';
-
-export const RUN_ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
 /** `POST /audit`: administrators only; the body overrides the policy's remediation for this run. */
 export async function requestAudit(deps: AuditDeps, actor: Actor, request: AuditRunRequest): Promise<AuditReport> {

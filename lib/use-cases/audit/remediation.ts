@@ -2,7 +2,7 @@
  * Remediation: a run reconciles the managed teams whose findings the policy (or the run's mode) sets to remediate,
  * then resolves the findings that reconcile put right, naming the run.
  */
-import type { Finding, ResolvedBy } from '../../domain/audit/findings';
+import { type Finding, type ResolvedBy, remediationBy } from '../../domain/audit/findings';
 import type { ReportedFinding, ResolvedFinding } from '../../domain/audit/report';
 import { remediationFor } from '../../domain/audit/rules/remediation';
 import { redactEmailAddresses } from '../../domain/privacy';
@@ -44,7 +44,7 @@ export async function remediate(
     }
     let outcome: ReconcileOutcome;
     try {
-      outcome = await deps.reconcile(team, `remediation by audit run ${runId}`);
+      outcome = await deps.reconcile(team, remediationBy(runId));
     } catch (error) {
       outcome = { outcome: 'failed', reason: errorText(error) } as ReconcileOutcome;
     }

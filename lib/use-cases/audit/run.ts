@@ -63,7 +63,7 @@ const TEAM_CONCURRENCY = 5;
 /** The default of SUBSCRIPTION_GRACE_SECONDS: long enough for the Cognito sync to catch up with a burst. */
 export const SUBSCRIPTION_GRACE_MS = 15 * 60 * 1000;
 
-/** Sortable by start time (to the millisecond), safe in a URL path: `20261128T184055123Z-1a2b3c4d`. */
+/** Sortable by start time (to the millisecond), safe in a URL path: `20261128T184055123Z-1a2b3c4d` (RUN_ID_PATTERN). */
 export function newRunId(at: Date): string {
   return `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
 }
