@@ -13,7 +13,7 @@ import type { ReconcileOutcome } from '../reconcile';
 import { announce } from './announcements';
 import type { AuditDeps, AuditRequest } from './deps';
 import { errorText } from './error-text';
-import { type Claim, claimOf, type Transitions } from './transitions';
+import { type Claim, claimOf, resolvedFinding, type Transitions } from './transitions';
 
 /** Teams reconciled at once when remediating. */
 const REMEDIATION_CONCURRENCY = 3;
@@ -88,7 +88,8 @@ export async function closeRemediated(
   await Promise.all(
     run.reported
       .filter((finding) => finding.remediated)
-      .map(async ({ key, rule, resource, team }) => {
+      .map(async (remediated) => {
+        const { key } = remediated;
         const record = run.before.get(key);
         const openedAt = run.transitions.opened.get(key) ?? (record?.state === 'open' ? record.openedAt : undefined);
         const finding = run.current.get(key);
@@ -96,7 +97,7 @@ export async function closeRemediated(
         const announcement = claimOf('Finding Resolved', runId, when, resolvedBy);
         if (await deps.store.resolveFinding({ key, openedAt, at: when, announcement })) {
           claims.push({ key, finding, announcement });
-          resolved.push({ key, rule, resource, ...(team === undefined ? {} : { team }), resolvedBy });
+          resolved.push(resolvedFinding(key, remediated, resolvedBy));
         }
       }),
   );

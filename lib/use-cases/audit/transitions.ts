@@ -41,6 +41,15 @@ export interface Transitions {
   resolved: ResolvedFinding[];
 }
 
+/** A finding as the report lists it resolved, and what put it right. */
+export function resolvedFinding(
+  key: string,
+  { rule, resource, team }: Finding,
+  resolvedBy: ResolvedBy,
+): ResolvedFinding {
+  return { key, rule, resource, ...(team === undefined ? {} : { team }), resolvedBy };
+}
+
 export function claimOf(type: Announcement['type'], runId: string, at: string, resolvedBy?: ResolvedBy): Announcement {
   return { id: randomUUID(), type, runId, at, ...(resolvedBy === undefined ? {} : { resolvedBy }) };
 }
@@ -136,8 +145,7 @@ export async function recordTransitions(
       steps.push(
         store.resolveFinding({ key, openedAt: record.openedAt, at, announcement }).then((done) => {
           if (!done) return;
-          const { rule, resource, team } = finding;
-          result.resolved.push({ key, rule, resource, ...(team === undefined ? {} : { team }), resolvedBy });
+          result.resolved.push(resolvedFinding(key, finding, resolvedBy));
           result.claims.push({ key, finding, announcement });
         }),
       );
