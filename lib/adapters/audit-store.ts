@@ -21,7 +21,7 @@ import { auditRunsOf } from './audit-store/runs';
 import { auditTable } from './audit-store/table';
 import { teamAuditClaimsOf } from './audit-store/team-audit-claims';
 
-export interface AuditStoreOptions {
+interface AuditStoreOptions {
   tableName: string;
   /** How long a run's report is kept. */
   retentionDays: number;

@@ -21,9 +21,7 @@ import { redactEmailAddresses } from '../domain/privacy';
 import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
 import { forEachBounded } from '../runtime/concurrency';
 
-export type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
-
-export interface NotificationTopicsOptions {
+interface NotificationTopicsOptions {
   /** Prepended to the team name to form the topic name, e.g. `workteam-`. */
   topicPrefix: string;
 }

@@ -23,8 +23,6 @@ import { FOLLOWED_EVENT_SOURCES } from '../domain/audit/findings';
 import type { TrailInspector } from '../ports/teams';
 import { isTransient } from '../runtime/aws-errors';
 
-export type { TrailInspector } from '../ports/teams';
-
 /** Whether something logs what we follow: known yes, known no, or not known. */
 type Verdict = 'yes' | 'no' | 'unknown';
 

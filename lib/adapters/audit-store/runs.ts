@@ -12,7 +12,7 @@ const RUN = 'run';
 const RUN_TEAM = 'run-team';
 const teamRunKey = (team: string) => `team-run/${team}`;
 /** Below DynamoDB's 400 KB item limit, with room for the keys and attributes around the report. */
-export const REPORT_MAX_BYTES = 350_000;
+const REPORT_MAX_BYTES = 350_000;
 /** Pages of runs looked through for the latest run of every team among single-team runs of the first store. */
 const LEGACY_PAGES = 10;
 
@@ -86,7 +86,7 @@ export function auditRunsOf(
 }
 
 /** The report as stored: JSON text, cut to fit an item when it must be. */
-export function fitReport(report: AuditReport): string {
+function fitReport(report: AuditReport): string {
   let text = JSON.stringify(report);
   if (Buffer.byteLength(text) <= REPORT_MAX_BYTES) return text;
   const findings = [...report.findings];

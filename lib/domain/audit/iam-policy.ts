@@ -46,7 +46,7 @@ export function conditionValues(value: unknown): string[] | undefined {
 }
 
 /** IAM wildcards: `*` any run of characters, `?` one character. */
-export function matchesWildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
+function matchesWildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
   const source = pattern
     .split('')
     .map((character) => {

@@ -92,7 +92,7 @@ function coversSageMakerPublish(statement: Json, topicArn: string): boolean {
   return principal && coversAction(statement, 'sns:Publish') && coversResource(statement, topicArn);
 }
 
-export interface PublishVerdict {
+interface PublishVerdict {
   /** `unknown`: a statement that decides it has a condition the audit cannot evaluate. */
   mayPublish: Truth;
   /** Deny statements that block SageMaker's publish (Sid or place). */
@@ -198,7 +198,7 @@ function isConfined(condition: unknown): boolean {
   });
 }
 
-export interface OpenAccess {
+interface OpenAccess {
   /** The actions anyone may call on the topic: `sns:Subscribe`, `sns:Publish`. */
   actions: string[];
   /** The statements that let them (Sid or place). */

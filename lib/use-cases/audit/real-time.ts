@@ -12,7 +12,7 @@ const MAX_WAIT_MS = 2000;
 /** A running claim older than this belongs to an invocation that is surely over (the function's timeout: 300 s). */
 const CLAIM_STALE_MS = 6 * 60 * 1000;
 
-export interface WorkteamEvent {
+interface WorkteamEvent {
   /** CloudTrail's eventID. */
   eventId: string;
   /** CloudTrail's eventTime: when the call was made. */
