@@ -17,7 +17,8 @@ import { eventRoute } from '#lib/handlers/event';
 import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
-import { auditWorkteamEvent, runAudit } from '#lib/use-cases/audit';
+import { auditWorkteamEvent } from '#lib/use-cases/audit/real-time';
+import { runAudit } from '#lib/use-cases/audit/run';
 
 const config = loadConfig(FUNCTION_CONFIG.audit);
 const deps = { ...buildAuditDeps(config), ...auditRunSettings(config) };

@@ -8,7 +8,7 @@ import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
 import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
-import { readAuditRun } from '#lib/use-cases/audit';
+import { readAuditRun } from '#lib/use-cases/audit/api';
 
 const store = buildAuditStore(loadConfig(FUNCTION_CONFIG.getAudit));
 

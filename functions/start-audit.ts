@@ -12,7 +12,7 @@ import { parseAuditRunRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
-import { requestAudit } from '#lib/use-cases/audit';
+import { requestAudit } from '#lib/use-cases/audit/api';
 
 const config = loadConfig(FUNCTION_CONFIG.startAudit);
 const deps = { ...buildAuditDeps(config), ...auditRunSettings(config) };

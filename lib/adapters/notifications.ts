@@ -16,13 +16,12 @@ import {
   TagResourceCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { teamTopicPolicy } from '../domain/audit/topic-policy';
 import { redactEmailAddresses } from '../domain/privacy';
 import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
 import { forEachBounded } from '../runtime/concurrency';
 
-export type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
-
-export interface NotificationTopicsOptions {
+interface NotificationTopicsOptions {
   /** Prepended to the team name to form the topic name, e.g. `workteam-`. */
   topicPrefix: string;
 }
@@ -55,7 +54,7 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
         new SetTopicAttributesCommand({
           TopicArn: topicArn,
           AttributeName: 'Policy',
-          AttributeValue: JSON.stringify(sageMakerPublishPolicy(topicArn)),
+          AttributeValue: JSON.stringify(teamTopicPolicy(topicArn)),
         }),
       );
       return topicArn;
@@ -226,29 +225,6 @@ export function createTopicInspector(sns: SNSClient): TopicInspector {
         pendingEmailEndpoints: endpoints(true),
       };
     },
-  };
-}
-
-/**
- * The topic policy: SageMaker may publish, on behalf of the topic's own account only (`aws:SourceAccount`
- * guards against the confused deputy). It replaces SNS's default owner statement, which the account's IAM
- * policies make unnecessary.
- */
-export function sageMakerPublishPolicy(topicArn: string) {
-  const account = topicArn.split(':')[4] ?? '';
-  return {
-    Version: '2012-10-17',
-    Id: 'workteam-notifications',
-    Statement: [
-      {
-        Sid: 'AllowSageMakerToPublish',
-        Effect: 'Allow',
-        Principal: { Service: 'sagemaker.amazonaws.com' },
-        Action: 'sns:Publish',
-        Resource: topicArn,
-        Condition: { StringEquals: { 'aws:SourceAccount': account } },
-      },
-    ],
   };
 }
 

@@ -19,13 +19,9 @@ import {
   GetTrailStatusCommand,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
+import { FOLLOWED_EVENT_SOURCES } from '../domain/audit/findings';
 import type { TrailInspector } from '../ports/teams';
 import { isTransient } from '../runtime/aws-errors';
-
-export type { TrailInspector } from '../ports/teams';
-
-/** Whose management write events the real-time paths follow: the audit's rule and the Cognito sync's. */
-export const FOLLOWED_EVENT_SOURCES: readonly string[] = ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'];
 
 /** Whether something logs what we follow: known yes, known no, or not known. */
 type Verdict = 'yes' | 'no' | 'unknown';

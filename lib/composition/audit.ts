@@ -13,7 +13,7 @@ import { eventBridgeClient } from '../runtime/clients/eventbridge';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { snsClient } from '../runtime/clients/sns';
 import { type AuditConfig, AuditConfigSchema, loadConfig } from '../runtime/config';
-import type { AuditDeps } from '../use-cases/audit';
+import type { AuditDeps } from '../use-cases/audit/deps';
 import { reconcileTeam } from '../use-cases/reconcile';
 import { buildAuditStore } from './audit-store';
 import { buildTeamDeps, policy } from './teams';

@@ -12,7 +12,7 @@ import { buildAuditStore } from '#lib/composition/audit-store';
 import type { Finding } from '#lib/domain/audit/findings';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
 import type { Announcement } from '#lib/ports/audit';
-import { newRunId } from '#lib/use-cases/audit';
+import { newRunId } from '#lib/use-cases/audit/run';
 import { watchInFlight } from '../support/in-flight';
 
 const store = buildAuditStore();

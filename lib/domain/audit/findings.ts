@@ -8,7 +8,7 @@
 import type { LiveWorkforce, LiveWorkteam } from '../live';
 import type { HistoryEntry, TeamRecord } from '../team';
 
-/** The audit's rules; what each checks, and its severity, are in `RULES` (rules.ts). */
+/** The audit's rules; what each checks, and its severity, are in `RULES` (rules/catalogue.ts). */
 export const RULE_IDS = [
   'team.missing',
   'team.drift',
@@ -80,7 +80,20 @@ export type ResolvedBy =
   /** Nothing this system did: someone put it right by hand, or what the rule looks at went away. */
   | { kind: 'out-of-band' };
 
-const REMEDIATION_BY_RUN = /\(remediation by audit run (\d{8}T\d{9}Z-[0-9a-f]{8})\)/;
+/** An audit run's id: its start time, to the millisecond, and eight hex digits (`20261128T184055123Z-1a2b3c4d`). */
+const RUN_ID = String.raw`\d{8}T\d{9}Z-[0-9a-f]{8}`;
+
+/** A whole audit run id, as `GET /audit/runs/{id}` takes it. */
+export const RUN_ID_PATTERN = new RegExp(`^${RUN_ID}$`);
+
+const REMEDIATION_BY = 'remediation by audit run';
+
+/** Who the reconcile of a run's remediation is by, as the team's history names it (and `resolvedByOf` reads it). */
+export function remediationBy(runId: string): string {
+  return `${REMEDIATION_BY} ${runId}`;
+}
+
+const REMEDIATION_BY_RUN = new RegExp(String.raw`\(${REMEDIATION_BY} (${RUN_ID})\)`);
 
 /**
  * What resolved a team's finding opened at `openedAt`, read from the team's history: the latest `reconciled` entry
@@ -132,6 +145,12 @@ export interface TopicState {
  * log them and one could not be read.
  */
 export type TrailState = { logged: boolean; trails: string[] } | 'cannot tell';
+
+/**
+ * Whose management write events the real-time paths follow (the Cognito sync's, the real-time audit's): a trail
+ * must log them all (`TrailState`, the TrailInspector, `account.no-trail`).
+ */
+export const FOLLOWED_EVENT_SOURCES: readonly string[] = ['sagemaker.amazonaws.com', 'cognito-idp.amazonaws.com'];
 
 /** A Cognito group as the audit read it: whether it exists, and its enabled users' e-mail addresses. */
 export interface GroupState {

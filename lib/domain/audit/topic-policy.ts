@@ -1,33 +1,63 @@
 /**
- * A team topic's access policy read as SNS evaluates it, for two questions the audit asks: may SageMaker publish
- * to the topic (its `sns:Publish` as the service principal `sagemaker.amazonaws.com`), and does the policy let
- * anyone at all subscribe or publish. Pure; no AWS call.
- *
- * Conditions are evaluated as IAM does, in three values (true, false, cannot tell):
- * - a key the request of SageMaker's publish always carries is evaluated with its value: `aws:SourceAccount` (the
- *   team's account), `aws:SecureTransport` (`true`: a service calls over TLS), `aws:PrincipalIsAWSService`
- *   (`true`), `aws:PrincipalServiceName` (`sagemaker.amazonaws.com`);
- * - a key it never carries (`sns:Protocol`, `sns:Endpoint`: Subscribe's keys) is absent, and an absent key makes a
- *   positive operator false, a negated one (`StringNotEquals`, `ArnNotLike`, ...) and `...IfExists` true, and `Null`
- *   what it tests;
- * - any other key (`aws:SourceArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:CurrentTime`, ...), an
- *   operator outside String, Arn, Bool and Null on a present key, or a policy variable in a value: cannot tell.
- * A statement applies when all its conditions hold; one that cannot be told is reported as such, never taken as
- * passing.
+ * A team topic's access policy: the one this system gives a team topic, so that SageMaker may publish to it
+ * (`teamTopicPolicy`), and the policy read as SNS evaluates it (iam-policy.ts) for two questions the audit
+ * asks: may SageMaker publish to the topic (its `sns:Publish` as the service principal `sagemaker.amazonaws.com`),
+ * and does the policy let anyone at all subscribe or publish. Pure; no AWS call.
  */
+import {
+  conditionValues,
+  coversAction,
+  coversResource,
+  evaluateCondition,
+  isJsonObject,
+  type Json,
+  parseOperator,
+  type RequestContext,
+  statementName,
+  statementsOf,
+  stringsOf,
+  type Truth,
+} from './iam-policy';
 
-type Json = Record<string, unknown>;
+/** The service principal SageMaker publishes to a work team's topic as. */
+export const SAGEMAKER_PRINCIPAL = 'sagemaker.amazonaws.com';
 
-export type Truth = true | false | 'unknown';
-
-const SAGEMAKER_PRINCIPAL = 'sagemaker.amazonaws.com';
-
-/** The request context of SageMaker's publish, keys in lower case (condition keys are case-insensitive). */
-interface RequestContext {
-  present: Map<string, string>;
-  absent: ReadonlySet<string>;
+/** The account of an ARN (its fifth field) when it is one: twelve digits. */
+export function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
+/**
+ * The statement this system gives a team's topic: SageMaker may publish, on behalf of the topic's own account only
+ * (`aws:SourceAccount` guards against the confused deputy).
+ */
+export function sageMakerPublishStatement(topicArn: string) {
+  return {
+    Sid: 'AllowSageMakerToPublish',
+    Effect: 'Allow',
+    Principal: { Service: SAGEMAKER_PRINCIPAL },
+    Action: 'sns:Publish',
+    Resource: topicArn,
+    Condition: { StringEquals: { 'aws:SourceAccount': topicArn.split(':')[4] ?? '' } },
+  };
+}
+
+/**
+ * The access policy this system gives a team's topic: SageMaker's publish only. It replaces SNS's default owner
+ * statement, which the account's IAM policies make unnecessary.
+ */
+export function teamTopicPolicy(topicArn: string) {
+  return { Version: '2012-10-17', Id: 'workteam-notifications', Statement: [sageMakerPublishStatement(topicArn)] };
+}
+
+/**
+ * The request context of SageMaker's publish. It carries these condition keys, evaluated with their value:
+ * `aws:SourceAccount` (the team's account), `aws:SecureTransport` (`true`: a service calls over TLS),
+ * `aws:PrincipalIsAWSService` (`true`), `aws:PrincipalServiceName` (`sagemaker.amazonaws.com`); it never carries
+ * Subscribe's keys (`sns:Protocol`, `sns:Endpoint`), which are absent. Any other key (`aws:SourceArn`,
+ * `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:CurrentTime`, ...) cannot be told.
+ */
 function sageMakerPublishContext(sourceAccount: string | undefined): RequestContext {
   const present = new Map<string, string>([
     ['aws:securetransport', 'true'],
@@ -36,132 +66,6 @@ function sageMakerPublishContext(sourceAccount: string | undefined): RequestCont
   ]);
   if (sourceAccount !== undefined && /^\d{12}$/.test(sourceAccount)) present.set('aws:sourceaccount', sourceAccount);
   return { present, absent: new Set(['sns:protocol', 'sns:endpoint']) };
-}
-
-function isJsonObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** An IAM element that is a string or a list of strings; anything else names nothing. */
-function stringsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-/** A condition's values: strings, or booleans and numbers as IAM reads them (as their text). */
-function conditionValues(value: unknown): string[] | undefined {
-  const items = Array.isArray(value) ? value : [value];
-  const values: string[] = [];
-  for (const item of items) {
-    if (typeof item === 'string') values.push(item);
-    else if (typeof item === 'boolean' || typeof item === 'number') values.push(String(item));
-    else return undefined;
-  }
-  return values;
-}
-
-/** IAM wildcards: `*` any run of characters, `?` one character. */
-export function matchesWildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .split('')
-    .map((character) => {
-      if (character === '*') return '.*';
-      if (character === '?') return '.';
-      return character.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
-}
-
-type Comparison = (policyValue: string, requestValue: string) => boolean;
-
-/** The base operators evaluated on a present key, and whether each is a negated one. */
-const OPERATORS: Record<string, { compare: Comparison; negated: boolean }> = {
-  stringequals: { compare: (p, v) => p === v, negated: false },
-  stringnotequals: { compare: (p, v) => p === v, negated: true },
-  stringequalsignorecase: { compare: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
-  stringnotequalsignorecase: { compare: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: true },
-  stringlike: { compare: (p, v) => matchesWildcard(p, v, false), negated: false },
-  stringnotlike: { compare: (p, v) => matchesWildcard(p, v, false), negated: true },
-  arnequals: { compare: (p, v) => matchesWildcard(p, v, false), negated: false },
-  arnlike: { compare: (p, v) => matchesWildcard(p, v, false), negated: false },
-  arnnotequals: { compare: (p, v) => matchesWildcard(p, v, false), negated: true },
-  arnnotlike: { compare: (p, v) => matchesWildcard(p, v, false), negated: true },
-  bool: { compare: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
-};
-
-interface ParsedOperator {
-  base: string;
-  ifExists: boolean;
-  set?: 'any' | 'all';
-}
-
-function parseOperator(raw: string): ParsedOperator {
-  let name = raw.toLowerCase();
-  let set: ParsedOperator['set'];
-  if (name.startsWith('foranyvalue:')) {
-    set = 'any';
-    name = name.slice('foranyvalue:'.length);
-  } else if (name.startsWith('forallvalues:')) {
-    set = 'all';
-    name = name.slice('forallvalues:'.length);
-  }
-  const ifExists = name.endsWith('ifexists');
-  if (ifExists) name = name.slice(0, -'ifexists'.length);
-  return { base: name, ifExists, ...(set === undefined ? {} : { set }) };
-}
-
-/** Whether an operator's name says it matches what does not match (`StringNotEquals`, `NotIpAddress`, ...). */
-function isNegated(base: string): boolean {
-  return OPERATORS[base]?.negated ?? /not/.test(base);
-}
-
-/** One operator on one key, evaluated against the request. */
-function evaluateKey(operator: ParsedOperator, key: string, rawValues: unknown, context: RequestContext): Truth {
-  const values = conditionValues(rawValues);
-  if (values === undefined || values.some((value) => value.includes('${'))) return 'unknown';
-  const present = context.present.get(key);
-  if (present === undefined) {
-    if (!context.absent.has(key)) return 'unknown';
-    if (operator.base === 'null') return values.every((value) => value.toLowerCase() === 'true');
-    if (operator.ifExists) return true;
-    // A set operator over no values: ForAllValues holds, ForAnyValue does not.
-    if (operator.set === 'all') return true;
-    if (operator.set === 'any') return false;
-    return isNegated(operator.base);
-  }
-  if (operator.base === 'null') return values.every((value) => value.toLowerCase() === 'false');
-  const known = OPERATORS[operator.base];
-  if (known === undefined) return 'unknown';
-  const matched = values.some((value) => known.compare(value, present));
-  return known.negated ? !matched : matched;
-}
-
-function and(truths: Truth[]): Truth {
-  if (truths.includes(false)) return false;
-  return truths.includes('unknown') ? 'unknown' : true;
-}
-
-/** A statement's Condition evaluated against the request, with the keys it could not evaluate. */
-function evaluateCondition(condition: unknown, context: RequestContext): { truth: Truth; undecided: string[] } {
-  if (condition === undefined) return { truth: true, undecided: [] };
-  if (!isJsonObject(condition)) return { truth: 'unknown', undecided: ['Condition'] };
-  const truths: Truth[] = [];
-  const undecided: string[] = [];
-  for (const [rawOperator, block] of Object.entries(condition)) {
-    if (!isJsonObject(block)) {
-      truths.push('unknown');
-      undecided.push(rawOperator);
-      continue;
-    }
-    const operator = parseOperator(rawOperator);
-    for (const [rawKey, values] of Object.entries(block)) {
-      const truth = evaluateKey(operator, rawKey.toLowerCase(), values, context);
-      truths.push(truth);
-      if (truth === 'unknown') undecided.push(rawKey);
-    }
-  }
-  return { truth: and(truths), undecided };
 }
 
 function namesSageMaker(principal: unknown): boolean {
@@ -179,54 +83,16 @@ function namesAnyone(principal: unknown): boolean {
   return isJsonObject(principal) && stringsOf(principal.AWS).includes('*');
 }
 
-function coversAction(statement: Json, action: string): boolean {
-  // Action names are case-insensitive.
-  const matches = (pattern: string) => matchesWildcard(pattern, action, true);
-  if ('Action' in statement) return stringsOf(statement.Action).some(matches);
-  if ('NotAction' in statement) return !stringsOf(statement.NotAction).some(matches);
-  return false;
-}
-
-function coversTopic(statement: Json, topicArn: string): boolean {
-  // ARNs are case-sensitive.
-  const matches = (pattern: string) => matchesWildcard(pattern, topicArn, false);
-  if ('Resource' in statement) return stringsOf(statement.Resource).some(matches);
-  if ('NotResource' in statement) return !stringsOf(statement.NotResource).some(matches);
-  return true;
-}
-
 /** Whether a statement's Principal / NotPrincipal, Action / NotAction and Resource / NotResource cover the call. */
 function coversSageMakerPublish(statement: Json, topicArn: string): boolean {
   let principal: boolean;
   if ('Principal' in statement) principal = namesSageMaker(statement.Principal);
   else if ('NotPrincipal' in statement) principal = !namesSageMaker(statement.NotPrincipal);
   else principal = false;
-  return principal && coversAction(statement, 'sns:Publish') && coversTopic(statement, topicArn);
+  return principal && coversAction(statement, 'sns:Publish') && coversResource(statement, topicArn);
 }
 
-export function statementsOf(policyJson: string | undefined): Json[] {
-  if (policyJson === undefined) return [];
-  let document: unknown;
-  try {
-    document = JSON.parse(policyJson);
-  } catch {
-    return [];
-  }
-  if (!isJsonObject(document)) return [];
-  const statements: unknown[] = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return statements.filter(isJsonObject);
-}
-
-/** A statement as a finding names it: its Sid, else its place in the policy. */
-function statementName(statement: Json, index: number): string {
-  return typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `statement ${index + 1}`;
-}
-
-function accountOf(arn: string | undefined): string | undefined {
-  return arn?.split(':')[4] || undefined;
-}
-
-export interface PublishVerdict {
+interface PublishVerdict {
   /** `unknown`: a statement that decides it has a condition the audit cannot evaluate. */
   mayPublish: Truth;
   /** Deny statements that block SageMaker's publish (Sid or place). */
@@ -304,10 +170,7 @@ const CONFINING_OPERATORS = new Set(['stringequals', 'stringequalsignorecase', '
 /** Whether a value names something narrower than everyone: not a bare wildcard, nor an ARN of any account. */
 function isConfiningValue(key: string, value: string): boolean {
   if (value === '' || /^[*?]+$/.test(value)) return false;
-  if (key === 'aws:sourcearn' || key === 'aws:principalarn') {
-    const account = value.split(':')[4];
-    return account !== undefined && /^\d{12}$/.test(account);
-  }
+  if (key === 'aws:sourcearn' || key === 'aws:principalarn') return accountOf(value) !== undefined;
   return true;
 }
 
@@ -335,7 +198,7 @@ function isConfined(condition: unknown): boolean {
   });
 }
 
-export interface OpenAccess {
+interface OpenAccess {
   /** The actions anyone may call on the topic: `sns:Subscribe`, `sns:Publish`. */
   actions: string[];
   /** The statements that let them (Sid or place). */
@@ -355,7 +218,7 @@ export function openAccessOf(policyJson: string | undefined, topicArn: string): 
   statementsOf(policyJson).forEach((statement, index) => {
     if (statement.Effect !== 'Allow') return;
     const anyone = 'Principal' in statement ? namesAnyone(statement.Principal) : 'NotPrincipal' in statement;
-    if (!anyone || !coversTopic(statement, topicArn) || isConfined(statement.Condition)) return;
+    if (!anyone || !coversResource(statement, topicArn) || isConfined(statement.Condition)) return;
     const opened = OPEN_ACTIONS.filter((action) => coversAction(statement, action));
     if (opened.length === 0) return;
     for (const action of opened) actions.add(action);

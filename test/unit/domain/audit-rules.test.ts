@@ -8,18 +8,13 @@ import {
   type TeamAuditInput,
   type TopicState,
 } from '#lib/domain/audit/findings';
-import {
-  accountRulesNotEvaluated,
-  allowsSageMakerPublish,
-  auditTeam,
-  auditTeamCount,
-  auditTrails,
-  auditWorkforce,
-  LISTED_ADDRESSES_MAX,
-  RULES,
-  remediationFor,
-  rulesNotEvaluated,
-} from '#lib/domain/audit/rules';
+import { accountRulesNotEvaluated, auditTeamCount, auditTrails } from '#lib/domain/audit/rules/account';
+import { RULES } from '#lib/domain/audit/rules/catalogue';
+import { LISTED_ADDRESSES_MAX } from '#lib/domain/audit/rules/notifications';
+import { remediationFor } from '#lib/domain/audit/rules/remediation';
+import { auditTeam, rulesNotEvaluated } from '#lib/domain/audit/rules/team';
+import { auditWorkforce } from '#lib/domain/audit/rules/workforce';
+import { allowsSageMakerPublish, teamTopicPolicy } from '#lib/domain/audit/topic-policy';
 import type { LiveWorkforce, LiveWorkteam } from '#lib/domain/live';
 import type { Policy } from '#lib/domain/policy';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
@@ -56,24 +51,6 @@ const POLICY: Policy = {
 };
 
 const NAME = 'labeling-team';
-
-/** The shape of `sageMakerPublishPolicy` in lib/adapters/notifications.ts (the domain cannot import it). */
-function projectTopicPolicy(topicArn: string) {
-  return {
-    Version: '2012-10-17',
-    Id: 'workteam-notifications',
-    Statement: [
-      {
-        Sid: 'AllowSageMakerToPublish',
-        Effect: 'Allow',
-        Principal: { Service: 'sagemaker.amazonaws.com' },
-        Action: 'sns:Publish',
-        Resource: topicArn,
-        Condition: { StringEquals: { 'aws:SourceAccount': topicArn.split(':')[4] } },
-      },
-    ],
-  };
-}
 
 function topicPolicy(...statements: Record<string, unknown>[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -126,7 +103,7 @@ function topic(overrides: Partial<TopicState> = {}): TopicState {
   return {
     arn: TOPIC_ARN,
     exists: true,
-    policy: JSON.stringify(projectTopicPolicy(TOPIC_ARN)),
+    policy: JSON.stringify(teamTopicPolicy(TOPIC_ARN)),
     emailEndpoints: ['ana@example.com', 'ben@example.com'],
     pendingEmailEndpoints: [],
     ...overrides,
@@ -423,7 +400,7 @@ describe('auditTeam', () => {
       // Prepare
       const input = managedTeam({
         live: listedTeam({ description: 'Changed in the console', notificationTopicArn: `${TOPIC_ARN}-other` }),
-        topic: topic({ arn: `${TOPIC_ARN}-other`, policy: JSON.stringify(projectTopicPolicy(`${TOPIC_ARN}-other`)) }),
+        topic: topic({ arn: `${TOPIC_ARN}-other`, policy: JSON.stringify(teamTopicPolicy(`${TOPIC_ARN}-other`)) }),
       });
 
       // Act
@@ -1370,7 +1347,7 @@ describe('allowsSageMakerPublish', () => {
 
   it("allows with the project's own topic policy, whose aws:SourceAccount condition does not count against it", () => {
     // Act
-    const allowed = allowsSageMakerPublish(JSON.stringify(projectTopicPolicy(TOPIC_ARN)), TOPIC_ARN);
+    const allowed = allowsSageMakerPublish(JSON.stringify(teamTopicPolicy(TOPIC_ARN)), TOPIC_ARN);
 
     // Assess
     expect(allowed).toBe(true);

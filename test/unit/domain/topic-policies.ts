@@ -3,6 +3,7 @@
  * SNS's default policy, the project's own, and the statements found in the wild that open a topic to anyone,
  * confine it to an account or organisation, or deny SageMaker's publish with a condition.
  */
+import { sageMakerPublishStatement } from '#lib/domain/audit/topic-policy';
 import { TOPIC_ARN } from './fixtures';
 
 export const ACCOUNT = '123456789012';
@@ -16,14 +17,7 @@ export function policyOf(...statements: Statement[]): string {
 }
 
 /** What lib/adapters/notifications.ts sets: SageMaker may publish on behalf of the topic's account. */
-export const PROJECT_ALLOW: Statement = {
-  Sid: 'AllowSageMakerToPublish',
-  Effect: 'Allow',
-  Principal: { Service: 'sagemaker.amazonaws.com' },
-  Action: 'sns:Publish',
-  Resource: TOPIC_ARN,
-  Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-};
+export const PROJECT_ALLOW: Statement = sageMakerPublishStatement(TOPIC_ARN);
 
 /** The statement SNS gives a new topic: everyone, but only on behalf of the owning account (`AWS:SourceOwner`). */
 export const SNS_DEFAULT: Statement = {

@@ -1,4 +1,5 @@
-import { isAwsManagedSnsKey, openAccessOf, sageMakerPublishVerdict, type Truth } from '#lib/domain/audit/topic-policy';
+import type { Truth } from '#lib/domain/audit/iam-policy';
+import { isAwsManagedSnsKey, openAccessOf, sageMakerPublishVerdict } from '#lib/domain/audit/topic-policy';
 import { TOPIC_ARN } from './fixtures';
 import {
   ACCOUNT,
