@@ -5,12 +5,16 @@
  * fresh Node process with the function's environment (NODE_OPTIONS included) many times, interleaved, so that the
  * machine's drift hits all alike. Module-load time is measured inside the process (require only, not Node's boot).
  *
+ * With a baseline (a git ref: `BENCH_BASELINE=<ref>`, or the second argument), every function is also bundled from
+ * that commit (a temporary git worktree) and its loads interleaved with the current ones in the same run, so that
+ * a change's effect on each bundle's size and module load is measured, not remembered.
+ *
  * `npm run bench` runs it with the rest; alone:
  *
- *   npx tsx bench/cold-start.ts [runs, default 15]
+ *   npx tsx bench/cold-start.ts [runs, default 15] [baseline ref]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
@@ -113,15 +117,27 @@ export interface ColdStartRow {
   median: number;
   max: number;
   ratio: number;
+  /** The same function bundled from the baseline commit, when one was given. */
+  baseline?: { kilobytes: number; median: number };
+}
+
+/** The baseline commit checked out beside this tree (its own worktree, this tree's node_modules). */
+function checkOutBaseline(ref: string, outDir: string): string {
+  const dir = join(outDir, 'baseline');
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: root, stdio: 'ignore' });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
 }
 
 export async function measureColdStarts(
   runs = COLD_START_RUNS,
-): Promise<{ bare: ColdStartRow; functions: ColdStartRow[] }> {
+  baselineRef = process.env.BENCH_BASELINE,
+): Promise<{ bare: ColdStartRow; functions: ColdStartRow[]; baselineRef?: string }> {
   const config = printedConfig();
   const options = projectOptions(config.custom.esbuild);
   const providerEnv = stringEnv(config.provider.environment);
   const outDir = mkdtempSync(join(tmpdir(), 'workteam-cold-start-'));
+  const baselineRoot = baselineRef ? checkOutBaseline(baselineRef, outDir) : undefined;
   try {
     const bareEntry = join(outDir, 'bare-handler.ts');
     writeFileSync(
@@ -140,6 +156,11 @@ export async function measureColdStarts(
     for (const [name, fn] of Object.entries(config.functions)) {
       const entry = join(root, `${fn.handler.replace(/\.[^.]+$/, '')}.ts`);
       bundles.push(await bundle(outDir, name, entry, options, { ...providerEnv, ...stringEnv(fn.environment) }));
+      const baselineEntry = baselineRoot && join(baselineRoot, `${fn.handler.replace(/\.[^.]+$/, '')}.ts`);
+      if (baselineEntry && existsSync(baselineEntry)) {
+        const env = { ...providerEnv, ...stringEnv(fn.environment) };
+        bundles.push(await bundle(join(outDir, 'baseline-bundles'), `${name} (baseline)`, baselineEntry, options, env));
+      }
     }
     const times = new Map<string, number[]>(bundles.map((target) => [target.name, []]));
     for (let run = 0; run < runs; run++) {
@@ -156,21 +177,39 @@ export async function measureColdStarts(
         ratio: 0,
       };
     });
-    const [bare, ...functions] = rows as [ColdStartRow, ...ColdStartRow[]];
-    for (const row of rows) row.ratio = row.median / bare.median;
-    return { bare, functions };
+    const baselines = new Map(rows.filter((row) => row.name.endsWith(' (baseline)')).map((row) => [row.name, row]));
+    const [bare, ...functions] = rows.filter((row) => !baselines.has(row.name)) as [ColdStartRow, ...ColdStartRow[]];
+    for (const row of [bare, ...functions]) {
+      row.ratio = row.median / bare.median;
+      const baseline = baselines.get(`${row.name} (baseline)`);
+      if (baseline) row.baseline = { kilobytes: baseline.kilobytes, median: baseline.median };
+    }
+    return { bare, functions, ...(baselineRef ? { baselineRef } : {}) };
   } finally {
+    if (baselineRoot)
+      execFileSync('git', ['worktree', 'remove', '--force', baselineRoot], { cwd: root, stdio: 'ignore' });
     rmSync(outDir, { recursive: true, force: true });
   }
 }
 
 /** The table of bundle sizes and module loads, in Markdown. */
-export function coldStartTable({ bare, functions }: { bare: ColdStartRow; functions: ColdStartRow[] }, runs: number) {
+export function coldStartTable(
+  { bare, functions, baselineRef }: { bare: ColdStartRow; functions: ColdStartRow[]; baselineRef?: string },
+  runs: number,
+) {
+  const versus = (row: ColdStartRow) => {
+    if (!baselineRef) return '';
+    if (!row.baseline) return ' — | — |';
+    const kb = row.kilobytes - row.baseline.kilobytes;
+    return ` ${row.baseline.kilobytes} (${kb >= 0 ? '+' : ''}${kb}) | ${row.baseline.median.toFixed(1)} (×${(row.median / row.baseline.median).toFixed(2)}) |`;
+  };
   const line = (row: ColdStartRow) =>
-    `| ${row.name} | ${row.kilobytes} | ${row.min.toFixed(1)} / ${row.median.toFixed(1)} / ${row.max.toFixed(1)} | ${row.ratio.toFixed(2)} |`;
+    `| ${row.name} | ${row.kilobytes} | ${row.min.toFixed(1)} / ${row.median.toFixed(1)} / ${row.max.toFixed(1)} | ${row.ratio.toFixed(2)} |${versus(row)}`;
   return [
-    `| function | bundle KB | module load ms (min / median / max of ${runs}) | ratio to bare |`,
-    '| --- | ---: | ---: | ---: |',
+    `| function | bundle KB | module load ms (min / median / max of ${runs}) | ratio to bare |${
+      baselineRef ? ` baseline ${baselineRef} KB (Δ) | baseline median ms (now ÷ baseline) |` : ''
+    }`,
+    `| --- | ---: | ---: | ---: |${baselineRef ? ' ---: | ---: |' : ''}`,
     line(bare),
     ...functions.map(line),
   ];
@@ -178,7 +217,7 @@ export function coldStartTable({ bare, functions }: { bare: ColdStartRow; functi
 
 if (require.main === module) {
   const runs = Number(process.argv[2] ?? COLD_START_RUNS);
-  measureColdStarts(runs).then(
+  measureColdStarts(runs, process.argv[3] ?? process.env.BENCH_BASELINE).then(
     (measured) => process.stdout.write(`${coldStartTable(measured, runs).join('\n')}\n`),
     (error: Error) => {
       process.stderr.write(`bench/cold-start failed: ${error.stack ?? error.message}\n`);

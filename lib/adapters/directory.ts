@@ -9,7 +9,7 @@ import {
   paginateAdminListGroupsForUser,
   paginateListUsersInGroup,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mergeAddresses } from '../domain/addresses';
+import { mergeAddresses } from '../domain/email-addresses';
 import type { WorkforceDirectory } from '../ports/teams';
 import { GROUP_CONCURRENCY, mapBounded } from '../runtime/concurrency';
 

@@ -3,6 +3,7 @@
  * subscription per worker. Every call is idempotent. E-mail addresses are personal data: nothing here logs
  * them, and no error this module raises carries one.
  */
+
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
@@ -19,6 +20,7 @@ import {
 import { teamTopicPolicy } from '../domain/audit/topic-policy';
 import { redactEmailAddresses } from '../domain/privacy';
 import type { NotificationTopics, OperationsAlerts, TopicInspector } from '../ports/teams';
+import { isSnsNotFound } from '../runtime/aws-errors';
 import { forEachBounded } from '../runtime/concurrency';
 
 interface NotificationTopicsOptions {
@@ -38,18 +40,7 @@ const PENDING_CONFIRMATION = 'PendingConfirmation';
 export function createNotificationTopics(sns: SNSClient, options: NotificationTopicsOptions): NotificationTopics {
   return {
     async ensureTopic(teamName, tags) {
-      const name = `${options.topicPrefix}${teamName}`;
-      const sdkTags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-      let topicArn: string;
-      try {
-        topicArn = await createTopic(sns, name, sdkTags);
-      } catch (error) {
-        // CreateTopic of an existing topic is only idempotent with the same tags; otherwise it is refused
-        // ("Topic already exists with different tags"), and the tags have to go through TagResource.
-        if (!isTagConflict(error)) throw error;
-        topicArn = await createTopic(sns, name, []);
-        await sns.send(new TagResourceCommand({ ResourceArn: topicArn, Tags: sdkTags }));
-      }
+      const topicArn = await topicOfTeam(sns, `${options.topicPrefix}${teamName}`, tags, { retag: true });
       await sns.send(
         new SetTopicAttributesCommand({
           TopicArn: topicArn,
@@ -99,7 +90,7 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
           try {
             await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
           } catch (error) {
-            if (!isNotFound(error)) throw error;
+            if (!isSnsNotFound(error)) throw error;
           }
         }),
       ];
@@ -119,25 +110,38 @@ export function createNotificationTopics(sns: SNSClient, options: NotificationTo
     async deleteTeamTopic(teamName, tags) {
       // SNS has no lookup by name: CreateTopic of the same name and tags is idempotent and answers the ARN (of
       // the topic, or of a new empty one, which goes at once). Only for records that never learnt the ARN.
-      const name = `${options.topicPrefix}${teamName}`;
-      const sdkTags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-      let topicArn: string;
-      try {
-        topicArn = await createTopic(sns, name, sdkTags);
-      } catch (error) {
-        if (!isTagConflict(error)) throw error;
-        topicArn = await createTopic(sns, name, []);
-      }
-      await deleteTopic(sns, topicArn);
+      await deleteTopic(sns, await topicOfTeam(sns, `${options.topicPrefix}${teamName}`, tags, { retag: false }));
     },
   };
+}
+
+/**
+ * The team's topic by its name, made when it does not exist. CreateTopic of an existing topic is only idempotent
+ * with the same tags; otherwise it is refused ("Topic already exists with different tags"): then the topic is
+ * asked for without tags, and with `retag` its tags go through TagResource.
+ */
+async function topicOfTeam(
+  sns: SNSClient,
+  name: string,
+  tags: Record<string, string>,
+  options: { retag: boolean },
+): Promise<string> {
+  const sdkTags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  try {
+    return await createTopic(sns, name, sdkTags);
+  } catch (error) {
+    if (!isTagConflict(error)) throw error;
+    const topicArn = await createTopic(sns, name, []);
+    if (options.retag) await sns.send(new TagResourceCommand({ ResourceArn: topicArn, Tags: sdkTags }));
+    return topicArn;
+  }
 }
 
 async function deleteTopic(sns: SNSClient, topicArn: string): Promise<void> {
   try {
     await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!isSnsNotFound(error)) throw error;
   }
 }
 
@@ -197,11 +201,11 @@ export function createTopicInspector(sns: SNSClient): TopicInspector {
     async inspectTopic(topicArn) {
       const [attributes, subscriptions] = await Promise.all([
         sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn })).catch((error: unknown) => {
-          if (isNotFound(error)) return undefined;
+          if (isSnsNotFound(error)) return undefined;
           throw error;
         }),
         listEmailSubscriptions(sns, topicArn).catch((error: unknown) => {
-          if (isNotFound(error)) return undefined;
+          if (isSnsNotFound(error)) return undefined;
           throw error;
         }),
       ]);
@@ -246,8 +250,4 @@ async function listEmailSubscriptions(sns: SNSClient, topicArn: string): Promise
 
 function isTagConflict(error: unknown): boolean {
   return error instanceof Error && error.name === 'InvalidParameterException' && /\btags\b/i.test(error.message);
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'NotFoundException' || error.name === 'NotFound');
 }

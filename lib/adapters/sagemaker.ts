@@ -19,30 +19,49 @@ import {
   UpdateWorkteamCommand,
   type WorkerAccessConfiguration,
 } from '@aws-sdk/client-sagemaker';
+import type { ListQuery } from '../domain/list-params';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import type { MemberDefinition, Tag, Toggle, WorkerAccess } from '../domain/workteam';
-import type { AuditReader, WorkteamReader, WorkteamWriter } from '../ports/teams';
+import type { AuditReader, Page, WorkteamReader, WorkteamWriter } from '../ports/teams';
 import { collectPage } from './pagination';
 
-export type { ListQuery } from '../domain/list-params';
 export type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 export type { WorkteamChange, WorkteamReader, WorkteamWriter } from '../ports/teams';
 
 /** SageMaker's page size ceiling for both list operations. */
 const MAX_PAGE_SIZE = 100;
 
+/**
+ * One page of a SageMaker list operation (ListWorkteams, ListWorkforces) through its paginator, `maxItems` and
+ * `startingToken` as the paginators' PaginationConfig means them (lib/adapters/pagination.ts).
+ */
+function listPage<P extends { NextToken?: string }, T>(
+  query: ListQuery,
+  kind: 'workteams' | 'workforces',
+  paginate: (
+    config: { pageSize: number; startingToken: string | undefined },
+    input: { NameContains?: string; SortBy?: ListQuery['sortBy']; SortOrder?: ListQuery['sortOrder'] },
+  ) => AsyncIterable<P>,
+  itemsOf: (page: P) => T[],
+): Promise<Page<T>> {
+  const input = { NameContains: query.nameContains, SortBy: query.sortBy, SortOrder: query.sortOrder };
+  return collectPage(
+    { ...query, query: { kind, ...input } },
+    (startingToken) => paginate({ pageSize: query.pageSize ?? MAX_PAGE_SIZE, startingToken }, input),
+    itemsOf,
+    (page) => page.NextToken,
+  );
+}
+
 export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader {
   return {
-    async listWorkteams(query) {
-      const input = { NameContains: query.nameContains, SortBy: query.sortBy, SortOrder: query.sortOrder };
-      return collectPage(
-        { ...query, query: { kind: 'workteams', ...input } },
-        (startingToken) =>
-          paginateListWorkteams({ client, pageSize: query.pageSize ?? MAX_PAGE_SIZE, startingToken }, input),
+    listWorkteams: (query) =>
+      listPage(
+        query,
+        'workteams',
+        (config, input) => paginateListWorkteams({ client, ...config }, input),
         (page) => (page.Workteams ?? []).map(toLiveWorkteam),
-        (page) => page.NextToken,
-      );
-    },
+      ),
 
     async describeWorkteam(name, options = {}) {
       let workteam: SdkWorkteam | undefined;
@@ -57,16 +76,13 @@ export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader 
       return { ...toLiveWorkteam(workteam), tags: await listAllTags(client, workteam.WorkteamArn ?? '') };
     },
 
-    async listWorkforces(query) {
-      const input = { NameContains: query.nameContains, SortBy: query.sortBy, SortOrder: query.sortOrder };
-      return collectPage(
-        { ...query, query: { kind: 'workforces', ...input } },
-        (startingToken) =>
-          paginateListWorkforces({ client, pageSize: query.pageSize ?? MAX_PAGE_SIZE, startingToken }, input),
+    listWorkforces: (query) =>
+      listPage(
+        query,
+        'workforces',
+        (config, input) => paginateListWorkforces({ client, ...config }, input),
         (page) => (page.Workforces ?? []).map(toLiveWorkforce),
-        (page) => page.NextToken,
-      );
-    },
+      ),
   };
 }
 

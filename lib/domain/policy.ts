@@ -4,8 +4,8 @@
  * names the rule and the policy version, so that a refused client knows which edition of the rules refused it.
  */
 import { z } from 'zod';
-import { parseCidr } from './addresses';
 import { RULE_IDS, type RuleId } from './audit/findings';
+import { parseCidr } from './cidr';
 import type { Violation } from './errors';
 import { violation } from './field-checks';
 import type { DesiredTeam } from './team';

@@ -41,3 +41,18 @@ export function redactDeep(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * An e-mail address that an admin can tell apart from others without a report holding it: the first character of
+ * the local part, a `*` for each other character (at least two), the domain as it is (`ana@example.com` →
+ * `a**@example.com`). A one-character local part keeps no character at all, so that the mask never shows a whole
+ * local part.
+ */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  const local = at === -1 ? address : address.slice(0, at);
+  const domain = at === -1 ? '' : address.slice(at);
+  const [first = ''] = local;
+  const rest = '*'.repeat(Math.max(2, local.length - first.length));
+  return local.length > first.length ? `${first}${rest}${domain}` : `*${rest}${domain}`;
+}

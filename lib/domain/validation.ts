@@ -79,19 +79,13 @@ const GROUP_NAME_FORM = {
   describe: 'letters, marks, symbols, digits and punctuation, without spaces',
 };
 
-const COGNITO_GROUP_RULE: StringRule = {
-  required: true,
-  minLength: 1,
-  maxLength: MEMBER_LIMITS.cognitoGroupMaxLength,
-  pattern: GROUP_NAME_FORM,
-};
+/** A required string of `form`, `minLength` to `maxLength` characters. */
+function requiredString(form: StringRule['pattern'], minLength: number, maxLength: number): StringRule {
+  return { required: true, minLength, maxLength, pattern: form };
+}
 
-const OIDC_GROUP_RULE: StringRule = {
-  required: true,
-  minLength: 1,
-  maxLength: MEMBER_LIMITS.oidcGroupMaxLength,
-  pattern: GROUP_NAME_FORM,
-};
+const COGNITO_GROUP_RULE = requiredString(GROUP_NAME_FORM, 1, MEMBER_LIMITS.cognitoGroupMaxLength);
+const OIDC_GROUP_RULE = requiredString(GROUP_NAME_FORM, 1, MEMBER_LIMITS.oidcGroupMaxLength);
 
 /** A Cognito user group as CognitoMemberDefinition.UserGroup accepts it. */
 export function checkCognitoGroupName(value: unknown, path: string): Violation[] {
@@ -127,18 +121,8 @@ const TAG_TEXT_FORM = {
   regex: TAG_TEXT_PATTERN,
   describe: 'letters, digits, spaces and the characters _ . : / = + - @',
 };
-const TAG_KEY_RULE: StringRule = {
-  required: true,
-  minLength: 1,
-  maxLength: WORKTEAM_LIMITS.tagKeyMaxLength,
-  pattern: TAG_TEXT_FORM,
-};
-const TAG_VALUE_RULE: StringRule = {
-  required: true,
-  minLength: 0,
-  maxLength: WORKTEAM_LIMITS.tagValueMaxLength,
-  pattern: TAG_TEXT_FORM,
-};
+const TAG_KEY_RULE = requiredString(TAG_TEXT_FORM, 1, WORKTEAM_LIMITS.tagKeyMaxLength);
+const TAG_VALUE_RULE = requiredString(TAG_TEXT_FORM, 0, WORKTEAM_LIMITS.tagValueMaxLength);
 
 /** One tag key: its length and form, and not a reserved one (`isReservedTagKey`). `subject` names it in messages. */
 export function checkTagKey(key: unknown, path: string, subject = label(path)): Violation[] {

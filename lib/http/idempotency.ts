@@ -60,7 +60,10 @@ export function idempotencyKeyMiddleware(client: DynamoDBClient, tableName: stri
  * Powertools' middleware, with `onError` run only for the invocation whose `before` went through without an
  * early answer: the one that wrote the `INPROGRESS` record and then ran the handler (or skipped idempotency,
  * which Powertools' `onError` handles itself). When `before` throws, this invocation owns no record — the
- * duplicate was refused (422, 409) or the store could not be written — and there is nothing of ours to delete.
+ * duplicate was refused (422, 409) or the store could not be written — and there is nothing of ours to delete. *
+ * Expiring: Powertools fixed this upstream (aws-powertools/powertools-lambda-typescript#5675, fixed by #5676,
+ * merged 2026-09, labelled pending-release; not in 2.35.0, the version pinned here). Delete this wrapper once the
+ * pinned version carries the fix: test/handlers/idempotency.test.ts checks the behaviour either way.
  */
 function releaseOnlyWhatWasClaimed(powertools: Required<MiddlewareObj>): MiddlewareObj {
   const claimed = new WeakSet<Request>();

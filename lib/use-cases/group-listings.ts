@@ -1,4 +1,4 @@
-import { mergeAddresses } from '../domain/addresses';
+import { mergeAddresses } from '../domain/email-addresses';
 import type { WorkforceDirectory } from '../ports/teams';
 import { GROUP_CONCURRENCY, mapBounded } from '../runtime/concurrency';
 

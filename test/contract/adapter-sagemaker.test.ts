@@ -4,12 +4,8 @@
  */
 import { CreateWorkteamCommand, ListWorkteamsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { collectPage, encodeToken, InvalidPaginationToken, queryFingerprint } from '#lib/adapters/pagination';
-import {
-  createAuditReader,
-  createSageMakerAdapter,
-  type ListQuery,
-  type WorkteamReader,
-} from '#lib/adapters/sagemaker';
+import { createAuditReader, createSageMakerAdapter, type WorkteamReader } from '#lib/adapters/sagemaker';
+import type { ListQuery } from '#lib/domain/list-params';
 import type { SageMakerEmulator } from '../../local/sagemaker';
 import { useOwnSageMakerEmulator } from '../support/sagemaker-contract';
 

@@ -1,4 +1,3 @@
-import { cidrWithin, maskAddress, parseCidr } from '#lib/domain/addresses';
 import {
   type Finding,
   findingKey,
@@ -15,8 +14,10 @@ import { remediationFor } from '#lib/domain/audit/rules/remediation';
 import { auditTeam, rulesNotEvaluated } from '#lib/domain/audit/rules/team';
 import { auditWorkforce } from '#lib/domain/audit/rules/workforce';
 import { allowsSageMakerPublish, teamTopicPolicy } from '#lib/domain/audit/topic-policy';
+import { cidrWithin, parseCidr } from '#lib/domain/cidr';
 import type { LiveWorkforce, LiveWorkteam } from '#lib/domain/live';
 import type { Policy } from '#lib/domain/policy';
+import { maskAddress } from '#lib/domain/privacy';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
 import { CLIENT_ID, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
 import { desiredTeam, IDENTITY, liveTeam } from './team-fixtures';

@@ -3,10 +3,10 @@
  * gone, that SageMaker may not publish to, that anyone may subscribe or publish to, or encrypted with a key SageMaker
  * cannot use; workers not subscribed, and subscriptions of people in none of its Cognito groups.
  */
-import { maskAddress, mergeAddresses } from '../../addresses';
+import { mergeAddresses } from '../../email-addresses';
 import type { LiveWorkteam } from '../../live';
 import { AUDIT_DEFAULTS, ownValue } from '../../policy';
-import { redactDeep } from '../../privacy';
+import { maskAddress, redactDeep } from '../../privacy';
 import type { TeamRecord } from '../../team';
 import type { Finding, GroupState, TopicState } from '../findings';
 import {

@@ -1,5 +1,5 @@
 /** The workforce rules: the region's private workforce is Active, and lets workers in only from allowed ranges. */
-import { cidrWithin, parseCidr } from '../../addresses';
+import { cidrWithin, parseCidr } from '../../cidr';
 import type { LiveWorkforce } from '../../live';
 import type { Policy } from '../../policy';
 import { redactDeep } from '../../privacy';

@@ -1,4 +1,4 @@
-import { mergeAddresses } from '#lib/domain/addresses';
+import { mergeAddresses } from '#lib/domain/email-addresses';
 
 describe('mergeAddresses', () => {
   it('keeps one address per mailbox, the first spelling, sorted ignoring case, across lists', () => {

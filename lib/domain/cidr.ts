@@ -1,35 +1,4 @@
-/**
- * Addresses the project handles: workers' e-mail addresses (as a topic is subscribed to them, and masked for
- * reports) and the network ranges (CIDRs) a workforce's portal is open to.
- */
-
-/**
- * Workers' e-mail addresses as a topic is subscribed to them: one per mailbox (addresses that differ only in
- * case are one), the first spelling seen, sorted ignoring case.
- */
-export function mergeAddresses(lists: Iterable<readonly string[]>): string[] {
-  const byMailbox = new Map<string, string>();
-  for (const list of lists) {
-    for (const address of list)
-      if (!byMailbox.has(address.toLowerCase())) byMailbox.set(address.toLowerCase(), address);
-  }
-  return [...byMailbox.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, address]) => address);
-}
-
-/**
- * An e-mail address that an admin can tell apart from others without a report holding it: the first character of
- * the local part, a `*` for each other character (at least two), the domain as it is (`ana@example.com` →
- * `a**@example.com`). A one-character local part keeps no character at all, so that the mask never shows a whole
- * local part.
- */
-export function maskAddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  const local = at === -1 ? address : address.slice(0, at);
-  const domain = at === -1 ? '' : address.slice(at);
-  const [first = ''] = local;
-  const rest = '*'.repeat(Math.max(2, local.length - first.length));
-  return local.length > first.length ? `${first}${rest}${domain}` : `*${rest}${domain}`;
-}
+/** Network ranges (CIDRs), as a workforce's portal is opened to them and the policy bounds them. */
 
 /** A CIDR as a number range: the family, the address as a 32- or 128-bit integer, and the prefix length. */
 interface Cidr {
