@@ -64,8 +64,8 @@ let installed: Promise<void> | undefined;
  */
 export function recordAwsCalls(): Promise<void> {
   installed ??= (async () => {
-    const { AwsConfigSchema, loadConfig } = await import('../lib/runtime/config');
-    const config = loadConfig(AwsConfigSchema);
+    const { awsConfigSchema, loadConfig } = await import('../lib/runtime/config');
+    const config = loadConfig(awsConfigSchema());
     const clients: [string, { middlewareStack: unknown }][] = [
       ['SageMaker', (await import('../lib/runtime/clients/sagemaker')).sageMakerClient(config)],
       ['DynamoDB', (await import('../lib/runtime/clients/dynamodb')).dynamoClient(config)],

@@ -63,9 +63,9 @@ function printedConfig(): PrintedConfig {
   return JSON.parse(output.slice(output.indexOf('{'))) as PrintedConfig;
 }
 
-/** serverless-esbuild's options from `custom.esbuild`, minus its own keys; `plugins` names a file of plugins. */
+/** serverless-esbuild's options from `custom.esbuild`, minus its own keys (packaging, watching); `plugins` names a file of plugins. */
 function projectOptions(esbuild: Record<string, unknown>): BuildOptions {
-  const { packager: _p, exclude: _e, outputWorkFolder: _w, external, plugins, ...options } = esbuild;
+  const { packager: _p, exclude: _e, outputWorkFolder: _w, watch: _watch, external, plugins, ...options } = esbuild;
   return {
     ...options,
     ...(Array.isArray(external) ? { external: external as string[] } : {}),

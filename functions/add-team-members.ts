@@ -5,10 +5,10 @@ import { parseMembers } from '#lib/http/requests';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { expectedVersionsOf } from '#lib/http/views';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { addTeamMembersConfig, loadConfig } from '#lib/runtime/config';
 import { addTeamMembers } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.addTeamMembers));
+const deps = buildTeamDeps(loadConfig(addTeamMembersConfig()));
 
 export const handler = httpRoute(
   { query: NoQuerySchema, path: TeamPathSchema },

@@ -14,13 +14,13 @@ import { auditRunSettings, buildAuditDeps } from '#lib/composition/audit';
 import { redactEmailAddresses } from '#lib/domain/privacy';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { eventRoute } from '#lib/handlers/event';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { auditConfig, loadConfig } from '#lib/runtime/config';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
 import { auditWorkteamEvent } from '#lib/use-cases/audit/real-time';
 import { runAudit } from '#lib/use-cases/audit/run';
 
-const config = loadConfig(FUNCTION_CONFIG.audit);
+const config = loadConfig(auditConfig());
 const deps = { ...buildAuditDeps(config), ...auditRunSettings(config) };
 
 /**

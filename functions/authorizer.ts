@@ -5,9 +5,9 @@
  */
 import { createTokenVerifier } from '#lib/auth/verify-token';
 import { authorizerRoute } from '#lib/handlers/authorizer';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { authorizerConfig, loadConfig } from '#lib/runtime/config';
 
-const config = loadConfig(FUNCTION_CONFIG.authorizer);
+const config = loadConfig(authorizerConfig());
 
 export const handler = authorizerRoute(
   createTokenVerifier({

@@ -10,11 +10,11 @@ import { z } from 'zod';
 import { buildTeamDeps } from '#lib/composition/teams';
 import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } from '#lib/domain/cognito-changes';
 import { sqsBatchRoute } from '#lib/handlers/queue';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { cognitoSyncConfig, loadConfig } from '#lib/runtime/config';
 import { logger } from '#lib/runtime/observability';
 import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 
-const config = loadConfig(FUNCTION_CONFIG.cognitoSync);
+const config = loadConfig(cognitoSyncConfig());
 const deps = buildTeamDeps(config);
 
 /** CloudTrail event ids are UUIDs: a message with anything else is not CloudTrail's (and reaches no log). */

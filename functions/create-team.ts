@@ -8,10 +8,10 @@ import { parseCreateTeamRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { createTeamConfig, loadConfig } from '#lib/runtime/config';
 import { createTeam } from '#lib/use-cases/manage-teams';
 
-const config = loadConfig(FUNCTION_CONFIG.createTeam);
+const config = loadConfig(createTeamConfig());
 const deps = buildTeamDeps(config);
 
 export const handler = httpRoute(

@@ -10,10 +10,10 @@ import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { expectedVersionsOf } from '#lib/http/views';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { deleteTeamConfig, loadConfig } from '#lib/runtime/config';
 import { deleteTeam } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.deleteTeam));
+const deps = buildTeamDeps(loadConfig(deleteTeamConfig()));
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ actor, path, headers }) => {
   const ifMatch = headers['if-match'];

@@ -7,10 +7,10 @@ import { buildAuditStore } from '#lib/composition/audit-store';
 import { WORKTEAM_NAME_PATTERN } from '#lib/domain/workteam';
 import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
-import { readAuditRun } from '#lib/use-cases/audit/api';
+import { getAuditConfig, loadConfig } from '#lib/runtime/config';
+import { readAuditRun } from '#lib/use-cases/audit/reports';
 
-const store = buildAuditStore(loadConfig(FUNCTION_CONFIG.getAudit));
+const store = buildAuditStore(loadConfig(getAuditConfig()));
 
 const AuditPathSchema = z
   .object({ id: z.string().min(1).max(64) })

@@ -8,10 +8,10 @@ import { buildReadDeps } from '#lib/composition/read';
 import { httpRoute } from '#lib/handlers/http';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { readTeamResponse } from '#lib/http/team-responses';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
-import { getTeam } from '#lib/use-cases/manage-teams';
+import { getTeamConfig, loadConfig } from '#lib/runtime/config';
+import { getTeam } from '#lib/use-cases/read-teams';
 
-const deps = buildReadDeps(loadConfig(FUNCTION_CONFIG.getTeam));
+const deps = buildReadDeps(loadConfig(getTeamConfig()));
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) => {
   return readTeamResponse(await getTeam(deps, path.name));

@@ -1,13 +1,13 @@
 /** GET /workforces — the private workforces of this account and region (SageMaker allows one per region). */
-import { buildWorkteamListings } from '#lib/composition/read';
+import { buildWorkteamListings } from '#lib/composition/listings';
 import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
 import { ListQuerySchema, NoPathSchema, parseListQuery } from '#lib/http/schemas';
 import { toWorkforceView } from '#lib/http/views';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { listWorkforcesConfig, loadConfig } from '#lib/runtime/config';
 import { listWorkforces } from '#lib/use-cases/read-teams';
 
-const workteams = buildWorkteamListings(loadConfig(FUNCTION_CONFIG.listWorkforces));
+const workteams = buildWorkteamListings(loadConfig(listWorkforcesConfig()));
 
 export const handler = httpRoute({ query: ListQuerySchema, path: NoPathSchema }, async ({ query }) => {
   const page = await listWorkforces(workteams, parseListQuery(query));

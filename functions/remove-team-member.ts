@@ -4,10 +4,10 @@ import { httpRoute } from '#lib/handlers/http';
 import { MemberPathSchema, NoQuerySchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { expectedVersionsOf } from '#lib/http/views';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { loadConfig, removeTeamMemberConfig } from '#lib/runtime/config';
 import { removeTeamMember } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.removeTeamMember));
+const deps = buildTeamDeps(loadConfig(removeTeamMemberConfig()));
 
 export const handler = httpRoute({ query: NoQuerySchema, path: MemberPathSchema }, async ({ actor, path, headers }) =>
   teamResponse(await removeTeamMember(deps, actor, path.name, path.group, expectedVersionsOf(headers['if-match']))),

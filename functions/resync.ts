@@ -5,13 +5,13 @@
  */
 import { buildTeamDeps } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { loadConfig, resyncConfig } from '#lib/runtime/config';
 import { outOfTime } from '#lib/runtime/invocation';
 import { publishResyncMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
 import { resyncTeams } from '#lib/use-cases/cognito-sync/resync';
 
-const config = loadConfig(FUNCTION_CONFIG.resync);
+const config = loadConfig(resyncConfig());
 const deps = buildTeamDeps(config);
 
 export const handler = scheduleRoute(async () => {

@@ -7,12 +7,12 @@
  */
 import { buildTeamDeps } from '#lib/composition/teams';
 import { scheduleRoute } from '#lib/handlers/schedule';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { loadConfig, retryPendingConfig } from '#lib/runtime/config';
 import { publishRetryMetrics } from '#lib/runtime/metrics';
 import { logger } from '#lib/runtime/observability';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 
-const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.retryPending));
+const deps = buildTeamDeps(loadConfig(retryPendingConfig()));
 
 export const handler = scheduleRoute(async () => {
   const summary = await retryPendingTeams(deps);

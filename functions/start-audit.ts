@@ -10,11 +10,11 @@ import { httpRoute } from '#lib/handlers/http';
 import { jsonResponse } from '#lib/http/errors';
 import { parseAuditRunRequest } from '#lib/http/requests';
 import { NoPathSchema, NoQuerySchema } from '#lib/http/schemas';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { loadConfig, startAuditConfig } from '#lib/runtime/config';
 import { publishAuditMetrics } from '#lib/runtime/metrics';
-import { requestAudit } from '#lib/use-cases/audit/api';
+import { requestAudit } from '#lib/use-cases/audit/request';
 
-const config = loadConfig(FUNCTION_CONFIG.startAudit);
+const config = loadConfig(startAuditConfig());
 const deps = { ...buildAuditDeps(config), ...auditRunSettings(config) };
 
 export const handler = httpRoute({ query: NoQuerySchema, path: NoPathSchema }, async ({ actor, body }) => {

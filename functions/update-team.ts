@@ -5,10 +5,10 @@ import { parseTeamPatch } from '#lib/http/requests';
 import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { expectedVersionsOf } from '#lib/http/views';
-import { FUNCTION_CONFIG, loadConfig } from '#lib/runtime/config';
+import { loadConfig, updateTeamConfig } from '#lib/runtime/config';
 import { updateTeam } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps(loadConfig(FUNCTION_CONFIG.updateTeam));
+const deps = buildTeamDeps(loadConfig(updateTeamConfig()));
 
 export const handler = httpRoute(
   { query: NoQuerySchema, path: TeamPathSchema },

@@ -2,15 +2,12 @@
  * The audit's reports alone: what GET /audit reads, and what the audit writes them with. Its own module, so that
  * the report reader's bundle carries DynamoDB and nothing else of the SDK.
  */
-import type { z } from 'zod';
 import { createAuditStore } from '../adapters/audit-store';
 import type { AuditStore } from '../ports/audit';
 import { documentClient } from '../runtime/clients/dynamodb';
-import { AuditStoreConfigSchema, loadConfig } from '../runtime/config';
+import { type AuditStoreConfig, auditStoreConfigSchema, loadConfig } from '../runtime/config';
 
-export function buildAuditStore(
-  config: z.infer<typeof AuditStoreConfigSchema> = loadConfig(AuditStoreConfigSchema),
-): AuditStore {
+export function buildAuditStore(config: AuditStoreConfig = loadConfig(auditStoreConfigSchema())): AuditStore {
   return createAuditStore(documentClient(config), {
     tableName: config.AUDIT_TABLE,
     retentionDays: config.AUDIT_RETENTION_DAYS,

@@ -12,13 +12,13 @@ import { cloudTrailClient } from '../runtime/clients/cloudtrail';
 import { eventBridgeClient } from '../runtime/clients/eventbridge';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { snsClient } from '../runtime/clients/sns';
-import { type AuditConfig, AuditConfigSchema, loadConfig } from '../runtime/config';
+import { type AuditConfig, auditConfigSchema, loadConfig } from '../runtime/config';
 import type { AuditDeps } from '../use-cases/audit/deps';
 import { reconcileTeam } from '../use-cases/reconcile';
 import { buildAuditStore } from './audit-store';
 import { buildTeamDeps, policy } from './teams';
 
-export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchema)): AuditDeps {
+export function buildAuditDeps(config: AuditConfig = loadConfig(auditConfigSchema())): AuditDeps {
   const team = buildTeamDeps(config);
   return {
     reader: createAuditReader(sageMakerClient(config)),
@@ -37,7 +37,7 @@ export function buildAuditDeps(config: AuditConfig = loadConfig(AuditConfigSchem
 
 /** The audit's own settings: how long a subscription finding waits for a second look. */
 export function auditRunSettings(
-  config: AuditConfig = loadConfig(AuditConfigSchema),
+  config: AuditConfig = loadConfig(auditConfigSchema()),
 ): Pick<AuditDeps, 'subscriptionGraceMs'> {
   return { subscriptionGraceMs: config.SUBSCRIPTION_GRACE_SECONDS * 1000 };
 }

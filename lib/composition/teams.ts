@@ -17,14 +17,14 @@ import { cognitoClient } from '../runtime/clients/cognito';
 import { documentClient } from '../runtime/clients/dynamodb';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { snsClient } from '../runtime/clients/sns';
-import { loadConfig, type TeamsConfig, TeamsConfigSchema } from '../runtime/config';
+import { loadConfig, type TeamsConfig, teamsConfigSchema } from '../runtime/config';
 import { countTeamOutcome } from '../runtime/metrics';
 import { logger } from '../runtime/observability';
 import type { TeamDeps } from '../use-cases/manage-teams';
 
 export const policy = parsePolicy(policyDocument);
 
-export function buildTeamDeps(config: TeamsConfig = loadConfig(TeamsConfigSchema)): TeamDeps {
+export function buildTeamDeps(config: TeamsConfig = loadConfig(teamsConfigSchema())): TeamDeps {
   const documents = documentClient(config);
   return {
     registry: createTeamRegistry(documents, config.TEAMS_TABLE),

@@ -1,8 +1,9 @@
 /**
  * Every environment variable of every function, in one place. Configuration is read from the environment once,
  * at cold start, and validated: a missing or malformed variable fails the function at once with the variable's
- * name, never a silent default. The schemas build on each other (AWS -> read -> teams -> audit); the last section
- * names the schema of each function of serverless.yml, which is what it needs.
+ * name, never a silent default. The groups of variables build on each other (AWS -> read -> teams -> audit); the
+ * last section names the schema of each function of serverless.yml, which is what it needs. Schemas are made by
+ * functions, so that a function's bundle carries its own schema and no other.
  */
 import { z } from 'zod';
 
@@ -24,13 +25,17 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 
 const nonEmpty = z.string().trim().min(1);
 
-export const AwsConfigSchema = z.object({
+// ---------------------------------------------------------------------------------------------------------------
+// The variables, by what needs them.
+
+const awsFields = () => ({
   AWS_REGION: nonEmpty,
   /** How often the SDK tries a throttled or failed call before giving up (standard retry mode). */
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 });
 
-const AuthConfigSchema = z.object({
+/** The API's token issuer and the groups that make admins and requesters. */
+const authFields = () => ({
   JWT_ISSUER: z.url(),
   JWT_AUDIENCE: nonEmpty,
   /** Defaults to the issuer's `/.well-known/jwks.json`, as Cognito and cognito-local publish it. */
@@ -40,11 +45,12 @@ const AuthConfigSchema = z.object({
   REQUESTERS_GROUP: nonEmpty,
 });
 
-/** What reading teams takes: the registry's table. */
-export const ReadConfigSchema = AwsConfigSchema.extend({ TEAMS_TABLE: z.string().min(1) });
+/** Reading teams: the registry's table. */
+const readFields = () => ({ ...awsFields(), TEAMS_TABLE: z.string().min(1) });
 
-/** What changing teams takes: SageMaker, SNS and Cognito, the registry, and the operations topic. */
-export const TeamsConfigSchema = ReadConfigSchema.extend({
+/** Changing teams: SageMaker, SNS and Cognito, the registry, and the operations topic. */
+const teamsFields = () => ({
+  ...readFields(),
   /** Notification topics are named `<prefix><team name>`; IAM scopes SNS rights to that prefix. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
   /** A SageMaker refusal within this many seconds of a team's Cognito group being created is retried, not rolled back. */
@@ -62,23 +68,22 @@ export const TeamsConfigSchema = ReadConfigSchema.extend({
 });
 
 /** The table of `POST /teams`'s Idempotency-Key records (Powertools idempotency). */
-const IdempotencyFields = { IDEMPOTENCY_TABLE: z.string().min(1) };
+const idempotencyFields = () => ({ IDEMPOTENCY_TABLE: z.string().min(1) });
 
 /** The workforce's Cognito user pool, whose changes the Cognito sync and the resync follow. */
-const WorkforcePoolFields = { USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) };
+const workforcePoolFields = () => ({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) });
 
 /** Where the audit's reports are kept, and for how long. */
-const AuditStoreFields = {
+const auditStoreFields = () => ({
   AUDIT_TABLE: z.string().min(1),
   /** How long a run's report is kept (DynamoDB TTL). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650),
-};
+});
 
-/** What reading the audit's reports takes (`GET /audit`). */
-export const AuditStoreConfigSchema = AwsConfigSchema.extend(AuditStoreFields);
-
-/** What running an audit takes: the teams' configuration (remediation writes as every write path does), the store. */
-export const AuditConfigSchema = TeamsConfigSchema.extend(AuditStoreFields).extend({
+/** Running an audit: the teams' variables (remediation writes as every write path does), the store, the grace. */
+const auditFields = () => ({
+  ...teamsFields(),
+  ...auditStoreFields(),
   /**
    * How long a subscription finding (workers unsubscribed, stale or pending subscriptions) waits before a run that
    * still sees it opens and announces it: the Cognito sync's time to catch up with a burst. serverless.yml sets it
@@ -93,26 +98,35 @@ export const AuditConfigSchema = TeamsConfigSchema.extend(AuditStoreFields).exte
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+// What the composition roots take.
+
+export const awsConfigSchema = () => z.object(awsFields());
+export const readConfigSchema = () => z.object(readFields());
+export const teamsConfigSchema = () => z.object(teamsFields());
+export const auditStoreConfigSchema = () => z.object({ ...awsFields(), ...auditStoreFields() });
+export const auditConfigSchema = () => z.object(auditFields());
+
+export type AwsConfig = z.infer<ReturnType<typeof awsConfigSchema>>;
+export type ReadConfig = z.infer<ReturnType<typeof readConfigSchema>>;
+export type TeamsConfig = z.infer<ReturnType<typeof teamsConfigSchema>>;
+export type AuditStoreConfig = z.infer<ReturnType<typeof auditStoreConfigSchema>>;
+export type AuditConfig = z.infer<ReturnType<typeof auditConfigSchema>>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Each function's environment, by its name in serverless.yml.
 
-export const FUNCTION_CONFIG = {
-  authorizer: AuthConfigSchema,
-  listTeams: AwsConfigSchema,
-  listWorkforces: AwsConfigSchema,
-  getTeam: ReadConfigSchema,
-  createTeam: TeamsConfigSchema.extend(IdempotencyFields),
-  updateTeam: TeamsConfigSchema,
-  addTeamMembers: TeamsConfigSchema,
-  removeTeamMember: TeamsConfigSchema,
-  deleteTeam: TeamsConfigSchema,
-  cognitoSync: TeamsConfigSchema.extend(WorkforcePoolFields),
-  resync: TeamsConfigSchema.extend(WorkforcePoolFields),
-  retryPending: TeamsConfigSchema,
-  audit: AuditConfigSchema,
-  startAudit: AuditConfigSchema,
-  getAudit: AuditStoreConfigSchema,
-} satisfies Record<string, z.ZodObject>;
-
-export type AwsConfig = z.infer<typeof AwsConfigSchema>;
-export type TeamsConfig = z.infer<typeof TeamsConfigSchema>;
-export type AuditConfig = z.infer<typeof AuditConfigSchema>;
+export const authorizerConfig = () => z.object(authFields());
+export const listTeamsConfig = awsConfigSchema;
+export const listWorkforcesConfig = awsConfigSchema;
+export const getTeamConfig = readConfigSchema;
+export const createTeamConfig = () => z.object({ ...teamsFields(), ...idempotencyFields() });
+export const updateTeamConfig = teamsConfigSchema;
+export const addTeamMembersConfig = teamsConfigSchema;
+export const removeTeamMemberConfig = teamsConfigSchema;
+export const deleteTeamConfig = teamsConfigSchema;
+export const cognitoSyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
+export const resyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
+export const retryPendingConfig = teamsConfigSchema;
+export const auditConfig = auditConfigSchema;
+export const startAuditConfig = auditConfigSchema;
+export const getAuditConfig = auditStoreConfigSchema;

@@ -13,7 +13,6 @@ import {
   PreconditionFailed,
   TeamExists,
   TeamLimitExceeded,
-  TeamNotFound,
   ValidationFailed,
   type Violation,
 } from '../domain/errors';
@@ -348,19 +347,4 @@ async function describeUnlessUnavailable(deps: TeamDeps, record: TeamRecord): Pr
     if (record.applyState !== 'Applied' && isTransient(error)) return undefined;
     throw error;
   }
-}
-
-/**
- * One team, as GET /teams/{name} reads it: a managed one with its record, or one SageMaker has that nobody here
- * manages. A retired team whose deletion is still pending is ours until SageMaker has let it go.
- */
-export async function getTeam(
-  deps: Pick<TeamDeps, 'registry' | 'sagemaker'>,
-  name: string,
-): Promise<{ record: TeamRecord; live?: LiveWorkteam } | { record?: undefined; live: LiveWorkteam }> {
-  const [record, live] = await Promise.all([deps.registry.get(name), deps.sagemaker.describeWorkteam(name)]);
-  const ours = record && (record.lifecycle === 'active' || (record.applyState !== 'Applied' && live));
-  if (record && ours) return { record, live };
-  if (!live) throw new TeamNotFound(name);
-  return { live };
 }

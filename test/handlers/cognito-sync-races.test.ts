@@ -16,7 +16,7 @@ import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { buildTeamDeps } from '#lib/composition/teams';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
-import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
+import { loadConfig, teamsConfigSchema } from '#lib/runtime/config';
 import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
@@ -36,7 +36,7 @@ import {
 import { ANY_VERSION, call, sns, uniqueTeamName } from '../support/teams';
 
 const topics = sns();
-const leases = watchLeases(dynamoClient(loadConfig(TeamsConfigSchema)));
+const leases = watchLeases(dynamoClient(loadConfig(teamsConfigSchema())));
 
 afterEach(async () => {
   await setQuotaScale('cognito', 1);

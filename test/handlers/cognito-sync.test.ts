@@ -20,7 +20,7 @@ import { buildTeamDeps } from '#lib/composition/teams';
 import type { CognitoChange } from '#lib/domain/cognito-changes';
 import { cognitoClient } from '#lib/runtime/clients/cognito';
 import { snsClient } from '#lib/runtime/clients/sns';
-import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
+import { loadConfig, teamsConfigSchema } from '#lib/runtime/config';
 import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as getTeam } from '../../functions/get-team';
@@ -269,7 +269,7 @@ describe('cognitoSync', () => {
 
   it('coalesces a burst: a batch lists each group once and reconciles each team once, however many events', async () => {
     // Prepare: 30 users added to a group two teams share, each add its own event, and the same events again
-    const config = loadConfig(TeamsConfigSchema);
+    const config = loadConfig(teamsConfigSchema());
     const cognitoCalls = countCommands(cognitoClient(config), 'cognito-burst');
     const snsCalls = countCommands(snsClient(config), 'sns-burst');
     const group = await givenGroup('burst');

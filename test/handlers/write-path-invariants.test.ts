@@ -24,7 +24,7 @@ import { actorOf } from '#lib/auth/caller';
 import { buildTeamDeps } from '#lib/composition/teams';
 import { parseCreateTeamRequest, parseTeamPatch } from '#lib/http/requests';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
-import { loadConfig, TeamsConfigSchema } from '#lib/runtime/config';
+import { loadConfig, teamsConfigSchema } from '#lib/runtime/config';
 import { createTeam as createTeamUseCase, updateTeam as updateTeamUseCase } from '#lib/use-cases/manage-teams';
 import { reconcileTeam } from '#lib/use-cases/reconcile';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
@@ -61,7 +61,7 @@ import { ANY_VERSION, call, OWNER, SOMEONE_ELSE, sns, teamBody, uniqueTeamName }
 const topics = sns();
 const cognito = new CognitoIdentityProviderClient({});
 const created = createdTeams;
-const leases = watchLeases(dynamoClient(loadConfig(TeamsConfigSchema)));
+const leases = watchLeases(dynamoClient(loadConfig(teamsConfigSchema())));
 
 /** The scheduled retry, run as if `hours` had passed: every backoff (at most an hour) is due. */
 const retryWhenDue = (hours = 1) =>

@@ -66,12 +66,12 @@ import {
   addTeamMembers,
   createTeam,
   deleteTeam,
-  getTeam,
   removeTeamMember,
   type TeamDeps,
   type TeamResult,
   updateTeam,
 } from '#lib/use-cases/manage-teams';
+import { getTeam } from '#lib/use-cases/read-teams';
 import { reconcileTeam } from '#lib/use-cases/reconcile';
 import { liveTeam } from '../support/steps';
 import { ADMIN, OWNER, sagemaker, sns, teamBody, uniqueTeamName } from '../support/teams';

@@ -1,17 +1,12 @@
-/** The audit as the HTTP API offers it: `POST /audit`, `GET /audit` and `GET /audit/runs/{id}`. */
-import { type Actor, actorName, mustBeAdmin } from '../../domain/actor';
+/**
+ * Reading the audit's reports: `GET /audit` and `GET /audit/runs/{id}`. Apart from running an audit, so that the
+ * report reader's bundle carries the store and nothing of the rules.
+ */
+import { type Actor, mustBeAdmin } from '../../domain/actor';
 import { RUN_ID_PATTERN } from '../../domain/audit/findings';
-import type { AuditReport, AuditRunRequest } from '../../domain/audit/report';
+import type { AuditReport } from '../../domain/audit/report';
 import { AuditRunNotFound } from '../../domain/errors';
 import type { AuditStore } from '../../ports/audit';
-import type { AuditDeps } from './deps';
-import { runAudit } from './run';
-
-/** `POST /audit`: administrators only; the body overrides the policy's remediation for this run. */
-export async function requestAudit(deps: AuditDeps, actor: Actor, request: AuditRunRequest): Promise<AuditReport> {
-  mustBeAdmin(actor, 'run an audit');
-  return runAudit(deps, { trigger: 'request', triggeredBy: actorName(actor), ...request });
-}
 
 /**
  * `GET /audit` (the latest run of every team, or with `team` the latest single-team run of that team) and
