@@ -1,7 +1,7 @@
 /**
  * The member groups of a desired team and the rules for changing them: which identity provider a team's groups
  * belong to, how many it may hold, and how groups are added and removed. No HTTP here: the bodies that carry
- * groups are parsed in api-requests.ts, and anything that changes a team's groups (the API, a Cognito sync)
+ * groups are parsed in lib/http/requests.ts, and anything that changes a team's groups (the API, a Cognito sync)
  * goes through these rules.
  */
 import { LastMemberGroup, type MemberKind, MemberKindMismatch, MemberLimitExceeded, MemberNotFound } from './errors';

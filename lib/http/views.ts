@@ -4,8 +4,9 @@
  */
 import { toWorkteamSpec } from '../domain/desired-spec';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
-import { differences, togglesOf } from '../domain/plan';
+import { togglesOf } from '../domain/plan';
 import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
+import { teamStatus } from '../domain/team-status';
 import type { WorkerAccessToggles } from '../domain/workteam';
 import type { ExpectedVersions } from '../use-cases/team-writes';
 
@@ -99,14 +100,7 @@ interface ManagedTeamView extends Omit<TeamView, 'arn'> {
 /** The managed team: live state where SageMaker has it, the desired state where it does not (yet). */
 export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undefined): ManagedTeamView {
   const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn);
-  const diff = record.applyState === 'Pending' ? [] : differences(desired, live);
-  const status: TeamStatus = record.orphaned
-    ? 'Orphaned'
-    : record.applyState !== 'Applied'
-      ? record.applyState
-      : diff.length > 0
-        ? 'Drifted'
-        : 'InSync';
+  const { status, differences } = teamStatus(record, live);
   const base = live
     ? toTeamView(live)
     : {
@@ -134,7 +128,7 @@ export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undef
       : status !== 'InSync' && record.pendingReason
         ? { pendingReason: record.pendingReason }
         : {}),
-    differences: diff,
+    differences,
   };
 }
 
