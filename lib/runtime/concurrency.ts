@@ -1,6 +1,9 @@
 /** Cognito group listings (GetGroup, ListUsersInGroup) in flight at once for one caller. */
 export const GROUP_CONCURRENCY = 5;
 
+/** How many teams a batch of the Cognito sync, or a page of the resync, reconciles at a time. */
+export const TEAM_CONCURRENCY = 4;
+
 interface BoundedOptions {
   /**
    * What a failure does to the items not started yet: `stop` (the default) starts none of them, for calls that are

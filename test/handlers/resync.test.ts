@@ -3,8 +3,8 @@ import { DescribeWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { buildTeamDeps } from '#lib/composition/teams';
 import type { WorkforceDirectory } from '#lib/ports/teams';
+import { TEAM_CONCURRENCY } from '#lib/runtime/concurrency';
 import { resyncTeams } from '#lib/use-cases/cognito-sync/resync';
-import { TEAM_CONCURRENCY } from '#lib/use-cases/cognito-sync/team-concurrency';
 import { handler as resync } from '../../functions/resync';
 import { cognito, givenGroup, givenUser, pool } from '../support/cognito';
 import { lambdaContext, loadEvent } from '../support/invoke';

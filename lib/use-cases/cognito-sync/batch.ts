@@ -24,7 +24,7 @@
 import { type CognitoChange, questionsOf } from '../../domain/cognito-changes';
 import { UpstreamRejected } from '../../domain/errors';
 import type { TeamRecord } from '../../domain/team';
-import { forEachBounded, GROUP_CONCURRENCY, mapBounded } from '../../runtime/concurrency';
+import { forEachBounded, GROUP_CONCURRENCY, mapBounded, TEAM_CONCURRENCY } from '../../runtime/concurrency';
 import { listingEachGroupOnce } from '../group-listings';
 import type { TeamDeps } from '../manage-teams';
 import { deferWhileBusy } from '../reconcile';
@@ -33,7 +33,6 @@ import { syncTeamSubscriptions } from '../subscriptions';
 import { withTeamLeases } from '../team-lease';
 import { dropDeletedGroup } from './group-deletion';
 import { type NotProvisioned, provisionFromGroup } from './provisioning';
-import { TEAM_CONCURRENCY } from './team-concurrency';
 
 interface BatchSyncResult {
   /** What each team concerned came to (`applied`, `pending`, `orphaned`, `refused: <code>`, ...), by name. */

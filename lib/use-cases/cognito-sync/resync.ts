@@ -1,11 +1,10 @@
 import type { TeamRecord } from '../../domain/team';
-import { forEachBounded } from '../../runtime/concurrency';
+import { forEachBounded, TEAM_CONCURRENCY } from '../../runtime/concurrency';
 import { listingEachGroupOnce } from '../group-listings';
 import { reconcileTeam } from '../reconcile';
 import type { ReconcileDeps } from '../reconcile/contract';
 import { withTeamLeases } from '../team-lease';
 import { dropDeletedGroup } from './group-deletion';
-import { TEAM_CONCURRENCY } from './team-concurrency';
 
 interface ResyncSummary {
   teams: {
