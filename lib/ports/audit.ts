@@ -6,7 +6,7 @@
 import type { Finding, ResolvedBy } from '../domain/audit/findings';
 import type { AuditReport } from '../domain/audit/report';
 
-export type FindingEventType = 'Finding Opened' | 'Finding Resolved';
+type FindingEventType = 'Finding Opened' | 'Finding Resolved';
 
 /**
  * A finding's announcement (its event), claimed on its record by the same conditional write as the step it tells,

@@ -12,7 +12,7 @@ import { redactEmailAddresses } from '../domain/privacy';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'workteam-automation';
 
 /** Runs on every value of a log line as it is written (errors arrive as their fields): strings come out masked. */
-export function maskedLogValue(_key: string, value: unknown): unknown {
+function maskedLogValue(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? redactEmailAddresses(value) : value;
 }
 

@@ -11,7 +11,7 @@ export type AuditMode = 'report' | 'remediate';
  * `none`: reported only; `remediated`: the team was reconciled and is as desired again; `would-remediate`: a dry
  * run's plan; `failed`: the reconcile did not get it there (its reason says why).
  */
-export type RemediationStatus = 'none' | 'remediated' | 'would-remediate' | 'failed';
+type RemediationStatus = 'none' | 'remediated' | 'would-remediate' | 'failed';
 
 export interface ReportedFinding extends Finding {
   key: string;
