@@ -120,7 +120,8 @@ export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
           WorkteamName: change.name,
           Description: change.description,
           MemberDefinitions: change.memberDefinitions?.map(toSdkMemberDefinition),
-          // An empty NotificationConfiguration is how UpdateWorkteam removes the topic.
+          // An empty NotificationConfiguration asks UpdateWorkteam to remove the topic. The API model allows it, but no
+          // public source says SageMaker removes the topic so: reconcile reads the team back (docs/api.md).
           NotificationConfiguration:
             topicArn === undefined ? undefined : topicArn === null ? {} : { NotificationTopicArn: topicArn },
           WorkerAccessConfiguration: change.workerAccess ? toSdkWorkerAccess(change.workerAccess) : undefined,

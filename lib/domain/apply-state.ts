@@ -6,7 +6,8 @@
  * - Applied: the desired state reached SageMaker and SNS; its version and spec become the applied ones, the retry
  *   and superseded states go, and an out-of-band change the pass put back is recorded in the history as the
  *   system's (nothing is reverted silently).
- * - Pending: kept, with its reason and the next retry (lib/domain/retries.ts).
+ * - Pending: kept, with its reason and the next retry (lib/domain/retries.ts), and, when SageMaker kept the topic
+ *   a pass asked it to remove, that topic (`topicKeptBySageMaker`, what the audit reports).
  * - Failed: kept, with its reason, out of the retry index, for a person.
  * - Rolled back: SageMaker refused the change; the desired state steps back one version (a new version, Pending
  *   until the undo is applied), or, for a team that never reached SageMaker, the request is closed.
@@ -29,13 +30,26 @@ function wantsTopic(record: TeamRecord): boolean {
   return record.lifecycle === 'active' && record.spec.notifications;
 }
 
+/** What a pass may learn of the team's topic. */
+interface TopicLearnt {
+  /** The topic the pass ensured, or the one SageMaker's team points at. */
+  topicArn?: string;
+  /** The topic SageMaker still showed after the pass asked it to remove it. */
+  topicKeptBySageMaker?: string;
+}
+
 /** The topic facts a record carries forward: what a pass learnt is never dropped. */
 export function topicFacts(
   record: TeamRecord,
-  learnt: { topicArn?: string },
-): Pick<TeamRecord, 'topicArn' | 'topicMayExist'> {
+  learnt: TopicLearnt,
+): Pick<TeamRecord, 'topicArn' | 'topicMayExist' | 'topicKeptBySageMaker'> {
   const topicArn = learnt.topicArn ?? record.topicArn;
-  return { topicArn, topicMayExist: record.topicMayExist || topicArn !== undefined || undefined };
+  const kept = learnt.topicKeptBySageMaker ?? record.topicKeptBySageMaker;
+  return {
+    topicArn,
+    topicMayExist: record.topicMayExist || topicArn !== undefined || undefined,
+    ...(kept === undefined ? {} : { topicKeptBySageMaker: kept }),
+  };
 }
 
 function missingGroupsNote(missingGroups: readonly string[]): string | undefined {
@@ -75,6 +89,8 @@ export function appliedRecord(
     supersededSpecs: undefined,
     topicArn: keepsTopic ? (facts.topicArn ?? base.topicArn) : undefined,
     topicMayExist: keepsTopic ? true : undefined,
+    // Applied means SageMaker was read holding the desired topic, or none: whatever it kept before is gone.
+    topicKeptBySageMaker: undefined,
     pendingReason:
       record.lifecycle === 'active'
         ? missingGroupsNote(facts.missingGroups)
@@ -89,7 +105,7 @@ export function appliedRecord(
 /** The change kept, to be retried as `retry` says, with why it waits. */
 export function pendingRecord(
   record: TeamRecord,
-  learnt: { topicArn?: string },
+  learnt: TopicLearnt,
   reason: string,
   retry: NonNullable<TeamRecord['retry']>,
   now: Date,

@@ -114,6 +114,23 @@ export function planWorkteam(desired: WorkteamSpec, live: LiveWorkteam | undefin
 }
 
 /**
+ * Whether the plan takes the team's topic away (`notificationTopicArn: null`, sent to UpdateWorkteam as an empty
+ * NotificationConfiguration). No public source documents that SageMaker removes a topic so (docs/api.md, "Turning
+ * notifications off"): reconcile reads the team back after such an update and asks `topicKeptAfter`.
+ */
+export function removesTopic(plan: WorkteamPlan): boolean {
+  return plan.action === 'update' && plan.update?.notificationTopicArn === null;
+}
+
+/**
+ * The topic SageMaker still shows on the team read back after an update that was to remove it; undefined when it
+ * shows none (or the team is gone: nothing points at the topic any more).
+ */
+export function topicKeptAfter(readBack: LiveWorkteam | undefined): string | undefined {
+  return topicOf(readBack?.notificationTopicArn);
+}
+
+/**
  * Where the live team differs from the desired one, one entry per field, with values as the API shows them
  * (group lists, 'Enabled' / 'Disabled', `null` for absent): `team` (no live team), `description`, `members`,
  * `notificationTopicArn`, `workerAccess.sourceIp`, `workerAccess.vpcSourceIp`, `tags.<key>`.

@@ -92,6 +92,12 @@ export interface TeamRecord {
    */
   topicMayExist?: boolean;
   /**
+   * The topic SageMaker still showed when a pass read the team back after asking it to remove it (UpdateWorkteam
+   * with an empty NotificationConfiguration, how notifications are turned off: docs/api.md). Until a pass sees the
+   * topic gone the change stays Pending (then Failed) and the audit reports the topic as kept by SageMaker.
+   */
+  topicKeptBySageMaker?: string;
+  /**
    * Set when the last Cognito group of the team was deleted: SageMaker keeps the team as it was (a team needs a
    * group), nobody can work in it, and its owner was told. Cleared by the next change of its members.
    */

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type EmulatorBehaviour, parseBehaviour } from './behaviour';
 import { type CallerIdentity, type CloudTrailEvent, cloudTrailEvent, RECORDED_OPERATIONS } from './cloudtrail';
 import { ApiError } from './errors';
 import { isRecord, type Json } from './input';
 import { SageMakerState } from './state';
 
+export type { EmulatorBehaviour } from './behaviour';
 export type { CallerIdentity, CloudTrailEvent } from './cloudtrail';
 
 export interface SageMakerEmulatorOptions {
@@ -36,6 +38,8 @@ export interface SageMakerEmulator {
   url: string;
   port: number;
   setKnobs(knobs: Partial<EmulatorKnobs>): void;
+  /** Picks what the emulator does where SageMaker's documentation is silent (behaviour.ts); reset() restores it. */
+  setBehaviour(behaviour: Partial<EmulatorBehaviour>): void;
   /** Per operation name, e.g. { ListWorkteams: 3 }, counting every call received (also throttled ones). */
   callCounts(): Record<string, number>;
   resetCallCounts(): void;
@@ -61,7 +65,7 @@ export interface SageMakerEmulator {
    * after the answer is sent; returns the unsubscribe function. A listener's exception never reaches the call.
    */
   subscribe(listener: (event: CloudTrailEvent) => void): () => void;
-  /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0. Subscriptions stay. */
+  /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0, the default behaviour. Subscriptions stay. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -193,6 +197,9 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
 
   const setKnobs = (partial: Partial<EmulatorKnobs>): void => {
     knobs = { ...knobs, ...parseKnobs(partial) };
+  };
+  const setBehaviour = (partial: Partial<EmulatorBehaviour>): void => {
+    state.behaviour = { ...state.behaviour, ...parseBehaviour(partial) };
   };
 
   /** Waits at least `ms` milliseconds (re-arming if a timer fires early); cut short by close(). */
@@ -347,6 +354,17 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
           json(400, { message: error instanceof Error ? error.message : String(error) });
         }
         break;
+      case 'GET /_emulator/behaviour':
+        json(200, state.behaviour);
+        break;
+      case 'PUT /_emulator/behaviour':
+        try {
+          setBehaviour(JSON.parse(body));
+          send(res, 204, {});
+        } catch (error) {
+          json(400, { message: error instanceof Error ? error.message : String(error) });
+        }
+        break;
       case 'DELETE /_emulator/faults':
         faults = [];
         send(res, 204, {});
@@ -400,6 +418,7 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     url: `http://${urlHost}:${port}`,
     port,
     setKnobs,
+    setBehaviour,
     callCounts: () => Object.fromEntries(counts),
     resetCallCounts: () => {
       counts = new Map();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_BEHAVIOUR, type EmulatorBehaviour } from './behaviour';
 import { ApiError, validationError } from './errors';
 import { type Json, Reader } from './input';
 import { page, pageByOffset } from './paging';
@@ -67,6 +68,8 @@ export class SageMakerState {
   private readonly teams = new Map<string, TeamRecord>();
   private workforce: WorkforceRecord | undefined;
   private readonly tags = new Map<string, Map<string, string>>();
+  /** Where SageMaker's documentation is silent, what this emulator does (the choices: behaviour.ts). */
+  behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR };
 
   private readonly handlers: Record<string, Handler> = {
     CreateWorkteam: (r) => this.createWorkteam(r),
@@ -103,6 +106,7 @@ export class SageMakerState {
     this.teams.clear();
     this.workforce = undefined;
     this.tags.clear();
+    this.behaviour = { ...DEFAULT_BEHAVIOUR };
   }
 
   // --- work teams ------------------------------------------------------------------------------
@@ -235,7 +239,7 @@ export class SageMakerState {
     if (input.NotificationConfiguration) {
       const arn = input.NotificationConfiguration.NotificationTopicArn;
       if (arn) team.notification = { NotificationTopicArn: arn };
-      else delete team.notification;
+      else if (this.behaviour.emptyNotificationConfiguration === 'removes-topic') delete team.notification;
     }
     if (input.WorkerAccessConfiguration) team.workerAccess = structuredClone(input.WorkerAccessConfiguration);
     team.updatedMs = Math.max(Date.now(), team.updatedMs + 1);

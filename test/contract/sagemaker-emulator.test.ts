@@ -281,6 +281,57 @@ describe('SageMaker emulator: wire protocol, knobs and control plane', () => {
       });
     });
 
+    it.each([
+      ['removes-topic', undefined],
+      ['keeps-topic', { NotificationTopicArn: TOPIC_ARN }],
+    ] as const)(
+      'with PUT /_emulator/behaviour %s, answers an empty NotificationConfiguration so',
+      async (choice, kept) => {
+        // Prepare
+        await createTeam(client, 'quiet', { NotificationConfiguration: { NotificationTopicArn: TOPIC_ARN } });
+
+        // Act
+        const put = await fetch(`${emulator.url}/_emulator/behaviour`, {
+          method: 'PUT',
+          body: JSON.stringify({ emptyNotificationConfiguration: choice }),
+        });
+        const updated = await client.send(
+          new UpdateWorkteamCommand({ WorkteamName: 'quiet', NotificationConfiguration: {} }),
+        );
+        const { Workteam } = await client.send(new DescribeWorkteamCommand({ WorkteamName: 'quiet' }));
+
+        // Assess
+        expect(put.status).toBe(204);
+        expect(await (await fetch(`${emulator.url}/_emulator/behaviour`)).json()).toEqual({
+          emptyNotificationConfiguration: choice,
+        });
+        expect(updated.Workteam?.NotificationConfiguration).toEqual(kept);
+        expect(Workteam?.NotificationConfiguration).toEqual(kept);
+      },
+    );
+
+    it('removes the topic by default, refuses an unknown behaviour with 400, and reset() restores the default', async () => {
+      // Prepare
+      emulator.setBehaviour({ emptyNotificationConfiguration: 'keeps-topic' });
+
+      // Act
+      const unknown = await fetch(`${emulator.url}/_emulator/behaviour`, {
+        method: 'PUT',
+        body: JSON.stringify({ emptyNotificationConfiguration: 'sometimes' }),
+      });
+      const kept = await (await fetch(`${emulator.url}/_emulator/behaviour`)).json();
+      emulator.reset();
+      const afterReset = await (await fetch(`${emulator.url}/_emulator/behaviour`)).json();
+
+      // Assess
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toEqual({
+        message: "behaviour 'emptyNotificationConfiguration' must be one of removes-topic, keeps-topic",
+      });
+      expect(kept).toEqual({ emptyNotificationConfiguration: 'keeps-topic' });
+      expect(afterReset).toEqual({ emptyNotificationConfiguration: 'removes-topic' });
+    });
+
     it('neither counts control plane calls nor applies knobs to them', async () => {
       // Prepare
       emulator.setKnobs({ latencyMs: 1000, throttleRate: 1, serverErrorRate: 1 });

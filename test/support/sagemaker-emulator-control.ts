@@ -1,7 +1,7 @@
 /**
  * The control plane of the local cloud's SageMaker emulator (its `/_emulator/*` routes at SAGEMAKER_EMULATOR_URL):
  * the knobs a test turns to shape what SageMaker does to the functions under test: latency, throttling and server
- * errors, injected faults, held calls released one by one, the call counts and calls in flight, and the reset of
+ * errors, injected faults, the behaviour where SageMaker's documentation is silent, held calls released one by one, the call counts and calls in flight, and the reset of
  * what a test left armed. These are the emulator's knobs, not SageMaker's API: the functions never see them.
  */
 const emulatorUrl = () => {
@@ -13,6 +13,20 @@ const emulatorUrl = () => {
 export async function setEmulatorKnobs(knobs: { latencyMs?: number; throttleRate?: number; serverErrorRate?: number }) {
   const response = await fetch(`${emulatorUrl()}/_emulator/knobs`, { method: 'PUT', body: JSON.stringify(knobs) });
   if (response.status !== 204) throw new Error(`setting knobs failed: ${response.status}`);
+}
+
+/**
+ * What the emulator does where SageMaker's documentation is silent (local/sagemaker/behaviour.ts): whether
+ * UpdateWorkteam with an empty NotificationConfiguration removes the team's topic (the default) or keeps it.
+ */
+export async function setEmulatorBehaviour(behaviour: {
+  emptyNotificationConfiguration?: 'removes-topic' | 'keeps-topic';
+}) {
+  const response = await fetch(`${emulatorUrl()}/_emulator/behaviour`, {
+    method: 'PUT',
+    body: JSON.stringify(behaviour),
+  });
+  if (response.status !== 204) throw new Error(`setting the behaviour failed: ${response.status}`);
 }
 
 export async function injectEmulatorFault(fault: {

@@ -9,7 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
-import { clearEmulatorFaultsAndHolds, setEmulatorKnobs } from './sagemaker-emulator-control';
+import { clearEmulatorFaultsAndHolds, setEmulatorBehaviour, setEmulatorKnobs } from './sagemaker-emulator-control';
 import { ADMIN, ANY_VERSION, call, sagemaker, sns, teamBody, uniqueTeamName } from './teams';
 
 const sm = sagemaker();
@@ -27,11 +27,12 @@ export async function givenTeam(name = uniqueTeamName(), overrides: Record<strin
 }
 
 /**
- * For afterEach: the emulator's knobs back to normal, what a failed test left armed in it dropped (so the failure
+ * For afterEach: the emulator's knobs and behaviour back to normal, what a failed test left armed in it dropped (so the failure
  * shows in its own test, not in the next file of the worker), and every team the test created retired.
  */
 export async function retireCreatedTeams(): Promise<void> {
   await setEmulatorKnobs({ throttleRate: 0, serverErrorRate: 0, latencyMs: 0 });
+  await setEmulatorBehaviour({ emptyNotificationConfiguration: 'removes-topic' });
   await clearEmulatorFaultsAndHolds();
   while (createdTeams.length > 0) {
     const name = createdTeams.pop() as string;

@@ -8,7 +8,7 @@ import type { ReconcileDeps, ReconcileHints } from './contract';
 import { keptFromApplied, prepareNotifications, removeTopic, subscribe } from './notifications';
 import { type ApplyAttempt, checkTime, type RunState } from './pass-state';
 import { retire } from './retirement';
-import { afterApply, applyToWorkteam } from './sagemaker';
+import { afterApply, applyToWorkteam, confirmTopicRemoved } from './sagemaker';
 
 export async function applyRecord(
   deps: ReconcileDeps,
@@ -45,8 +45,11 @@ export async function applyRecord(
     groupsListed: notificationsPrepared !== undefined,
   });
 
-  // The topic goes only once SageMaker no longer points at it.
-  if (!spec.notifications) await removeTopic(deps, record, attempt, run);
+  // The topic goes only once SageMaker no longer points at it: a removal is read back first.
+  if (!spec.notifications) {
+    await confirmTopicRemoved(deps, name, plan, attempt);
+    await removeTopic(deps, record, attempt, run);
+  }
   // Subscriptions only once SageMaker has taken the change; they go beside the last read of a team just created.
   const subscribing = prepared ? subscribe(deps, name, prepared, attempt) : undefined;
   const [after, subscribed] = await Promise.allSettled([

@@ -1,6 +1,7 @@
 /**
  * What a failed pass means: retry it later (time ran out, AWS said "not yet", the team moved, a young Cognito group
- * SageMaker does not see yet), roll back a refusal, or, for anything unexpected, keep the change and report it.
+ * SageMaker does not see yet, a topic SageMaker kept although it was asked to remove it), roll back a refusal, or,
+ * for anything unexpected, keep the change and report it.
  */
 import { topicFacts } from '../../domain/apply-state';
 import { UpstreamRejected } from '../../domain/errors';
@@ -9,7 +10,7 @@ import type { TeamRecord } from '../../domain/team';
 import { isRejection, isSnsNotFound, isTransient, serviceOf } from '../../runtime/aws-errors';
 import { outOfTime } from '../../runtime/invocation';
 import type { ReconcileDeps, ReconcileOutcome, RunOptions } from './contract';
-import { type ApplyAttempt, clock, NoMemberGroupLeft, RaceLost, type RunState } from './pass-state';
+import { type ApplyAttempt, clock, NoMemberGroupLeft, RaceLost, type RunState, TopicKept } from './pass-state';
 import { markFailed, markPending } from './recording';
 import { rollBack } from './rollback';
 
@@ -26,6 +27,11 @@ export async function settleFailure(
   if (outOfTime()) {
     deps.log?.warn('apply cut short by the time limit', { team: record.name, version: record.version });
     return markPending(deps, record, attempt, 'the change did not finish within the time limit; it will be retried');
+  }
+  if (error instanceof TopicKept) {
+    // Not taken as done: the scheduled retry asks SageMaker again, and the audit reports the topic meanwhile.
+    deps.log?.warn('SageMaker kept the topic it was asked to remove', { team: record.name, version: record.version });
+    return markPending(deps, record, attempt, `${error.message}; it will be retried`);
   }
   if (isTransient(error) || error instanceof RaceLost || isSnsNotFound(error)) {
     const service = serviceOf(error);

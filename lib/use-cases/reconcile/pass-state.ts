@@ -16,6 +16,20 @@ export class NoMemberGroupLeft extends Error {
   override readonly name = 'NoMemberGroupLeft';
 }
 
+/**
+ * SageMaker still shows the team's topic after an UpdateWorkteam that was to remove it: the change is not taken as
+ * done (the topic, which SageMaker may still publish to, is kept), it waits Pending for the scheduled retry.
+ */
+export class TopicKept extends Error {
+  override readonly name = 'TopicKept';
+
+  constructor(readonly topicArn: string) {
+    super(
+      `SageMaker still shows notification topic ${topicArn} on the team after UpdateWorkteam with an empty NotificationConfiguration (how notifications are turned off; read back after the update), so the topic is kept`,
+    );
+  }
+}
+
 /** What one pass did, for the record it then writes. */
 export interface ApplyAttempt {
   topicArn?: string;
@@ -24,6 +38,8 @@ export interface ApplyAttempt {
   subscriptions?: { subscribed: number; unsubscribed: number };
   /** What of SageMaker this pass put back although the desired state was applied already (an out-of-band change). */
   reverted?: string[];
+  /** The topic SageMaker still showed after this pass asked it to remove it (`TopicKept`). */
+  topicKeptBySageMaker?: string;
 }
 
 /** What the whole reconcile run did across its passes. */

@@ -6,11 +6,19 @@
 import { isSteady } from '../../domain/apply-state';
 import { toWorkteamSpec } from '../../domain/desired-spec';
 import type { LiveWorkteam } from '../../domain/live';
-import { planWorkteam, type WorkteamPlan } from '../../domain/plan';
+import { planWorkteam, removesTopic, topicKeptAfter, type WorkteamPlan } from '../../domain/plan';
 import type { DesiredTeam, TeamRecord } from '../../domain/team';
 import { isResourceInUse } from '../../runtime/aws-errors';
 import type { ReconcileDeps } from './contract';
-import { type ApplyAttempt, checkTime, clock, NoMemberGroupLeft, RaceLost, type RunState } from './pass-state';
+import {
+  type ApplyAttempt,
+  checkTime,
+  clock,
+  NoMemberGroupLeft,
+  RaceLost,
+  type RunState,
+  TopicKept,
+} from './pass-state';
 
 /** What the pass knows of SageMaker's team before it writes to it. */
 interface WorkteamStart {
@@ -53,6 +61,26 @@ export async function applyToWorkteam(
   ]);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   return created;
+}
+
+/**
+ * A plan that took the team's topic away is checked by reading the team back: no public source documents that an
+ * empty NotificationConfiguration removes it (docs/api.md, "Turning notifications off"). While SageMaker still
+ * shows the topic, the pass stops here (`TopicKept`): the topic is not deleted under a team that points at it, and
+ * the change waits Pending for the scheduled retry.
+ */
+export async function confirmTopicRemoved(
+  deps: ReconcileDeps,
+  name: string,
+  plan: WorkteamPlan,
+  attempt: ApplyAttempt,
+): Promise<void> {
+  if (!removesTopic(plan)) return;
+  checkTime();
+  const kept = topicKeptAfter(await deps.sagemaker.describeWorkteam(name, { tags: false }));
+  if (kept === undefined) return;
+  attempt.topicKeptBySageMaker = kept;
+  throw new TopicKept(kept);
 }
 
 /**

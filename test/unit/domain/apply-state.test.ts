@@ -95,9 +95,28 @@ describe('the apply-state transitions', () => {
     expect(failed.pendingReason).not.toContain('ana@example.com');
   });
 
+  it('pending: a topic SageMaker kept when it was to remove it is recorded, and stays until the change is applied', () => {
+    // Prepare
+    const retry = { attempts: 1, nextAttemptAt: '2026-12-06T12:01:00.000Z', since: NOW.toISOString() };
+    const quiet = record({ spec: desiredTeam({ notifications: false }), topicArn: TOPIC, topicMayExist: true });
+
+    // Act
+    const kept = pendingRecord(quiet, { topicKeptBySageMaker: TOPIC }, 'SageMaker still shows it', retry, NOW);
+    const throttledNext = pendingRecord(kept, {}, 'ThrottlingException', retry, NOW);
+    const givenUp = failedRecord({ ...kept, ...topicFacts(kept, {}) }, 'gave up', NOW);
+    const applied = appliedRecord(kept, kept, { missingGroups: [] }, NOW);
+
+    // Assess
+    expect(kept).toMatchObject({ applyState: 'Pending', topicKeptBySageMaker: TOPIC, topicArn: TOPIC });
+    expect(throttledNext.topicKeptBySageMaker).toBe(TOPIC);
+    expect(givenUp.topicKeptBySageMaker).toBe(TOPIC);
+    expect(applied).toMatchObject({ applyState: 'Applied', topicKeptBySageMaker: undefined, topicArn: undefined });
+  });
+
   it('topic facts: what is known of the topic is carried forward', () => {
     expect(topicFacts(record(), {})).toEqual({ topicArn: undefined, topicMayExist: undefined });
     expect(topicFacts(record({ topicMayExist: true }), {})).toEqual({ topicArn: undefined, topicMayExist: true });
     expect(topicFacts(record(), { topicArn: TOPIC })).toEqual({ topicArn: TOPIC, topicMayExist: true });
+    expect(topicFacts(record({ topicKeptBySageMaker: TOPIC }), {})).toMatchObject({ topicKeptBySageMaker: TOPIC });
   });
 });

@@ -463,6 +463,76 @@ describe('auditTeam', () => {
       expect(rulesOf(findings)).toEqual(['members.group-missing']);
     });
 
+    describe('of a topic SageMaker kept when the notifications were turned off', () => {
+      /** Version 3 turns notifications off; version 2 (applied) had them, with the topic SageMaker still shows. */
+      function turnedOff(overrides: Partial<TeamRecord> = {}, live: Partial<LiveWorkteam> = {}): TeamAuditInput {
+        return managedTeam({
+          live: listedTeam(live),
+          record: teamRecord({
+            spec: desiredTeam({ notifications: false }),
+            applyState: 'Pending',
+            version: 3,
+            pendingReason: `SageMaker still shows notification topic ${TOPIC_ARN} on the team …; it will be retried`,
+            topicKeptBySageMaker: TOPIC_ARN,
+            ...overrides,
+          }),
+        });
+      }
+
+      it('reports it on a Pending team, saying SageMaker kept it, as not remediable', () => {
+        // Act
+        const findings = auditTeam(turnedOff(), POLICY);
+
+        // Assess
+        expect(rulesOf(findings)).toEqual(['team.drift']);
+        const finding = only(findings, 'team.drift');
+        expect(finding).toMatchObject({
+          desired: { notificationTopicArn: null },
+          actual: { notificationTopicArn: TOPIC_ARN },
+          remediable: false,
+        });
+        expect(finding.message).toContain(
+          `still has notification topic ${TOPIC_ARN} in SageMaker although its notifications are turned off: SageMaker kept it`,
+        );
+        expect(finding.message).toMatch(/let its pending change be applied/);
+        expect(finding.message).not.toMatch(/changed outside this system/);
+      });
+
+      it('reports nothing while the change is in transit (SageMaker not yet read back)', () => {
+        // Act
+        const findings = auditTeam(turnedOff({ topicKeptBySageMaker: undefined }), POLICY);
+
+        // Assess
+        expect(findings).toEqual([]);
+      });
+
+      it('reports nothing once SageMaker shows no topic, nor for a team whose notifications are on again', () => {
+        // Act
+        const removed = auditTeam(turnedOff({}, { notificationTopicArn: undefined }), POLICY);
+        const onAgain = auditTeam(turnedOff({ spec: desiredTeam() }), POLICY);
+
+        // Assess: an internal team without notifications is the policy's finding, not drift
+        expect(rulesOf(removed)).toEqual(['notifications.not-configured']);
+        expect(onAgain).toEqual([]);
+      });
+
+      it('reports it on a Failed team as remediable (one more removal), after a field changed by hand', () => {
+        // Act
+        const finding = only(
+          auditTeam(turnedOff({ applyState: 'Failed' }, { description: 'Changed in the console' }), POLICY),
+          'team.drift',
+        );
+
+        // Assess
+        expect(finding.remediable).toBe(true);
+        expect(finding.actual).toEqual({ description: 'Changed in the console', notificationTopicArn: TOPIC_ARN });
+        expect(finding.message).toMatch(
+          /^Work team 'labeling-team' differs from its desired state in description \(changed outside this system\)/,
+        );
+        expect(finding.message).toMatch(/SageMaker kept it .*ask SageMaker to remove the topic again/);
+      });
+    });
+
     it('masks an e-mail address typed into a drifted description', () => {
       // Prepare
       const input = managedTeam({ live: listedTeam({ description: 'Ask ana@example.com' }) });

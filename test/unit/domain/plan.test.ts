@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { toWorkteamSpec } from '#lib/domain/desired-spec';
 import type { LiveWorkteam } from '#lib/domain/live';
-import { differences, planWorkteam } from '#lib/domain/plan';
+import { differences, planWorkteam, removesTopic, topicKeptAfter } from '#lib/domain/plan';
 import type { MemberDefinition, Toggle, WorkteamSpec } from '#lib/domain/workteam';
 import { CLIENT_ID, TOPIC_ARN, USER_POOL } from './fixtures';
 import { desiredTeam, IDENTITY, liveTeam, workteamSpec } from './team-fixtures';
@@ -383,5 +383,34 @@ describe('differences', () => {
         expect(result.length === 0).toBe(plan.action === 'none');
       }),
     );
+  });
+});
+
+describe('removesTopic and topicKeptAfter: a removal of the topic read back', () => {
+  const { notificationTopicArn: _, ...withoutTopic } = workteamSpec();
+
+  it('calls a plan that takes the topic away a removal, and no other plan', () => {
+    // Act
+    const removal = planWorkteam(withoutTopic, liveTeam());
+    const other = planWorkteam(workteamSpec({ notificationTopicArn: OTHER_TOPIC_ARN }), liveTeam());
+    const nothing = planWorkteam(withoutTopic, liveTeam({ notificationTopicArn: undefined }));
+    const creation = planWorkteam(withoutTopic, undefined);
+
+    // Assess
+    expect([removal, other, nothing, creation].map(removesTopic)).toEqual([true, false, false, false]);
+  });
+
+  it('names the topic SageMaker still shows, and nothing when it shows none, an empty one or no team', () => {
+    // Act
+    const kept = topicKeptAfter(liveTeam());
+    const gone = [
+      topicKeptAfter(liveTeam({ notificationTopicArn: undefined })),
+      topicKeptAfter(liveTeam({ notificationTopicArn: '' })),
+      topicKeptAfter(undefined),
+    ];
+
+    // Assess
+    expect(kept).toBe(TOPIC_ARN);
+    expect(gone).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -17,7 +17,7 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
   'team.drift': {
     severity: 'medium',
     description:
-      'A managed team whose description, member groups or notification topic differ from its desired state (a Pending team: from every state it may be in).',
+      'A managed team whose description, member groups or notification topic differ from its desired state (a Pending team: from every state it may be in), or whose topic SageMaker kept when reconcile turned its notifications off.',
   },
   'worker-access.drift': {
     severity: 'high',

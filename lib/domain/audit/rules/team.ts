@@ -4,6 +4,7 @@
  * are gone; and, through notifications.ts, its topic and subscriptions (`auditTeam`).
  */
 import { toWorkteamSpec } from '../../desired-spec';
+import type { LiveWorkteam } from '../../live';
 import { differences, togglesOf } from '../../plan';
 import { ownValue, type Policy, requiredToggles } from '../../policy';
 import { redactDeep } from '../../privacy';
@@ -157,10 +158,25 @@ function statesInTransit(record: TeamRecord, groups: Record<string, GroupState>)
 const TEAM_DRIFT_FIELDS = ['description', 'members', 'notificationTopicArn'];
 
 /**
+ * The topic SageMaker still shows on a managed team whose notifications are meant off, after SageMaker kept it when
+ * reconcile removed it (`topicKeptBySageMaker`). Drift whatever the team's apply state: a Pending team's state last
+ * applied (with the topic) would otherwise explain it, and the change is not in transit but stuck on SageMaker.
+ */
+function topicKeptBySageMaker(record: TeamRecord, live: LiveWorkteam): string | undefined {
+  if (record.topicKeptBySageMaker === undefined || record.spec.notifications) return undefined;
+  return live.notificationTopicArn || undefined;
+}
+
+function topicKeptMessage(record: TeamRecord, input: TeamAuditInput, topicArn: string): string {
+  return `Work team '${input.name}' still has notification topic ${topicArn} in SageMaker although its notifications are turned off: SageMaker kept it when this system removed it (UpdateWorkteam with an empty NotificationConfiguration, the team read back after the update), so SageMaker may still mail its workers. ${restoreRemedy(record, input, 'ask SageMaker to remove the topic again')}; should SageMaker keep it, turn the team's notifications on again through the API, or delete the team and create it anew (docs/api.md, "Turning notifications off").`;
+}
+
+/**
  * Drift of a managed team in any state (Applied, Pending, Failed, Orphaned) against its desired state. A Pending
  * team's field drifts only when its live value is none of the values the team's states in transit give it: a field
  * the pending change touches may hold the old value or the new one; a field it does not touch must hold the one
  * value every state agrees on. So an out-of-band change of a field the pending change leaves alone is found at once.
+ * A topic SageMaker kept when notifications were turned off is reported in any state, and said to be that.
  */
 function drift({ record, live, input, scope }: TeamContext): Finding[] {
   if (record === undefined) return [];
@@ -175,6 +191,10 @@ function drift({ record, live, input, scope }: TeamContext): Finding[] {
     (spec) => new Set(differences(spec, seen).map(({ field }) => field)),
   );
   const found = differences(expected, seen).filter(({ field }) => inTransit.every((fields) => fields.has(field)));
+  const kept = topicKeptBySageMaker(record, live);
+  if (kept !== undefined && !found.some(({ field }) => field === 'notificationTopicArn')) {
+    found.push({ field: 'notificationTopicArn', desired: null, live: kept });
+  }
   const pending = record.applyState === 'Pending';
   const how = pending
     ? 'changed outside this system: neither its pending change nor the state last applied explains it'
@@ -196,9 +216,19 @@ function drift({ record, live, input, scope }: TeamContext): Finding[] {
 
   const teamFields = found.filter(({ field }) => TEAM_DRIFT_FIELDS.includes(field));
   if (teamFields.length > 0) {
+    // The topic SageMaker kept is no out-of-band change: it is said apart, after any field that is one.
+    const changed = teamFields.filter(({ field }) => kept === undefined || field !== 'notificationTopicArn');
+    const messages = [
+      ...(changed.length > 0
+        ? [
+            `Work team '${input.name}' differs from its desired state in ${changed.map(({ field }) => field).join(', ')} (${how}): ${restoreRemedy(record, input, 'restore it')}, or change it through the API if the change was meant.`,
+          ]
+        : []),
+      ...(kept === undefined ? [] : [topicKeptMessage(record, input, kept)]),
+    ];
     findings.push(
       finding('team.drift', scope, {
-        message: `Work team '${input.name}' differs from its desired state in ${teamFields.map(({ field }) => field).join(', ')} (${how}): ${restoreRemedy(record, input, 'restore it')}, or change it through the API if the change was meant.`,
+        message: messages.join(' '),
         desired: redactDeep(Object.fromEntries(teamFields.map(({ field, desired }) => [field, desired]))),
         actual: redactDeep(Object.fromEntries(teamFields.map(({ field, live: actual }) => [field, actual]))),
         remediable: mayRemediate(record, input),
