@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testAlarmCommand } from '../../scripts/test-alarm';
 import { type PackagedTemplate, packagedTemplate, type TemplateResource } from '../support/package';
 import { projectRoot } from '../support/serverless';
 
@@ -193,6 +194,23 @@ describe('the dead-letter queues', () => {
     // Assess
     expect(queues).toEqual(['AuditDeadLetterQueue', 'CognitoSyncDeadLetterQueue']);
     expect(watched.sort()).toEqual(queues.map((queue) => [queue, 'QueueName']));
+  });
+});
+
+describe('npm run ops:test-alarm', () => {
+  it("fires an alarm of the stage's that tells the operations topic, and turns OK again by itself", () => {
+    // Act
+    const command = testAlarmCommand('ci', 'eu-west-1');
+    const name = command[command.indexOf('--alarm-name') + 1];
+
+    // Assess: its metric at rest (an empty queue: missing data is not breaching), CloudWatch turns it OK again
+    expect(command.slice(0, 2)).toEqual(['cloudwatch', 'set-alarm-state']);
+    const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(([, found]) => found.Properties.AlarmName === name);
+    expect(alarm?.[1].Properties).toMatchObject({
+      AlarmActions: OPERATIONS_TOPIC,
+      OKActions: OPERATIONS_TOPIC,
+      TreatMissingData: 'notBreaching',
+    });
   });
 });
 
