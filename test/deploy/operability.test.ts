@@ -1,8 +1,13 @@
 /**
  * What the packaged template (stage `ci`) gives the people who run the system: the HTTP API throttled, its access
- * log free of tokens, a short authorizer cache, and alarms that reach the operations topic.
+ * log free of tokens, a short authorizer cache, alarms that reach the operations topic (every dead-letter queue
+ * watched), a dashboard, tables that outlive the stack, and nothing an account with a low Lambda quota refuses.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testAlarmCommand } from '../../scripts/test-alarm';
 import { type PackagedTemplate, packagedTemplate, type TemplateResource } from '../support/package';
+import { projectRoot } from '../support/serverless';
 
 type Json = Record<string, unknown>;
 
@@ -145,5 +150,150 @@ describe('the alarms', () => {
     for (const [, alarm] of resourcesOfType('AWS::CloudWatch::Alarm')) {
       expect(String(alarm.Properties.AlarmName)).toMatch(/^workteam-automation-ci-/);
     }
+  });
+});
+
+/** The logical ids of the queues the template names as a dead-letter target, wherever it does. */
+function deadLetterQueues(): string[] {
+  const found = new Set<string>();
+  const targetOf = (value: unknown) => {
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+    if (getAtt) found.add(getAtt[0]);
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'deadLetterTargetArn') targetOf(value); // an SQS redrive policy
+      if (key === 'DeadLetterConfig') targetOf((value as Json).Arn); // an EventBridge target
+      if (key === 'OnFailure') targetOf((value as Json).Destination); // a Lambda on-failure destination
+      walk(value);
+    }
+  };
+  walk(template.Resources);
+  return [...found].sort();
+}
+
+describe('the dead-letter queues', () => {
+  it('each have an alarm that goes off on the first message', () => {
+    // Prepare
+    const queues = deadLetterQueues();
+
+    // Act
+    const watched = resourcesOfType('AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm.Properties)
+      .filter(
+        (alarm) =>
+          alarm.Namespace === 'AWS/SQS' &&
+          alarm.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          alarm.Threshold === 0 &&
+          alarm.ComparisonOperator === 'GreaterThanThreshold',
+      )
+      .flatMap((alarm) => (alarm.Dimensions as { Name: string; Value: Json }[]).map((d) => d.Value['Fn::GetAtt']));
+
+    // Assess
+    expect(queues).toEqual(['AuditDeadLetterQueue', 'CognitoSyncDeadLetterQueue']);
+    expect(watched.sort()).toEqual(queues.map((queue) => [queue, 'QueueName']));
+  });
+});
+
+describe('npm run ops:test-alarm', () => {
+  it("fires an alarm of the stage's that tells the operations topic, and turns OK again by itself", () => {
+    // Act
+    const command = testAlarmCommand('ci', 'eu-west-1');
+    const name = command[command.indexOf('--alarm-name') + 1];
+
+    // Assess: its metric at rest (an empty queue: missing data is not breaching), CloudWatch turns it OK again
+    expect(command.slice(0, 2)).toEqual(['cloudwatch', 'set-alarm-state']);
+    const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(([, found]) => found.Properties.AlarmName === name);
+    expect(alarm?.[1].Properties).toMatchObject({
+      AlarmActions: OPERATIONS_TOPIC,
+      OKActions: OPERATIONS_TOPIC,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+});
+
+describe('the dashboard', () => {
+  const body = () => (resource('Dashboard').Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  type Widget = { properties: { title: string; metrics: (string | Json)[][] } };
+  const widgets = () => (JSON.parse(body()) as { widgets: Widget[] }).widgets;
+  const metricsOf = (widget: Widget) => widget.properties.metrics.map((metric) => `${metric[0]} ${metric[1]}`);
+
+  it('names only resources of the stack', () => {
+    // Act
+    const names = [...body().matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]?.split('.')[0] ?? '');
+
+    // Assess
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name.startsWith('AWS::') || name in template.Resources).toBe(true);
+  });
+
+  it("shows the API's requests, 4xx and 5xx answers, latency, teams by status, pending age, findings by severity, sync lag and dead-letter depth", () => {
+    // Act
+    const shown = widgets().flatMap(metricsOf);
+
+    // Assess
+    expect(shown).toEqual(
+      expect.arrayContaining([
+        'AWS/ApiGateway Count',
+        'AWS/ApiGateway 4xx',
+        'AWS/ApiGateway 5xx',
+        'AWS/ApiGateway Latency',
+        'WorkteamAutomation AuditTeamsCompliant',
+        'WorkteamAutomation TeamsFailed',
+        'WorkteamAutomation OldestPendingAgeSeconds',
+        'WorkteamAutomation AuditFindingsBySeverity',
+        'AWS/SQS ApproximateAgeOfOldestMessage',
+      ]),
+    );
+    const deadLetters = widgets().find((widget) => /dead-letter/i.test(widget.properties.title));
+    expect(deadLetters?.properties.metrics.map((metric) => metric[3]).sort()).toEqual(
+      deadLetterQueues().map((queue) => `\${${queue}.QueueName}`),
+    );
+  });
+
+  it('reads only custom metrics the functions emit (lib/runtime/metrics.ts)', () => {
+    // Prepare
+    const emitted = readFileSync(join(projectRoot, 'lib/runtime/metrics.ts'), 'utf8');
+
+    // Act
+    const custom = widgets()
+      .flatMap((widget) => widget.properties.metrics)
+      .filter((metric) => metric[0] === 'WorkteamAutomation')
+      .map((metric) => String(metric[1]));
+
+    // Assess
+    expect(custom.length).toBeGreaterThan(0);
+    for (const name of custom) expect(emitted).toContain(`'${name}'`);
+  });
+});
+
+describe('the tables', () => {
+  it('of teams and of audit reports are kept when the stack goes, under names the next deploy adopts', () => {
+    for (const logicalId of ['TeamsTable', 'AuditTable']) {
+      // Act
+      const table = template.Resources[logicalId] as TemplateResource & Json;
+
+      // Assess: CloudFormation adopts only a resource with DeletionPolicy Retain and a static custom name
+      expect({ deletion: table.DeletionPolicy, replacement: table.UpdateReplacePolicy }).toEqual({
+        deletion: 'Retain',
+        replacement: 'Retain',
+      });
+      expect(table.Properties.TableName).toEqual(expect.stringMatching(/^workteam-automation-ci-(teams|audit)$/));
+    }
+  });
+});
+
+describe('the functions', () => {
+  it('reserve no concurrency, which an account whose Lambda quota is 10 or 50 refuses', () => {
+    // Act
+    const reserving = resourcesOfType('AWS::Lambda::Function').filter(
+      ([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined,
+    );
+
+    // Assess
+    expect(resourcesOfType('AWS::Lambda::Function').length).toBeGreaterThan(0);
+    expect(reserving.map(([logicalId]) => logicalId)).toEqual([]);
   });
 });
