@@ -131,6 +131,8 @@ export const updateTeamConfig = teamsConfigSchema;
 export const addTeamMembersConfig = teamsConfigSchema;
 export const removeTeamMemberConfig = teamsConfigSchema;
 export const deleteTeamConfig = teamsConfigSchema;
+export const adoptTeamConfig = teamsConfigSchema;
+export const releaseTeamConfig = teamsConfigSchema;
 export const cognitoSyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
 export const resyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
 export const retryPendingConfig = teamsConfigSchema;

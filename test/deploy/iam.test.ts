@@ -1,14 +1,15 @@
 /**
  * The CloudFormation template that `serverless package` produces offline: one role per function, each
  * allowed only the actions its code calls; a read function cannot write; SageMaker writes only to the teams this
- * system tags as its own, of its own stage (a dev stack cannot write a prod stack's teams); every traced function may write traces (Lambda refuses to create one that cannot).
+ * system tags as its own, of its own stage (a dev stack cannot write a prod stack's teams), and only adoptTeam may
+ * tag a team nobody manages, with that tag alone; every traced function may write traces (Lambda refuses to create one that cannot).
  * Every role has the stack's IAM path, by which the audit's real-time rule knows the stack's own calls (whatever
  * the stage's length, and however CloudFormation names the roles); the stack's trail exists only when asked for.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MANAGED_BY_KEY, managementTagOf } from '#lib/domain/management-tag';
+import { MANAGED_BY_KEY, managementTagOf, UNSTAGED_MANAGED_BY_VALUE } from '#lib/domain/management-tag';
 import { compilePattern, matchesPattern } from '../../local/event-pattern';
 import { conditionsHold, type RequestContext, teamRequest } from '../support/iam-conditions';
 import {
@@ -94,6 +95,14 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
   addTeamMembers: RECONCILE,
   removeTeamMember: RECONCILE,
   deleteTeam: RECONCILE,
+  adoptTeam: [...RECONCILE, ...WORKFORCE_LOOKUP],
+  releaseTeam: [
+    'sagemaker:DescribeWorkteam',
+    'sagemaker:ListTags',
+    'sagemaker:DeleteTags',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+  ],
   retryPending: [...RECONCILE, 'dynamodb:Query'],
   resync: [...RECONCILE, 'dynamodb:Query'],
   cognitoSync: [
@@ -161,9 +170,14 @@ function mayDo(packaged: PackagedTemplate, name: string, action: string, context
   return statements.some((statement) => conditionsHold(statement.Condition, context));
 }
 
+/** The functions of the packaged stage whose roles allow `action` in the request `context`. */
+const allowedTo = (packaged: PackagedTemplate, action: string, context: RequestContext) =>
+  Object.keys(ALLOWED_ACTIONS).filter((name) => mayDo(packaged, name, action, context));
+
 const KEY = MANAGED_BY_KEY;
-/** The managed-by tag of the packaged stage (ci). */
+/** The managed-by tag of the packaged stage (ci), and of a stage that shares its account. */
 const OWN = managementTagOf(PACKAGE_STAGE);
+const PROD = managementTagOf('prod');
 
 const ACCOUNT = '123456789012';
 
@@ -616,7 +630,8 @@ describe("SageMaker writes, only to the teams tagged managed-by with the stage's
     }
   });
 
-  it.each(WRITERS)(
+  // adoptTeam's one statement more: below.
+  it.each(WRITERS.filter((name) => name !== 'adoptTeam'))(
     'lets %s tag a team only while creating it or when it carries the managed-by tag, which it cannot change',
     (name) => {
       const statements = granting(roleOf(name).statements, 'sagemaker:AddTags');
@@ -640,6 +655,44 @@ describe("SageMaker writes, only to the teams tagged managed-by with the stage's
         'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': KEY },
       },
     ]);
+  });
+});
+
+describe('a team nobody manages', () => {
+  const add = (resourceTags: Record<string, string>, requestTags: Record<string, string>) =>
+    allowedTo(template, 'sagemaker:AddTags', teamRequest(resourceTags, requestTags));
+
+  it("may be tagged with the stage's managed-by tag by adoptTeam alone", () => {
+    expect(add({}, { [KEY]: OWN.value })).toEqual(['adoptTeam']);
+    expect(add({ project: 'p' }, { [KEY]: OWN.value })).toEqual(['adoptTeam']);
+  });
+
+  it('may have the stage-less value of versions before stages apart replaced by adoptTeam alone', () => {
+    expect(add({ [KEY]: UNSTAGED_MANAGED_BY_VALUE }, { [KEY]: OWN.value })).toEqual(['adoptTeam']);
+  });
+
+  it.each([
+    ['the managed-by tag and another', { [KEY]: OWN.value, project: 'p' }],
+    ['another tag', { project: 'p' }],
+    ["another stage's managed-by tag", { [KEY]: PROD.value }],
+    ['the stage-less managed-by tag', { [KEY]: UNSTAGED_MANAGED_BY_VALUE }],
+  ])('may be tagged with %s by no function', (_, requestTags) => {
+    expect(add({}, requestTags)).toEqual([]);
+    expect(add({ [KEY]: UNSTAGED_MANAGED_BY_VALUE }, requestTags)).toEqual([]);
+  });
+
+  it('is no team of another stage: adoptTeam cannot tag one over to its own stage', () => {
+    expect(add({ [KEY]: PROD.value }, { [KEY]: OWN.value })).toEqual([]);
+    expect(add({ [KEY]: 'terraform' }, { [KEY]: OWN.value })).toEqual([]);
+  });
+
+  it('is what releaseTeam alone makes of a team of its stage: it may remove the managed-by tag, and no other', () => {
+    const remove = (resourceTags: Record<string, string>, keys: string[]) =>
+      allowedTo(template, 'sagemaker:DeleteTags', teamRequest(resourceTags, {}, { 'aws:TagKeys': keys }));
+    expect(remove({ [KEY]: OWN.value }, [KEY])).toEqual(['releaseTeam']);
+    expect(remove({ [KEY]: OWN.value }, [KEY, 'project'])).toEqual([]);
+    expect(remove({ [KEY]: PROD.value }, [KEY])).toEqual([]);
+    expect(remove({ [KEY]: OWN.value }, ['project'])).not.toContain('releaseTeam');
   });
 });
 
@@ -727,7 +780,8 @@ describe('a stage name of 20 characters', () => {
         .flatMap((keys) => Object.entries(keys))
         .filter(([key]) => key.toLowerCase().endsWith(`tag/${KEY}`));
       const values = new Set(conditions.flatMap(([, value]) => (Array.isArray(value) ? value : [value])));
-      expect([...values]).toEqual([managementTagOf(stage).value]);
+      // The stage-less value appears once: the team adoptTeam may take over from a version before stages apart.
+      expect([...values].sort()).toEqual([managementTagOf(stage).value, UNSTAGED_MANAGED_BY_VALUE].sort());
       const stages = Object.values(packaged.Resources)
         .filter((resource) => resource.Type === 'AWS::Lambda::Function')
         .map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STAGE);
