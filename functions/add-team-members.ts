@@ -15,5 +15,6 @@ export const handler = httpRoute(
   async ({ actor, path, body, headers }) =>
     teamResponse(
       await addTeamMembers(deps, actor, path.name, parseMembers(body), expectedVersionsOf(headers['if-match'])),
+      deps.managementTag,
     ),
 );

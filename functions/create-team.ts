@@ -19,7 +19,7 @@ export const handler = httpRoute(
   async ({ actor, body }) => {
     // Refused before the body is read: a refusal costs nothing and tells nothing.
     mayRequestTeams(actor);
-    return teamResponse(await createTeam(deps, actor, parseCreateTeamRequest(body)), true);
+    return teamResponse(await createTeam(deps, actor, parseCreateTeamRequest(body)), deps.managementTag, true);
   },
   { middlewares: [idempotencyKeyMiddleware(dynamoClient(config), config.IDEMPOTENCY_TABLE)] },
 );

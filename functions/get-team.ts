@@ -14,5 +14,5 @@ import { getTeam } from '#lib/use-cases/read-teams';
 const deps = buildReadDeps(loadConfig(getTeamConfig()));
 
 export const handler = httpRoute({ query: NoQuerySchema, path: TeamPathSchema }, async ({ path }) => {
-  return readTeamResponse(await getTeam(deps, path.name));
+  return readTeamResponse(await getTeam(deps, path.name), deps.managementTag);
 });

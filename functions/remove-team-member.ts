@@ -10,5 +10,8 @@ import { removeTeamMember } from '#lib/use-cases/manage-teams';
 const deps = buildTeamDeps(loadConfig(removeTeamMemberConfig()));
 
 export const handler = httpRoute({ query: NoQuerySchema, path: MemberPathSchema }, async ({ actor, path, headers }) =>
-  teamResponse(await removeTeamMember(deps, actor, path.name, path.group, expectedVersionsOf(headers['if-match']))),
+  teamResponse(
+    await removeTeamMember(deps, actor, path.name, path.group, expectedVersionsOf(headers['if-match'])),
+    deps.managementTag,
+  ),
 );

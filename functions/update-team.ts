@@ -15,5 +15,6 @@ export const handler = httpRoute(
   async ({ actor, path, body, headers }) =>
     teamResponse(
       await updateTeam(deps, actor, path.name, parseTeamPatch(body), expectedVersionsOf(headers['if-match'])),
+      deps.managementTag,
     ),
 );

@@ -248,6 +248,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AUDIT_TABLE: seed.auditTable,
       AUDIT_RETENTION_DAYS: '90',
       TOPIC_PREFIX: 'workteam-automation-local-',
+      // The stage, as serverless.yml sets it (${sls:stage}): the teams' managed-by tag carries it.
+      STAGE: 'local',
       OPERATIONS_TOPIC_ARN: seed.operationsTopicArn,
       RETRY_BUDGET_MINUTES: '180',
       JWT_ISSUER: `${cognito.url}/${seed.userPoolId}`,

@@ -30,6 +30,7 @@ export function buildAuditDeps(config: AuditConfig = loadConfig(auditConfigSchem
     events: createFindingEvents(eventBridgeClient(config)),
     alerts: team.alerts,
     policy,
+    managementTag: team.managementTag,
     reconcile: (name, by) => reconcileTeam(team, name, {}, { onRefusal: 'keep', by }),
     log: team.log,
   };

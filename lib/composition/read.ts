@@ -4,18 +4,25 @@
  */
 import { createTeamRegistry } from '../adapters/registry';
 import { createSageMakerWriter } from '../adapters/sagemaker';
+import { managementTagOf } from '../domain/management-tag';
+import type { Tag } from '../domain/workteam';
 import type { TeamRegistry, WorkteamWriter } from '../ports/teams';
 import { documentClient } from '../runtime/clients/dynamodb';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { loadConfig, type ReadConfig, readConfigSchema } from '../runtime/config';
 
-/** What reading one team takes: the registry and SageMaker. */
+/**
+ * What reading one team takes: the registry, SageMaker, and the stage's managed-by tag (a managed team without it
+ * shows as drifted).
+ */
 export function buildReadDeps(config: ReadConfig = loadConfig(readConfigSchema())): {
   registry: TeamRegistry;
   sagemaker: WorkteamWriter;
+  managementTag: Tag;
 } {
   return {
     registry: createTeamRegistry(documentClient(config), config.TEAMS_TABLE),
     sagemaker: createSageMakerWriter(sageMakerClient(config)),
+    managementTag: managementTagOf(config.STAGE),
   };
 }

@@ -11,6 +11,7 @@ import { createNotificationTopics, createOperationsAlerts } from '../adapters/no
 import { createTeamRegistry } from '../adapters/registry';
 import { createSageMakerWriter } from '../adapters/sagemaker';
 import { createSubscriptionLedgers } from '../adapters/subscription-ledgers';
+import { managementTagOf } from '../domain/management-tag';
 import { parsePolicy } from '../domain/policy';
 import type { OperationsAlerts } from '../ports/teams';
 import { cognitoClient } from '../runtime/clients/cognito';
@@ -35,6 +36,7 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(teamsConfigSchema
     directory: createWorkforceDirectory(cognitoClient(config)),
     alerts: countedAlerts(createOperationsAlerts(snsClient(config), config.OPERATIONS_TOPIC_ARN)),
     policy,
+    managementTag: managementTagOf(config.STAGE),
     groupSettlingMs: config.GROUP_SETTLING_SECONDS * 1000,
     retryBudgetMs: config.RETRY_BUDGET_MINUTES * 60_000,
     askAgainAfterMs: config.CONFIRMATION_WINDOW_DAYS * 24 * 60 * 60_000,

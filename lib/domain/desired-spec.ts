@@ -1,6 +1,6 @@
 /** The SageMaker-level spec of a desired team: what reconcile applies and compares with the live team. */
 import type { CognitoIdentity, DesiredTeam } from './team';
-import { isReservedTagKey, MANAGED_BY_TAG } from './validation';
+import { isReservedTagKey } from './validation';
 import type { MemberDefinition, Tag, WorkteamSpec } from './workteam';
 
 function byKey(left: Tag, right: Tag): number {
@@ -11,14 +11,16 @@ function byKey(left: Tag, right: Tag): number {
 /**
  * The SageMaker-level spec of a desired team, which reconcile applies. Cognito groups become one definition each,
  * with the workforce's user pool and app client (`identity`, required for them); OIDC groups one definition.
- * The topic is set only while the team wants notifications. Tags are sorted by key and always hold the managed-by
- * tag, whatever the stored team holds: creates carry it (IAM requires it) and reconcile adds it to a team that lacks
- * it; a reserved key in the stored team (kept from before the key was reserved) is left out.
+ * The topic is set only while the team wants notifications. Tags are sorted by key and always hold the stage's
+ * managed-by tag (`managementTag`, lib/domain/management-tag.ts), whatever the stored team holds: creates carry it
+ * (IAM requires it) and reconcile adds it to a team that lacks it; a reserved key in the stored team (kept from
+ * before the key was reserved) is left out.
  */
 export function toWorkteamSpec(
   team: DesiredTeam,
   identity: CognitoIdentity | undefined,
   topicArn: string | undefined,
+  managementTag: Tag,
 ): WorkteamSpec {
   let memberDefinitions: MemberDefinition[];
   if ('cognitoGroups' in team.members) {
@@ -42,7 +44,7 @@ export function toWorkteamSpec(
       ...Object.entries(team.tags)
         .filter(([key]) => !isReservedTagKey(key))
         .map(([key, value]) => ({ key, value })),
-      { ...MANAGED_BY_TAG },
+      { ...managementTag },
     ].sort(byKey),
   };
 }

@@ -28,6 +28,7 @@ export type DomainErrorCode =
   | 'PreconditionFailed'
   | 'PreconditionRequired'
   | 'TeamNotManaged'
+  | 'TeamAlreadyManaged'
   | 'AuditRunNotFound';
 
 export abstract class DomainError extends Error {
@@ -243,6 +244,19 @@ export class TeamNotManaged extends DomainError {
     super(`Work team '${teamName}' exists but is not managed by this service; it cannot be changed here`, {
       details: { teamName },
     });
+  }
+}
+
+/**
+ * A team that cannot be adopted because someone manages it already: this stage (an active record), the stack of
+ * another stage (its managed-by tag carries that stage's value), or this stage still retiring it.
+ */
+export class TeamAlreadyManaged extends DomainError {
+  override readonly name = 'TeamAlreadyManaged';
+  readonly code = 'TeamAlreadyManaged';
+
+  constructor(teamName: string, reason: string) {
+    super(`Work team '${teamName}' cannot be adopted: ${reason}`, { details: { teamName } });
   }
 }
 

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import type { MemberKind, Violation } from './errors';
 import { checkList, checkObject, childPath, isRecord, keyPath, typeName, violation } from './field-checks';
+import { MANAGED_BY_KEY } from './management-tag';
 import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
 import { togglesOf } from './plan';
 import type { DesiredTeam, Members } from './team';
@@ -24,7 +25,6 @@ import {
   checkToggle,
   checkWorkforceName,
   checkWorkteamName,
-  MANAGED_BY_TAG,
   TEAM_TAGS_MAX,
 } from './validation';
 import {
@@ -191,7 +191,7 @@ export function checkTagRecord(value: unknown, path: string, nullable: boolean):
           violation(
             path,
             'TooMany',
-            `${path} holds ${count} tags; at most ${TEAM_TAGS_MAX} are allowed (SageMaker's ${WORKTEAM_LIMITS.tagsMax}, less the '${MANAGED_BY_TAG.key}' tag this service adds)`,
+            `${path} holds ${count} tags; at most ${TEAM_TAGS_MAX} are allowed (SageMaker's ${WORKTEAM_LIMITS.tagsMax}, less the '${MANAGED_BY_KEY}' tag this service adds)`,
           ),
         ]
       : [];

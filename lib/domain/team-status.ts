@@ -7,15 +7,18 @@ import { toWorkteamSpec } from './desired-spec';
 import type { LiveWorkteam } from './live';
 import { differences } from './plan';
 import type { Difference, TeamRecord, TeamStatus } from './team';
+import type { Tag } from './workteam';
 
 export function teamStatus(
   record: TeamRecord,
   live: LiveWorkteam | undefined,
+  /** The stage's managed-by tag (management-tag.ts): a team without it differs from its desired state. */
+  managementTag: Tag,
 ): { status: TeamStatus; differences: Difference[] } {
   const diff =
     record.applyState === 'Pending'
       ? []
-      : differences(toWorkteamSpec(record.spec, record.identity, record.topicArn), live);
+      : differences(toWorkteamSpec(record.spec, record.identity, record.topicArn, managementTag), live);
   const status: TeamStatus = record.orphaned
     ? 'Orphaned'
     : record.applyState !== 'Applied'

@@ -38,7 +38,9 @@ export type TeamAction =
   | 'deleted'
   | 'rolledBack'
   | 'reconciled'
-  | 'orphaned';
+  | 'orphaned'
+  | 'adopted'
+  | 'released';
 
 export interface HistoryEntry {
   version: number;
@@ -63,10 +65,11 @@ export interface TeamRecord {
   /** `deleted` records keep their history; a new team of the same name starts a new record. */
   lifecycle: 'active' | 'deleted';
   /**
-   * Why a record was closed: `request` (a DELETE: the team goes from SageMaker too) or `rejection` (SageMaker
-   * refused to create it: nothing of SageMaker's is ever deleted for it). Absent on older records: `request`.
+   * Why a record was closed: `request` (a DELETE: the team goes from SageMaker too), `rejection` (SageMaker
+   * refused to create it: nothing of SageMaker's is ever deleted for it) or `release` (POST .../release: the team
+   * and its topic stay as they are, only this system's tag goes). Absent on older records: `request`.
    */
-  closedBy?: 'request' | 'rejection';
+  closedBy?: 'request' | 'rejection' | 'release';
   /**
    * Stored apply state: `Pending` until SageMaker and SNS match `spec` at `version`; `Failed` once retries ran out
    * (out of the retry index: the next change of the team starts again).

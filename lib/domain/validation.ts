@@ -6,6 +6,7 @@
  */
 import type { Violation } from './errors';
 import { checkEnum, checkString, label, type StringRule, violation } from './field-checks';
+import { MANAGED_BY_KEY } from './management-tag';
 import { TOGGLE_VALUES, type Toggle, WORKFORCE_NAME_PATTERN, WORKTEAM_LIMITS, WORKTEAM_NAME_PATTERN } from './workteam';
 
 export type { Violation } from './errors';
@@ -17,11 +18,6 @@ const GROUP_NAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
 const TAG_TEXT_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Tag keys beginning with `aws:` (in any case) are reserved for AWS. */
 const RESERVED_TAG_KEY_PREFIX = 'aws:';
-/**
- * The tag this system puts on every work team and topic it creates. IAM lets the functions write only to teams
- * that carry it, so no request may set or remove the key, in any case (IAM compares tag keys ignoring case).
- */
-export const MANAGED_BY_TAG = { key: 'managed-by', value: 'workteam-automation' } as const;
 /** A team's own tags: SageMaker's limit, less the managed-by tag that every team carries besides them. */
 export const TEAM_TAGS_MAX = WORKTEAM_LIMITS.tagsMax - 1;
 
@@ -35,7 +31,9 @@ function isAwsTagKey(key: string): boolean {
 }
 
 function isManagedByTagKey(key: string): boolean {
-  return key.toLowerCase() === MANAGED_BY_TAG.key;
+  // IAM lets the functions write only to teams that carry the stage's managed-by tag (management-tag.ts), so no
+  // request may set or remove the key, in any case (IAM compares tag keys ignoring case).
+  return key.toLowerCase() === MANAGED_BY_KEY;
 }
 
 /** A tag key that requests may not set or remove: AWS's (`aws:`) or the managed-by tag. */
@@ -136,7 +134,7 @@ export function checkTagKey(key: unknown, path: string, subject = label(path)): 
       violation(
         path,
         'Reserved',
-        `${subject} is '${MANAGED_BY_TAG.key}', which this service sets on every team it manages and nobody else may`,
+        `${subject} is '${MANAGED_BY_KEY}', which this service sets on every team it manages and nobody else may`,
       ),
     ];
   }

@@ -22,6 +22,7 @@ const STATUS_OF_CODE: Record<DomainErrorCode, number> = {
   MemberLimitExceeded: 409,
   LastMemberGroup: 409,
   TeamNotManaged: 409,
+  TeamAlreadyManaged: 409,
   PreconditionFailed: 412,
   UpstreamRejected: 422,
   PreconditionRequired: 428,

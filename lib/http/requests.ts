@@ -1,6 +1,6 @@
 /**
- * What the HTTP API accepts: the request bodies of `POST /teams`, `PATCH /teams/{name}`, `POST /teams/{name}/members`
- * and `POST /audit`, parsed into the typed commands the use cases take. Every violation is listed, nothing else
+ * What the HTTP API accepts: the request bodies of `POST /teams`, `PATCH /teams/{name}`, `POST /teams/{name}/members`,
+ * `POST /teams/{name}/adopt` and `POST /audit`, parsed into the typed commands the use cases take. Every violation is listed, nothing else
  * throws, and no message echoes a submitted value. Paths use the API's field names: `name`,
  * `members.cognitoGroups[3]`, `workerAccess.sourceIp`, `tags.<key>`, `tags`, and `''` for the body itself. What
  * makes a valid team (SageMaker's field rules, the organisation's policy) is the domain's: lib/domain/team-commands.ts,
@@ -8,7 +8,7 @@
  */
 import type { AuditMode, AuditRunRequest } from '../domain/audit/report';
 import { ValidationFailed, type Violation } from '../domain/errors';
-import { isRecord, keyPath, typeName, violation } from '../domain/field-checks';
+import { checkString, isRecord, keyPath, typeName, violation } from '../domain/field-checks';
 import type { Members } from '../domain/team';
 import {
   type CreateTeamRequest,
@@ -22,6 +22,7 @@ import {
 } from '../domain/team-commands';
 import { checkDescription, checkWorkteamName, isToggle } from '../domain/validation';
 import type { Toggle } from '../domain/workteam';
+import type { AdoptTeamCommand } from '../use-cases/adopt-release';
 
 const PATCH_FIELDS = ['description', 'notifications', 'workerAccess', 'tags'] as const;
 
@@ -197,4 +198,28 @@ export function parseAuditRunRequest(body: unknown): AuditRunRequest {
     ...(dryRun === undefined ? {} : { dryRun: dryRun as boolean }),
     ...(team === undefined ? {} : { team: team as string }),
   };
+}
+
+// `POST /teams/{name}/adopt`: `{ "owner"?: "<sub>" }`, an empty or absent body meaning "owned by the caller".
+
+/** A user's subject as tokens carry it (a Cognito sub is a UUID); never an e-mail address, which logs must not hold. */
+const OWNER_RULE = {
+  required: false,
+  minLength: 1,
+  maxLength: 128,
+  pattern: {
+    regex: /^[A-Za-z0-9][A-Za-z0-9_.:|-]*$/,
+    describe: "a user's sub (the token's subject), not an e-mail address",
+  },
+};
+
+export function parseAdoptTeamRequest(name: string, body: unknown): AdoptTeamCommand {
+  if (body === undefined || body === null) return { name };
+  if (!isRecord(body)) throw new ValidationFailed(notAnObjectBody(body));
+  const violations: Violation[] = Object.keys(body)
+    .filter((key) => key !== 'owner')
+    .map((key) => violation(keyPath('', key), 'Unknown', 'This field is not known here; the only field is owner'));
+  violations.push(...checkString(body.owner, 'owner', OWNER_RULE));
+  if (violations.length > 0) throw new ValidationFailed(violations);
+  return typeof body.owner === 'string' ? { name, owner: body.owner } : { name };
 }

@@ -7,7 +7,7 @@ import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { togglesOf } from '../domain/plan';
 import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
 import { teamStatus } from '../domain/team-status';
-import type { WorkerAccessToggles } from '../domain/workteam';
+import type { Tag, WorkerAccessToggles } from '../domain/workteam';
 import type { ExpectedVersions } from '../use-cases/team-writes';
 
 type MembersView = { cognitoGroups: string[] } | { oidcGroups: string[] };
@@ -97,10 +97,17 @@ interface ManagedTeamView extends Omit<TeamView, 'arn'> {
   differences: Difference[];
 }
 
-/** The managed team: live state where SageMaker has it, the desired state where it does not (yet). */
-export function toManagedTeamView(record: TeamRecord, live: LiveWorkteam | undefined): ManagedTeamView {
-  const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn);
-  const { status, differences } = teamStatus(record, live);
+/**
+ * The managed team: live state where SageMaker has it, the desired state where it does not (yet). `managementTag`
+ * is the stage's managed-by tag, which the desired state holds.
+ */
+export function toManagedTeamView(
+  record: TeamRecord,
+  live: LiveWorkteam | undefined,
+  managementTag: Tag,
+): ManagedTeamView {
+  const desired = toWorkteamSpec(record.spec, record.identity, record.topicArn, managementTag);
+  const { status, differences } = teamStatus(record, live, managementTag);
   const base = live
     ? toTeamView(live)
     : {

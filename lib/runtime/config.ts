@@ -45,8 +45,15 @@ const authFields = () => ({
   REQUESTERS_GROUP: nonEmpty,
 });
 
-/** Reading teams: the registry's table. */
-const readFields = () => ({ ...awsFields(), TEAMS_TABLE: z.string().min(1) });
+/**
+ * Reading teams: the registry's table, and the stage (serverless.yml sets it to `${sls:stage}`; `local` under
+ * `npm start`): a team is this stage's only while it carries the stage's managed-by tag (lib/domain/management-tag.ts).
+ */
+const readFields = () => ({
+  ...awsFields(),
+  TEAMS_TABLE: z.string().min(1),
+  STAGE: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+});
 
 /** Changing teams: SageMaker, SNS and Cognito, the registry, and the operations topic. */
 const teamsFields = () => ({
@@ -124,6 +131,8 @@ export const updateTeamConfig = teamsConfigSchema;
 export const addTeamMembersConfig = teamsConfigSchema;
 export const removeTeamMemberConfig = teamsConfigSchema;
 export const deleteTeamConfig = teamsConfigSchema;
+export const adoptTeamConfig = teamsConfigSchema;
+export const releaseTeamConfig = teamsConfigSchema;
 export const cognitoSyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
 export const resyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
 export const retryPendingConfig = teamsConfigSchema;

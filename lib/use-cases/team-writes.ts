@@ -3,7 +3,8 @@
  * Cognito sync, remediation, with a reason). A change is built from the latest record, written under the version
  * (and revision) it was read with, recorded in the history with who made it, and reconciled. When another change
  * landed first it starts again from that one, so changes merge instead of overwriting each other. Who may change
- * a team (owner, If-Match) is the caller's concern: it hands a `guard` that sees the record first.
+ * a team (owner, If-Match) is the caller's concern: it hands a `guard` that sees the record first. A record's first
+ * version after a create is written by `createTeam`; after an adoption by `openRecord`.
  */
 import { type Actor, actorName } from '../domain/actor';
 import { TeamNotFound, TeamNotManaged, UpstreamRejected } from '../domain/errors';
@@ -18,6 +19,11 @@ interface NextVersion {
   changes: Partial<TeamRecord>;
   action: TeamAction;
   summary: string;
+  /**
+   * Nothing of it is for reconcile to apply (a release: SageMaker and SNS keep what they hold), so it is written
+   * Applied, never Pending: no retry ever reconciles it.
+   */
+  settled?: boolean;
 }
 
 /** The versions a caller says it read (If-Match): any, or one of a list (an empty list matches none). */
@@ -39,6 +45,22 @@ export function pendingFrom(
     applyState: 'Pending',
     pendingReason: reason,
     retry: { attempts: 0, nextAttemptAt: new Date(at.getTime() + 60_000).toISOString() },
+    updatedAt: at.toISOString(),
+  };
+}
+
+/** A record whose version `version` needs nothing applied: SageMaker and SNS hold it as it is. */
+function appliedAt(
+  at: Date,
+  version: number,
+  spec: TeamRecord['spec'],
+): Pick<TeamRecord, 'applyState' | 'pendingReason' | 'retry' | 'appliedVersion' | 'appliedSpec' | 'updatedAt'> {
+  return {
+    applyState: 'Applied',
+    pendingReason: undefined,
+    retry: undefined,
+    appliedVersion: version,
+    appliedSpec: spec,
     updatedAt: at.toISOString(),
   };
 }
@@ -73,10 +95,14 @@ export async function writeNextVersion(
     const changed = { ...record, ...next.changes };
     const written: TeamRecord = {
       ...changed,
-      supersededSpecs: supersede(record),
-      ...pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied'),
+      supersededSpecs: next.settled ? undefined : supersede(record),
+      ...(next.settled
+        ? appliedAt(at, version, changed.spec)
+        : pendingFrom(at, next.action === 'deleted' ? 'being deleted' : 'being applied')),
       // Recorded with the change itself, before any SNS call: a topic this version may create is never forgotten.
-      topicMayExist: changed.topicMayExist || changed.spec.notifications || undefined,
+      topicMayExist: next.settled
+        ? changed.topicMayExist
+        : changed.topicMayExist || changed.spec.notifications || undefined,
       version,
       history: [
         ...record.history,
@@ -103,6 +129,61 @@ export async function writeNextVersion(
     return { record: stored, written: true };
   }
   throw new RegistryConflict(name);
+}
+
+/** What an adopted team's first version holds besides what every record does. */
+export interface FirstVersion {
+  spec: TeamRecord['spec'];
+  identity?: TeamRecord['identity'];
+  owner: string;
+  /** The topic the team already has, kept as its own. */
+  topicArn?: string;
+  /** True when SageMaker already holds `spec` as it is (nothing to wire): the version is written Applied. */
+  applied: boolean;
+}
+
+/**
+ * Opens a record for a team SageMaker has (an adoption): its first version, numbered on from the name's closed
+ * record (whose history it keeps, so that no earlier ETag matches it), written only if nobody wrote the name since
+ * `existing` was read (RegistryConflict otherwise). A version that still needs wiring is written Pending, with
+ * `topicMayExist` set before any SNS call, as every change is.
+ */
+export async function openRecord(
+  deps: ReconcileDeps,
+  actor: Actor,
+  existing: TeamRecord | undefined,
+  first: FirstVersion,
+  entry: { action: TeamAction; summary: string },
+): Promise<TeamRecord> {
+  const at = (deps.now ?? (() => new Date()))();
+  const version = (existing?.version ?? 0) + 1;
+  const { spec } = first;
+  const record: TeamRecord = {
+    name: spec.name,
+    spec,
+    identity: first.identity,
+    owner: first.owner,
+    version,
+    lifecycle: 'active',
+    ...(first.applied ? appliedAt(at, version, spec) : pendingFrom(at, 'being applied')),
+    topicArn: first.topicArn,
+    topicMayExist: (!first.applied && spec.notifications) || undefined,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    history: [
+      ...(existing?.history ?? []),
+      { version, at: at.toISOString(), by: actorName(actor), action: entry.action, summary: entry.summary },
+    ],
+  };
+  const stored = await deps.registry.put(record, existing?.version);
+  deps.log?.info('team changed', {
+    team: spec.name,
+    version,
+    by: actorName(actor),
+    action: entry.action,
+    summary: redactEmailAddresses(entry.summary),
+  });
+  return stored;
 }
 
 export interface ChangeResult {

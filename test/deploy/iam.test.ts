@@ -1,16 +1,24 @@
 /**
  * The CloudFormation template that `serverless package` produces offline: one role per function, each
  * allowed only the actions its code calls; a read function cannot write; SageMaker writes only to the teams this
- * system tags as its own; every traced function may write traces (Lambda refuses to create one that cannot).
+ * system tags as its own, of its own stage (a dev stack cannot write a prod stack's teams), and only adoptTeam may
+ * tag a team nobody manages, with that tag alone; every traced function may write traces (Lambda refuses to create one that cannot).
  * Every role has the stack's IAM path, by which the audit's real-time rule knows the stack's own calls (whatever
  * the stage's length, and however CloudFormation names the roles); the stack's trail exists only when asked for.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MANAGED_BY_TAG } from '#lib/domain/validation';
+import { MANAGED_BY_KEY, managementTagOf, UNSTAGED_MANAGED_BY_VALUE } from '#lib/domain/management-tag';
 import { compilePattern, matchesPattern } from '../../local/event-pattern';
-import { PACKAGE_ENV, type PackagedTemplate, packagedTemplate, type TemplateJson } from '../support/package';
+import { conditionsHold, type RequestContext, teamRequest } from '../support/iam-conditions';
+import {
+  PACKAGE_ENV,
+  PACKAGE_STAGE,
+  type PackagedTemplate,
+  packagedTemplate,
+  type TemplateJson,
+} from '../support/package';
 import { serverless } from '../support/serverless';
 
 type Json = TemplateJson;
@@ -87,6 +95,14 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
   addTeamMembers: RECONCILE,
   removeTeamMember: RECONCILE,
   deleteTeam: RECONCILE,
+  adoptTeam: [...RECONCILE, ...WORKFORCE_LOOKUP],
+  releaseTeam: [
+    'sagemaker:DescribeWorkteam',
+    'sagemaker:ListTags',
+    'sagemaker:DeleteTags',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+  ],
   retryPending: [...RECONCILE, 'dynamodb:Query'],
   resync: [...RECONCILE, 'dynamodb:Query'],
   cognitoSync: [
@@ -124,12 +140,15 @@ function functionLogicalId(name: string): string {
   return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
 }
 
-function roleOf(functionName: string): { logicalId: string; statements: Statement[]; properties: Json } {
-  const fn = template.Resources[functionLogicalId(functionName)];
+function roleOf(
+  functionName: string,
+  packaged: PackagedTemplate = template,
+): { logicalId: string; statements: Statement[]; properties: Json } {
+  const fn = packaged.Resources[functionLogicalId(functionName)];
   if (!fn) throw new Error(`no function ${functionName} in the template`);
   const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
   const logicalId = role['Fn::GetAtt'][0];
-  const properties = template.Resources[logicalId]?.Properties ?? {};
+  const properties = packaged.Resources[logicalId]?.Properties ?? {};
   const policies = (properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
   return { logicalId, properties, statements: policies.flatMap((policy) => policy.PolicyDocument.Statement) };
 }
@@ -143,6 +162,22 @@ const namesAllowed = (action: string) =>
   Object.keys(ALLOWED_ACTIONS).filter((name) => ALLOWED_ACTIONS[name]?.includes(action));
 
 const unique = (actions: string[]) => [...new Set(actions)].sort();
+
+/** Whether the role of `name` allows `action` in the request `context` (the roles hold no Deny statement). */
+function mayDo(packaged: PackagedTemplate, name: string, action: string, context: RequestContext): boolean {
+  const statements = granting(roleOf(name, packaged).statements, action);
+  if (statements.some((statement) => statement.Effect !== 'Allow')) throw new Error(`${name} has a Deny statement`);
+  return statements.some((statement) => conditionsHold(statement.Condition, context));
+}
+
+/** The functions of the packaged stage whose roles allow `action` in the request `context`. */
+const allowedTo = (packaged: PackagedTemplate, action: string, context: RequestContext) =>
+  Object.keys(ALLOWED_ACTIONS).filter((name) => mayDo(packaged, name, action, context));
+
+const KEY = MANAGED_BY_KEY;
+/** The managed-by tag of the packaged stage (ci), and of a stage that shares its account. */
+const OWN = managementTagOf(PACKAGE_STAGE);
+const PROD = managementTagOf('prod');
 
 const ACCOUNT = '123456789012';
 
@@ -578,10 +613,10 @@ describe('tracing', () => {
  * sagemaker:TaggingAction; DeleteTags aws:TagKeys; UpdateWorkteam and DeleteWorkteam none of their own; the workteam
  * resource aws:ResourceTag/${TagKey}, for every action on an existing team.
  */
-describe('SageMaker writes, only to the teams tagged managed-by', () => {
+describe("SageMaker writes, only to the teams tagged managed-by with the stage's value", () => {
   const WRITERS = namesAllowed('sagemaker:CreateWorkteam');
-  const RESOURCE_TAG = { [`aws:ResourceTag/${MANAGED_BY_TAG.key}`]: MANAGED_BY_TAG.value };
-  const REQUEST_TAG = { [`aws:RequestTag/${MANAGED_BY_TAG.key}`]: MANAGED_BY_TAG.value };
+  const RESOURCE_TAG = { [`aws:ResourceTag/${KEY}`]: OWN.value };
+  const REQUEST_TAG = { [`aws:RequestTag/${KEY}`]: OWN.value };
 
   it.each(WRITERS)('lets %s create a team only with the managed-by tag in the request', (name) => {
     const statements = granting(roleOf(name).statements, 'sagemaker:CreateWorkteam');
@@ -595,7 +630,8 @@ describe('SageMaker writes, only to the teams tagged managed-by', () => {
     }
   });
 
-  it.each(WRITERS)(
+  // adoptTeam's one statement more: below.
+  it.each(WRITERS.filter((name) => name !== 'adoptTeam'))(
     'lets %s tag a team only while creating it or when it carries the managed-by tag, which it cannot change',
     (name) => {
       const statements = granting(roleOf(name).statements, 'sagemaker:AddTags');
@@ -616,9 +652,47 @@ describe('SageMaker writes, only to the teams tagged managed-by', () => {
     expect(statements.map((statement) => statement.Condition)).toEqual([
       {
         StringEquals: RESOURCE_TAG,
-        'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': MANAGED_BY_TAG.key },
+        'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': KEY },
       },
     ]);
+  });
+});
+
+describe('a team nobody manages', () => {
+  const add = (resourceTags: Record<string, string>, requestTags: Record<string, string>) =>
+    allowedTo(template, 'sagemaker:AddTags', teamRequest(resourceTags, requestTags));
+
+  it("may be tagged with the stage's managed-by tag by adoptTeam alone", () => {
+    expect(add({}, { [KEY]: OWN.value })).toEqual(['adoptTeam']);
+    expect(add({ project: 'p' }, { [KEY]: OWN.value })).toEqual(['adoptTeam']);
+  });
+
+  it('may have the stage-less value of versions before stages apart replaced by adoptTeam alone', () => {
+    expect(add({ [KEY]: UNSTAGED_MANAGED_BY_VALUE }, { [KEY]: OWN.value })).toEqual(['adoptTeam']);
+  });
+
+  it.each([
+    ['the managed-by tag and another', { [KEY]: OWN.value, project: 'p' }],
+    ['another tag', { project: 'p' }],
+    ["another stage's managed-by tag", { [KEY]: PROD.value }],
+    ['the stage-less managed-by tag', { [KEY]: UNSTAGED_MANAGED_BY_VALUE }],
+  ])('may be tagged with %s by no function', (_, requestTags) => {
+    expect(add({}, requestTags)).toEqual([]);
+    expect(add({ [KEY]: UNSTAGED_MANAGED_BY_VALUE }, requestTags)).toEqual([]);
+  });
+
+  it('is no team of another stage: adoptTeam cannot tag one over to its own stage', () => {
+    expect(add({ [KEY]: PROD.value }, { [KEY]: OWN.value })).toEqual([]);
+    expect(add({ [KEY]: 'terraform' }, { [KEY]: OWN.value })).toEqual([]);
+  });
+
+  it('is what releaseTeam alone makes of a team of its stage: it may remove the managed-by tag, and no other', () => {
+    const remove = (resourceTags: Record<string, string>, keys: string[]) =>
+      allowedTo(template, 'sagemaker:DeleteTags', teamRequest(resourceTags, {}, { 'aws:TagKeys': keys }));
+    expect(remove({ [KEY]: OWN.value }, [KEY])).toEqual(['releaseTeam']);
+    expect(remove({ [KEY]: OWN.value }, [KEY, 'project'])).toEqual([]);
+    expect(remove({ [KEY]: PROD.value }, [KEY])).toEqual([]);
+    expect(remove({ [KEY]: OWN.value }, ['project'])).not.toContain('releaseTeam');
   });
 });
 
@@ -643,6 +717,76 @@ describe('a stage name of 20 characters', () => {
 
   it('is 20 characters long', () => {
     expect(STAGE).toHaveLength(20);
+  });
+
+  /**
+   * What a function of one stage might do to a team of another: write it, tag it, untag it, or create one. Each
+   * request needs every action listed: a create with tags is authorised as CreateWorkteam and as AddTags (with
+   * sagemaker:TaggingAction CreateWorkteam).
+   */
+  const writesOfATeamTagged = (value: string, own: string): [string[], RequestContext][] => [
+    [['sagemaker:UpdateWorkteam'], teamRequest({ [KEY]: value })],
+    [['sagemaker:DeleteWorkteam'], teamRequest({ [KEY]: value })],
+    [['sagemaker:AddTags'], teamRequest({ [KEY]: value }, { project: 'p' })],
+    [['sagemaker:AddTags'], teamRequest({ [KEY]: value }, { [KEY]: own })],
+    [['sagemaker:DeleteTags'], teamRequest({ [KEY]: value }, {}, { 'aws:TagKeys': ['project'] })],
+    [['sagemaker:DeleteTags'], teamRequest({ [KEY]: value }, {}, { 'aws:TagKeys': [KEY] })],
+    [
+      ['sagemaker:CreateWorkteam', 'sagemaker:AddTags'],
+      teamRequest({}, { [KEY]: value }, { 'sagemaker:TaggingAction': 'CreateWorkteam' }),
+    ],
+  ];
+  /** The functions allowed every one of `actions` in `context`. */
+  const allowedAll = (packaged: PackagedTemplate, actions: string[], context: RequestContext) =>
+    Object.keys(ALLOWED_ACTIONS).filter((name) => actions.every((action) => mayDo(packaged, name, action, context)));
+
+  it('lets no function of one stage write a team of another that shares the account, and its own teams still', () => {
+    const stages: [string, PackagedTemplate][] = [
+      [PACKAGE_STAGE, template],
+      [STAGE, long],
+    ];
+    for (const [stage, packaged] of stages) {
+      const own = managementTagOf(stage).value;
+      for (const [other] of stages.filter(([name]) => name !== stage)) {
+        for (const [actions, context] of writesOfATeamTagged(managementTagOf(other).value, own)) {
+          expect({ stage, actions, context, allowed: allowedAll(packaged, actions, context) }).toEqual({
+            stage,
+            actions,
+            context,
+            allowed: [],
+          });
+        }
+      }
+      // The evaluation is no blanket refusal: each of those requests on a team of the stage itself is allowed.
+      for (const [actions, context] of writesOfATeamTagged(own, own)) {
+        expect({ stage, actions, context, allowed: allowedAll(packaged, actions, context).length > 0 }).toEqual({
+          stage,
+          actions,
+          context,
+          allowed: true,
+        });
+      }
+    }
+  });
+
+  it("names the stage's own managed-by value in every tag condition, as the functions build it from STAGE", () => {
+    for (const [stage, packaged] of [
+      [PACKAGE_STAGE, template],
+      [STAGE, long],
+    ] as const) {
+      const conditions = Object.keys(ALLOWED_ACTIONS)
+        .flatMap((name) => roleOf(name, packaged).statements)
+        .flatMap((statement) => Object.values(statement.Condition ?? {}))
+        .flatMap((keys) => Object.entries(keys))
+        .filter(([key]) => key.toLowerCase().endsWith(`tag/${KEY}`));
+      const values = new Set(conditions.flatMap(([, value]) => (Array.isArray(value) ? value : [value])));
+      // The stage-less value appears once: the team adoptTeam may take over from a version before stages apart.
+      expect([...values].sort()).toEqual([managementTagOf(stage).value, UNSTAGED_MANAGED_BY_VALUE].sort());
+      const stages = Object.values(packaged.Resources)
+        .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+        .map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STAGE);
+      expect(new Set(stages)).toEqual(new Set([stage]));
+    }
   });
 
   it("gives every role the stage's path, and leaves out of the real-time audit the sessions of those roles only", () => {

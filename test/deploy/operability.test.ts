@@ -128,7 +128,7 @@ describe('the alarms', () => {
     const throttles = alarms.flatMap((alarm) => watched(alarm, 'Throttles'));
 
     // Assess
-    expect(functions).toHaveLength(15);
+    expect(functions).toHaveLength(17);
     expect(errors.sort()).toEqual([...functions].sort());
     expect(throttles.sort()).toEqual([...functions].sort());
   });

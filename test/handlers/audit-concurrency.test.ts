@@ -439,7 +439,7 @@ describe('what the audit reads of SNS and SageMaker for its rules', () => {
       ]),
     );
     expect(await sourceIpOf(name)).toBe('Disabled');
-    const tag: Tag = { Key: 'managed-by', Value: 'workteam-automation' };
+    const tag: Tag = { Key: 'managed-by', Value: 'workteam-automation-local' };
     await operator.send(new AddTagsCommand({ ResourceArn: arn, Tags: [tag] }));
   });
 });

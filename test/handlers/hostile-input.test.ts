@@ -127,7 +127,7 @@ describe('tag keys that are names of Object.prototype', () => {
       ['classification', 'internal'],
       ['constructor', 'y'],
       ['cost-center', 'ml'],
-      ['managed-by', 'workteam-automation'],
+      ['managed-by', 'workteam-automation-local'],
     ];
     expect(ownEntries(createdTeam.body.tags)).toEqual(expected);
     expect(read.statusCode).toBe(200);
@@ -165,7 +165,7 @@ describe('tag keys that are names of Object.prototype', () => {
       ['constructor', 'z'],
       ['cost-center', 'ml'],
       ['hasOwnProperty', 'h'],
-      ['managed-by', 'workteam-automation'],
+      ['managed-by', 'workteam-automation-local'],
       ['toString', 't'],
     ]);
     expect(removed.statusCode).toBe(200);
@@ -174,7 +174,7 @@ describe('tag keys that are names of Object.prototype', () => {
       ['constructor', 'z'],
       ['cost-center', 'ml'],
       ['hasOwnProperty', 'h'],
-      ['managed-by', 'workteam-automation'],
+      ['managed-by', 'workteam-automation-local'],
     ];
     expect(ownEntries(removed.body.tags)).toEqual(expected);
     expect(read.body).toMatchObject({ status: 'InSync', differences: [], version: 3 });

@@ -775,7 +775,7 @@ describe('when SageMaker throttles or refuses', () => {
 
     // Assess
     expect(during.outcome).toBe('pending');
-    expect(toManagedTeamView(during.record, during.live)).toMatchObject({
+    expect(toManagedTeamView(during.record, during.live, deps.managementTag)).toMatchObject({
       status: 'Pending',
       pendingReason: expect.stringContaining(group),
     });

@@ -896,7 +896,9 @@ async function checkScenario(scheduler: fc.Scheduler, scenario: Scenario, name: 
     );
   } else if (final && active) {
     const read = await getTeam(plain, name);
-    const team = read.record ? toManagedTeamView(read.record, read.live) : { ...read.live, status: 'unmanaged' };
+    const team = read.record
+      ? toManagedTeamView(read.record, read.live, plain.managementTag)
+      : { ...read.live, status: 'unmanaged' };
     if (!('members' in team) || !team.members) throw new Error(`'${name}' has no view`);
     const desired = {
       status: 'InSync',

@@ -7,6 +7,7 @@
  */
 import type { LiveWorkforce, LiveWorkteam } from '../live';
 import type { HistoryEntry, TeamRecord } from '../team';
+import type { Tag } from '../workteam';
 
 /** The audit's rules; what each checks, and its severity, are in `RULES` (rules/catalogue.ts). */
 export const RULE_IDS = [
@@ -167,10 +168,16 @@ export interface TeamAuditInput {
   record?: TeamRecord;
   /**
    * The live team's tags (ListTags), read for every team SageMaker lists: an unmanaged team's classification is
-   * only there, and a managed team must still carry `managed-by: workteam-automation` (its classification comes
-   * from its record). Absent: not read.
+   * only there, and a managed team must still carry the stage's `managementTag` (its classification comes from its
+   * record). Absent: not read.
    */
   liveTags?: Record<string, string>;
+  /**
+   * The tag of this stage's teams (lib/domain/management-tag.ts): IAM lets this stage write only to teams carrying
+   * it. A team tagged for another stage is not this stage's: it has no record here, and a record's team that carries
+   * another value is reported as having lost its tag.
+   */
+  managementTag: Tag;
   /** The team's workforce (the region's private workforce), when known. */
   workforce?: LiveWorkforce;
   /** The live team's topic, when it has one. */

@@ -1,6 +1,7 @@
 /** What the audit's use cases are given: its ports and settings (AuditDeps), and what a run is asked (AuditRequest). */
 import type { AuditMode, AuditTrigger } from '../../domain/audit/report';
 import type { Policy } from '../../domain/policy';
+import type { Tag } from '../../domain/workteam';
 import type { AuditStore, FindingEvents } from '../../ports/audit';
 import type {
   AuditReader,
@@ -26,6 +27,8 @@ export interface AuditDeps {
   events: FindingEvents;
   alerts: OperationsAlerts;
   policy: Policy;
+  /** The stage's managed-by tag (lib/domain/management-tag.ts): a team is this stage's only while it carries it. */
+  managementTag: Tag;
   /**
    * Remediation: reconcile one managed team, as the system (`by` names the run, for the team's history). It lists
    * the team's groups afresh under the team's lease, never from the run's listings: a user removed since the audit

@@ -122,6 +122,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
         workforce: workforceOf(live),
         topic,
         groups: Object.fromEntries(groupEntries),
+        managementTag: deps.managementTag,
       };
       return judged(input, deps.policy);
     } catch (error) {
@@ -139,7 +140,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
       const record = await deps.registry.get(name);
       if (record === undefined || record.lifecycle !== 'active') return undefined;
       records.set(name, slim(record));
-      return judged({ name, record: slim(record), groups: {} }, deps.policy);
+      return judged({ name, record: slim(record), groups: {}, managementTag: deps.managementTag }, deps.policy);
     } catch (error) {
       return unreadableTeam(name, true, false, errorText(error));
     }

@@ -4,6 +4,7 @@
  */
 import type { LiveWorkteam } from '../../domain/live';
 import type { TeamRecord } from '../../domain/team';
+import type { Tag } from '../../domain/workteam';
 import type {
   NotificationTopics,
   OperationsAlerts,
@@ -28,6 +29,11 @@ export interface ReconcileDeps {
   topics: NotificationTopics;
   directory: WorkforceDirectory;
   alerts: OperationsAlerts;
+  /**
+   * The stage's managed-by tag (lib/domain/management-tag.ts), which every team and topic this stage manages carries:
+   * IAM lets the stage's roles write only to teams carrying it.
+   */
+  managementTag: Tag;
   /**
    * How long a change that cannot be applied is retried before the team is `Failed` and the operations topic is
    * told (lib/domain/retries.ts); DEFAULT_RETRY_BUDGET_MS when not given.

@@ -4,12 +4,15 @@
  */
 import { sameMembers } from '../../domain/members';
 import type { TeamRecord } from '../../domain/team';
-import { MANAGED_BY_TAG } from '../../domain/validation';
 import { syncSubscriptions } from '../email-subscriptions';
 import type { ReconcileDeps, ReconcileHints } from './contract';
 import { type ApplyAttempt, checkTime, type RunState } from './pass-state';
 
-const TOPIC_TAGS = (team: string) => ({ workteam: team, [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value });
+/** A team's topic is tagged with its team and the stage's managed-by tag, as the team is. */
+const topicTags = (deps: ReconcileDeps, team: string) => ({
+  workteam: team,
+  [deps.managementTag.key]: deps.managementTag.value,
+});
 
 /**
  * A change right after an applied version leaves the SNS side as that version left it where it keeps what the
@@ -51,7 +54,7 @@ export async function prepareNotifications(
   let topicArn = record.topicArn as string;
   if (!topicKept) {
     run.topicTouched = true;
-    topicArn = await deps.topics.ensureTopic(name, TOPIC_TAGS(name));
+    topicArn = await deps.topics.ensureTopic(name, topicTags(deps, name));
     attempt.topicArn = topicArn;
     run.topicArn = topicArn;
   }
@@ -93,7 +96,7 @@ export async function removeTopic(
     await deps.topics.deleteTopic(topicArn);
   } else if (record.topicMayExist || run.topicTouched) {
     checkTime();
-    await deps.topics.deleteTeamTopic(record.name, TOPIC_TAGS(record.name));
+    await deps.topics.deleteTeamTopic(record.name, topicTags(deps, record.name));
   }
   // Without a topic the ledger of its confirmation mails means nothing: a new topic asks everyone again.
   if (topicArn || record.topicMayExist || run.topicTouched) await deps.ledgers.forget(record.name);

@@ -1,4 +1,8 @@
-/** A pass of a closed record: the team goes from SageMaker (when it is this record's to delete), then its topic. */
+/**
+ * A pass of a closed record: the team goes from SageMaker (when it is this record's to delete), then its topic. A
+ * released team is no longer this system's: a pass that meets its record (one under way when it was released)
+ * leaves the team and its topic alone.
+ */
 import type { TeamRecord } from '../../domain/team';
 import type { ReconcileDeps } from './contract';
 import { removeTopic } from './notifications';
@@ -11,6 +15,7 @@ export async function retire(
   run: RunState,
 ): Promise<void> {
   const { name } = record;
+  if (record.closedBy === 'release') return;
   // A retirement deletes the team; a record closed because SageMaker refused to create it deletes no team,
   // except one this very run created before it learnt of the refusal (nobody was told it exists).
   if (record.closedBy !== 'rejection' || run.created) {

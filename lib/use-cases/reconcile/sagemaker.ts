@@ -47,7 +47,7 @@ export async function applyToWorkteam(
   const applied = record.appliedSpec;
   const assumed = (current: LiveWorkteam | undefined) =>
     current && start.tagsFromApplied && current.tags === undefined && applied
-      ? { ...current, tags: toWorkteamSpec(applied, record.identity, start.topicArn).tags }
+      ? { ...current, tags: toWorkteamSpec(applied, record.identity, start.topicArn, deps.managementTag).tags }
       : current;
   const created = await createIfNeeded(deps, record, attempt, run, start, assumed);
   const { plan, arn } = created;
@@ -107,6 +107,7 @@ export async function afterApply(
       : record.spec,
     record.identity,
     topicArn,
+    deps.managementTag,
   );
   if (plan.action === 'create' || !live || !arn) {
     const created = await deps.sagemaker.describeWorkteam(record.name, { tags: false });
@@ -139,11 +140,11 @@ async function createIfNeeded(
   const { name, spec } = record;
   let live = read;
   const groups = record.identity && 'cognitoGroups' in spec.members ? spec.members.cognitoGroups : undefined;
-  let plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
+  let plan = planFor(deps, record, topicArn, attempt.missingGroups, assumed(live));
   if (!groupsListed && groups && record.identity && writesMembers(plan)) {
     // The groups were not listed (no notifications, or subscriptions kept): check them only when the members are written.
     attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
-    plan = planFor(record, topicArn, attempt.missingGroups, assumed(live));
+    plan = planFor(deps, record, topicArn, attempt.missingGroups, assumed(live));
   }
 
   let arn = live?.arn;
@@ -162,7 +163,7 @@ async function createIfNeeded(
       // Another attempt created it first (the registry owns the name): read it and go on from what it holds.
       live = await deps.sagemaker.describeWorkteam(name);
       if (!live) throw new RaceLost(`'${name}' was in use, then gone`);
-      plan = planFor(record, topicArn, attempt.missingGroups, live);
+      plan = planFor(deps, record, topicArn, attempt.missingGroups, live);
       arn = live.arn;
     }
   }
@@ -186,6 +187,7 @@ function writesMembers(plan: WorkteamPlan): boolean {
  * them cannot stay members. With none left, a live team keeps its members; a team not yet created cannot be.
  */
 function planFor(
+  deps: ReconcileDeps,
   record: TeamRecord,
   topicArn: string | undefined,
   missingGroups: string[],
@@ -198,7 +200,7 @@ function planFor(
     noGroupLeft = remaining.length === 0;
     if (!noGroupLeft) spec = { ...spec, members: { cognitoGroups: remaining } };
   }
-  const plan = planWorkteam(toWorkteamSpec(spec, record.identity, topicArn), live);
+  const plan = planWorkteam(toWorkteamSpec(spec, record.identity, topicArn, deps.managementTag), live);
   if (!noGroupLeft) return plan;
   if (plan.action === 'create') {
     throw new NoMemberGroupLeft(`every Cognito group of '${record.name}' was deleted: ${missingGroups.join(', ')}`);

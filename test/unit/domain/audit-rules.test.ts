@@ -19,7 +19,7 @@ import type { LiveWorkforce, LiveWorkteam } from '#lib/domain/live';
 import type { Policy } from '#lib/domain/policy';
 import { maskAddress } from '#lib/domain/privacy';
 import type { HistoryEntry, TeamRecord } from '#lib/domain/team';
-import { CLIENT_ID, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
+import { CLIENT_ID, MANAGEMENT_TAG, repeat, TOPIC_ARN, USER_POOL } from './fixtures';
 import { desiredTeam, IDENTITY, liveTeam } from './team-fixtures';
 import {
   DENY_ALL_BUT_WRONG_ACCOUNT,
@@ -112,7 +112,7 @@ function topic(overrides: Partial<TopicState> = {}): TopicState {
 }
 
 /** What ListTags answers for `teamRecord()`'s team: its desired tags and the managed-by tag. */
-const MANAGED_TAGS = { classification: 'internal', 'cost-center': '4711', 'managed-by': 'workteam-automation' };
+const MANAGED_TAGS = { classification: 'internal', 'cost-center': '4711', 'managed-by': 'workteam-automation-local' };
 
 /** A managed team that breaks no rule: live as desired, tags read, groups read, every worker subscribed. */
 function managedTeam(overrides: Partial<TeamAuditInput> = {}): TeamAuditInput {
@@ -124,6 +124,7 @@ function managedTeam(overrides: Partial<TeamAuditInput> = {}): TeamAuditInput {
     workforce: workforce(),
     topic: topic(),
     groups: { labelers: group('ana@example.com'), reviewers: group('ben@example.com') },
+    managementTag: MANAGEMENT_TAG,
     ...overrides,
   };
 }
@@ -1178,7 +1179,7 @@ describe('auditTeam', () => {
       expect(rulesOf(findings)).toEqual(['team.managed-tag-removed', ...EVERY_FINDING]);
       expect(findings.filter(({ remediable }) => remediable)).toEqual([]);
       expect(only(findings, 'worker-access.drift').message).toMatch(
-        /put the team's managed-by: workteam-automation tag back first/,
+        /put the team's managed-by: workteam-automation-local tag back first/,
       );
     });
 
@@ -2155,7 +2156,7 @@ describe('auditTeam, the rules of the audit under concurrency', () => {
           resource: `team/${NAME}`,
           team: NAME,
           message: expect.stringContaining('no longer carries it'),
-          desired: { tags: { 'managed-by': 'workteam-automation' } },
+          desired: { tags: { 'managed-by': 'workteam-automation-local' } },
           actual: { tags: { 'managed-by': null } },
           remediable: false,
         },
@@ -2171,6 +2172,32 @@ describe('auditTeam, the rules of the audit under concurrency', () => {
 
       // Assess
       expect(finding.actual).toEqual({ tags: { 'managed-by': 'terraform' } });
+    });
+
+    it("reports a managed team tagged for another stage as stripped of this stage's tag, so nothing of it is remediated", () => {
+      // Prepare
+      const input = managedTeam({
+        live: listedTeam({ description: 'Changed by hand' }),
+        liveTags: { ...MANAGED_TAGS, 'managed-by': 'workteam-automation-prod' },
+      });
+
+      // Act
+      const findings = auditTeam(input, POLICY);
+
+      // Assess
+      expect(rulesOf(findings)).toEqual(['team.managed-tag-removed', 'team.drift']);
+      expect(findings.filter(({ remediable }) => remediable)).toEqual([]);
+    });
+
+    it('takes a team tagged for another stage, without a record here, for a team nobody here manages', () => {
+      // Act
+      const findings = auditTeam(
+        unmanagedTeam({ liveTags: { ...MANAGED_TAGS, 'managed-by': 'workteam-automation-prod' } }),
+        POLICY,
+      );
+
+      // Assess
+      expect(rulesOf(findings)).toEqual([]);
     });
 
     test.each([

@@ -1,11 +1,11 @@
 import { toWorkteamSpec } from '#lib/domain/desired-spec';
-import { CLIENT_ID, TOPIC_ARN, USER_POOL } from './fixtures';
+import { CLIENT_ID, MANAGEMENT_TAG, TOPIC_ARN, USER_POOL } from './fixtures';
 import { desiredTeam, IDENTITY, thrownBy, WORKFORCE } from './team-fixtures';
 
 describe('toWorkteamSpec', () => {
   it("gives a Cognito team one definition per group, with the workforce's user pool and app client", () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam(), IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(desiredTeam(), IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
     expect(spec.memberDefinitions).toEqual([
@@ -16,7 +16,12 @@ describe('toWorkteamSpec', () => {
 
   it('gives an OIDC team one definition holding all its groups', () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam({ members: { oidcGroups: ['a', 'b'] } }), undefined, TOPIC_ARN);
+    const spec = toWorkteamSpec(
+      desiredTeam({ members: { oidcGroups: ['a', 'b'] } }),
+      undefined,
+      TOPIC_ARN,
+      MANAGEMENT_TAG,
+    );
 
     // Assess
     expect(spec.memberDefinitions).toEqual([{ oidc: { groups: ['a', 'b'] } }]);
@@ -24,7 +29,7 @@ describe('toWorkteamSpec', () => {
 
   it('refuses a Cognito team without a Cognito identity', () => {
     // Act
-    const error = thrownBy(() => toWorkteamSpec(desiredTeam(), undefined, TOPIC_ARN));
+    const error = thrownBy(() => toWorkteamSpec(desiredTeam(), undefined, TOPIC_ARN, MANAGEMENT_TAG));
 
     // Assess
     expect(error).toBeInstanceOf(Error);
@@ -32,7 +37,7 @@ describe('toWorkteamSpec', () => {
 
   it('sets the topic while the team wants notifications', () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam({ notifications: true }), IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(desiredTeam({ notifications: true }), IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
     expect(spec.notificationTopicArn).toBe(TOPIC_ARN);
@@ -40,7 +45,7 @@ describe('toWorkteamSpec', () => {
 
   it('leaves the topic out when the team does not want notifications', () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam({ notifications: false }), IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(desiredTeam({ notifications: false }), IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
     expect(spec).not.toHaveProperty('notificationTopicArn');
@@ -48,7 +53,7 @@ describe('toWorkteamSpec', () => {
 
   it('leaves the topic out while there is none yet', () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam({ notifications: true }), IDENTITY, undefined);
+    const spec = toWorkteamSpec(desiredTeam({ notifications: true }), IDENTITY, undefined, MANAGEMENT_TAG);
 
     // Assess
     expect(spec).not.toHaveProperty('notificationTopicArn');
@@ -59,7 +64,7 @@ describe('toWorkteamSpec', () => {
     const team = desiredTeam({ workerAccess: { sourceIp: 'Disabled', vpcSourceIp: 'Enabled' } });
 
     // Act
-    const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
     expect(spec).toMatchObject({
@@ -72,23 +77,23 @@ describe('toWorkteamSpec', () => {
 
   it('turns the tags into a list sorted by key, the managed-by tag among them', () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam({ tags: { b: '2', a: '1', C: '3' } }), IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(desiredTeam({ tags: { b: '2', a: '1', C: '3' } }), IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
     expect(spec.tags).toEqual([
       { key: 'C', value: '3' },
       { key: 'a', value: '1' },
       { key: 'b', value: '2' },
-      { key: 'managed-by', value: 'workteam-automation' },
+      { key: 'managed-by', value: 'workteam-automation-local' },
     ]);
   });
 
   it('tags a team without tags of its own as managed by this system', () => {
     // Act
-    const spec = toWorkteamSpec(desiredTeam({ tags: {} }), IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(desiredTeam({ tags: {} }), IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
-    expect(spec.tags).toEqual([{ key: 'managed-by', value: 'workteam-automation' }]);
+    expect(spec.tags).toEqual([{ key: 'managed-by', value: 'workteam-automation-local' }]);
   });
 
   it('keeps its own managed-by value over one a team stored before the key was reserved, in any case', () => {
@@ -96,11 +101,11 @@ describe('toWorkteamSpec', () => {
     const team = desiredTeam({ tags: { 'managed-by': 'someone-else', 'Managed-By': 'x', project: 'p' } });
 
     // Act
-    const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+    const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Assess
     expect(spec.tags).toEqual([
-      { key: 'managed-by', value: 'workteam-automation' },
+      { key: 'managed-by', value: 'workteam-automation-local' },
       { key: 'project', value: 'p' },
     ]);
   });

@@ -1,3 +1,4 @@
+import { managementTagOf } from '#lib/domain/management-tag';
 import type { Violation } from '#lib/domain/validation';
 
 export const USER_POOL = 'eu-west-1_AbCdEf123';
@@ -11,3 +12,6 @@ export function pathsAndCodes(violations: Violation[]): { path: string; code: st
 export function repeat<T>(count: number, make: (index: number) => T): T[] {
   return Array.from({ length: count }, (_, index) => make(index));
 }
+
+/** The managed-by tag of the stage `local`, as `npm start` and the tests' functions carry it. */
+export const MANAGEMENT_TAG = managementTagOf('local');

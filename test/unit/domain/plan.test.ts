@@ -3,7 +3,7 @@ import { toWorkteamSpec } from '#lib/domain/desired-spec';
 import type { LiveWorkteam } from '#lib/domain/live';
 import { differences, planWorkteam, removesTopic, topicKeptAfter } from '#lib/domain/plan';
 import type { MemberDefinition, Toggle, WorkteamSpec } from '#lib/domain/workteam';
-import { CLIENT_ID, TOPIC_ARN, USER_POOL } from './fixtures';
+import { CLIENT_ID, MANAGEMENT_TAG, TOPIC_ARN, USER_POOL } from './fixtures';
 import { desiredTeam, IDENTITY, liveTeam, workteamSpec } from './team-fixtures';
 
 const OTHER_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:other-topic';
@@ -221,7 +221,7 @@ describe('planWorkteam', () => {
     it('adds the managed-by tag to a team that lacks it, and never plans to remove it', () => {
       // Prepare
       const team = desiredTeam({ tags: { project: 'p' } });
-      const desired = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+      const desired = toWorkteamSpec(team, IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
       const untagged = liveTeam({ ...desired, tags: [{ key: 'project', value: 'p' }] });
       const tagged = liveTeam({ ...desired, tags: desired.tags });
 
@@ -230,7 +230,11 @@ describe('planWorkteam', () => {
 
       // Assess
       expect(plans.map(({ action, tagsToAdd, tagKeysToRemove }) => ({ action, tagsToAdd, tagKeysToRemove }))).toEqual([
-        { action: 'update', tagsToAdd: [{ key: 'managed-by', value: 'workteam-automation' }], tagKeysToRemove: [] },
+        {
+          action: 'update',
+          tagsToAdd: [{ key: 'managed-by', value: 'workteam-automation-local' }],
+          tagKeysToRemove: [],
+        },
         { action: 'none', tagsToAdd: [], tagKeysToRemove: [] },
       ]);
     });
@@ -324,13 +328,13 @@ describe('differences', () => {
 
   it('names the managed-by tag a team lacks, so that the team shows as drifted until reconcile adds it', () => {
     // Prepare
-    const desired = toWorkteamSpec(desiredTeam({ tags: {} }), IDENTITY, TOPIC_ARN);
+    const desired = toWorkteamSpec(desiredTeam({ tags: {} }), IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
     // Act
     const result = differences(desired, liveTeam({ ...desired, tags: [] }));
 
     // Assess
-    expect(result).toEqual([{ field: 'tags.managed-by', desired: 'workteam-automation', live: null }]);
+    expect(result).toEqual([{ field: 'tags.managed-by', desired: 'workteam-automation-local', live: null }]);
   });
 
   it('does not compare tags that were not read', () => {

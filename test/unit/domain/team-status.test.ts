@@ -3,6 +3,7 @@ import { toWorkteamSpec } from '#lib/domain/desired-spec';
 import type { LiveWorkteam } from '#lib/domain/live';
 import type { TeamRecord } from '#lib/domain/team';
 import { teamStatus } from '#lib/domain/team-status';
+import { MANAGEMENT_TAG } from './fixtures';
 import { desiredTeam, IDENTITY, TEAM_ARN } from './team-fixtures';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:workteam-automation-prod-labeling-team';
@@ -30,6 +31,7 @@ function liveOf(team: TeamRecord, overrides: Partial<LiveWorkteam> = {}): LiveWo
     team.spec,
     team.identity,
     team.topicArn,
+    MANAGEMENT_TAG,
   );
   return {
     name,
@@ -45,18 +47,22 @@ function liveOf(team: TeamRecord, overrides: Partial<LiveWorkteam> = {}): LiveWo
 
 describe('teamStatus', () => {
   it('is InSync when an applied team matches SageMaker', () => {
-    expect(teamStatus(record(), liveOf(record()))).toEqual({ status: 'InSync', differences: [] });
+    expect(teamStatus(record(), liveOf(record()), MANAGEMENT_TAG)).toEqual({ status: 'InSync', differences: [] });
   });
 
   it('is Drifted, with the fields that differ, when SageMaker differs from an applied team', () => {
-    const { status, differences } = teamStatus(record(), liveOf(record(), { description: 'changed by hand' }));
+    const { status, differences } = teamStatus(
+      record(),
+      liveOf(record(), { description: 'changed by hand' }),
+      MANAGEMENT_TAG,
+    );
     expect(status).toBe('Drifted');
     expect(differences.map((difference) => difference.field)).toEqual(['description']);
   });
 
   it('is Pending, never Drifted, while a change is being applied: SageMaker has not been asked yet', () => {
     const pending = record({ applyState: 'Pending' });
-    expect(teamStatus(pending, liveOf(pending, { description: 'old' }))).toEqual({
+    expect(teamStatus(pending, liveOf(pending, { description: 'old' }), MANAGEMENT_TAG)).toEqual({
       status: 'Pending',
       differences: [],
     });
@@ -64,13 +70,13 @@ describe('teamStatus', () => {
 
   it('is Failed with the differences when retries ran out', () => {
     const failed = record({ applyState: 'Failed' });
-    expect(teamStatus(failed, liveOf(failed, { description: 'old' })).status).toBe('Failed');
+    expect(teamStatus(failed, liveOf(failed, { description: 'old' }), MANAGEMENT_TAG).status).toBe('Failed');
   });
 
   it('is Orphaned when its last Cognito group is gone, whatever else holds', () => {
     const orphaned = record({
       orphaned: { group: 'labelers', at: '2026-12-06T11:00:00.000Z' } as TeamRecord['orphaned'],
     });
-    expect(teamStatus(orphaned, liveOf(orphaned)).status).toBe('Orphaned');
+    expect(teamStatus(orphaned, liveOf(orphaned), MANAGEMENT_TAG).status).toBe('Orphaned');
   });
 });

@@ -12,7 +12,7 @@ import {
   validateTeamPatch,
 } from '#lib/http/requests';
 import { TeamPathSchema } from '#lib/http/schemas';
-import { pathsAndCodes, repeat, TOPIC_ARN } from '../domain/fixtures';
+import { MANAGEMENT_TAG, pathsAndCodes, repeat, TOPIC_ARN } from '../domain/fixtures';
 import { createRequest, desiredTeam, IDENTITY, thrownBy, WORKFORCE } from '../domain/team-fixtures';
 
 // The SageMaker rules (the seeds and the public API reference), at their boundaries, against the checks the
@@ -467,11 +467,16 @@ describe('validateCreateTeamRequest: SageMaker rules', () => {
       );
 
       // Act
-      const spec = toWorkteamSpec(toDesiredTeam(parseCreateTeamRequest(body), WORKFORCE), undefined, TOPIC_ARN);
+      const spec = toWorkteamSpec(
+        toDesiredTeam(parseCreateTeamRequest(body), WORKFORCE),
+        undefined,
+        TOPIC_ARN,
+        MANAGEMENT_TAG,
+      );
 
       // Assess
       expect(spec.tags).toEqual([
-        { key: 'managed-by', value: 'workteam-automation' },
+        { key: 'managed-by', value: 'workteam-automation-local' },
         { key: 'project', value: '2' },
       ]);
     });
@@ -632,7 +637,7 @@ describe('toWorkteamSpec: what reconcile sends to SageMaker keeps its rules', ()
     fc.assert(
       fc.property(validTeam, (team) => {
         // Act
-        const { memberDefinitions } = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+        const { memberDefinitions } = toWorkteamSpec(team, IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
         // Assess
         expect(memberDefinitions.length).toBeGreaterThanOrEqual(1);
@@ -652,7 +657,7 @@ describe('toWorkteamSpec: what reconcile sends to SageMaker keeps its rules', ()
     fc.assert(
       fc.property(validTeam, (team) => {
         // Act
-        const { memberDefinitions } = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+        const { memberDefinitions } = toWorkteamSpec(team, IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
         // Assess
         const groupNames = memberDefinitions.flatMap(({ cognito, oidc }) =>
@@ -669,14 +674,14 @@ describe('toWorkteamSpec: what reconcile sends to SageMaker keeps its rules', ()
     fc.assert(
       fc.property(validTeam, (team) => {
         // Act
-        const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN);
+        const spec = toWorkteamSpec(team, IDENTITY, TOPIC_ARN, MANAGEMENT_TAG);
 
         // Assess
         const keys = spec.tags.map(({ key }) => key);
         expect(keys.length).toBeLessThanOrEqual(50);
         expect(new Set(keys).size).toBe(keys.length);
         expect(keys.length).toBe(Object.keys(team.tags).length + 1);
-        expect(spec.tags).toContainEqual({ key: 'managed-by', value: 'workteam-automation' });
+        expect(spec.tags).toContainEqual({ key: 'managed-by', value: 'workteam-automation-local' });
       }),
     );
   });

@@ -79,7 +79,7 @@ export const RULES: Record<RuleId, { severity: Severity; description: string }> 
   'team.managed-tag-removed': {
     severity: 'high',
     description:
-      "A managed team whose managed-by: workteam-automation tag was removed in SageMaker: this system's role can no longer change or delete it.",
+      "A managed team whose managed-by: workteam-automation-<stage> tag was removed or changed in SageMaker: this system's role can no longer change or delete it.",
   },
   'workforce.not-active': {
     severity: 'critical',

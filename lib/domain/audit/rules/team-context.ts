@@ -6,7 +6,6 @@
 import type { LiveWorkteam } from '../../live';
 import { ownValue, type Policy } from '../../policy';
 import type { TeamRecord } from '../../team';
-import { MANAGED_BY_TAG } from '../../validation';
 import type { MemberDefinition } from '../../workteam';
 import type { TeamAuditInput } from '../findings';
 import type { Scope } from './finding';
@@ -27,11 +26,12 @@ export function managedRecordOf(input: TeamAuditInput): TeamRecord | undefined {
 }
 
 /**
- * Whether the live team still carries `managed-by: workteam-automation`: this system's role may write only to teams
- * that do (IAM conditions on the tag). Tags not read count as carried.
+ * Whether the live team still carries the stage's managed-by tag (`input.managementTag`): this stage's roles may
+ * write only to teams that do (IAM conditions on the tag). Tags not read count as carried.
  */
 export function carriesManagedTag(input: TeamAuditInput): boolean {
-  return input.liveTags === undefined || ownValue(input.liveTags, MANAGED_BY_TAG.key) === MANAGED_BY_TAG.value;
+  const { key, value } = input.managementTag;
+  return input.liveTags === undefined || ownValue(input.liveTags, key) === value;
 }
 
 /**
@@ -56,7 +56,7 @@ export function remediableWhen(
 /** The remedy for a managed team whose desired state itself satisfies the rule, by the state of the team. */
 export function restoreRemedy(record: TeamRecord, input: TeamAuditInput, reconcileTo: string): string {
   if (!carriesManagedTag(input)) {
-    return `put the team's ${MANAGED_BY_TAG.key}: ${MANAGED_BY_TAG.value} tag back first (this system may only write to teams carrying it), then reconcile the team to ${reconcileTo}`;
+    return `put the team's ${input.managementTag.key}: ${input.managementTag.value} tag back first (this system may only write to teams carrying it), then reconcile the team to ${reconcileTo}`;
   }
   if (record.applyState === 'Pending') {
     return 'let its pending change be applied (the retries apply its whole desired state, this included), then audit again';

@@ -9,7 +9,6 @@ import { differences, togglesOf } from '../../plan';
 import { ownValue, type Policy, requiredToggles } from '../../policy';
 import { redactDeep } from '../../privacy';
 import type { DesiredTeam, TeamRecord } from '../../team';
-import { MANAGED_BY_TAG } from '../../validation';
 import type { WorkteamSpec } from '../../workteam';
 import type { Finding, GroupState, RuleId, TeamAuditInput } from '../findings';
 import { finding, quoted, type Scope } from './finding';
@@ -74,7 +73,7 @@ const SUBSCRIPTION_RULES: readonly RuleId[] = [
  */
 export function rulesNotEvaluated(input: TeamAuditInput): RuleId[] {
   const record = managedRecordOf(input);
-  const driftUnknown = record !== undefined && expectedSpec(record.spec, record, input.groups) === undefined;
+  const driftUnknown = record !== undefined && expectedSpec(record.spec, record, input) === undefined;
   const tagsUnknown = record !== undefined && input.live !== undefined && input.liveTags === undefined;
   const subscriptionsUnknown =
     input.live !== undefined && input.topic?.exists === true && liveGroupStates(input.live, input.groups) === undefined;
@@ -114,13 +113,14 @@ function teamOrphaned({ record, scope, input }: TeamContext): Finding[] {
 
 function managedTagRemoved({ record, scope, input }: TeamContext): Finding[] {
   if (record === undefined || input.liveTags === undefined || carriesManagedTag(input)) return [];
-  const value = ownValue(input.liveTags, MANAGED_BY_TAG.key);
+  const { key, value: own } = input.managementTag;
+  const value = ownValue(input.liveTags, key);
   const now = value === undefined ? 'no longer carries it' : `carries it with another value`;
   return [
     finding('team.managed-tag-removed', scope, {
-      message: `Managed work team '${input.name}' must carry the tag ${MANAGED_BY_TAG.key}: ${MANAGED_BY_TAG.value} in SageMaker, but ${now} (changed outside this system), so this system's role can no longer change, remediate or delete it. Put the tag back by hand (sagemaker add-tags) if the team is still to be managed here; a remediation cannot, by design.`,
-      desired: { tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value } },
-      actual: redactDeep({ tags: { [MANAGED_BY_TAG.key]: value ?? null } }),
+      message: `Managed work team '${input.name}' must carry the tag ${key}: ${own} in SageMaker, but ${now} (changed outside this system), so this system's role can no longer change, remediate or delete it. Put the tag back by hand (sagemaker add-tags) if the team is still to be managed here; a remediation cannot, by design.`,
+      desired: { tags: { [key]: own } },
+      actual: redactDeep({ tags: { [key]: value ?? null } }),
       remediable: false,
     }),
   ];
@@ -133,12 +133,12 @@ function managedTagRemoved({ record, scope, input }: TeamContext): Finding[] {
 function expectedSpec(
   spec: DesiredTeam,
   record: TeamRecord,
-  groups: Record<string, GroupState>,
+  { groups, managementTag }: Pick<TeamAuditInput, 'groups' | 'managementTag'>,
 ): WorkteamSpec | undefined {
-  if (!('cognitoGroups' in spec.members)) return toWorkteamSpec(spec, record.identity, record.topicArn);
+  if (!('cognitoGroups' in spec.members)) return toWorkteamSpec(spec, record.identity, record.topicArn, managementTag);
   if (record.identity === undefined) return undefined;
   const cognitoGroups = spec.members.cognitoGroups.filter((group) => !isMissing(groups, group));
-  return toWorkteamSpec({ ...spec, members: { cognitoGroups } }, record.identity, record.topicArn);
+  return toWorkteamSpec({ ...spec, members: { cognitoGroups } }, record.identity, record.topicArn, managementTag);
 }
 
 /**
@@ -146,11 +146,11 @@ function expectedSpec(
  * those superseded before they were applied (a pass may have taken one of them to SageMaker before it lost the
  * race). Empty for a team that is not Pending: it should be as desired.
  */
-function statesInTransit(record: TeamRecord, groups: Record<string, GroupState>): WorkteamSpec[] {
+function statesInTransit(record: TeamRecord, input: TeamAuditInput): WorkteamSpec[] {
   if (record.applyState !== 'Pending') return [];
   const earlier = [record.appliedSpec, ...(record.supersededSpecs ?? []).map(({ spec }) => spec)];
   return earlier.flatMap((spec) => {
-    const built = spec === undefined ? undefined : expectedSpec(spec, record, groups);
+    const built = spec === undefined ? undefined : expectedSpec(spec, record, input);
     return built === undefined ? [] : [built];
   });
 }
@@ -180,14 +180,14 @@ function topicKeptMessage(record: TeamRecord, input: TeamAuditInput, topicArn: s
  */
 function drift({ record, live, input, scope }: TeamContext): Finding[] {
   if (record === undefined) return [];
-  const expected = expectedSpec(record.spec, record, input.groups);
+  const expected = expectedSpec(record.spec, record, input);
   if (expected === undefined) return [];
   // A missing group still listed by SageMaker is no drift either.
   const memberDefinitions = live.memberDefinitions.filter(
     (definition) => definition.cognito === undefined || !isMissing(input.groups, definition.cognito.userGroup),
   );
   const seen = { ...live, memberDefinitions, tags: undefined };
-  const inTransit = statesInTransit(record, input.groups).map(
+  const inTransit = statesInTransit(record, input).map(
     (spec) => new Set(differences(spec, seen).map(({ field }) => field)),
   );
   const found = differences(expected, seen).filter(({ field }) => inTransit.every((fields) => fields.has(field)));

@@ -1,0 +1,361 @@
+/**
+ * POST /teams/{name}/adopt and POST /teams/{name}/release through their handlers, against the local cloud: a team
+ * made by a person with the AWS CLI (the operator's key, not this system's functions) taken under management as it
+ * is, and let go again without being touched; what GET /teams/{name} and the audit (POST /audit) say of it before,
+ * in between and after; and the refusals (404, 409, 412, 428, 403).
+ */
+import {
+  CreateWorkteamCommand,
+  DeleteWorkteamCommand,
+  DescribeWorkteamCommand,
+  ListTagsCommand,
+  SageMakerClient,
+  type Tag,
+  type Workteam,
+} from '@aws-sdk/client-sagemaker';
+import { CreateTopicCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Caller } from '#lib/auth/caller';
+import type { AuditReport } from '#lib/domain/audit/report';
+import { handler as adoptTeam } from '../../functions/adopt-team';
+import { handler as getTeam } from '../../functions/get-team';
+import { handler as releaseTeam } from '../../functions/release-team';
+import { handler as startAudit } from '../../functions/start-audit';
+import { handler as updateTeam } from '../../functions/update-team';
+import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
+import { createdTeams, givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
+import { ADMIN, ANY_VERSION, call, OWNER, uniqueTeamName } from '../support/teams';
+
+/** A person with the AWS CLI and `.local/env`: not this system's functions. */
+const credentials = { accessKeyId: OPERATOR_ACCESS_KEY_ID, secretAccessKey: 'local' };
+const operator = new SageMakerClient({ credentials });
+const operatorSns = new SNSClient({ credentials });
+
+/** A worker of the workforce: in neither the requesters nor the admin group. */
+const LABELER: Caller = { sub: 'labeler-0004', username: 'ana', groups: 'labelers-en', isAdmin: false };
+
+const STAGE_TAG = { Key: 'managed-by', Value: 'workteam-automation-local' };
+
+/** Teams made by hand, deleted by hand after each test (those still managed are retired through the API). */
+const handMade: string[] = [];
+
+afterEach(async () => {
+  await retireCreatedTeams();
+  while (handMade.length > 0) {
+    const name = handMade.pop() as string;
+    await operator.send(new DeleteWorkteamCommand({ WorkteamName: name })).catch(() => undefined);
+  }
+});
+
+/** `aws sagemaker create-workteam`, as a person runs it: Cognito group labelers-en, worker access on. */
+async function teamMadeByHand(options: { tags?: Tag[]; topic?: boolean } = {}) {
+  const name = uniqueTeamName('by-hand');
+  const topicArn = options.topic
+    ? (await operatorSns.send(new CreateTopicCommand({ Name: `hand-made-${name}` }))).TopicArn
+    : undefined;
+  await operator.send(
+    new CreateWorkteamCommand({
+      WorkteamName: name,
+      WorkforceName: process.env.WORKFORCE_NAME,
+      Description: 'Made with the AWS CLI',
+      MemberDefinitions: [
+        {
+          CognitoMemberDefinition: {
+            UserPool: process.env.USER_POOL_ID,
+            ClientId: process.env.CLIENT_ID,
+            UserGroup: 'labelers-en',
+          },
+        },
+      ],
+      ...(topicArn ? { NotificationConfiguration: { NotificationTopicArn: topicArn } } : {}),
+      WorkerAccessConfiguration: {
+        S3Presign: { IamPolicyConstraints: { SourceIp: 'Enabled', VpcSourceIp: 'Disabled' } },
+      },
+      Tags: options.tags ?? [
+        { Key: 'classification', Value: 'public' },
+        { Key: 'cost-center', Value: 'ml-platform' },
+      ],
+    }),
+  );
+  handMade.push(name);
+  return { name, topicArn };
+}
+
+/** The team as SageMaker holds it, without what changes whenever anything is written (its last update). */
+async function sageMakerTeam(name: string): Promise<Omit<Workteam, 'LastUpdatedDate'>> {
+  const { Workteam: team } = await operator.send(new DescribeWorkteamCommand({ WorkteamName: name }));
+  const { LastUpdatedDate: _, ...rest } = team as Workteam;
+  return rest;
+}
+
+async function tagsOf(name: string): Promise<Record<string, string>> {
+  const { WorkteamArn } = await sageMakerTeam(name);
+  const { Tags } = await operator.send(new ListTagsCommand({ ResourceArn: WorkteamArn }));
+  return Object.fromEntries((Tags ?? []).map(({ Key, Value }) => [Key, Value]));
+}
+
+/** POST /teams/{name}/adopt as an admin, with an empty body (events/adopt-team.json names an owner) unless told. */
+const adopt = (name: string, options: { caller?: Caller; body?: unknown } = {}) =>
+  call(adoptTeam, 'adoptTeam', 'adopt-team.json', { path: { name }, caller: ADMIN, body: {}, ...options });
+
+const release = (name: string, headers: Record<string, string> = ANY_VERSION, caller: Caller = ADMIN) =>
+  call(releaseTeam, 'releaseTeam', 'release-team.json', { path: { name }, headers, caller });
+
+const read = (name: string) => call(getTeam, 'getTeam', 'get-team.json', { path: { name }, caller: ADMIN });
+
+/** What an audit of the team alone says of it (POST /audit, a dry run). */
+async function audited(name: string) {
+  const result = await call(startAudit, 'startAudit', 'start-audit.json', {
+    caller: ADMIN,
+    body: { team: name, dryRun: true },
+  });
+  expect(result.statusCode).toBe(201);
+  const report = result.body as unknown as AuditReport;
+  const rules = report.findings.filter((finding) => finding.team === name).map((finding) => finding.rule);
+  return { ...report.teams.find((team) => team.name === name), rules };
+}
+
+describe('POST /teams/{name}/adopt, then POST /teams/{name}/release', () => {
+  it('takes a team made by hand under management as it is, and lets it go again untouched but for the tag', async () => {
+    // Prepare
+    const { name, topicArn } = await teamMadeByHand({ topic: true });
+    const before = await sageMakerTeam(name);
+    const tagsBefore = await tagsOf(name);
+    const auditedBefore = await audited(name);
+    expect(auditedBefore).toMatchObject({ managed: false, exists: true });
+    // Its topic lets nobody publish: the audit says so whoever manages the team.
+    expect(auditedBefore.rules).toEqual(['notifications.publish-denied']);
+
+    // Act
+    const adopted = await adopt(name);
+    createdTeams.push(name);
+
+    // Assess: managed, as it was, by the caller, at version 1
+    expect(adopted.statusCode).toBe(201);
+    expect(adopted.headers.etag).toBe('"v1"');
+    expect(adopted.body).toMatchObject({
+      name,
+      managed: true,
+      owner: ADMIN.sub,
+      version: 1,
+      status: 'InSync',
+      differences: [],
+      description: 'Made with the AWS CLI',
+      members: { cognitoGroups: ['labelers-en'] },
+      notificationTopicArn: topicArn,
+      workerAccess: { sourceIp: 'Enabled', vpcSourceIp: 'Disabled' },
+      tags: { ...tagsBefore, 'managed-by': 'workteam-automation-local' },
+    });
+    expect(await sageMakerTeam(name)).toEqual(before);
+    expect(await tagsOf(name)).toEqual({ ...tagsBefore, 'managed-by': 'workteam-automation-local' });
+    expect((await registryRecord(name))?.history).toEqual([
+      expect.objectContaining({ version: 1, action: 'adopted', by: ADMIN.sub }),
+    ]);
+    expect((await read(name)).body).toMatchObject({ managed: true, owner: ADMIN.sub, version: 1, status: 'InSync' });
+    expect(await audited(name)).toEqual({ ...auditedBefore, managed: true });
+
+    // Act
+    const released = await release(name, { 'if-match': '"v1"' });
+    createdTeams.pop();
+
+    // Assess: unmanaged, the team and its topic as they were before the adoption
+    expect(released.statusCode).toBe(200);
+    expect(released.body).toMatchObject({ name, managed: false, notificationTopicArn: topicArn, tags: tagsBefore });
+    expect(await sageMakerTeam(name)).toEqual(before);
+    expect(await tagsOf(name)).toEqual(tagsBefore);
+    await operatorSns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    expect((await registryRecord(name))?.history.at(-1)).toMatchObject({
+      version: 2,
+      action: 'released',
+      by: ADMIN.sub,
+    });
+    expect((await read(name)).body).toMatchObject({ name, managed: false });
+    expect(await audited(name)).toEqual(auditedBefore);
+  });
+
+  it('records the owner the body names, who may then change the team as its owner', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+
+    // Act
+    const adopted = await adopt(name, { body: { owner: OWNER.sub } });
+    createdTeams.push(name);
+    const changed = await call(updateTeam, 'updateTeam', 'update-team.json', {
+      path: { name },
+      body: { description: 'Now changed by its owner' },
+      caller: OWNER,
+    });
+
+    // Assess
+    expect(adopted.statusCode).toBe(201);
+    expect(adopted.body).toMatchObject({ owner: OWNER.sub });
+    expect(changed.statusCode).toBe(200);
+    expect((await sageMakerTeam(name)).Description).toBe('Now changed by its owner');
+  });
+
+  it('wires a topic, as for a new team, when the policy wants notifications for its classification', async () => {
+    // Prepare: internal teams must notify their workers (policy/policy.json)
+    const { name } = await teamMadeByHand({
+      tags: [
+        { Key: 'classification', Value: 'internal' },
+        { Key: 'cost-center', Value: 'ml' },
+      ],
+    });
+
+    // Act
+    const adopted = await adopt(name);
+    createdTeams.push(name);
+
+    // Assess
+    expect(adopted.statusCode).toBe(201);
+    expect(adopted.body).toMatchObject({ status: 'InSync', notificationTopicArn: topicArnOf(name) });
+    expect((await sageMakerTeam(name)).NotificationConfiguration?.NotificationTopicArn).toBe(topicArnOf(name));
+  });
+
+  it('leaves a team without a topic without one when the policy does not want notifications', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+    const before = await sageMakerTeam(name);
+
+    // Act
+    const adopted = await adopt(name);
+    createdTeams.push(name);
+
+    // Assess
+    expect(adopted.statusCode).toBe(201);
+    expect(adopted.body).toMatchObject({ status: 'InSync', notificationTopicArn: null });
+    expect(await sageMakerTeam(name)).toEqual(before);
+  });
+
+  it('takes over a team tagged by a version before stages apart, giving it the stage value', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand({ tags: [{ Key: 'managed-by', Value: 'workteam-automation' }] });
+
+    // Act
+    const adopted = await adopt(name);
+    createdTeams.push(name);
+
+    // Assess
+    expect(adopted.statusCode).toBe(201);
+    expect(await tagsOf(name)).toEqual({ 'managed-by': 'workteam-automation-local' });
+  });
+
+  it('adopts a released team again, at the version after its release, its history kept', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+    expect((await adopt(name)).statusCode).toBe(201);
+    expect((await release(name)).statusCode).toBe(200);
+
+    // Act
+    const again = await adopt(name);
+    createdTeams.push(name);
+
+    // Assess
+    expect(again.statusCode).toBe(201);
+    expect(again.headers.etag).toBe('"v3"');
+    expect(((await registryRecord(name))?.history ?? []).map(({ action }: { action: string }) => action)).toEqual([
+      'adopted',
+      'released',
+      'adopted',
+    ]);
+  });
+});
+
+describe('refusals', () => {
+  it('answers 404 when SageMaker has no such team, for adopt and release', async () => {
+    const name = uniqueTeamName('nowhere');
+    expect(await adopt(name)).toMatchObject({ statusCode: 404, body: { error: { code: 'TeamNotFound' } } });
+    expect(await release(name)).toMatchObject({ statusCode: 404, body: { error: { code: 'TeamNotFound' } } });
+  });
+
+  it('answers 409 for a team this stage manages already, changing nothing', async () => {
+    // Prepare
+    const { name } = await givenTeam();
+    const before = await sageMakerTeam(name);
+
+    // Act
+    const result = await adopt(name);
+
+    // Assess
+    expect(result).toMatchObject({ statusCode: 409, body: { error: { code: 'TeamAlreadyManaged' } } });
+    expect((await registryRecord(name))?.version).toBe(1);
+    expect(await sageMakerTeam(name)).toEqual(before);
+  });
+
+  it('answers 409 for a team of another stage, and leaves its tag as it is', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand({ tags: [{ Key: 'managed-by', Value: 'workteam-automation-prod' }] });
+
+    // Act
+    const result = await adopt(name);
+
+    // Assess
+    expect(result).toMatchObject({ statusCode: 409, body: { error: { code: 'TeamAlreadyManaged' } } });
+    expect(await tagsOf(name)).toEqual({ 'managed-by': 'workteam-automation-prod' });
+    expect(await registryRecord(name)).toBeUndefined();
+  });
+
+  it('answers 409 to the release of a team nobody here manages', async () => {
+    const { name } = await teamMadeByHand();
+    expect(await release(name)).toMatchObject({ statusCode: 409, body: { error: { code: 'TeamNotManaged' } } });
+  });
+
+  it('answers 428 to a release without If-Match and 412 to one of a stale version, releasing nothing', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+    expect((await adopt(name)).statusCode).toBe(201);
+    createdTeams.push(name);
+
+    // Act
+    const withoutIfMatch = await release(name, {});
+    const stale = await release(name, { 'if-match': '"v7"' });
+
+    // Assess
+    expect(withoutIfMatch).toMatchObject({ statusCode: 428, body: { error: { code: 'PreconditionRequired' } } });
+    expect(stale).toMatchObject({ statusCode: 412, body: { error: { code: 'PreconditionFailed' } } });
+    expect((await read(name)).body).toMatchObject({ managed: true, version: 1 });
+    expect((await tagsOf(name))['managed-by']).toBe(STAGE_TAG.Value);
+  });
+
+  it.each([
+    ['a requester', OWNER],
+    ["a labeler's token", LABELER],
+  ])('refuses %s with 403, for adopt and release, touching nothing', async (_, caller) => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+    const managed = await teamMadeByHand();
+    expect((await adopt(managed.name)).statusCode).toBe(201);
+    createdTeams.push(managed.name);
+
+    // Act
+    const adopted = await adopt(name, { caller });
+    const released = await release(managed.name, ANY_VERSION, caller);
+
+    // Assess
+    expect(adopted).toMatchObject({ statusCode: 403, body: { error: { code: 'Forbidden' } } });
+    expect(released).toMatchObject({ statusCode: 403, body: { error: { code: 'Forbidden' } } });
+    expect(await tagsOf(name)).not.toHaveProperty('managed-by');
+    expect((await read(managed.name)).body).toMatchObject({ managed: true });
+  });
+
+  it('refuses a body that names an e-mail address or an unknown field as the owner, with 400', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+
+    // Act
+    const result = await adopt(name, { body: { owner: 'ana@example.com', team: 'x' } });
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toMatchObject({
+      error: {
+        code: 'ValidationFailed',
+        details: [
+          { path: 'team', code: 'Unknown' },
+          { path: 'owner', code: 'Pattern' },
+        ],
+      },
+    });
+    expect(JSON.stringify(result.body)).not.toContain('ana@example.com');
+    expect(await registryRecord(name)).toBeUndefined();
+  });
+});
