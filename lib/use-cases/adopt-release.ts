@@ -28,7 +28,7 @@ export interface AdoptTeamCommand {
 }
 
 /** `POST /teams/{name}/release`: the team, and the versions the caller read (If-Match, required). */
-export interface ReleaseTeamCommand {
+interface ReleaseTeamCommand {
   name: string;
   expected: ExpectedVersions;
 }

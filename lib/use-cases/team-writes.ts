@@ -132,7 +132,7 @@ export async function writeNextVersion(
 }
 
 /** What an adopted team's first version holds besides what every record does. */
-export interface FirstVersion {
+interface FirstVersion {
   spec: TeamRecord['spec'];
   identity?: TeamRecord['identity'];
   owner: string;
