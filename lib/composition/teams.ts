@@ -36,6 +36,7 @@ export function buildTeamDeps(config: TeamsConfig = loadConfig(teamsConfigSchema
     directory: createWorkforceDirectory(cognitoClient(config)),
     alerts: countedAlerts(createOperationsAlerts(snsClient(config), config.OPERATIONS_TOPIC_ARN)),
     policy,
+    topicPrefix: config.TOPIC_PREFIX,
     managementTag: managementTagOf(config.STAGE),
     groupSettlingMs: config.GROUP_SETTLING_SECONDS * 1000,
     retryBudgetMs: config.RETRY_BUDGET_MINUTES * 60_000,

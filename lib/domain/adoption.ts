@@ -32,14 +32,25 @@ export interface Adoption {
   identity?: CognitoIdentity;
   /** The topic the team already has: kept, recorded as the team's. */
   topicArn?: string;
+  /** True when that topic is not one of the stage's (see `isStageTopic`): kept, but never managed. */
+  foreignTopic?: true;
+}
+
+/**
+ * Whether a topic is one of the stage's: its name (the ARN's last part) starts with the stage's topic prefix, the
+ * only topics the stage's roles may write to or delete (serverless.yml). A topic made by hand is not.
+ */
+export function isStageTopic(topicArn: string, topicPrefix: string): boolean {
+  return (topicArn.split(':').at(-1) ?? '').startsWith(topicPrefix);
 }
 
 /**
  * The live team as a desired state: its description, workforce, member groups, worker access and own tags (the
  * reserved ones left out). It wants notifications when it has a topic (kept as it is) or when the policy requires
- * them for its classification (a topic is then wired as for a new team); otherwise it stays without.
+ * them for its classification (a topic is then wired as for a new team); otherwise it stays without. A topic
+ * outside the stage's prefix is marked `foreignTopic`: the team's own, which the stage's roles may not touch.
  */
-export function adoptionOf(live: LiveWorkteam, workforceName: string, policy: Policy): Adoption {
+export function adoptionOf(live: LiveWorkteam, workforceName: string, policy: Policy, topicPrefix: string): Adoption {
   const cognito = live.memberDefinitions.flatMap((definition) => (definition.cognito ? [definition.cognito] : []));
   const members: Members =
     cognito.length > 0
@@ -64,5 +75,8 @@ export function adoptionOf(live: LiveWorkteam, workforceName: string, policy: Po
     },
     ...(first ? { identity: { userPool: first.userPool, clientId: first.clientId } } : {}),
     ...(live.notificationTopicArn ? { topicArn: live.notificationTopicArn } : {}),
+    ...(live.notificationTopicArn && !isStageTopic(live.notificationTopicArn, topicPrefix)
+      ? { foreignTopic: true as const }
+      : {}),
   };
 }

@@ -86,8 +86,18 @@ export interface TeamRecord {
    * accepted before it (202) is not undone with it.
    */
   supersededSpecs?: { version: number; spec: DesiredTeam }[];
-  /** The notification topic this system created for the team, recorded as soon as it is known. */
+  /**
+   * The notification topic this system created for the team, recorded as soon as it is known; with `foreignTopic`,
+   * the topic an adopted team already had.
+   */
   topicArn?: string;
+  /**
+   * True when `topicArn` is the team's own topic, not one of this stage's (adopted with a topic whose name lies
+   * outside the stage's prefix, which the stage's roles may not touch): SageMaker keeps pointing at it, but it is
+   * never ensured, its subscriptions never synced and it is never deleted. Goes with the topic once notifications
+   * are turned off (applied) or the team is retired.
+   */
+  foreignTopic?: true;
   /**
    * True from the first version that wants notifications until the topic is known to be gone: set by the same
    * conditional write that records the change, before any SNS call, so that a topic whose ARN was never

@@ -5,7 +5,7 @@
  * the tag. Either way round, a failure halfway leaves a state the same request, sent again, finishes.
  */
 import { type Actor, actorName, mustBeAdmin } from '../domain/actor';
-import { adoptionOf, managementOf, workforceNameOf } from '../domain/adoption';
+import { type Adoption, adoptionOf, managementOf, workforceNameOf } from '../domain/adoption';
 import {
   PreconditionFailed,
   TeamAlreadyManaged,
@@ -37,7 +37,8 @@ interface ReleaseTeamCommand {
  * Adopts a team SageMaker has and nobody manages: 409 when this stage manages it (or is still retiring it) or it
  * carries another stage's managed-by tag, 404 when SageMaker has no such team. The team is tagged, then recorded at
  * the version after the name's closed record (1 for a team never managed), owned by `owner` (default the caller).
- * It keeps its topic; one is wired as for a new team only when the policy wants notifications and it has none.
+ * It keeps its topic (a topic outside the stage's prefix as `foreignTopic`: kept, never managed); one is wired as
+ * for a new team only when the policy wants notifications and it has none.
  */
 export async function adoptTeam(deps: TeamDeps, actor: Actor, command: AdoptTeamCommand): Promise<TeamResult> {
   mustBeAdmin(actor, 'adopt teams');
@@ -54,7 +55,7 @@ export async function adoptTeam(deps: TeamDeps, actor: Actor, command: AdoptTeam
   }
   const workforceName =
     workforceNameOf(live.workforceArn) ?? (await deps.sagemaker.describeWorkforce(undefined))?.name ?? 'default';
-  const adoption = adoptionOf(live, workforceName, deps.policy);
+  const adoption = adoptionOf(live, workforceName, deps.policy, deps.topicPrefix);
   const violations = validateDesiredTeam(adoption.team);
   if (violations.length > 0) throw new ValidationFailed(violations);
 
@@ -73,9 +74,10 @@ export async function adoptTeam(deps: TeamDeps, actor: Actor, command: AdoptTeam
         identity: adoption.identity,
         owner: command.owner ?? actorName(actor),
         topicArn: adoption.topicArn,
+        foreignTopic: adoption.foreignTopic,
         applied: !wire,
       },
-      { action: 'adopted', summary: adoptionSummary(adoption.team.members, adoption.topicArn, wire) },
+      { action: 'adopted', summary: adoptionSummary(adoption, wire) },
     );
   } catch (error) {
     if (error instanceof RegistryConflict) throw new TeamAlreadyManaged(name, 'another request adopted it first');
@@ -85,9 +87,15 @@ export async function adoptTeam(deps: TeamDeps, actor: Actor, command: AdoptTeam
   return applyChange(deps, name, record.version, { record });
 }
 
-function adoptionSummary(members: TeamRecord['spec']['members'], topicArn: string | undefined, wire: boolean): string {
-  const notifications = topicArn ? 'its topic kept' : wire ? 'a topic wired' : 'no notifications';
-  return `adopted with ${memberGroups(members).length} group(s), ${notifications}`;
+function adoptionSummary(adoption: Adoption, wire: boolean): string {
+  const notifications = adoption.foreignTopic
+    ? 'its own topic kept (not managed here)'
+    : adoption.topicArn
+      ? 'its topic kept'
+      : wire
+        ? 'a topic wired'
+        : 'no notifications';
+  return `adopted with ${memberGroups(adoption.team.members).length} group(s), ${notifications}`;
 }
 
 /** The live team as it is once tagged (read before the tag was added). */

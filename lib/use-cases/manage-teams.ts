@@ -37,6 +37,8 @@ import { applyChange, type ChangeResult, type ExpectedVersions, pendingFrom, wri
 
 export interface TeamDeps extends ReconcileDeps {
   policy: Policy;
+  /** The stage's topic prefix (TOPIC_PREFIX): an adopted team's topic outside it is the team's own, not managed. */
+  topicPrefix: string;
 }
 
 /** What a write request did: the team's record and live state, for the HTTP layer to show. */

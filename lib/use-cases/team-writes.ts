@@ -138,6 +138,8 @@ interface FirstVersion {
   owner: string;
   /** The topic the team already has, kept as its own. */
   topicArn?: string;
+  /** True when that topic is not one of the stage's: kept, never managed (TeamRecord.foreignTopic). */
+  foreignTopic?: true;
   /** True when SageMaker already holds `spec` as it is (nothing to wire): the version is written Applied. */
   applied: boolean;
 }
@@ -167,6 +169,7 @@ export async function openRecord(
     lifecycle: 'active',
     ...(first.applied ? appliedAt(at, version, spec) : pendingFrom(at, 'being applied')),
     topicArn: first.topicArn,
+    ...(first.foreignTopic ? { foreignTopic: true as const } : {}),
     topicMayExist: (!first.applied && spec.notifications) || undefined,
     createdAt: at.toISOString(),
     updatedAt: at.toISOString(),
