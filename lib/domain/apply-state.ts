@@ -88,6 +88,8 @@ export function appliedRecord(
     appliedSpec: record.spec,
     supersededSpecs: undefined,
     topicArn: keepsTopic ? (facts.topicArn ?? base.topicArn) : undefined,
+    // The team's own topic goes with notifications: turned on again, they get one of the stage's.
+    foreignTopic: keepsTopic ? base.foreignTopic : undefined,
     topicMayExist: keepsTopic ? true : undefined,
     // Applied means SageMaker was read holding the desired topic, or none: whatever it kept before is gone.
     topicKeptBySageMaker: undefined,

@@ -28,7 +28,8 @@ export async function syncTeamSubscriptions(deps: ReconcileDeps, name: string): 
         spec.members.cognitoGroups,
       );
       if (missingGroups.length === 0) {
-        await syncSubscriptions(deps, name, topicArn, emails);
+        // The team's own topic (adopted, not the stage's): its subscriptions are its owner's business.
+        if (!record.foreignTopic) await syncSubscriptions(deps, name, topicArn, emails);
         return 'applied';
       }
     } catch (error) {

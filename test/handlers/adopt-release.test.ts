@@ -13,16 +13,31 @@ import {
   type Tag,
   type Workteam,
 } from '@aws-sdk/client-sagemaker';
-import { CreateTopicCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import type { Caller } from '#lib/auth/caller';
 import type { AuditReport } from '#lib/domain/audit/report';
+import { handler as addTeamMembers } from '../../functions/add-team-members';
 import { handler as adoptTeam } from '../../functions/adopt-team';
+import { handler as deleteTeam } from '../../functions/delete-team';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as releaseTeam } from '../../functions/release-team';
 import { handler as startAudit } from '../../functions/start-audit';
 import { handler as updateTeam } from '../../functions/update-team';
 import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
-import { createdTeams, givenTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
+import {
+  createdTeams,
+  givenTeam,
+  liveTeam,
+  registryRecord,
+  retireCreatedTeams,
+  topicArnOf,
+  topicExists,
+} from '../support/steps';
 import { ADMIN, ANY_VERSION, call, OWNER, uniqueTeamName } from '../support/teams';
 
 /** A person with the AWS CLI and `.local/env`: not this system's functions. */
@@ -111,7 +126,14 @@ async function audited(name: string) {
   expect(result.statusCode).toBe(201);
   const report = result.body as unknown as AuditReport;
   const rules = report.findings.filter((finding) => finding.team === name).map((finding) => finding.rule);
-  return { ...report.teams.find((team) => team.name === name), rules };
+  const suspected = report.suspected.filter((finding) => finding.team === name).map((finding) => finding.rule);
+  return { ...report.teams.find((team) => team.name === name), rules, suspected };
+}
+
+/** The e-mail (and any other) subscriptions of a topic, pending ones included. */
+async function subscriptionsOf(topicArn: string) {
+  const { Subscriptions } = await operatorSns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  return Subscriptions ?? [];
 }
 
 describe('POST /teams/{name}/adopt, then POST /teams/{name}/release', () => {
@@ -151,7 +173,9 @@ describe('POST /teams/{name}/adopt, then POST /teams/{name}/release', () => {
       expect.objectContaining({ version: 1, action: 'adopted', by: ADMIN.sub }),
     ]);
     expect((await read(name)).body).toMatchObject({ managed: true, owner: ADMIN.sub, version: 1, status: 'InSync' });
-    expect(await audited(name)).toEqual({ ...auditedBefore, managed: true });
+    // Its topic is its own (hand-made-…): who is subscribed to it is no longer judged once the team is managed.
+    expect(auditedBefore.suspected).toEqual(['notifications.workers-unsubscribed']);
+    expect(await audited(name)).toEqual({ ...auditedBefore, managed: true, suspected: [] });
 
     // Act
     const released = await release(name, { 'if-match': '"v1"' });
@@ -170,6 +194,78 @@ describe('POST /teams/{name}/adopt, then POST /teams/{name}/release', () => {
     });
     expect((await read(name)).body).toMatchObject({ name, managed: false });
     expect(await audited(name)).toEqual(auditedBefore);
+  });
+
+  it("keeps a team's own topic (outside the stage's prefix) without managing it: no new topic, no Subscribe, no delete", async () => {
+    // Prepare: a team made by hand with a topic of its own (hand-made-<team>, not workteam-automation-local-…)
+    const { name, topicArn } = await teamMadeByHand({ topic: true });
+    const adopted = await adopt(name);
+    createdTeams.push(name);
+    expect(adopted.statusCode).toBe(201);
+    expect(await registryRecord(name)).toMatchObject({ topicArn, foreignTopic: true });
+
+    // Act: a member change (its workers would be subscribed to a topic of the stage's)
+    const added = await call(addTeamMembers, 'addTeamMembers', 'add-team-members.json', {
+      path: { name },
+      body: { cognitoGroups: ['reviewers'] },
+      caller: ADMIN,
+    });
+
+    // Assess: SageMaker still points at the team's topic, nobody was subscribed to it, no topic of ours was made
+    expect(added.statusCode).toBe(200);
+    expect(added.body).toMatchObject({ status: 'InSync', notificationTopicArn: topicArn });
+    expect((await sageMakerTeam(name)).NotificationConfiguration?.NotificationTopicArn).toBe(topicArn);
+    expect((await sageMakerTeam(name)).MemberDefinitions).toHaveLength(2);
+    expect(await subscriptionsOf(topicArn as string)).toEqual([]);
+    expect(await topicExists(name)).toBe(false);
+
+    // Act: an audit of the team
+    const report = await audited(name);
+
+    // Assess: it answers, and says nothing of the subscriptions of a topic that is not ours (found or suspected)
+    expect(report).toMatchObject({ managed: true, exists: true });
+    expect(report.rules).toEqual(['notifications.publish-denied']);
+    expect(report.suspected).toEqual([]);
+
+    // Act: DELETE
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', {
+      headers: ANY_VERSION,
+      path: { name },
+      caller: ADMIN,
+    });
+    createdTeams.pop();
+
+    // Assess: the team retired in SageMaker, settled, and its own topic still there
+    expect(deleted.statusCode).toBe(204);
+    expect(await liveTeam(name)).toBeUndefined();
+    expect(await registryRecord(name)).toMatchObject({ lifecycle: 'deleted', applyState: 'Applied' });
+    await expect(operatorSns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).resolves.toBeDefined();
+  });
+
+  it("turning notifications off takes the team's own topic off it without deleting it; on again wires one of ours", async () => {
+    // Prepare
+    const { name, topicArn } = await teamMadeByHand({ topic: true });
+    expect((await adopt(name)).statusCode).toBe(201);
+    createdTeams.push(name);
+    const patch = (notifications: boolean) =>
+      call(updateTeam, 'updateTeam', 'update-team.json', { path: { name }, body: { notifications }, caller: ADMIN });
+
+    // Act
+    const off = await patch(false);
+
+    // Assess: SageMaker without a topic, the team's topic still there, nothing of it left in the record
+    expect(off.statusCode).toBe(200);
+    expect((await sageMakerTeam(name)).NotificationConfiguration?.NotificationTopicArn ?? '').toBe('');
+    await expect(operatorSns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).resolves.toBeDefined();
+    expect((await registryRecord(name))?.foreignTopic).toBeUndefined();
+
+    // Act
+    const on = await patch(true);
+
+    // Assess: a topic of the stage's, as for any team
+    expect(on.statusCode).toBe(200);
+    expect(on.body).toMatchObject({ status: 'InSync', notificationTopicArn: topicArnOf(name) });
+    expect((await sageMakerTeam(name)).NotificationConfiguration?.NotificationTopicArn).toBe(topicArnOf(name));
   });
 
   it('records the owner the body names, who may then change the team as its owner', async () => {

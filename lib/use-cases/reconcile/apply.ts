@@ -30,8 +30,11 @@ export async function applyRecord(
   // SageMaker's team and the SNS/Cognito part are independent: read and ensured side by side.
   checkTime();
   const liveRead = hints.absent ? undefined : deps.sagemaker.describeWorkteam(name, { tags: !tagsFromApplied });
+  // The team's own topic (adopted, not the stage's) is kept as it is: never ensured, its subscriptions its owner's.
   const notificationsPrepared =
-    spec.notifications && !subscriptionsKept ? prepareNotifications(deps, record, attempt, run, topicKept) : undefined;
+    spec.notifications && !subscriptionsKept && !record.foreignTopic
+      ? prepareNotifications(deps, record, attempt, run, topicKept)
+      : undefined;
   // Both settle before either's error counts: nothing of this pass goes on unobserved behind its failure.
   const [read, ensured] = await Promise.allSettled([liveRead, notificationsPrepared]);
   if (ensured.status === 'rejected') throw ensured.reason;

@@ -1,6 +1,7 @@
 /**
  * The SNS side of a pass: the team's topic (ensured, kept, or deleted with the ledger of its confirmation mails)
- * and its e-mail subscriptions, which follow the enabled members of the team's Cognito groups.
+ * and its e-mail subscriptions, which follow the enabled members of the team's Cognito groups. An adopted team's
+ * own topic (`foreignTopic`) is none of this: SageMaker keeps pointing at it and nothing here touches it.
  */
 import { sameMembers } from '../../domain/members';
 import type { TeamRecord } from '../../domain/team';
@@ -83,13 +84,17 @@ export async function subscribe(
   attempt.subscriptions = await syncSubscriptions(deps, name, prepared.topicArn, prepared.emails);
 }
 
-/** Deletes the team's topic by its recorded ARN, or by name when the ARN was never learnt. */
+/**
+ * Deletes the team's topic by its recorded ARN, or by name when the ARN was never learnt. The team's own topic
+ * (`foreignTopic`: adopted, outside the stage's prefix) is not this system's to delete, and no pass made one of ours.
+ */
 export async function removeTopic(
   deps: ReconcileDeps,
   record: TeamRecord,
   attempt: ApplyAttempt,
   run: RunState,
 ): Promise<void> {
+  if (record.foreignTopic) return;
   const topicArn = attempt.topicArn ?? run.topicArn ?? record.topicArn;
   if (topicArn) {
     checkTime();

@@ -142,7 +142,7 @@ async function createIfNeeded(
   const groups = record.identity && 'cognitoGroups' in spec.members ? spec.members.cognitoGroups : undefined;
   let plan = planFor(deps, record, topicArn, attempt.missingGroups, assumed(live));
   if (!groupsListed && groups && record.identity && writesMembers(plan)) {
-    // The groups were not listed (no notifications, or subscriptions kept): check them only when the members are written.
+    // The groups were not listed (no notifications, subscriptions kept, or the team's own topic): check them only when the members are written.
     attempt.missingGroups = await deps.directory.missingGroups(record.identity.userPool, groups);
     plan = planFor(deps, record, topicArn, attempt.missingGroups, assumed(live));
   }

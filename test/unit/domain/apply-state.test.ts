@@ -70,6 +70,21 @@ describe('the apply-state transitions', () => {
     expect(applied.pendingReason).toContain('labelers-old');
   });
 
+  it("applied: the team's own topic (foreignTopic) goes with notifications, and stays while they are on", () => {
+    // Prepare
+    const own = 'arn:aws:sns:eu-west-1:123456789012:labeling-alerts';
+    const quiet = record({ spec: desiredTeam({ notifications: false }), topicArn: own, foreignTopic: true });
+    const notifying = record({ topicArn: own, foreignTopic: true });
+
+    // Act
+    const off = appliedRecord(quiet, quiet, { missingGroups: [] }, NOW);
+    const on = appliedRecord(notifying, notifying, { topicArn: own, missingGroups: [] }, NOW);
+
+    // Assess
+    expect([off.topicArn, off.foreignTopic]).toEqual([undefined, undefined]);
+    expect([on.topicArn, on.foreignTopic]).toEqual([own, true]);
+  });
+
   it('pending: kept with its reason and next retry, and never forgets a topic a pass learnt of', () => {
     // Act
     const retry = { attempts: 3, nextAttemptAt: '2026-12-06T12:04:00.000Z', since: '2026-12-06T11:58:00.000Z' };

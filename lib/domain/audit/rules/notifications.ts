@@ -1,7 +1,8 @@
 /**
  * The notification rules of a team: no topic where its classification or desired state wants one, a topic that is
  * gone, that SageMaker may not publish to, that anyone may subscribe or publish to, or encrypted with a key SageMaker
- * cannot use; workers not subscribed, and subscriptions of people in none of its Cognito groups.
+ * cannot use; workers not subscribed, and subscriptions of people in none of its Cognito groups (except on a
+ * managed team's own topic, whose subscriptions are its owner's).
  */
 import { mergeAddresses } from '../../email-addresses';
 import type { LiveWorkteam } from '../../live';
@@ -28,15 +29,24 @@ function wantsNotifications(record: TeamRecord | undefined): record is TeamRecor
 }
 
 /**
+ * An adopted team's own topic (outside the stage's prefix, `foreignTopic`): reconcile keeps SageMaker pointing at
+ * it but never changes it, so whatever is wrong with it is its owner's to put right.
+ */
+function ownTopic(record: TeamRecord | undefined): boolean {
+  return record?.foreignTopic === true;
+}
+
+/**
  * A notification finding's remedy, and whether a remediation makes it right: while the managed team wants
- * notifications, a reconcile restores its topic, policy and subscriptions (`reconcileTo`); otherwise `byHand`.
+ * notifications on a topic of the stage's, a reconcile restores its topic, policy and subscriptions
+ * (`reconcileTo`); otherwise (no notifications wanted, or the team's own topic) `byHand`.
  */
 function notificationRemedy(
   { record, input }: TeamContext,
   reconcileTo: string,
   byHand: string,
 ): { remedy: string; remediable: boolean } {
-  const wanted = wantsNotifications(record);
+  const wanted = wantsNotifications(record) && !ownTopic(record);
   return {
     remedy: wanted ? restoreRemedy(record, input, reconcileTo) : byHand,
     remediable: remediableWhen(record, input, wanted),
@@ -86,7 +96,8 @@ export function topicFindings(context: TeamContext): Finding[] {
     ...publishDenied(context, topic),
     ...topicOpen(context, topic),
     ...kmsKeyUnusable(context, topic),
-    ...subscriptionFindings(context, topic),
+    // Who is subscribed to a managed team's own topic is its owner's business: reconcile never syncs it.
+    ...(ownTopic(context.record) ? [] : subscriptionFindings(context, topic)),
   ];
 }
 
