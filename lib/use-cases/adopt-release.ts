@@ -126,7 +126,15 @@ export async function releaseTeam(deps: TeamDeps, actor: Actor, command: Release
     actor,
     name,
     async () => ({
-      changes: { lifecycle: 'deleted', closedBy: 'release', topicMayExist: undefined, orphaned: undefined },
+      changes: {
+        lifecycle: 'deleted',
+        closedBy: 'release',
+        // The topic is the team's now: nothing of this system deletes it, nor does a later team of the name inherit it.
+        topicArn: undefined,
+        topicMayExist: undefined,
+        foreignTopic: undefined,
+        orphaned: undefined,
+      },
       action: 'released',
       summary: 'released: no longer managed here; the team and its topic stay as they are in SageMaker',
       settled: true,

@@ -356,6 +356,25 @@ describe('POST /teams/{name}/adopt, then POST /teams/{name}/release', () => {
   });
 });
 
+describe('what a released team leaves behind', () => {
+  it('leaves its topic to the team: a later team of the same name neither inherits nor deletes it', async () => {
+    // Prepare: a team this system made, with its topic, released; then deleted by hand in SageMaker
+    const { name } = await givenTeam(uniqueTeamName('released'), { notifications: true });
+    expect(await topicExists(name)).toBe(true);
+    expect((await release(name)).statusCode).toBe(200);
+    await operator.send(new DeleteWorkteamCommand({ WorkteamName: name }));
+    createdTeams.splice(createdTeams.indexOf(name), 1);
+
+    // Act: a new team of that name, without notifications
+    const again = await givenTeam(name, { notifications: false });
+
+    // Assess: the released team's topic is still there; the new record knows nothing of it
+    expect(again.result.statusCode).toBe(201);
+    expect(await topicExists(name)).toBe(true);
+    expect(await registryRecord(name)).not.toHaveProperty('topicArn');
+  });
+});
+
 describe('refusals', () => {
   it('answers 404 when SageMaker has no such team, for adopt and release', async () => {
     const name = uniqueTeamName('nowhere');
