@@ -134,7 +134,10 @@ const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const ports = { ...options.ports };
   // Check (and, for port 0, choose) every port first, so a clash is one clear error before anything starts.
+  // cognito-local is the exception at port 0: a child process, it takes a port of its own choosing and says which
+  // (a port chosen here and released could be taken by another local cloud starting beside this one meanwhile).
   for (const key of Object.keys(ports) as (keyof LocalCloudPorts)[]) {
+    if (key === 'cognito' && ports[key] === 0) continue;
     ports[key] = await reservePort(ports[key], SERVICE_NAMES[key]);
   }
 
@@ -290,6 +293,10 @@ async function startDynalite(port: number): Promise<RunningService> {
   };
 }
 
+/** The colour codes of cognito-local's log lines (pino-pretty). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
+const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;
+
 async function startCognitoLocal(port: number, logFile?: string): Promise<RunningService> {
   // cognito-local keeps its state in .cognito/ under its working directory: a fresh directory per start.
   const workDir = mkdtempSync(join(tmpdir(), 'workteam-cognito-'));
@@ -317,6 +324,16 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     child.stdout?.resume();
     child.stderr?.resume();
   }
+  // The port it listens on, from its own line "Cognito Local running on http://127.0.0.1:<port>": proof that the
+  // server on that port is this child (not another local cloud's service), and the port when it chose one.
+  const listening = new Promise<number>((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen = (seen + chunk.toString('utf8')).slice(-4096);
+      const match = /Cognito Local running on https?:\/\/[^\s:]+:(\d+)/.exec(seen.replace(ANSI_ESCAPES, ''));
+      if (match) resolve(Number(match[1]));
+    });
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null) {
@@ -325,16 +342,21 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     }
     rmSync(workDir, { recursive: true, force: true });
   };
+  let listeningPort: number;
   try {
-    await Promise.race([
-      waitForPort(port, 20_000),
-      exited.then(() => {
+    listeningPort = await Promise.race([
+      listening,
+      exited.then((): number => {
         throw new Error('cognito-local exited before it started listening');
       }),
+      new Promise<number>((_resolve, reject) =>
+        setTimeout(() => reject(new Error('cognito-local did not start listening within 20 s')), 20_000).unref(),
+      ),
     ]);
+    await waitForPort(listeningPort, 20_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  return { url: `http://127.0.0.1:${listeningPort}`, stop };
 }
