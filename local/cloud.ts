@@ -134,10 +134,7 @@ const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const ports = { ...options.ports };
   // Check (and, for port 0, choose) every port first, so a clash is one clear error before anything starts.
-  // cognito-local is the exception at port 0: a child process, it takes a port of its own choosing and says which
-  // (a port chosen here and released could be taken by another local cloud starting beside this one meanwhile).
   for (const key of Object.keys(ports) as (keyof LocalCloudPorts)[]) {
-    if (key === 'cognito' && ports[key] === 0) continue;
     ports[key] = await reservePort(ports[key], SERVICE_NAMES[key]);
   }
 
@@ -324,8 +321,10 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     child.stdout?.resume();
     child.stderr?.resume();
   }
-  // The port it listens on, from its own line "Cognito Local running on http://127.0.0.1:<port>": proof that the
-  // server on that port is this child (not another local cloud's service), and the port when it chose one.
+  // Its own line "Cognito Local running on http://127.0.0.1:<port>" proves that the server on the port is this
+  // child. Waiting for the port alone is not enough: a port chosen free here can be taken by another local cloud
+  // starting beside this one (a test worker's) before this child binds it; the child then exits, and what answers
+  // on the port is the other cloud's service. (The port cannot be left to the child: its tokens' issuer names it.)
   const listening = new Promise<number>((resolve) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -353,10 +352,11 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
         setTimeout(() => reject(new Error('cognito-local did not start listening within 20 s')), 20_000).unref(),
       ),
     ]);
-    await waitForPort(listeningPort, 20_000);
+    if (listeningPort !== port) throw new Error(`cognito-local listens on ${listeningPort}, not ${port}`);
+    await waitForPort(port, 20_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `http://127.0.0.1:${listeningPort}`, stop };
+  return { url: `http://127.0.0.1:${port}`, stop };
 }
