@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { actorOf } from '../lib/auth/caller';
-import { EPHEMERAL_PORTS, type LocalCloud, startLocalCloud } from '../local/cloud';
+import type { LocalCloud } from '../local/cloud';
 import {
   type Counts,
   commonPaths,
@@ -28,6 +28,7 @@ import {
   total,
   useLocalCloud,
 } from './aws-calls';
+import { runWithOwnCloud } from './own-cloud';
 
 /** SageMaker's latency for the timed runs, and the round trips the audit's critical path should take at most. */
 const LATENCY_MS = 50;
@@ -174,19 +175,8 @@ export function auditTables({ runs, small, full }: AuditMeasurement): string[] {
 
 if (require.main === module) {
   const runs = Number(process.argv[2] ?? 5);
-  (async () => {
-    const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0' });
-    try {
-      useLocalCloud(cloud);
-      process.stdout.write(`${auditTables(await measureAudit(cloud, runs)).join('\n')}\n`);
-    } finally {
-      await cloud.stop();
-    }
-  })().then(
-    () => process.exit(0),
-    (error: Error) => {
-      process.stderr.write(`bench/audit failed: ${error.stack ?? error.message}\n`);
-      process.exit(1);
-    },
-  );
+  runWithOwnCloud('audit', async (cloud) => {
+    useLocalCloud(cloud);
+    process.stdout.write(`${auditTables(await measureAudit(cloud, runs)).join('\n')}\n`);
+  });
 }

@@ -192,3 +192,14 @@ export function range(values: number[]): string {
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
+
+/** The AWS calls of several runs, by operation (`low–high` where runs differ), with their total. */
+export function callsTable(what: string, runs: { calls: Counts }[]): string[] {
+  const operations = [...new Set(runs.flatMap((run) => Object.keys(run.calls)))].sort();
+  return [
+    `| ${what} (${runs.length === 1 ? 'one run' : `min–max of ${runs.length} runs`}) | calls |`,
+    '| --- | ---: |',
+    ...operations.map((operation) => `| ${operation} | ${range(runs.map((run) => run.calls[operation] ?? 0))} |`),
+    `| **all** | **${range(runs.map((run) => total(run.calls)))}** |`,
+  ];
+}

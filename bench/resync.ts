@@ -38,19 +38,22 @@ import {
 import type { Caller } from '../lib/auth/caller';
 import { actorOf } from '../lib/auth/caller';
 import { QUOTA_HEADROOM } from '../lib/runtime/clients/pacing';
-import { EPHEMERAL_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from '../local/cloud';
+import { type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION } from '../local/cloud';
 import { printServerlessConfig } from '../local/event-bus';
 import { lambdaContext } from '../local/lambda-context';
 import {
   type Counts,
+  callsTable,
   countCalls,
   median,
   progress,
   range,
   recordAwsCalls,
   takeAwsCalls,
+  total,
   useFunctionEnvironment,
 } from './aws-calls';
+import { runWithOwnCloud } from './own-cloud';
 import { code, emitSection, paragraph } from './results';
 
 const ROOT = resolve(__dirname, '..');
@@ -441,7 +444,6 @@ export async function measureResync(cloud: LocalCloud, runs = 3): Promise<Resync
 }
 
 const mark = (met: boolean) => (met ? '✓' : '✗');
-const sum = (counts: Counts) => Object.values(counts).reduce((total, count) => total + count, 0);
 const count = (counts: Counts, operations: string[]) =>
   operations.reduce((total, operation) => total + (counts[operation] ?? 0), 0);
 
@@ -477,11 +479,10 @@ export function resyncSection(result: ResyncMeasurement): string[] {
   const perRun = (cell: (run: ResyncRun) => string) => runs.map(cell).join(' | ');
   const all = (met: (run: ResyncRun) => boolean) => mark(runs.every(met));
   const pages = (run: ResyncRun, operation: string) => run.calls[operation] ?? 0;
-  const operations = [...new Set(runs.flatMap((run) => Object.keys(run.calls)))].sort();
   const perUser = (ms: number) => ms.toFixed(1);
   const pageRate = (timing: CallTiming) => timing.calls / Math.max(0.001, timing.lastEndS - timing.firstStartS);
   const throttledCell = (run: ResyncRun) =>
-    sum(run.throttled) === 0
+    total(run.throttled) === 0
       ? '0'
       : Object.entries(run.throttled)
           .map(([key, n]) => `${key} ${n}`)
@@ -547,7 +548,7 @@ export function resyncSection(result: ResyncMeasurement): string[] {
       String(pages(run, 'SNS ListSubscriptionsByTopic')),
     )} | ${all((run) => pages(run, 'SNS ListSubscriptionsByTopic') <= needed.listSubscriptionsPages)} |`,
     `| calls throttled by the local proxies (the SDK retried them) | 0 | ${perRun(throttledCell)} | ${all(
-      (run) => sum(run.throttled) === 0,
+      (run) => total(run.throttled) === 0,
     )} |`,
     `| teams resynced (outcomes), skipped | ${RESYNC_TEAMS} applied, 0 | ${perRun(
       (run) =>
@@ -587,33 +588,11 @@ export function resyncSection(result: ResyncMeasurement): string[] {
       "waits for the first groups' listings, which share Cognito's UserList quota.",
     ),
     '',
-    `| the resync function's AWS calls (${runs.length === 1 ? 'one run' : `min–max of ${runs.length} runs`}) | calls |`,
-    '| --- | ---: |',
-    ...operations.map((operation) => `| ${operation} | ${range(runs.map((run) => run.calls[operation] ?? 0))} |`),
-    `| **all** | **${range(runs.map((run) => sum(run.calls)))}** |`,
+    ...callsTable("the resync function's AWS calls", runs),
   ];
 }
 
 if (require.main === module) {
   const runs = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 3);
-  (async () => {
-    progress('resync: starting a local cloud of its own');
-    const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0' });
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        cloud.stop().finally(() => process.exit(130));
-      });
-    }
-    try {
-      emitSection('resync', resyncSection(await measureResync(cloud, runs)));
-    } finally {
-      await cloud.stop();
-    }
-  })().then(
-    () => process.exit(0),
-    (error: Error) => {
-      process.stderr.write(`bench/resync failed: ${error.stack ?? error.message}\n`);
-      process.exit(1);
-    },
-  );
+  runWithOwnCloud('resync', async (cloud) => emitSection('resync', resyncSection(await measureResync(cloud, runs))));
 }

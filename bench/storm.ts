@@ -33,20 +33,22 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import type { Caller } from '../lib/auth/caller';
 import { actorOf } from '../lib/auth/caller';
 import { QUOTA_HEADROOM } from '../lib/runtime/clients/pacing';
-import { EPHEMERAL_PORTS, type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION, startLocalCloud } from '../local/cloud';
+import { type LocalCloud, OPERATOR_ACCESS_KEY_ID, REGION } from '../local/cloud';
 import { type LocalEventDelivery, printServerlessConfig, startLocalEventDelivery } from '../local/event-bus';
 import type { PrintedConfig } from '../local/sqs-event-source';
 import {
   type Counts,
+  callsTable,
   countCalls,
   median,
   progress,
-  range,
   recordAwsCalls,
   takeAwsCalls,
+  total,
   useFunctionEnvironment,
 } from './aws-calls';
 import { type LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint';
+import { runWithOwnCloud } from './own-cloud';
 import { code, emitSection, paragraph } from './results';
 
 const ROOT = resolve(__dirname, '..');
@@ -412,7 +414,6 @@ export async function measureStorm(cloud: LocalCloud, runs = 3): Promise<StormMe
 }
 
 const mark = (met: boolean) => (met ? '✓' : '✗');
-const sum = (counts: Counts) => Object.values(counts).reduce((total, count) => total + count, 0);
 const seconds = (ms: number | undefined) => (ms === undefined ? 'not converged' : (ms / 1000).toFixed(1));
 /** `12.0` when the values agree to a tenth of a second, else `12.0–12.3`. */
 const spanOf = (values: number[]) => {
@@ -433,11 +434,10 @@ export function stormSection(measurement: StormMeasurement): string[] {
   const subscribe = (run: StormRun) => run.calls['SNS Subscribe'] ?? 0;
   const pages = (run: StormRun) => run.calls['Cognito ListUsersInGroup'] ?? 0;
   const failed = (run: StormRun) => run.batchItemFailures + run.functionErrors;
-  const notApplied = (run: StormRun) => sum(run.teamStates) - (run.teamStates.Applied ?? 0);
+  const notApplied = (run: StormRun) => total(run.teamStates) - (run.teamStates.Applied ?? 0);
   const failedTeams = (run: StormRun) => run.teamStates.Failed ?? 0;
   const times = runs.map((run) => run.convergedMs ?? Number.POSITIVE_INFINITY);
   const sorted = [...times].sort((a, b) => a - b);
-  const operations = [...new Set(runs.flatMap((run) => Object.keys(run.calls)))].sort();
   const header = `| measure | goal | ${runs.map((_, index) => `run ${index + 1}`).join(' | ')} | met |`;
   const rule = `| --- | --- | ${runs.map(() => '---:').join(' | ')} | :---: |`;
   return [
@@ -491,12 +491,12 @@ export function stormSection(measurement: StormMeasurement): string[] {
       (run) => `${pages(run)} (≤ ${run.batches.length * pagesPerListing})`,
     )} | ${all((run) => pages(run) <= run.batches.length * pagesPerListing)} |`,
     `| the functions' calls throttled by the proxies | 0 | ${perRun((run) =>
-      sum(run.throttled) === 0
+      total(run.throttled) === 0
         ? '0'
         : Object.entries(run.throttled)
             .map(([key, count]) => `${key} ${count}`)
             .join(', '),
-    )} | ${all((run) => sum(run.throttled) === 0)} |`,
+    )} | ${all((run) => total(run.throttled) === 0)} |`,
     `| throttled calls that failed: batch item failures + function errors | 0 | ${perRun(
       (run) => `${failed(run)} (${run.batchItemFailures} + ${run.functionErrors})`,
     )} | ${all((run) => failed(run) === 0)} |`,
@@ -521,7 +521,7 @@ export function stormSection(measurement: StormMeasurement): string[] {
       `${runs.map((run) => run.load.toFixed(1)).join(', ')}.`,
     ),
     '',
-    ...(runs.some((run) => sum(run.throttled) > 0) && runs.every((run) => failed(run) === 0 && notApplied(run) === 0)
+    ...(runs.some((run) => total(run.throttled) > 0) && runs.every((run) => failed(run) === 0 && notApplied(run) === 0)
       ? [
           ...paragraph(
             "Every throttled call was retried by the SDK and went through: nothing failed. The functions' clients pace",
@@ -531,33 +531,11 @@ export function stormSection(measurement: StormMeasurement): string[] {
           '',
         ]
       : []),
-    `| the functions' AWS calls per storm (${runs.length === 1 ? 'one run' : `min–max of ${runs.length} runs`}) | calls |`,
-    '| --- | ---: |',
-    ...operations.map((operation) => `| ${operation} | ${range(runs.map((run) => run.calls[operation] ?? 0))} |`),
-    `| **all** | **${range(runs.map((run) => sum(run.calls)))}** |`,
+    ...callsTable("the functions' AWS calls per storm", runs),
   ];
 }
 
 if (require.main === module) {
   const runs = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 3);
-  (async () => {
-    progress('storm: starting a local cloud of its own');
-    const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0' });
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        cloud.stop().finally(() => process.exit(130));
-      });
-    }
-    try {
-      emitSection('storm', stormSection(await measureStorm(cloud, runs)));
-    } finally {
-      await cloud.stop();
-    }
-  })().then(
-    () => process.exit(0),
-    (error: Error) => {
-      process.stderr.write(`bench/storm failed: ${error.stack ?? error.message}\n`);
-      process.exit(1);
-    },
-  );
+  runWithOwnCloud('storm', async (cloud) => emitSection('storm', stormSection(await measureStorm(cloud, runs))));
 }
