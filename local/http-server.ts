@@ -1,5 +1,6 @@
 /**
- * What the local cloud's own HTTP servers share (the SNS and Cognito proxies): listening on 127.0.0.1 only, a
+ * What the local cloud's own HTTP servers share (the SNS and Cognito proxies, the CloudTrail API, the SageMaker
+ * emulator): listening on 127.0.0.1 only, a
  * handler's failure answered 500 rather than left hanging, and a request's body read whole.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,10 +24,23 @@ export async function listenOnLoopback(
   return { server, port: typeof address === 'object' && address ? address.port : port };
 }
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The request's body, whole. With a `limit`, a body past `maxBytes` is refused with the service's own error
+ * (`tooLarge`) and the connection dropped, as the service would.
+ */
+export function readBody(req: IncomingMessage, limit?: { maxBytes: number; tooLarge: () => Error }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (limit && size > limit.maxBytes) {
+        reject(limit.tooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

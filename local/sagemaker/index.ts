@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody as readWholeBody } from '../http-server';
 import { type EmulatorBehaviour, parseBehaviour } from './behaviour';
 import { type CallerIdentity, type CloudTrailEvent, cloudTrailEvent, RECORDED_OPERATIONS } from './cloudtrail';
 import { ApiError } from './errors';
@@ -125,22 +126,10 @@ function parseKnobs(value: unknown): Partial<EmulatorKnobs> {
   return knobs;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError('SerializationException', 'Request body too large', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+/** The body as text, at most MAX_BODY_BYTES (a SerializationException past it, as AWS answers). */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const tooLarge = () => new ApiError('SerializationException', 'Request body too large', 413);
+  return (await readWholeBody(req, { maxBytes: MAX_BODY_BYTES, tooLarge })).toString('utf8');
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
