@@ -4,21 +4,16 @@
  * is, and let go again without being touched; what GET /teams/{name} and the audit (POST /audit) say of it before,
  * in between and after; and the refusals (404, 409, 412, 428, 403).
  */
+
 import {
   CreateWorkteamCommand,
   DeleteWorkteamCommand,
   DescribeWorkteamCommand,
   ListTagsCommand,
-  SageMakerClient,
   type Tag,
   type Workteam,
 } from '@aws-sdk/client-sagemaker';
-import {
-  CreateTopicCommand,
-  GetTopicAttributesCommand,
-  ListSubscriptionsByTopicCommand,
-  SNSClient,
-} from '@aws-sdk/client-sns';
+import { CreateTopicCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { Caller } from '#lib/auth/caller';
 import type { AuditReport } from '#lib/domain/audit/report';
 import { handler as addTeamMembers } from '../../functions/add-team-members';
@@ -28,7 +23,7 @@ import { handler as getTeam } from '../../functions/get-team';
 import { handler as releaseTeam } from '../../functions/release-team';
 import { handler as startAudit } from '../../functions/start-audit';
 import { handler as updateTeam } from '../../functions/update-team';
-import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
+import { operator, operatorSns } from '../support/operator';
 import {
   createdTeams,
   givenTeam,
@@ -39,11 +34,6 @@ import {
   topicExists,
 } from '../support/steps';
 import { ADMIN, ANY_VERSION, call, OWNER, uniqueTeamName } from '../support/teams';
-
-/** A person with the AWS CLI and `.local/env`: not this system's functions. */
-const credentials = { accessKeyId: OPERATOR_ACCESS_KEY_ID, secretAccessKey: 'local' };
-const operator = new SageMakerClient({ credentials });
-const operatorSns = new SNSClient({ credentials });
 
 /** A worker of the workforce: in neither the requesters nor the admin group. */
 const LABELER: Caller = { sub: 'labeler-0004', username: 'ana', groups: 'labelers-en', isAdmin: false };

@@ -6,14 +6,9 @@
  * SageMaker keeps the finding open and the desired state as it was; what resolved a finding is told. The
  * interleavings are set with the SageMaker emulator's holds and faults, never with timing.
  */
-import {
-  AddTagsCommand,
-  DeleteTagsCommand,
-  SageMakerClient,
-  type Tag,
-  UpdateWorkteamCommand,
-} from '@aws-sdk/client-sagemaker';
-import { SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+
+import { AddTagsCommand, DeleteTagsCommand, type Tag } from '@aws-sdk/client-sagemaker';
+import { SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { buildAuditDeps } from '#lib/composition/audit';
 import type { AuditReport } from '#lib/domain/audit/report';
 import { forEachBounded } from '#lib/runtime/concurrency';
@@ -25,8 +20,9 @@ import { handler as resync } from '../../functions/resync';
 import { handler as startAudit } from '../../functions/start-audit';
 import { handler as updateTeam } from '../../functions/update-team';
 import type { EventBridgeEvent } from '../../local/eventbridge';
-import { busEvents, OPERATOR_CREDENTIALS } from '../support/events';
+import { busEvents } from '../support/events';
 import { invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
+import { operator, operatorSns, setSourceIpByHand } from '../support/operator';
 import {
   emulatorCalls,
   holdEmulatorCalls,
@@ -38,21 +34,6 @@ import {
 } from '../support/sagemaker-emulator-control';
 import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicArnOf } from '../support/steps';
 import { ADMIN, call } from '../support/teams';
-
-/** A person with the AWS CLI and `.local/env`: not this system's functions. */
-const operator = new SageMakerClient({ credentials: OPERATOR_CREDENTIALS });
-const operatorSns = new SNSClient({ credentials: OPERATOR_CREDENTIALS });
-
-async function setSourceIpByHand(team: string, sourceIp: 'Enabled' | 'Disabled'): Promise<void> {
-  await operator.send(
-    new UpdateWorkteamCommand({
-      WorkteamName: team,
-      WorkerAccessConfiguration: {
-        S3Presign: { IamPolicyConstraints: { SourceIp: sourceIp, VpcSourceIp: 'Disabled' } },
-      },
-    }),
-  );
-}
 
 const sourceIpOf = async (team: string) =>
   (await liveTeam(team))?.WorkerAccessConfiguration?.S3Presign?.IamPolicyConstraints?.SourceIp;

@@ -4,7 +4,8 @@
  * POST /audit with remediation, GET /audit, and what other systems and people are told (Finding events on the
  * local EventBridge, the operations topic).
  */
-import { DeleteWorkteamCommand, SageMakerClient, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
+
+import { DeleteWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
 import { handler as audit } from '../../functions/audit';
 import { handler as getAudit } from '../../functions/get-audit';
@@ -12,6 +13,7 @@ import { handler as startAudit } from '../../functions/start-audit';
 import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
 import { busEvents, clearBusEvents } from '../support/events';
 import { lambdaContext, loadEvent } from '../support/invoke';
+import { operator } from '../support/operator';
 import {
   emulatorCalls,
   holdEmulatorCalls,
@@ -21,11 +23,6 @@ import {
 } from '../support/sagemaker-emulator-control';
 import { givenTeam, liveTeam, operationsInbox, retireCreatedTeams } from '../support/steps';
 import { ADMIN, call, OWNER } from '../support/teams';
-
-/** A person with the AWS CLI and `.local/env`: not this system's functions. */
-const operator = new SageMakerClient({
-  credentials: { accessKeyId: OPERATOR_ACCESS_KEY_ID, secretAccessKey: 'local' },
-});
 
 async function scheduledAudit(): Promise<AuditReport> {
   return (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;

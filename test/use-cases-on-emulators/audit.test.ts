@@ -5,8 +5,8 @@
  * subscription finding opens only at a second look, the grace period later; a finding of a team being changed is
  * still judged.
  */
+
 import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { SageMakerClient, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { buildAuditDeps } from '#lib/composition/audit';
 import type { FindingEvent } from '#lib/ports/audit';
@@ -17,22 +17,10 @@ import { ANNOUNCEMENT_GRACE_MS } from '#lib/use-cases/audit/transitions';
 import { handler as updateTeam } from '../../functions/update-team';
 import { givenGroup, givenUser, pool, setup } from '../support/cognito';
 import { OPERATOR_CREDENTIALS } from '../support/events';
+import { setSourceIpByHand } from '../support/operator';
 import { setEmulatorKnobs } from '../support/sagemaker-emulator-control';
 import { givenTeam, retireCreatedTeams, topicArnOf } from '../support/steps';
 import { call, uniqueTeamName } from '../support/teams';
-
-const operator = new SageMakerClient({ credentials: OPERATOR_CREDENTIALS });
-
-async function setSourceIpByHand(team: string, sourceIp: 'Enabled' | 'Disabled'): Promise<void> {
-  await operator.send(
-    new UpdateWorkteamCommand({
-      WorkteamName: team,
-      WorkerAccessConfiguration: {
-        S3Presign: { IamPolicyConstraints: { SourceIp: sourceIp, VpcSourceIp: 'Disabled' } },
-      },
-    }),
-  );
-}
 
 /**
  * The real deps, with events and operations summaries recorded, failing while `down` (both) or `alertsDown` (the
