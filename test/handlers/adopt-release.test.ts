@@ -346,6 +346,27 @@ describe('POST /teams/{name}/adopt, then POST /teams/{name}/release', () => {
   });
 });
 
+describe('two requests at once', () => {
+  it('adopts a team once when two admins adopt it at the same time: one 201, the other 409, one record at v1', async () => {
+    // Prepare
+    const { name } = await teamMadeByHand();
+
+    // Act
+    const answers = await Promise.all([adopt(name), adopt(name)]);
+    createdTeams.push(name);
+
+    // Assess
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);
+    expect(answers.find((answer) => answer.statusCode === 409)?.body).toMatchObject({
+      error: { code: 'TeamAlreadyManaged' },
+    });
+    const record = await registryRecord(name);
+    expect(record).toMatchObject({ version: 1, lifecycle: 'active' });
+    expect((record?.history ?? []).map(({ action }: { action: string }) => action)).toEqual(['adopted']);
+    expect(await tagsOf(name)).toMatchObject({ 'managed-by': 'workteam-automation-local' });
+  });
+});
+
 describe('what a released team leaves behind', () => {
   it('leaves its topic to the team: a later team of the same name neither inherits nor deletes it', async () => {
     // Prepare: a team this system made, with its topic, released; then deleted by hand in SageMaker
