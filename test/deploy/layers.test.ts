@@ -31,12 +31,12 @@ const ALLOWED: [string, string][] = [
 function lintProbes(probes: [string, string][]): Map<string, string[]> {
   const run = randomBytes(4).toString('hex');
   const files = probes.map(([folder], index) => join(folder, `layer-probe-${run}-${index}.ts`));
-  probes.forEach(([, from], index) =>
+  probes.forEach(([, from], index) => {
     writeFileSync(
       join(root, files[index] as string),
       `import { probe } from '${from}';\n\nexport const used = probe;\n`,
-    ),
-  );
+    );
+  });
   try {
     const lint = spawnSync(
       process.execPath,
