@@ -64,13 +64,14 @@ let installed: Promise<void> | undefined;
  */
 export function recordAwsCalls(): Promise<void> {
   installed ??= (async () => {
-    const { awsConfigSchema, loadConfig } = await import('../lib/runtime/config');
-    const config = loadConfig(awsConfigSchema());
+    const { targetsConfigSchema, loadConfig } = await import('../lib/runtime/config');
+    const config = loadConfig(targetsConfigSchema());
+    const hub = (await import('../lib/composition/targets')).targetsOf(config).hub;
     const clients: [string, { middlewareStack: unknown }][] = [
-      ['SageMaker', (await import('../lib/runtime/clients/sagemaker')).sageMakerClient(config)],
+      ['SageMaker', (await import('../lib/runtime/clients/sagemaker')).sageMakerClient(config, hub)],
       ['DynamoDB', (await import('../lib/runtime/clients/dynamodb')).dynamoClient(config)],
-      ['SNS', (await import('../lib/runtime/clients/sns')).snsClient(config)],
-      ['Cognito', (await import('../lib/runtime/clients/cognito')).cognitoClient(config)],
+      ['SNS', (await import('../lib/runtime/clients/sns')).snsClient(config, hub)],
+      ['Cognito', (await import('../lib/runtime/clients/cognito')).cognitoClient(config, hub)],
       ['EventBridge', (await import('../lib/runtime/clients/eventbridge')).eventBridgeClient(config)],
     ];
     for (const [service, client] of clients) {

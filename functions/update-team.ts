@@ -1,20 +1,29 @@
-/** PATCH /teams/{name} — JSON merge patch of description, workerAccess, notifications, tags; honours If-Match. */
+/**
+ * PATCH /teams/{name} — JSON merge patch of description, workerAccess, notifications, tags; honours If-Match
+ * (`?account=&region=`: the team's target).
+ */
+import { depsInTargets } from '#lib/composition/targets';
 import { buildTeamDeps } from '#lib/composition/teams';
 import { httpRoute } from '#lib/handlers/http';
 import { parseTeamPatch } from '#lib/http/requests';
-import { NoQuerySchema, TeamPathSchema } from '#lib/http/schemas';
+import { TargetQuerySchema, TeamPathSchema } from '#lib/http/schemas';
 import { teamResponse } from '#lib/http/team-responses';
 import { expectedVersionsOf } from '#lib/http/views';
 import { loadConfig, updateTeamConfig } from '#lib/runtime/config';
 import { updateTeam } from '#lib/use-cases/manage-teams';
 
-const deps = buildTeamDeps(loadConfig(updateTeamConfig()));
+const config = loadConfig(updateTeamConfig());
+const inTarget = depsInTargets(config, (target) => buildTeamDeps(config, target));
 
 export const handler = httpRoute(
-  { query: NoQuerySchema, path: TeamPathSchema },
-  async ({ actor, path, body, headers }) =>
-    teamResponse(
-      await updateTeam(deps, actor, path.name, parseTeamPatch(body), expectedVersionsOf(headers['if-match'])),
+  { query: TargetQuerySchema, path: TeamPathSchema },
+  async ({ actor, path, query, body, headers }) => {
+    const patch = parseTeamPatch(body);
+    const { target, deps } = await inTarget(query);
+    return teamResponse(
+      await updateTeam(deps, actor, path.name, patch, expectedVersionsOf(headers['if-match'])),
       deps.managementTag,
-    ),
+      target,
+    );
+  },
 );

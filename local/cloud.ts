@@ -204,6 +204,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     const awsEnv = {
       AWS_REGION: REGION,
+      HUB_ACCOUNT_ID: ACCOUNT_ID,
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: FUNCTIONS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: 'local',

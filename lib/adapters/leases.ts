@@ -9,7 +9,9 @@ import type { TeamLeases } from '../ports/teams';
 
 const LEASE_KEY_PREFIX = '#lease/';
 
-export function createTeamLeases(doc: DynamoDBDocumentClient, tableName: string): TeamLeases {
+/** `keyPrefix`: the target's (`teamKeyPrefix`, lib/adapters/registry.ts), so two targets' teams of one name never share a lease. */
+export function createTeamLeases(doc: DynamoDBDocumentClient, tableName: string, keyPrefix = ''): TeamLeases {
+  const key = (team: string) => `${LEASE_KEY_PREFIX}${keyPrefix}${team}`;
   return {
     async tryAcquire(team, holder, until, now) {
       try {
@@ -17,7 +19,7 @@ export function createTeamLeases(doc: DynamoDBDocumentClient, tableName: string)
           new PutCommand({
             TableName: tableName,
             Item: {
-              name: `${LEASE_KEY_PREFIX}${team}`,
+              name: key(team),
               holder,
               until: until.toISOString(),
               expiresAt: Math.ceil(until.getTime() / 1000) + 3600,
@@ -39,7 +41,7 @@ export function createTeamLeases(doc: DynamoDBDocumentClient, tableName: string)
         await doc.send(
           new DeleteCommand({
             TableName: tableName,
-            Key: { name: `${LEASE_KEY_PREFIX}${team}` },
+            Key: { name: key(team) },
             ConditionExpression: 'holder = :holder',
             ExpressionAttributeValues: { ':holder': holder },
           }),

@@ -2,6 +2,12 @@
  * The registry of managed teams in DynamoDB: one item per team, keyed by `name`, every write conditional on the
  * version the caller read and on its revision, a new random value per write (optimistic locking).
  *
+ * One table holds the teams of every target (lib/domain/target.ts), and a registry reads and writes one target's:
+ * the hub's records are keyed by the team's name, as they always were (nothing to migrate when targets are added),
+ * another target's by `<account>/<region>/<name>` (no team name holds a `/`). The adapter adds and strips the
+ * prefix, so callers only ever see team names; a Query of an index reads the target's key range
+ * (`begins_with`), or for the hub the keys without a `/`.
+ *
  * Records whose apply is pending carry two extra attributes, `pendingKey` and `pendingDueAt`, which put them
  * into the sparse index `pendingByDueTime`; the adapter adds and removes them on every put and strips them on
  * read, so callers only ever see a TeamRecord.
@@ -48,10 +54,23 @@ interface IndexAttributes {
 
 type StoredTeam = TeamRecord & IndexAttributes;
 
-export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: string): TeamRegistry {
+/**
+ * What a target's keys start with in the teams table, for its records, leases and ledgers: nothing for the hub,
+ * `<account>/<region>/` for any other target.
+ */
+export function teamKeyPrefix(target: { hub: boolean; account: string; region: string }): string {
+  return target.hub ? '' : `${target.account}/${target.region}/`;
+}
+
+export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: string, keyPrefix = ''): TeamRegistry {
+  const scope = scopeOf(keyPrefix);
+  const fromItem = (item: StoredTeam) => fromStoredItem(item, keyPrefix);
+  const toItem = (record: TeamRecord) => toStoredItem(record, keyPrefix);
   return {
     async get(name) {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { name }, ConsistentRead: true }));
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: { name: `${keyPrefix}${name}` }, ConsistentRead: true }),
+      );
       return Item ? fromItem(Item as StoredTeam) : undefined;
     },
 
@@ -88,37 +107,55 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
     },
 
     async listDuePending(now, limit) {
-      const { items } = await queryIndex(doc, tableName, PENDING_INDEX, limit, {
-        KeyConditionExpression: '#pendingKey = :pending AND #pendingDueAt <= :now',
-        ExpressionAttributeNames: { '#pendingKey': 'pendingKey', '#pendingDueAt': 'pendingDueAt' },
-        ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':now': now.toISOString() },
-        ScanIndexForward: true,
-      });
+      const { items } = await queryIndex(
+        doc,
+        tableName,
+        PENDING_INDEX,
+        limit,
+        scope.filtered({
+          KeyConditionExpression: '#pendingKey = :pending AND #pendingDueAt <= :now',
+          ExpressionAttributeNames: { '#pendingKey': 'pendingKey', '#pendingDueAt': 'pendingDueAt' },
+          ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':now': now.toISOString() },
+          ScanIndexForward: true,
+        }),
+      );
       return items.map((item) => fromItem(item as StoredTeam));
     },
 
     async listPendingCreations() {
-      const { items } = await queryIndex(doc, tableName, PENDING_INDEX, Number.POSITIVE_INFINITY, {
-        KeyConditionExpression: '#pendingKey = :pending',
-        FilterExpression: '#lifecycle = :active AND attribute_not_exists(#appliedVersion)',
-        ExpressionAttributeNames: {
-          '#pendingKey': 'pendingKey',
-          '#lifecycle': 'lifecycle',
-          '#appliedVersion': 'appliedVersion',
-          '#name': 'name',
-        },
-        ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':active': 'active' },
-        ProjectionExpression: '#name',
-      });
-      return items.map((item) => String(item.name));
+      const { items } = await queryIndex(
+        doc,
+        tableName,
+        PENDING_INDEX,
+        Number.POSITIVE_INFINITY,
+        scope.filtered({
+          KeyConditionExpression: '#pendingKey = :pending',
+          FilterExpression: '#lifecycle = :active AND attribute_not_exists(#appliedVersion)',
+          ExpressionAttributeNames: {
+            '#pendingKey': 'pendingKey',
+            '#lifecycle': 'lifecycle',
+            '#appliedVersion': 'appliedVersion',
+            '#name': 'name',
+          },
+          ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE, ':active': 'active' },
+          ProjectionExpression: '#name',
+        }),
+      );
+      return items.map((item) => String(item.name).slice(keyPrefix.length));
     },
 
     async listPending() {
-      const { items } = await queryIndex(doc, tableName, PENDING_INDEX, Number.POSITIVE_INFINITY, {
-        KeyConditionExpression: '#pendingKey = :pending',
-        ExpressionAttributeNames: { '#pendingKey': 'pendingKey' },
-        ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE },
-      });
+      const { items } = await queryIndex(
+        doc,
+        tableName,
+        PENDING_INDEX,
+        Number.POSITIVE_INFINITY,
+        scope.filtered({
+          KeyConditionExpression: '#pendingKey = :pending',
+          ExpressionAttributeNames: { '#pendingKey': 'pendingKey' },
+          ExpressionAttributeValues: { ':pending': PENDING_KEY_VALUE },
+        }),
+      );
       return items.map((item) => fromItem(item as StoredTeam));
     },
 
@@ -131,8 +168,8 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
         tableName,
         LIFECYCLE_INDEX,
         limit,
-        ACTIVE_PARTITION,
-        nextToken === undefined ? undefined : { lifecycle: 'active', name: nameOfToken(nextToken) },
+        scope.filtered(scope.activeRecords()),
+        nextToken === undefined ? undefined : { lifecycle: 'active', name: scope.keyOfToken(nextToken) },
       );
       return {
         items: items.map((item) => fromItem(item as StoredTeam)),
@@ -144,34 +181,76 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
       // The filter applies after the read: the Query reads every active record (a page at a time), which is
       // what a group event costs as long as DynamoDB cannot index a list by its elements. `contains` on a list
       // compares whole elements, so 'labelers' does not match a team of 'labelers-en'.
-      const { items } = await queryIndex(doc, tableName, LIFECYCLE_INDEX, Number.POSITIVE_INFINITY, {
-        ...ACTIVE_PARTITION,
-        FilterExpression: '#identity.#userPool = :pool AND contains(#spec.#members.#cognitoGroups, :group)',
-        ExpressionAttributeNames: {
-          ...ACTIVE_PARTITION.ExpressionAttributeNames,
-          '#identity': 'identity',
-          '#userPool': 'userPool',
-          '#spec': 'spec',
-          '#members': 'members',
-          '#cognitoGroups': 'cognitoGroups',
-        },
-        ExpressionAttributeValues: {
-          ...ACTIVE_PARTITION.ExpressionAttributeValues,
-          ':pool': userPool,
-          ':group': group,
-        },
-      });
+      const active = scope.activeRecords();
+      const { items } = await queryIndex(
+        doc,
+        tableName,
+        LIFECYCLE_INDEX,
+        Number.POSITIVE_INFINITY,
+        scope.filtered({
+          ...active,
+          FilterExpression: '#identity.#userPool = :pool AND contains(#spec.#members.#cognitoGroups, :group)',
+          ExpressionAttributeNames: {
+            ...active.ExpressionAttributeNames,
+            '#identity': 'identity',
+            '#userPool': 'userPool',
+            '#spec': 'spec',
+            '#members': 'members',
+            '#cognitoGroups': 'cognitoGroups',
+          },
+          ExpressionAttributeValues: { ...active.ExpressionAttributeValues, ':pool': userPool, ':group': group },
+        }),
+      );
       return items.map((item) => fromItem(item as StoredTeam));
     },
   };
 }
 
-/** The active records' partition of the lifecycle index, in name order. */
-const ACTIVE_PARTITION = {
-  KeyConditionExpression: '#lifecycle = :active',
-  ExpressionAttributeNames: { '#lifecycle': 'lifecycle' },
-  ExpressionAttributeValues: { ':active': 'active' },
-} satisfies IndexQuery;
+/**
+ * How a registry keeps to its target's records in the indexes: another target's are the key range of its prefix;
+ * the hub's are the keys without a `/` (a filter: the hub's records were keyed by name before there were targets).
+ */
+function scopeOf(keyPrefix: string) {
+  const hub = keyPrefix === '';
+  return {
+    /** The active records' partition of the lifecycle index (the target's range of it), in name order. */
+    activeRecords(): IndexQuery {
+      return hub
+        ? {
+            KeyConditionExpression: '#lifecycle = :active',
+            ExpressionAttributeNames: { '#lifecycle': 'lifecycle' },
+            ExpressionAttributeValues: { ':active': 'active' },
+          }
+        : {
+            KeyConditionExpression: '#lifecycle = :active AND begins_with(#name, :target)',
+            ExpressionAttributeNames: { '#lifecycle': 'lifecycle', '#name': 'name' },
+            ExpressionAttributeValues: { ':active': 'active', ':target': keyPrefix },
+          };
+    },
+    /** Every query goes through this: one that may read other targets' records keeps the target's only. */
+    filtered(query: IndexQuery): IndexQuery {
+      if (!hub && query.KeyConditionExpression?.includes(':target')) return query;
+      const condition = hub ? 'NOT contains(#name, :slash)' : 'begins_with(#name, :target)';
+      return {
+        ...query,
+        FilterExpression: query.FilterExpression ? `(${query.FilterExpression}) AND ${condition}` : condition,
+        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#name': 'name' },
+        ExpressionAttributeValues: {
+          ...query.ExpressionAttributeValues,
+          ...(hub ? { ':slash': '/' } : { ':target': keyPrefix }),
+        },
+      };
+    },
+    /** A token's key, which must be one of the target's (a token of another target's listing is refused). */
+    keyOfToken(token: string): string {
+      const key = nameOfToken(token);
+      if (hub ? key.includes('/') : !key.startsWith(keyPrefix)) {
+        throw new InvalidPaginationToken('it was issued for another target');
+      }
+      return key;
+    },
+  };
+}
 
 /**
  * A `listActiveTeams` token: the name of the last record read, as base64url JSON (the index's LastEvaluatedKey
@@ -245,7 +324,7 @@ async function queryIndex(
   return { items, lastKey };
 }
 
-function toItem(record: TeamRecord): Record<string, unknown> {
+function toStoredItem(record: TeamRecord, keyPrefix: string): Record<string, unknown> {
   const { spec, appliedSpec, supersededSpecs, ...rest } = record;
   const item: Omit<StoredTeam, 'spec' | 'appliedSpec' | 'supersededSpecs'> & {
     spec: StoredSpec;
@@ -253,6 +332,7 @@ function toItem(record: TeamRecord): Record<string, unknown> {
     supersededSpecs?: { version: number; spec: StoredSpec }[];
   } = {
     ...rest,
+    name: `${keyPrefix}${record.name}`,
     spec: toStoredSpec(spec),
     ...(appliedSpec === undefined ? {} : { appliedSpec: toStoredSpec(appliedSpec) }),
     ...(supersededSpecs === undefined
@@ -274,8 +354,9 @@ function toItem(record: TeamRecord): Record<string, unknown> {
   return withoutUndefined(item) as Record<string, unknown>;
 }
 
-function fromItem(item: StoredTeam): TeamRecord {
-  const { pendingKey: _pendingKey, pendingDueAt: _pendingDueAt, ...record } = item;
+function fromStoredItem(item: StoredTeam, keyPrefix: string): TeamRecord {
+  const { pendingKey: _pendingKey, pendingDueAt: _pendingDueAt, ...stored } = item;
+  const record = { ...stored, name: stored.name.slice(keyPrefix.length) };
   // Typed as a TeamRecord, but the tags of `spec` and `appliedSpec` are in their stored form (see toStoredSpec).
   const spec: unknown = record.spec;
   const appliedSpec: unknown = record.appliedSpec;

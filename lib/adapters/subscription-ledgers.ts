@@ -12,8 +12,13 @@ const LEDGER_KEY_PREFIX = '#subscriptions/';
 /** About 45 bytes an entry: 8,000 stay well under an item's 400 KB. */
 const LEDGER_LIMIT = 8000;
 
-export function createSubscriptionLedgers(doc: DynamoDBDocumentClient, tableName: string): SubscriptionLedgers {
-  const key = (team: string) => ({ name: `${LEDGER_KEY_PREFIX}${team}` });
+/** `keyPrefix`: the target's (`teamKeyPrefix`, lib/adapters/registry.ts): each target's team has its own ledger. */
+export function createSubscriptionLedgers(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keyPrefix = '',
+): SubscriptionLedgers {
+  const key = (team: string) => ({ name: `${LEDGER_KEY_PREFIX}${keyPrefix}${team}` });
   return {
     async get(team) {
       const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: key(team), ConsistentRead: true }));

@@ -13,17 +13,23 @@ import { eventBridgeClient } from '../runtime/clients/eventbridge';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { snsClient } from '../runtime/clients/sns';
 import { type AuditConfig, auditConfigSchema, loadConfig } from '../runtime/config';
+import type { ConfiguredTarget } from '../runtime/targets';
 import type { AuditDeps } from '../use-cases/audit/deps';
 import { reconcileTeam } from '../use-cases/reconcile';
 import { buildAuditStore } from './audit-store';
+import { targetsOf } from './targets';
 import { buildTeamDeps, policy } from './teams';
 
-export function buildAuditDeps(config: AuditConfig = loadConfig(auditConfigSchema())): AuditDeps {
-  const team = buildTeamDeps(config);
+/** One target's audit (the hub's by default), through the target's own clients. */
+export function buildAuditDeps(
+  config: AuditConfig = loadConfig(auditConfigSchema()),
+  target: ConfiguredTarget = targetsOf(config).hub,
+): AuditDeps {
+  const team = buildTeamDeps(config, target);
   return {
-    reader: createAuditReader(sageMakerClient(config)),
-    topics: createTopicInspector(snsClient(config)),
-    trails: createTrailInspector(cloudTrailClient(config), config.AWS_REGION),
+    reader: createAuditReader(sageMakerClient(config, target)),
+    topics: createTopicInspector(snsClient(config, target)),
+    trails: createTrailInspector(cloudTrailClient(config, target), target.region),
     directory: team.directory,
     registry: team.registry,
     store: buildAuditStore(config),

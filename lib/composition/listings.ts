@@ -5,8 +5,14 @@
 import { createSageMakerAdapter } from '../adapters/sagemaker';
 import type { WorkteamReader } from '../ports/teams';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
-import { type AwsConfig, awsConfigSchema, loadConfig } from '../runtime/config';
+import { loadConfig, type TargetsConfig, targetsConfigSchema } from '../runtime/config';
+import type { ConfiguredTarget } from '../runtime/targets';
+import { targetsOf } from './targets';
 
-export function buildWorkteamListings(config: AwsConfig = loadConfig(awsConfigSchema())): WorkteamReader {
-  return createSageMakerAdapter(sageMakerClient(config));
+/** One target's listings (the hub's by default), through the target's own SageMaker client. */
+export function buildWorkteamListings(
+  config: TargetsConfig = loadConfig(targetsConfigSchema()),
+  target: ConfiguredTarget = targetsOf(config).hub,
+): WorkteamReader {
+  return createSageMakerAdapter(sageMakerClient(config, target));
 }

@@ -29,7 +29,9 @@ export type DomainErrorCode =
   | 'PreconditionRequired'
   | 'TeamNotManaged'
   | 'TeamAlreadyManaged'
-  | 'AuditRunNotFound';
+  | 'AuditRunNotFound'
+  | 'TargetNotFound'
+  | 'TargetUnreachable';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -273,5 +275,36 @@ export class AuditRunNotFound extends DomainError {
         ...(runId === undefined ? {} : { details: { runId } }),
       },
     );
+  }
+}
+
+/** An account and region (lib/domain/target.ts's Target, named here without importing it: it checks fields with these errors). */
+type TargetName = { account: string; region: string };
+
+/** The account and region a request names are not one of the system's targets (lib/runtime/targets.ts). */
+export class TargetNotFound extends DomainError {
+  override readonly name = 'TargetNotFound';
+  readonly code = 'TargetNotFound';
+
+  constructor(target: TargetName, field: 'account' | 'region') {
+    super(`${target.account}/${target.region} is not a target of this system: GET /targets lists them`, {
+      details: { account: target.account, region: target.region, field },
+    });
+  }
+}
+
+/**
+ * A target the system cannot act in now: its role refused to be assumed (the target's trust policy, its external
+ * id), or its credentials could not be had. Nothing was recorded; an administrator fixes the target's role.
+ */
+export class TargetUnreachable extends DomainError {
+  override readonly name = 'TargetUnreachable';
+  readonly code = 'TargetUnreachable';
+
+  constructor(target: TargetName, reason: string, options?: { cause?: unknown }) {
+    super(`${target.account}/${target.region} cannot be reached: ${reason}`, {
+      details: { account: target.account, region: target.region, reason },
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
   }
 }

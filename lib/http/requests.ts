@@ -9,6 +9,7 @@
 import type { AuditMode, AuditRunRequest } from '../domain/audit/report';
 import { ValidationFailed, type Violation } from '../domain/errors';
 import { checkString, isRecord, keyPath, typeName, violation } from '../domain/field-checks';
+import { checkTargetFields, type Target } from '../domain/target';
 import type { Members } from '../domain/team';
 import {
   type CreateTeamRequest,
@@ -37,7 +38,22 @@ const NOT_PATCHABLE: Record<string, string> = {
 /** The body of `POST /teams`. Every violation is listed; unknown fields are violations (code `Unknown`). */
 export function validateCreateTeamRequest(body: unknown): Violation[] {
   if (!isRecord(body)) return notAnObjectBody(body);
-  return checkTeamFields(body, false);
+  // Where the team goes is the request's, not the team's: checked apart, left out of the team.
+  const { account, region, ...team } = body;
+  return [...checkTargetFields({ account, region }), ...checkTeamFields(team, false)];
+}
+
+/**
+ * The body of `POST /teams`: the team, and where it goes (`account` and `region`, the hub's when left out).
+ * Throws `ValidationFailed` with every violation of both.
+ */
+export function parseCreateTeamBody(body: unknown): { target: Partial<Target>; team: CreateTeamRequest } {
+  const team = parseCreateTeamRequest(body);
+  const { account, region } = body as { account?: string; region?: string };
+  return {
+    target: { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) },
+    team,
+  };
 }
 
 function readToggle(value: unknown): Toggle | undefined {

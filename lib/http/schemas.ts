@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationFailed } from '../domain/errors';
 import { type ListQuery, validateListParams } from '../domain/list-params';
 import { hasDotSegment } from '../domain/members';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../domain/target';
 import { WORKTEAM_NAME_PATTERN } from '../domain/workteam';
 
 const integer = z
@@ -10,8 +11,25 @@ const integer = z
   .regex(/^-?\d+$/, 'must be a whole number')
   .transform((value) => Number.parseInt(value, 10));
 
+/**
+ * `account` and `region`: the target (lib/domain/target.ts) a `/teams` route addresses; the hub's when left out.
+ * Which targets there are is the composition's (lib/composition/targets.ts): a well-formed one nobody configured
+ * is TargetNotFound.
+ */
+const targetFields = {
+  account: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id').optional(),
+  region: z.string().regex(REGION_PATTERN, 'must be an AWS region name, such as eu-west-1').optional(),
+};
+
+/** The query of a `/teams/{name}…` route: the team's target, nothing else read. */
+export const TargetQuerySchema = z
+  .object(targetFields)
+  .nullish()
+  .transform((query) => query ?? {});
+
 export const ListQuerySchema = z
   .object({
+    ...targetFields,
     limit: integer.optional(),
     pageSize: integer.optional(),
     nextToken: z.string().optional(),

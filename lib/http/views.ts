@@ -5,6 +5,7 @@
 import { toWorkteamSpec } from '../domain/desired-spec';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { togglesOf } from '../domain/plan';
+import type { Target } from '../domain/target';
 import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
 import { teamStatus } from '../domain/team-status';
 import type { Tag, WorkerAccessToggles } from '../domain/workteam';
@@ -66,6 +67,12 @@ export function toTeamView(team: LiveWorkteam): TeamView {
   };
   if (team.tags) view.tags = Object.fromEntries(team.tags.map((tag) => [tag.key, tag.value]));
   return view;
+}
+
+/** A team's view with the account and region it is in, after its name. */
+export function inTarget<V extends { name: string }>(view: V, target: Target): V & Target {
+  const { name, ...rest } = view;
+  return { name, account: target.account, region: target.region, ...rest } as V & Target;
 }
 
 export function toWorkforceView(workforce: LiveWorkforce): WorkforceView {

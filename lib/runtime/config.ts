@@ -6,6 +6,7 @@
  * functions, so that a function's bundle carries its own schema and no other.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../domain/target';
 
 class ConfigError extends Error {
   constructor(message: string) {
@@ -25,6 +26,27 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 
 const nonEmpty = z.string().trim().min(1);
 
+/** How many targets a deployment takes: one Lambda environment holds 4 KB, about 20 targets of this shape. */
+const MAX_TARGETS = 100;
+
+/** One target of TARGETS: STS's own limits on the role's ARN and the external id. */
+const TargetSettingSchema = z
+  .object({
+    account: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'),
+    region: z.string().regex(REGION_PATTERN, 'must be an AWS region name'),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN')
+      .optional(),
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 of letters, digits and +=,.@:/-')
+      .optional(),
+  })
+  .strict();
+
+export type TargetSetting = z.infer<typeof TargetSettingSchema>;
+
 // ---------------------------------------------------------------------------------------------------------------
 // The variables, by what needs them.
 
@@ -32,6 +54,28 @@ const awsFields = () => ({
   AWS_REGION: nonEmpty,
   /** How often the SDK tries a throttled or failed call before giving up (standard retry mode). */
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+});
+
+/**
+ * The targets (lib/runtime/targets.ts): the hub's own account (serverless.yml: the stack's `AWS::AccountId`), and
+ * the other accounts and regions whose work teams the system runs, as JSON: `[{ "account", "region", "roleArn",
+ * "externalId" }]` (the role the target template, infra/target.yml, creates there). Absent or `[]`: the hub alone,
+ * so a user with one account configures nothing.
+ */
+const targetsFields = () => ({
+  HUB_ACCOUNT_ID: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'),
+  TARGETS: z
+    .string()
+    .default('[]')
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be a JSON array of targets' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(TargetSettingSchema).max(MAX_TARGETS)),
 });
 
 /** The API's token issuer and the groups that make admins and requesters. */
@@ -51,6 +95,7 @@ const authFields = () => ({
  */
 const readFields = () => ({
   ...awsFields(),
+  ...targetsFields(),
   TEAMS_TABLE: z.string().min(1),
   STAGE: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
 });
@@ -108,12 +153,14 @@ const auditFields = () => ({
 // What the composition roots take.
 
 export const awsConfigSchema = () => z.object(awsFields());
+export const targetsConfigSchema = () => z.object({ ...awsFields(), ...targetsFields() });
 export const readConfigSchema = () => z.object(readFields());
 export const teamsConfigSchema = () => z.object(teamsFields());
 export const auditStoreConfigSchema = () => z.object({ ...awsFields(), ...auditStoreFields() });
 export const auditConfigSchema = () => z.object(auditFields());
 
 export type AwsConfig = z.infer<ReturnType<typeof awsConfigSchema>>;
+export type TargetsConfig = z.infer<ReturnType<typeof targetsConfigSchema>>;
 export type ReadConfig = z.infer<ReturnType<typeof readConfigSchema>>;
 export type TeamsConfig = z.infer<ReturnType<typeof teamsConfigSchema>>;
 export type AuditStoreConfig = z.infer<ReturnType<typeof auditStoreConfigSchema>>;
@@ -123,8 +170,9 @@ export type AuditConfig = z.infer<ReturnType<typeof auditConfigSchema>>;
 // Each function's environment, by its name in serverless.yml.
 
 export const authorizerConfig = () => z.object(authFields());
-export const listTeamsConfig = awsConfigSchema;
-export const listWorkforcesConfig = awsConfigSchema;
+export const listTeamsConfig = targetsConfigSchema;
+export const listWorkforcesConfig = targetsConfigSchema;
+export const listTargetsConfig = targetsConfigSchema;
 export const getTeamConfig = readConfigSchema;
 export const createTeamConfig = () => z.object({ ...teamsFields(), ...idempotencyFields() });
 export const updateTeamConfig = teamsConfigSchema;

@@ -76,12 +76,16 @@ const AUDIT = [
   'cloudtrail:GetTrailStatus',
   'cloudtrail:GetEventSelectors',
 ];
+/** Acting in another target: its role (infra/target.yml), whose own policy holds what may be done there. */
+const TARGETS = ['sts:AssumeRole'];
 const ALLOWED_ACTIONS: Record<string, string[]> = {
   authorizer: [],
-  listTeams: ['sagemaker:ListWorkteams'],
-  getTeam: ['sagemaker:DescribeWorkteam', 'sagemaker:ListTags', 'dynamodb:GetItem'],
-  listWorkforces: ['sagemaker:ListWorkforces'],
+  listTeams: [...TARGETS, 'sagemaker:ListWorkteams'],
+  getTeam: [...TARGETS, 'sagemaker:DescribeWorkteam', 'sagemaker:ListTags', 'dynamodb:GetItem'],
+  listWorkforces: [...TARGETS, 'sagemaker:ListWorkforces'],
+  listTargets: [...TARGETS, 'sagemaker:ListWorkforces'],
   createTeam: [
+    ...TARGETS,
     ...RECONCILE,
     ...WORKFORCE_LOOKUP,
     'sagemaker:ListWorkteams',
@@ -91,21 +95,23 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     'dynamodb:DeleteItem',
     'dynamodb:Query',
   ],
-  updateTeam: [...RECONCILE, ...WORKFORCE_LOOKUP],
-  addTeamMembers: RECONCILE,
-  removeTeamMember: RECONCILE,
-  deleteTeam: RECONCILE,
-  adoptTeam: [...RECONCILE, ...WORKFORCE_LOOKUP],
+  updateTeam: [...TARGETS, ...RECONCILE, ...WORKFORCE_LOOKUP],
+  addTeamMembers: [...TARGETS, ...RECONCILE],
+  removeTeamMember: [...TARGETS, ...RECONCILE],
+  deleteTeam: [...TARGETS, ...RECONCILE],
+  adoptTeam: [...TARGETS, ...RECONCILE, ...WORKFORCE_LOOKUP],
   releaseTeam: [
+    ...TARGETS,
     'sagemaker:DescribeWorkteam',
     'sagemaker:ListTags',
     'sagemaker:DeleteTags',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
   ],
-  retryPending: [...RECONCILE, 'dynamodb:Query'],
-  resync: [...RECONCILE, 'dynamodb:Query'],
+  retryPending: [...TARGETS, ...RECONCILE, 'dynamodb:Query'],
+  resync: [...TARGETS, ...RECONCILE, 'dynamodb:Query'],
   cognitoSync: [
+    ...TARGETS,
     ...RECONCILE,
     'cognito-idp:ListUsers',
     'cognito-idp:AdminListGroupsForUser',
@@ -114,8 +120,8 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     'sqs:GetQueueAttributes',
     'dynamodb:Query',
   ],
-  audit: [...AUDIT, 'sqs:SendMessage'],
-  startAudit: AUDIT,
+  audit: [...TARGETS, ...AUDIT, 'sqs:SendMessage'],
+  startAudit: [...TARGETS, ...AUDIT],
   getAudit: ['dynamodb:GetItem', 'dynamodb:Query'],
 };
 /** Actions that support no resource-level permissions, so only they may be granted on '*'. */
@@ -274,7 +280,7 @@ describe('the packaged template', () => {
     expect(properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it.each(['listTeams', 'getTeam', 'listWorkforces', 'authorizer', 'getAudit'])(
+  it.each(['listTeams', 'getTeam', 'listWorkforces', 'listTargets', 'authorizer', 'getAudit'])(
     'lets %s write to no SageMaker resource',
     (name) => {
       const writes = actionsOf(roleOf(name).statements).filter((action) =>
@@ -451,6 +457,20 @@ describe('the packaged template', () => {
     expect(pattern.detail.userIdentity).toBeUndefined();
     expect(JSON.stringify(auditRule(template).Properties.Targets)).toContain('AuditLambdaFunction');
   });
+
+  it.each(Object.keys(ALLOWED_ACTIONS).filter((name) => ALLOWED_ACTIONS[name]?.includes('sts:AssumeRole')))(
+    'lets %s assume only the target roles of its own stage (infra/target.yml), in any account',
+    (name) => {
+      const assuming = roleOf(name).statements.filter((statement) => actionsOf([statement]).includes('sts:AssumeRole'));
+      expect(assuming).toHaveLength(1);
+      expect(actionsOf(assuming)).toEqual(['sts:AssumeRole']);
+      expect(JSON.stringify(assuming[0]?.Resource)).toBe(
+        JSON.stringify({
+          'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/workteam-automation/ci/workteam-automation-target-*',
+        }),
+      );
+    },
+  );
 
   it('gives every role of the stack the IAM path /workteam-automation/<stage>/', () => {
     const roles = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::IAM::Role');

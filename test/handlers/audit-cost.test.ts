@@ -12,14 +12,15 @@ import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
+import { hubTarget } from '../support/targets';
 import { sagemaker, uniqueTeamName } from '../support/teams';
 
 const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
 const counters: Record<string, Record<string, number>> = {};
 
 beforeAll(() => {
-  counters.sns = countCommands(snsClient(config), 'sns');
-  counters.cognito = countCommands(cognitoClient(config), 'cognito');
+  counters.sns = countCommands(snsClient(config, hubTarget()), 'sns');
+  counters.cognito = countCommands(cognitoClient(config, hubTarget()), 'cognito');
   counters.dynamodb = countCommands(dynamoClient(config), 'dynamodb');
 });
 

@@ -16,6 +16,7 @@ import { busEvents, clearBusEvents } from '../support/events';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
+import { hubTarget } from '../support/targets';
 import { ADMIN, call } from '../support/teams';
 
 const DEFAULT_TRAIL = 'management-events';
@@ -26,7 +27,10 @@ const ORGANISATION_ACCOUNT = '111122223333';
 let cloudTrailCalls: Record<string, number>;
 
 beforeAll(() => {
-  cloudTrailCalls = countCommands(cloudTrailClient({ AWS_REGION: REGION, AWS_MAX_ATTEMPTS: 3 }), 'cloudtrail');
+  cloudTrailCalls = countCommands(
+    cloudTrailClient({ AWS_REGION: REGION, AWS_MAX_ATTEMPTS: 3 }, hubTarget()),
+    'cloudtrail',
+  );
 });
 
 beforeEach(() => clear(cloudTrailCalls));

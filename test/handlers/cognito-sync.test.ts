@@ -39,6 +39,7 @@ import {
   retireCreatedTeams,
   topicArnOf,
 } from '../support/steps';
+import { hubTarget } from '../support/targets';
 import { call, OWNER, sns, uniqueTeamName } from '../support/teams';
 
 const topics = sns();
@@ -270,8 +271,8 @@ describe('cognitoSync', () => {
   it('coalesces a burst: a batch lists each group once and reconciles each team once, however many events', async () => {
     // Prepare: 30 users added to a group two teams share, each add its own event, and the same events again
     const config = loadConfig(teamsConfigSchema());
-    const cognitoCalls = countCommands(cognitoClient(config), 'cognito-burst');
-    const snsCalls = countCommands(snsClient(config), 'sns-burst');
+    const cognitoCalls = countCommands(cognitoClient(config, hubTarget()), 'cognito-burst');
+    const snsCalls = countCommands(snsClient(config, hubTarget()), 'sns-burst');
     const group = await givenGroup('burst');
     const teams = [
       await givenTeam(uniqueTeamName('burst'), { members: { cognitoGroups: [group] } }),

@@ -26,6 +26,7 @@ import {
   untilWaiting,
 } from '../support/sagemaker-emulator-control';
 import { createdTeams, givenTeam, retireCreatedTeams } from '../support/steps';
+import { hubTarget } from '../support/targets';
 import { call, teamBody, uniqueTeamName } from '../support/teams';
 
 afterEach(retireCreatedTeams);
@@ -37,8 +38,8 @@ let dynamoCalls: Record<string, number>;
 
 beforeAll(() => {
   dynamoCalls = countCommands(dynamoClient(config), 'dynamodb');
-  snsCalls = countCommands(snsClient(config), 'sns');
-  cognitoCalls = countCommands(cognitoClient(config), 'cognito');
+  snsCalls = countCommands(snsClient(config, hubTarget()), 'sns');
+  cognitoCalls = countCommands(cognitoClient(config, hubTarget()), 'cognito');
 });
 
 /** The emulator's counter and the in-process ones start again from nothing. */

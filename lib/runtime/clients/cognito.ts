@@ -1,11 +1,15 @@
-/** The Cognito user pools client, built once per container, traced, and paced at the pool's request-rate quotas. */
+/**
+ * A target's Cognito user pools client, built once per container and target, traced, and paced at the pools'
+ * request-rate quotas (per account and region: each target's client has its own pace).
+ */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { AwsConfig } from '../config';
 import { tracer } from '../observability';
-import { boundToInvocation, clientConfig } from './common';
+import { byTarget, type ConfiguredTarget } from '../targets';
+import { boundToInvocation, targetClientConfig } from './common';
 import { type PaceRule, pacedByQuotas } from './pacing';
 
-let cognito: CognitoIdentityProviderClient | undefined;
+let ofTarget: ((target: ConfiguredTarget) => CognitoIdentityProviderClient) | undefined;
 
 const perPool = (input: Record<string, unknown>) =>
   typeof input.UserPoolId === 'string' ? input.UserPoolId : undefined;
@@ -32,11 +36,14 @@ export function pacedAtCognitoQuotas(client: CognitoIdentityProviderClient): Cog
 
 export function cognitoClient(
   config: Pick<AwsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>,
+  target: ConfiguredTarget,
 ): CognitoIdentityProviderClient {
-  cognito ??= boundToInvocation(
-    pacedAtCognitoQuotas(
-      tracer.captureAWSv3Client(new CognitoIdentityProviderClient(clientConfig(config, 'adaptive'))),
+  ofTarget ??= byTarget((each) =>
+    boundToInvocation(
+      pacedAtCognitoQuotas(
+        tracer.captureAWSv3Client(new CognitoIdentityProviderClient(targetClientConfig(config, each, 'adaptive'))),
+      ),
     ),
   );
-  return cognito;
+  return ofTarget(target);
 }

@@ -7,6 +7,7 @@
 import { SERVICE_ID } from '../aws-errors';
 import type { AwsConfig } from '../config';
 import { invocationSignal } from '../invocation';
+import { type ConfiguredTarget, credentialsOf } from '../targets';
 
 /**
  * `standard` retries; `adaptive` (for the services whose request-rate quotas the sync and the audit meet at scale:
@@ -18,6 +19,23 @@ export function clientConfig(
   retryMode: 'standard' | 'adaptive' = 'standard',
 ) {
   return { region: config.AWS_REGION, maxAttempts: config.AWS_MAX_ATTEMPTS, retryMode };
+}
+
+/**
+ * The configuration of a client acting in a target (lib/runtime/targets.ts): the target's region, and the credentials
+ * of its role unless it is the hub.
+ */
+export function targetClientConfig(
+  config: Pick<AwsConfig, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>,
+  target: ConfiguredTarget,
+  retryMode: 'standard' | 'adaptive' = 'standard',
+) {
+  const credentials = credentialsOf(target, config);
+  return {
+    ...clientConfig(config, retryMode),
+    region: target.region,
+    ...(credentials === undefined ? {} : { credentials }),
+  };
 }
 
 /**
