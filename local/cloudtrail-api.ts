@@ -332,7 +332,10 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
     return structuredClone(shown);
   };
 
-  /** The trail a control route names: `name`, of `account` and `region` where given or where several have it. */
+  /**
+   * The trail a control route names: `name`, of `account` and `region` where given; where several accounts have
+   * one of that name, the local account's (none: undefined).
+   */
   const find = (name: string, account?: string, home?: string): Trail | undefined => {
     const named = [...trails.values()].filter(
       (trail) =>
@@ -341,8 +344,9 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
         (home === undefined || trail.homeRegion === home),
     );
     if (named.length <= 1) return named[0];
+    // Several accounts' (the targets' default trails): the local account's, when it has one of that name.
     const local = named.filter((trail) => trail.accountId === accountId);
-    if (local.length === 1) return local[0];
+    if (local.length <= 1) return local[0];
     const here = local.filter((trail) => trail.homeRegion === region);
     if (here.length === 1) return here[0];
     throw new ControlError(409, `several trails are named ${name}: name one with ?account=…&region=…`);

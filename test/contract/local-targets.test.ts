@@ -7,6 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  DeleteGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
   CreateWorkteamCommand,
   DeleteWorkteamCommand,
   DescribeWorkteamCommand,
@@ -26,8 +31,9 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN, REGION } from '../../local/cloud';
+import { TARGET_USER_POOL_ID } from '../../local/seed-targets';
 import { EXTERNAL_ID, LOCAL_TARGETS, TARGET_ROLE_NAME, targetRoleArn, targetRoleIssuerArn } from '../../local/targets';
-import { waitForBusEvents } from '../support/events';
+import { busEvents, waitForBusEvents } from '../support/events';
 
 /** What fromTemporaryCredentials gives: credentials the SDK refreshes by assuming the role again. */
 type AwsCredentialIdentityProvider = ReturnType<typeof fromTemporaryCredentials>;
@@ -362,5 +368,68 @@ describe('SNS and CloudTrail per account and region', () => {
     expect(hub.trailList?.map((trail) => trail.TrailARN)).toEqual([
       `arn:aws:cloudtrail:${REGION}:${ACCOUNT_ID}:trail/management-events`,
     ]);
+  });
+
+  it("delivers a target's events only while its own trail logs them (the control routes name it by account and region)", async () => {
+    // Prepare
+    const control = (method: string, query: string, body?: unknown) =>
+      fetch(`${process.env.LOCAL_CLOUDTRAIL_CONTROL_URL}/trails/management-events?${query}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const vendor = sagemakerIn(EU, assumed(VENDOR, EU));
+    const silent = `silent-${randomUUID().slice(0, 8)}`;
+    const heard = `heard-${randomUUID().slice(0, 8)}`;
+    const named = (name: string) => (event: { detail: Record<string, unknown> }) =>
+      (event.detail.requestParameters as { workteamName?: string } | null)?.workteamName === name;
+
+    try {
+      // Act
+      const stopped = await control('PATCH', `account=${VENDOR}&region=${EU}`, { logging: false });
+      await oidcTeam(vendor, silent);
+      const restarted = await control('PATCH', `account=${VENDOR}&region=${EU}`, { logging: true });
+      await oidcTeam(vendor, heard);
+      await waitForBusEvents('aws.sagemaker', named(heard));
+      const hubTrail = await (
+        await fetch(`${process.env.LOCAL_CLOUDTRAIL_CONTROL_URL}/trails?account=${ACCOUNT_ID}`)
+      ).json();
+
+      // Assess
+      expect(stopped.status).toBe(200);
+      expect(restarted.status).toBe(200);
+      expect((await busEvents('aws.sagemaker')).filter(named(silent))).toEqual([]);
+      expect(hubTrail).toEqual([expect.objectContaining({ accountId: ACCOUNT_ID, logging: true })]);
+    } finally {
+      await fetch(`${process.env.LOCAL_CLOUDTRAIL_CONTROL_URL}/reset`, { method: 'POST' });
+      for (const name of [silent, heard]) {
+        await vendor.send(new DeleteWorkteamCommand({ WorkteamName: name })).catch(() => undefined);
+      }
+    }
+  });
+
+  it("records a target's Cognito change with the target's account, as the hub's CloudTrail proxy sees it", async () => {
+    // Prepare
+    const group = `vendor-${randomUUID().slice(0, 8)}`;
+    const cognito = new CognitoIdentityProviderClient({ region: REGION, credentials: assumed(VENDOR, REGION) });
+    clients.push(cognito);
+
+    try {
+      // Act
+      await cognito.send(new CreateGroupCommand({ UserPoolId: TARGET_USER_POOL_ID, GroupName: group }));
+      const [event] = await waitForBusEvents(
+        'aws.cognito-idp',
+        (candidate) => (candidate.detail.requestParameters as { groupName?: string } | null)?.groupName === group,
+      );
+
+      // Assess
+      expect(event).toMatchObject({ account: VENDOR, region: REGION });
+      expect(event?.detail).toMatchObject({
+        recipientAccountId: VENDOR,
+        userIdentity: { accountId: VENDOR, sessionContext: { sessionIssuer: { arn: targetRoleIssuerArn(VENDOR) } } },
+      });
+    } finally {
+      await cognito.send(new DeleteGroupCommand({ UserPoolId: TARGET_USER_POOL_ID, GroupName: group }));
+    }
   });
 });
