@@ -7,7 +7,7 @@
  * from the signature's scope (`signingScope`), so no state is shared between them to tell whose a call is.
  */
 import { createHash } from 'node:crypto';
-import { TARGET_ROLE_NAME, targetRoleIssuerArn } from './targets';
+import { targetRoleArn, targetRoleName } from './targets';
 
 /**
  * A temporary key the local STS issues: `ASIA`, the 12-digit account, 4 upper-case letters or digits (20 in all,
@@ -43,11 +43,11 @@ export function callScope(
  * The session of a target account's role: what the local STS registers for the keys it issues, and what a
  * temporary key it did not issue (made by hand, e.g. the seed's) stands for, named by the key.
  */
-export function targetSession(account: string, sessionName: string): CallerIdentity {
+export function targetSession(account: string, region: string, sessionName: string): CallerIdentity {
   return {
-    arn: `arn:aws:sts::${account}:assumed-role/${TARGET_ROLE_NAME}/${sessionName}`,
+    arn: `arn:aws:sts::${account}:assumed-role/${targetRoleName(region)}/${sessionName}`,
     type: 'AssumedRole',
-    roleArn: targetRoleIssuerArn(account),
+    roleArn: targetRoleArn(account, region),
   };
 }
 
@@ -73,13 +73,13 @@ export function userIdentity(
   accountId: string,
   identities: Readonly<Record<string, CallerIdentity>>,
 ): Record<string, unknown> {
-  const { accessKeyId } = signingScope(authorization);
+  const { accessKeyId, region } = signingScope(authorization);
   if (!accessKeyId) return { type: 'Unknown', accountId };
   const temporaryAccount = TEMPORARY_KEY.exec(accessKeyId)?.[1];
   const known = Object.hasOwn(identities, accessKeyId)
     ? identities[accessKeyId]
     : temporaryAccount
-      ? targetSession(temporaryAccount, accessKeyId)
+      ? targetSession(temporaryAccount, region ?? 'us-east-1', accessKeyId)
       : undefined;
   if (!known) {
     return {

@@ -37,7 +37,7 @@ import { type SeedResult, seedLocalCloud, userPoolDatabase } from './seed';
 import { targetUserPool } from './seed-targets';
 import { type SnsProxy, startSnsProxy } from './sns-proxy';
 import { type LocalSts, startLocalSts } from './sts';
-import { EXTERNAL_ID, HUB, LOCAL_TARGETS, TARGET_ROLE_NAME, TARGET_ROLE_PATH, targetsSetting } from './targets';
+import { EXTERNAL_ID, HUB, LOCAL_TARGETS, TARGET_ROLE_PATH, targetRoleName, targetsSetting } from './targets';
 
 export const REGION = HUB.region;
 export const ACCOUNT_ID = HUB.account;
@@ -226,7 +226,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     const awsEnv = {
       AWS_REGION: REGION,
-      HUB_ACCOUNT_ID: ACCOUNT_ID,
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: FUNCTIONS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -394,16 +393,13 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
 }
 
 /**
- * The target accounts' roles, one per account (IAM is global): the hub's functions and the operator may assume a
- * reachable target's with its ExternalId; an unreachable target's trusts nobody.
+ * The targets' roles, one per account and region (local/targets.ts): the hub's functions and the operator may assume
+ * a reachable target's with its ExternalId; an unreachable target's trusts nobody.
  */
 function targetRoles() {
-  const accounts = new Map<string, boolean>();
-  for (const target of LOCAL_TARGETS)
-    accounts.set(target.account, (accounts.get(target.account) ?? false) || target.reachable);
-  return [...accounts].map(([account, reachable]) => ({
+  return LOCAL_TARGETS.map(({ account, region, reachable }) => ({
     account,
-    name: TARGET_ROLE_NAME,
+    name: targetRoleName(region),
     path: TARGET_ROLE_PATH,
     trustedKeys: reachable ? [FUNCTIONS_ACCESS_KEY_ID, OPERATOR_ACCESS_KEY_ID] : [],
     externalId: EXTERNAL_ID,

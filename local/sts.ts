@@ -21,7 +21,7 @@ import { listenOnLoopback, readBody } from './http-server';
 export interface LocalRole {
   account: string;
   name: string;
-  /** Its IAM path (default `/`): CloudTrail's session issuer shows it; callers may name the role with or without it. */
+  /** Its IAM path (default `/`): part of its ARN, which a caller must name whole, as IAM has it. */
   path?: string;
   /** The access keys whose owners the role trusts; none: it refuses everyone. */
   trustedKeys: readonly string[];
@@ -51,7 +51,8 @@ export interface LocalSts {
 }
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
+/** A role's ARN: its account, its path (`/` or `/a/b/`) and its name; IAM knows a role by all three. */
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,64})$/;
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 class StsError extends Error {
@@ -92,7 +93,7 @@ function checkString(value: string | null, member: string, min: number, max: num
 
 export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts> {
   const { identities } = options;
-  const roles = new Map(options.roles.map((role) => [`${role.account}/${role.name}`, role]));
+  const roles = new Map(options.roles.map((role) => [`${role.account}${role.path ?? '/'}${role.name}`, role]));
 
   const callerOf = (req: IncomingMessage) => {
     const identity = userIdentity(req.headers.authorization, options.accountId, identities);
@@ -114,7 +115,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
     }
     const { identity, accessKeyId } = callerOf(req);
     const parsed = ROLE_ARN.exec(roleArn);
-    const role = parsed ? roles.get(`${parsed[1]}/${parsed[2]}`) : undefined;
+    const role = parsed ? roles.get(`${parsed[1]}${parsed[2]}${parsed[3]}`) : undefined;
     const trusted =
       role !== undefined &&
       accessKeyId !== undefined &&

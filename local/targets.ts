@@ -8,22 +8,23 @@
 /** The hub: the stack's own account and region (local/cloud.ts's ACCOUNT_ID and REGION). */
 export const HUB = { account: '000000000000', region: 'us-east-1' } as const;
 
-/** The role the hub assumes in every target account; the name is the same in each. */
-export const TARGET_ROLE_NAME = 'workteam-automation-target';
 /**
- * Its IAM path, as the stack's own roles have (serverless.yml's rolePath): the hub's rules tell its own calls in a
- * target account by the session issuer's path. The role ARN the hub is given (TARGETS) has no path: the local STS
- * finds the role by account and name.
+ * The role the hub assumes in a target, as infra/target.yml makes it: one per account and region (IAM is global, a
+ * StackSet instance per region makes its own), `workteam-automation-target-<region>`, with the stage's IAM path as the
+ * stack's own roles have (serverless.yml's rolePath), so the hub's rules tell its own calls in a target account by
+ * the session issuer's path, and the hub's IAM lets it assume exactly these (`custom.targetStatements`).
  */
+export const targetRoleName = (region: string): string => `workteam-automation-target-${region}`;
 export const TARGET_ROLE_PATH = '/workteam-automation/local/';
 /** The ExternalId every seeded target role demands of whoever assumes it. */
 export const EXTERNAL_ID = 'local-external-id';
 
-/** `arn:aws:iam::<account>:role/workteam-automation-target`: what the hub is told to assume. */
-export const targetRoleArn = (account: string): string => `arn:aws:iam::${account}:role/${TARGET_ROLE_NAME}`;
-/** The same role with its path: CloudTrail's `sessionContext.sessionIssuer.arn` of its sessions' calls. */
-export const targetRoleIssuerArn = (account: string): string =>
-  `arn:aws:iam::${account}:role${TARGET_ROLE_PATH}${TARGET_ROLE_NAME}`;
+/**
+ * `arn:aws:iam::<account>:role/workteam-automation/local/workteam-automation-target-<region>`: what the hub is told
+ * to assume (an IAM role's ARN holds its path), and CloudTrail's `sessionContext.sessionIssuer.arn` of its sessions.
+ */
+export const targetRoleArn = (account: string, region: string): string =>
+  `arn:aws:iam::${account}:role${TARGET_ROLE_PATH}${targetRoleName(region)}`;
 
 export interface AccountRegion {
   account: string;
@@ -56,7 +57,7 @@ export function targetsSetting(): Target[] {
   return LOCAL_TARGETS.map(({ account, region }) => ({
     account,
     region,
-    roleArn: targetRoleArn(account),
+    roleArn: targetRoleArn(account, region),
     externalId: EXTERNAL_ID,
   }));
 }

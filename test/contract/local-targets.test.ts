@@ -32,7 +32,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ACCOUNT_ID, FUNCTIONS_CALLER_ARN, REGION } from '../../local/cloud';
 import { TARGET_USER_POOL_ID } from '../../local/seed-targets';
-import { EXTERNAL_ID, LOCAL_TARGETS, TARGET_ROLE_NAME, targetRoleArn, targetRoleIssuerArn } from '../../local/targets';
+import { EXTERNAL_ID, LOCAL_TARGETS, targetRoleArn, targetRoleName } from '../../local/targets';
 import { busEvents, waitForBusEvents } from '../support/events';
 
 /** What fromTemporaryCredentials gives: credentials the SDK refreshes by assuming the role again. */
@@ -49,7 +49,7 @@ const clients: { destroy(): void }[] = [sts];
 /** The hub's way into a target: its functions' key assumes the target's role with the ExternalId. */
 function assumed(account: string, region: string, sessionName = 'hub-test'): AwsCredentialIdentityProvider {
   return fromTemporaryCredentials({
-    params: { RoleArn: targetRoleArn(account), ExternalId: EXTERNAL_ID, RoleSessionName: sessionName },
+    params: { RoleArn: targetRoleArn(account, region), ExternalId: EXTERNAL_ID, RoleSessionName: sessionName },
     clientConfig: { region },
   });
 }
@@ -99,7 +99,7 @@ describe('the local STS', () => {
     // Act
     const answer = await sts.send(
       new AssumeRoleCommand({
-        RoleArn: targetRoleArn(VENDOR),
+        RoleArn: targetRoleArn(VENDOR, 'us-east-1'),
         RoleSessionName: 'hub-test',
         ExternalId: EXTERNAL_ID,
         DurationSeconds: 900,
@@ -118,7 +118,7 @@ describe('the local STS', () => {
     const hub = await sts.send(new GetCallerIdentityCommand({}));
 
     // Assess
-    const sessionArn = `arn:aws:sts::${VENDOR}:assumed-role/${TARGET_ROLE_NAME}/hub-test`;
+    const sessionArn = `arn:aws:sts::${VENDOR}:assumed-role/${targetRoleName('us-east-1')}/hub-test`;
     expect(credentials?.AccessKeyId).toMatch(new RegExp(`^ASIA${VENDOR}[0-9A-Z]{4}$`));
     expect(credentials?.SecretAccessKey).toBeTruthy();
     expect(credentials?.SessionToken).toBeTruthy();
@@ -140,14 +140,14 @@ describe('the local STS', () => {
     const unknownRole = `arn:aws:iam::${VENDOR}:role/no-such-role`;
 
     // Act
-    const untrusting = await assume(targetRoleArn(UNREACHABLE), EXTERNAL_ID);
-    const wrongId = await assume(targetRoleArn(VENDOR), 'another-external-id');
-    const noId = await assume(targetRoleArn(VENDOR));
+    const untrusting = await assume(targetRoleArn(UNREACHABLE, 'eu-west-1'), EXTERNAL_ID);
+    const wrongId = await assume(targetRoleArn(VENDOR, 'us-east-1'), 'another-external-id');
+    const noId = await assume(targetRoleArn(VENDOR, 'us-east-1'));
     const unknown = await assume(unknownRole, EXTERNAL_ID);
     const tooLong = await refusal(
       sts.send(
         new AssumeRoleCommand({
-          RoleArn: targetRoleArn(VENDOR),
+          RoleArn: targetRoleArn(VENDOR, 'us-east-1'),
           RoleSessionName: 'hub-test',
           ExternalId: EXTERNAL_ID,
           DurationSeconds: 7200,
@@ -161,9 +161,9 @@ describe('the local STS', () => {
       status: 403,
       message: `User: ${FUNCTIONS_CALLER_ARN} is not authorized to perform: sts:AssumeRole on resource: ${role}`,
     });
-    expect(untrusting).toEqual(denied(targetRoleArn(UNREACHABLE)));
-    expect(wrongId).toEqual(denied(targetRoleArn(VENDOR)));
-    expect(noId).toEqual(denied(targetRoleArn(VENDOR)));
+    expect(untrusting).toEqual(denied(targetRoleArn(UNREACHABLE, 'eu-west-1')));
+    expect(wrongId).toEqual(denied(targetRoleArn(VENDOR, 'us-east-1')));
+    expect(noId).toEqual(denied(targetRoleArn(VENDOR, 'us-east-1')));
     expect(unknown).toEqual(denied(unknownRole));
     expect(tooLong).toMatchObject({ name: 'ValidationError', status: 400 });
   });
@@ -286,15 +286,15 @@ describe('SageMaker per account and region', () => {
         userIdentity: {
           type: 'AssumedRole',
           accountId: VENDOR,
-          arn: `arn:aws:sts::${VENDOR}:assumed-role/${TARGET_ROLE_NAME}/hub-trail`,
+          arn: `arn:aws:sts::${VENDOR}:assumed-role/${targetRoleName(EU)}/hub-trail`,
           sessionContext: {
-            sessionIssuer: { type: 'Role', arn: targetRoleIssuerArn(VENDOR), accountId: VENDOR },
+            sessionIssuer: { type: 'Role', arn: targetRoleArn(VENDOR, EU), accountId: VENDOR },
           },
         },
         responseElements: { workteamArn: `arn:aws:sagemaker:${EU}:${VENDOR}:workteam/private-crowd/${name}` },
       });
-      expect(targetRoleIssuerArn(VENDOR)).toBe(
-        `arn:aws:iam::${VENDOR}:role/workteam-automation/local/workteam-automation-target`,
+      expect(targetRoleArn(VENDOR, EU)).toBe(
+        `arn:aws:iam::${VENDOR}:role/workteam-automation/local/workteam-automation-target-${EU}`,
       );
     } finally {
       await vendor.send(new DeleteWorkteamCommand({ WorkteamName: name }));
@@ -426,7 +426,7 @@ describe('SNS and CloudTrail per account and region', () => {
       expect(event).toMatchObject({ account: VENDOR, region: REGION });
       expect(event?.detail).toMatchObject({
         recipientAccountId: VENDOR,
-        userIdentity: { accountId: VENDOR, sessionContext: { sessionIssuer: { arn: targetRoleIssuerArn(VENDOR) } } },
+        userIdentity: { accountId: VENDOR, sessionContext: { sessionIssuer: { arn: targetRoleArn(VENDOR, REGION) } } },
       });
     } finally {
       await cognito.send(new DeleteGroupCommand({ UserPoolId: TARGET_USER_POOL_ID, GroupName: group }));
