@@ -223,6 +223,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
       AWS_ENDPOINT_URL_CLOUDTRAIL: trails.url,
       AWS_ENDPOINT_URL_STS: sts.url,
+      // The Resource Groups Tagging API's view of SageMaker's tags: the emulator answers it (local/sagemaker/tagging.ts).
+      AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: sagemaker.url,
     };
     const awsEnv = {
       AWS_REGION: REGION,

@@ -2,6 +2,8 @@
  * SageMaker behind a small port: work teams and workforces in the domain's camelCase model. Listing goes
  * through the SDK's paginators; "not found" is the ValidationException the real service answers with.
  */
+
+import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   AddTagsCommand,
   CreateWorkteamCommand,
@@ -174,7 +176,15 @@ export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
  * What the audit reads: every team by ListWorkteams pages (100 a page, WorkerAccessConfiguration inline, never
  * a DescribeWorkteam), the workforces, and ListTags for a team whose classification only the team knows.
  */
-export function createAuditReader(client: SageMakerClient, options: { pageSize?: number } = {}): AuditReader {
+/**
+ * SageMaker as the audit reads it; the teams' tags through the Resource Groups Tagging API (`tagging`): one
+ * GetResources call answers a whole page of teams, where SageMaker's ListTags takes one call a team.
+ */
+export function createAuditReader(
+  client: SageMakerClient,
+  tagging: ResourceGroupsTaggingAPIClient,
+  options: { pageSize?: number } = {},
+): AuditReader {
   const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
   return {
     async *workteamPages() {
@@ -192,8 +202,27 @@ export function createAuditReader(client: SageMakerClient, options: { pageSize?:
     },
 
     tagsOf: (workteamArn) => listAllTags(client, workteamArn),
+
+    async tagsOfTeams(workteamArns) {
+      const tags = new Map<string, Tag[]>(workteamArns.map((arn) => [arn, []]));
+      for (let start = 0; start < workteamArns.length; start += TAGGING_ARNS_PER_CALL) {
+        const ResourceARNList = workteamArns.slice(start, start + TAGGING_ARNS_PER_CALL);
+        const { ResourceTagMappingList = [] } = await tagging.send(new GetResourcesCommand({ ResourceARNList }));
+        for (const mapping of ResourceTagMappingList) {
+          if (mapping.ResourceARN === undefined || !tags.has(mapping.ResourceARN)) continue;
+          tags.set(
+            mapping.ResourceARN,
+            (mapping.Tags ?? []).map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' })),
+          );
+        }
+      }
+      return tags;
+    },
   };
 }
+
+/** GetResources takes at most 100 ARNs a call (ResourceARNList). */
+const TAGGING_ARNS_PER_CALL = 100;
 
 function toSdkMemberDefinition(definition: MemberDefinition): SdkMemberDefinition {
   if (definition.cognito) {

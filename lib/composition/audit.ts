@@ -12,6 +12,7 @@ import { cloudTrailClient } from '../runtime/clients/cloudtrail';
 import { eventBridgeClient } from '../runtime/clients/eventbridge';
 import { sageMakerClient } from '../runtime/clients/sagemaker';
 import { snsClient } from '../runtime/clients/sns';
+import { taggingClient } from '../runtime/clients/tagging';
 import { type AuditConfig, auditConfigSchema, loadConfig } from '../runtime/config';
 import type { ConfiguredTarget } from '../runtime/targets';
 import type { AuditDeps } from '../use-cases/audit/deps';
@@ -27,7 +28,7 @@ export function buildAuditDeps(
 ): AuditDeps {
   const team = buildTeamDeps(config, target);
   return {
-    reader: createAuditReader(sageMakerClient(config, target)),
+    reader: createAuditReader(sageMakerClient(config, target), taggingClient(config, target)),
     topics: createTopicInspector(snsClient(config, target)),
     trails: createTrailInspector(cloudTrailClient(config, target), target.region),
     directory: team.directory,

@@ -206,6 +206,12 @@ export interface AuditReader {
   listAllWorkforces(): Promise<LiveWorkforce[]>;
   /** A team's tags (ListTags): for teams nobody manages, whose classification is only on the team itself. */
   tagsOf(workteamArn: string): Promise<Tag[]>;
+  /**
+   * The tags of many teams at once (the Resource Groups Tagging API: one call per 100 teams), every ARN asked a key
+   * (a team without tags: none). That API is eventually consistent: a tag added a moment ago may be missing, so a
+   * caller that relies on one tag being there reads that team again with `tagsOf`.
+   */
+  tagsOfTeams(workteamArns: string[]): Promise<Map<string, Tag[]>>;
 }
 
 /** SNS as the audit reads it. */

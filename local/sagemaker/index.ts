@@ -8,6 +8,7 @@ import { type CallerIdentity, type CloudTrailEvent, cloudTrailEvent, RECORDED_OP
 import { ApiError } from './errors';
 import { isRecord, type Json } from './input';
 import { SageMakerState } from './state';
+import { getResources, TAGGING_PREFIX } from './tagging';
 
 export type { EmulatorBehaviour } from './behaviour';
 export type { CallerIdentity, CloudTrailEvent } from './cloudtrail';
@@ -114,6 +115,7 @@ function jsonObject(body: string): Json | undefined {
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'SageMaker.';
+// The Resource Groups Tagging API's GetResources is answered here too, from the teams' tags (tagging.ts).
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const NO_KNOBS: Readonly<EmulatorKnobs> = { latencyMs: 0, throttleRate: 0, serverErrorRate: 0 };
 
@@ -262,7 +264,8 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
       sendApiError(res, requestId, new ApiError('UnknownOperationException', 'Missing or invalid X-Amz-Target header'));
       return;
     }
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const prefix = [TARGET_PREFIX, TAGGING_PREFIX].find((known) => target.startsWith(known)) ?? '';
+    const operation = target.slice(prefix.length);
     const scope = scopeOf(req);
     count(scope, operation);
     inFlight.current += 1;
@@ -319,7 +322,8 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
         if (fault.count === 0) faults = faults.filter((candidate) => candidate !== fault);
         throw new ApiError(fault.errorType, fault.message, fault.status);
       }
-      if (!target.startsWith(TARGET_PREFIX) || !state.supports(operation)) {
+      const tagging = target === `${TAGGING_PREFIX}GetResources`;
+      if (!tagging && (!target.startsWith(TARGET_PREFIX) || !state.supports(operation))) {
         throw new ApiError('UnknownOperationException', `Unknown operation: ${target}`);
       }
       let parsed: unknown;
@@ -329,7 +333,7 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
         throw new ApiError('SerializationException', 'Malformed JSON in the request body');
       }
       if (!isRecord(parsed)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
-      return { result: state.handle(operation, parsed) };
+      return { result: tagging ? getResources(state, parsed) : state.handle(operation, parsed) };
     } catch (error) {
       return {
         error:

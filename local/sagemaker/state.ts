@@ -347,6 +347,14 @@ export class SageMakerState {
 
   // --- tags ------------------------------------------------------------------------------------
 
+  /** Every work team with its tags: what the Resource Groups Tagging API sees of SageMaker (tagging.ts). */
+  workteamTags(): { arn: string; tags: Json[] }[] {
+    return [...this.teams.values()].map(({ arn }) => ({
+      arn,
+      tags: SageMakerState.tagList(this.tags.get(arn) ?? new Map()),
+    }));
+  }
+
   private storeTags(arn: string, tags: { Key: string; Value: string }[]): void {
     const stored = new Map<string, string>();
     for (const tag of tags) stored.set(tag.Key, tag.Value);

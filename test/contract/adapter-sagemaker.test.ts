@@ -2,6 +2,7 @@
  * The SageMaker adapter through the real SDK against an emulator of its own (a full account of 25 teams),
  * above all the paginators' PaginationConfig semantics: MaxItems, PageSize, StartingToken.
  */
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateWorkteamCommand, ListWorkteamsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { collectPage, encodeToken, InvalidPaginationToken, queryFingerprint } from '#lib/adapters/pagination';
 import { createAuditReader, createSageMakerAdapter, type WorkteamReader } from '#lib/adapters/sagemaker';
@@ -12,14 +13,24 @@ import { useOwnSageMakerEmulator } from '../support/sagemaker-contract';
 let emulator: SageMakerEmulator;
 let client: SageMakerClient;
 let adapter: WorkteamReader;
+/** The Resource Groups Tagging API, which the emulator answers from its teams' tags. */
+let tagging: ResourceGroupsTaggingAPIClient;
 const TEAM_NAMES = Array.from({ length: 25 }, (_, i) => `team-${String(i + 1).padStart(2, '0')}`);
 
 useOwnSageMakerEmulator(
   (own) => {
     ({ emulator, client } = own);
+    tagging = new ResourceGroupsTaggingAPIClient({
+      endpoint: own.emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
   },
   { beforeEach: 'resetCallCounts' },
 );
+
+afterAll(() => tagging.destroy());
 
 beforeAll(async () => {
   adapter = createSageMakerAdapter(client);
@@ -260,7 +271,7 @@ describe('createSageMakerAdapter().listWorkteams', () => {
 describe('createAuditReader().workteamPages', () => {
   it('yields every team once, a ListWorkteams page at a time: one call per page, never a DescribeWorkteam', async () => {
     // Prepare: pages of 10 stand for SageMaker's 100, so 25 teams take three pages.
-    const reader = createAuditReader(client, { pageSize: 10 });
+    const reader = createAuditReader(client, tagging, { pageSize: 10 });
 
     // Act
     const pages: string[][] = [];
@@ -273,10 +284,29 @@ describe('createAuditReader().workteamPages', () => {
   });
 
   it('reads the tags of one team with ListTags', async () => {
-    const reader = createAuditReader(client);
+    const reader = createAuditReader(client, tagging);
     const [first] = (await reader.workteamPages()[Symbol.asyncIterator]().next()).value as { arn: string }[];
 
     expect(await reader.tagsOf(first?.arn ?? '')).toEqual([{ key: 'classification', value: 'restricted' }]);
+  });
+
+  it("reads a page's tags with one GetResources call of the Tagging API, and no SageMaker call", async () => {
+    // Prepare
+    const reader = createAuditReader(client, tagging);
+    const [page = []] = await (async () => {
+      for await (const first of reader.workteamPages()) return [first];
+      return [];
+    })();
+    emulator.resetCallCounts();
+
+    // Act
+    const tags = await reader.tagsOfTeams(page.map((team) => team.arn));
+
+    // Assess: every team asked has a key; only team-01 has tags; one call for the 25
+    expect(tags.size).toBe(25);
+    expect(tags.get(page[0]?.arn ?? '')).toEqual([{ key: 'classification', value: 'restricted' }]);
+    expect([...tags.values()].filter((list) => list.length > 0)).toHaveLength(1);
+    expect(emulator.callCounts()).toEqual({ GetResources: 1 });
   });
 });
 

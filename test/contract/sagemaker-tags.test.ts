@@ -1,3 +1,4 @@
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   AddTagsCommand,
   DeleteTagsCommand,
@@ -338,5 +339,58 @@ describe('SageMaker emulator: tags', () => {
       // Assess
       expect(error.name).toBe('ValidationException');
     });
+  });
+});
+
+describe('the Resource Groups Tagging API of the emulator (GetResources)', () => {
+  let client: SageMakerClient;
+  let tagging: ResourceGroupsTaggingAPIClient;
+
+  useOwnSageMakerEmulator((own) => {
+    client = own.client;
+    tagging = new ResourceGroupsTaggingAPIClient({
+      endpoint: own.emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(() => tagging.destroy());
+
+  it('answers the tagged teams of a list of ARNs, leaving out untagged and unknown ones, with an empty last token', async () => {
+    // Prepare
+    const tagged = await createTeam(client, 'tagged', { Tags: [{ Key: 'cost-center', Value: 'ml' }] });
+    const untagged = await createTeam(client, 'untagged');
+
+    // Act
+    const answer = await tagging.send(new GetResourcesCommand({ ResourceARNList: [tagged, untagged, UNKNOWN_ARN] }));
+
+    // Assess
+    expect(answer.ResourceTagMappingList).toEqual([
+      { ResourceARN: tagged, Tags: [{ Key: 'cost-center', Value: 'ml' }] },
+    ]);
+    expect(answer.PaginationToken).toBe('');
+  });
+
+  it('pages the tagged teams by type filter, and refuses ARNs combined with paging as the API does', async () => {
+    // Prepare
+    for (const name of ['a', 'b', 'c']) await createTeam(client, name, { Tags: [{ Key: 'k', Value: name }] });
+
+    // Act
+    const first = await tagging.send(
+      new GetResourcesCommand({ ResourceTypeFilters: ['sagemaker:workteam'], ResourcesPerPage: 2 }),
+    );
+    const second = await tagging.send(
+      new GetResourcesCommand({ ResourceTypeFilters: ['sagemaker:workteam'], PaginationToken: first.PaginationToken }),
+    );
+    const mixed = await tagging
+      .send(new GetResourcesCommand({ ResourceARNList: [UNKNOWN_ARN], ResourcesPerPage: 2 }))
+      .catch((error: Error) => error);
+
+    // Assess
+    expect(first.ResourceTagMappingList).toHaveLength(2);
+    expect(second.ResourceTagMappingList).toHaveLength(1);
+    expect(second.PaginationToken).toBe('');
+    expect((mixed as Error).name).toBe('InvalidParameterException');
   });
 });

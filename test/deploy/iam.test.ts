@@ -61,6 +61,7 @@ const AUDIT = [
   'sagemaker:ListWorkteams',
   'sagemaker:ListWorkforces',
   'sagemaker:ListTags',
+  'tag:GetResources',
   'sns:GetTopicAttributes',
   'sns:ListSubscriptionsByTopic',
   'cognito-idp:ListUsersInGroup',
@@ -127,6 +128,7 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
 /** Actions that support no resource-level permissions, so only they may be granted on '*'. */
 const UNSCOPABLE = [
   'cloudtrail:DescribeTrails',
+  'tag:GetResources',
   'sagemaker:ListWorkteams',
   'sagemaker:ListWorkforces',
   'xray:PutTraceSegments',
