@@ -3,6 +3,7 @@
 import { memberGroups, memberKindOf } from './members';
 import { redactEmailAddresses } from './privacy';
 import type { DesiredTeam } from './team';
+import { describeAddressesChange } from './team-notifications';
 
 function transition(field: string, before: unknown, after: unknown): string[] {
   return before === after ? [] : [`${field}: ${String(before)}→${String(after)}`];
@@ -10,7 +11,8 @@ function transition(field: string, before: unknown, after: unknown): string[] {
 
 /**
  * A short account of what changed, for the team's history: field names, toggles, group names and tag keys,
- * never a description or a tag value; e-mail addresses are masked. '' when nothing changed.
+ * never a description or a tag value; e-mail addresses are masked, and notification addresses only counted. ''
+ * when nothing changed.
  */
 export function describeChange(before: DesiredTeam, after: DesiredTeam): string {
   const beforeGroups = memberGroups(before.members);
@@ -21,6 +23,7 @@ export function describeChange(before: DesiredTeam, after: DesiredTeam): string 
     ...(before.workforceName === after.workforceName ? [] : ['workforceName']),
     ...(before.description === after.description ? [] : ['description']),
     ...transition('notifications', before.notifications, after.notifications),
+    ...[describeAddressesChange(before, after)].filter((part) => part !== ''),
     ...transition('workerAccess.sourceIp', before.workerAccess.sourceIp, after.workerAccess.sourceIp),
     ...transition('workerAccess.vpcSourceIp', before.workerAccess.vpcSourceIp, after.workerAccess.vpcSourceIp),
     ...(memberKindOf(before.members) === memberKindOf(after.members)

@@ -13,9 +13,15 @@ import { canonicalJson } from './canonical-json';
 import type { MemberKind, Violation } from './errors';
 import { checkList, checkObject, childPath, isRecord, keyPath, typeName, violation } from './field-checks';
 import { MANAGED_BY_KEY } from './management-tag';
-import { hasDotSegment, MEMBER_GROUP_LIMIT } from './members';
+import { hasDotSegment, MEMBER_GROUP_LIMIT, memberKindOf } from './members';
 import { togglesOf } from './plan';
 import type { DesiredTeam, Members } from './team';
+import {
+  checkNotificationsRequest,
+  type NotificationsRequest,
+  notificationsOf,
+  notificationsRequestOf,
+} from './team-notifications';
 import {
   checkCognitoGroupName,
   checkDescription,
@@ -42,8 +48,8 @@ export interface CreateTeamRequest {
   /** Defaults to the region's private workforce. */
   workforceName?: string;
   members: Members;
-  /** Defaults to true. */
-  notifications?: boolean;
+  /** Defaults to true; `{ addresses }` only for an OIDC team (lib/domain/team-notifications.ts). */
+  notifications?: NotificationsRequest;
   /** Each field defaults to `Disabled`. */
   workerAccess?: WorkerAccess;
   tags?: Record<string, string>;
@@ -52,10 +58,11 @@ export interface CreateTeamRequest {
 /**
  * `PATCH /teams/{name}`: a JSON merge patch (RFC 7386). A field left out stays as it is; `null` removes (a tag)
  * or resets (a worker-access toggle to `Disabled`); `description` and `notifications` cannot be removed.
+ * `notifications` is replaced whole: `{ addresses }` is the new list, `true` or `false` drops the list.
  */
 export interface TeamPatch {
   description?: string;
-  notifications?: boolean;
+  notifications?: NotificationsRequest;
   workerAccess?: { [Field in keyof WorkerAccessToggles]?: Toggle | null } | null;
   tags?: Record<string, string | null> | null;
 }
@@ -86,11 +93,6 @@ function checkKnownFields(record: Record<string, unknown>, allowed: readonly str
     .map((key) =>
       violation(keyPath(path, key), 'Unknown', `This field is not known here; the fields are ${allowed.join(', ')}`),
     );
-}
-
-export function checkBoolean(value: unknown, path: string): Violation[] {
-  if (value === undefined || typeof value === 'boolean') return [];
-  return [violation(path, 'Type', `${path} must be true or false, not ${typeName(value)}`)];
 }
 
 function checkGroupList(value: unknown, path: string, kind: MemberKind): Violation[] {
@@ -207,6 +209,14 @@ export function checkTagRecord(value: unknown, path: string, nullable: boolean):
   return [...tooMany, ...perTag];
 }
 
+/** The kind of a body's `members`, when it names exactly one kind. */
+function kindOfBody(members: unknown): MemberKind | undefined {
+  if (!isRecord(members)) return undefined;
+  const cognito = members.cognitoGroups !== undefined;
+  const oidc = members.oidcGroups !== undefined;
+  return cognito === oidc ? undefined : cognito ? 'cognito' : 'oidc';
+}
+
 export function checkTeamFields(body: Record<string, unknown>, workforceRequired: boolean): Violation[] {
   return [
     ...checkKnownFields(body, CREATE_FIELDS, ''),
@@ -214,7 +224,7 @@ export function checkTeamFields(body: Record<string, unknown>, workforceRequired
     ...checkDescription(body.description, 'description'),
     ...checkWorkforceName(body.workforceName, 'workforceName', workforceRequired),
     ...checkMembers(body.members, 'members'),
-    ...checkBoolean(body.notifications, 'notifications'),
+    ...checkNotificationsRequest(body.notifications, 'notifications', kindOfBody(body.members)),
     ...checkWorkerAccessRequest(body.workerAccess, 'workerAccess', false),
     ...checkTagRecord(body.tags, 'tags', false),
   ];
@@ -232,7 +242,23 @@ export function validateDesiredTeam(team: DesiredTeam): Violation[] {
   // Typed for callers, but checked as unknown: a record read back from the registry does not honour the type.
   const raw: unknown = team;
   if (!isRecord(raw)) return notAnObjectBody(raw);
-  return checkTeamFields(raw, true);
+  // Its notifications are checked in the request's shape, where the addresses are the field's.
+  const { notificationAddresses, ...fields } = raw;
+  const addressesWithoutTopic =
+    notificationAddresses !== undefined && raw.notifications !== true
+      ? [violation('notifications', 'Conflict', 'notifications.addresses need notifications: a topic to subscribe')]
+      : [];
+  const notifications = notificationAddresses === undefined ? raw.notifications : { addresses: notificationAddresses };
+  return [...addressesWithoutTopic, ...checkTeamFields({ ...fields, notifications }, true)];
+}
+
+/**
+ * A patch's `notifications` against the team's members: `{ addresses }` (even an empty list) is refused on a
+ * Cognito team, as on create. The rest of a patch is checked by `validateDesiredTeam` once merged.
+ */
+export function checkPatchForMembers(patch: TeamPatch, members: Members): Violation[] {
+  if (typeof patch.notifications !== 'object') return [];
+  return checkNotificationsRequest(patch.notifications, 'notifications', memberKindOf(members));
 }
 
 function copyMembers(members: Members): Members {
@@ -251,7 +277,7 @@ export function toDesiredTeam(request: CreateTeamRequest, workforceName: string)
     description: request.description,
     workforceName: request.workforceName ?? workforceName,
     members: copyMembers(request.members),
-    notifications: request.notifications ?? true,
+    ...notificationsOf(request.notifications),
     workerAccess: togglesOf(request.workerAccess),
     // Object.fromEntries defines every key as an own property, even '__proto__'.
     tags: Object.fromEntries(Object.entries(request.tags ?? {})),
@@ -290,11 +316,12 @@ export function applyTeamPatch(team: DesiredTeam, patch: TeamPatch): DesiredTeam
     if (value === null) tags.delete(key);
     else tags.set(key, value);
   }
+  const { notificationAddresses: _kept, ...rest } = team;
   return {
-    ...team,
+    ...rest,
     description: patch.description ?? team.description,
     members: copyMembers(team.members),
-    notifications: patch.notifications ?? team.notifications,
+    ...notificationsOf(patch.notifications ?? notificationsRequestOf(team)),
     workerAccess,
     tags: Object.fromEntries(tags),
   };

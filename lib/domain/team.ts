@@ -14,6 +14,13 @@ export interface DesiredTeam {
   members: Members;
   /** When true (the default) the team has an SNS topic that SageMaker publishes to and its workers get. */
   notifications: boolean;
+  /**
+   * An OIDC team's subscribers, given with the team (nobody here can list an OIDC provider's group members): its
+   * topic is subscribed to exactly these. Absent (never empty): the topic's subscriptions are its owner's; always
+   * absent on Cognito teams and without notifications (lib/domain/team-notifications.ts). Never logged or answered
+   * unmasked.
+   */
+  notificationAddresses?: string[];
   workerAccess: WorkerAccessToggles;
   tags: Record<string, string>;
 }

@@ -13,7 +13,6 @@ import { checkTargetFields, type Target } from '../domain/target';
 import type { Members } from '../domain/team';
 import {
   type CreateTeamRequest,
-  checkBoolean,
   checkMembersObject,
   checkTagRecord,
   checkTeamFields,
@@ -21,6 +20,7 @@ import {
   notAnObjectBody,
   type TeamPatch,
 } from '../domain/team-commands';
+import { checkNotificationsRequest, type NotificationsRequest } from '../domain/team-notifications';
 import { checkDescription, checkWorkteamName, isToggle } from '../domain/validation';
 import type { Toggle } from '../domain/workteam';
 import type { AdoptTeamCommand } from '../use-cases/adopt-release';
@@ -64,6 +64,12 @@ function readStrings(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
+/** `notifications` of a valid body: a boolean or `{ addresses }`; undefined when absent. */
+function readNotifications(value: unknown): NotificationsRequest | undefined {
+  if (typeof value === 'boolean') return value;
+  return isRecord(value) ? { addresses: readStrings(value.addresses) } : undefined;
+}
+
 function readMembers(value: unknown): Members {
   const record = isRecord(value) ? value : {};
   return record.oidcGroups !== undefined
@@ -83,7 +89,7 @@ export function parseCreateTeamRequest(body: unknown): CreateTeamRequest {
     description: String(body.description),
     ...(typeof body.workforceName === 'string' ? { workforceName: body.workforceName } : {}),
     members: readMembers(body.members),
-    ...(typeof body.notifications === 'boolean' ? { notifications: body.notifications } : {}),
+    ...(body.notifications === undefined ? {} : { notifications: readNotifications(body.notifications) }),
     ...(workerAccess === undefined
       ? {}
       : {
@@ -122,8 +128,8 @@ export function validateTeamPatch(body: unknown): Violation[] {
       ? [violation('description', 'Required', 'description cannot be removed: a work team needs one')]
       : checkDescription(body.description, 'description', false)),
     ...(body.notifications === null
-      ? [violation('notifications', 'Required', 'notifications cannot be removed: give true or false')]
-      : checkBoolean(body.notifications, 'notifications')),
+      ? [violation('notifications', 'Required', 'notifications cannot be removed: give true, false or { addresses }')]
+      : checkNotificationsRequest(body.notifications, 'notifications')),
     ...checkWorkerAccessRequest(body.workerAccess, 'workerAccess', true),
     ...checkTagRecord(body.tags, 'tags', true),
   ];
@@ -140,7 +146,7 @@ export function parseTeamPatch(body: unknown): TeamPatch {
   const { description, notifications, workerAccess, tags } = body;
   return {
     ...(typeof description === 'string' ? { description } : {}),
-    ...(typeof notifications === 'boolean' ? { notifications } : {}),
+    ...(notifications === undefined ? {} : { notifications: readNotifications(notifications) }),
     ...(workerAccess === null ? { workerAccess: null } : {}),
     ...(isRecord(workerAccess)
       ? {

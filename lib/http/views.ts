@@ -5,6 +5,7 @@
 import { toWorkteamSpec } from '../domain/desired-spec';
 import type { LiveWorkforce, LiveWorkteam } from '../domain/live';
 import { togglesOf } from '../domain/plan';
+import { maskAddress } from '../domain/privacy';
 import type { Target } from '../domain/target';
 import type { Difference, TeamRecord, TeamStatus } from '../domain/team';
 import { teamStatus } from '../domain/team-status';
@@ -101,6 +102,11 @@ interface ManagedTeamView extends Omit<TeamView, 'arn'> {
   version: number;
   status: TeamStatus;
   pendingReason?: string;
+  /**
+   * The addresses an OIDC team's topic is subscribed to (`notifications: { addresses }`), masked
+   * (`a***@example.com`): only on teams that name some. Masked, they cannot be sent back in a PATCH.
+   */
+  notificationAddresses?: string[];
   differences: Difference[];
 }
 
@@ -142,6 +148,9 @@ export function toManagedTeamView(
       : status !== 'InSync' && record.pendingReason
         ? { pendingReason: record.pendingReason }
         : {}),
+    ...(record.spec.notificationAddresses === undefined
+      ? {}
+      : { notificationAddresses: record.spec.notificationAddresses.map(maskAddress) }),
     differences,
   };
 }

@@ -23,6 +23,7 @@ import type { DesiredTeam, Members, TeamAction, TeamRecord } from '../domain/tea
 import {
   applyTeamPatch,
   type CreateTeamRequest,
+  checkPatchForMembers,
   createFingerprint,
   type TeamPatch,
   toDesiredTeam,
@@ -267,6 +268,7 @@ export async function updateTeam(
 ): Promise<TeamResult> {
   let workforceHasVpc: boolean | undefined;
   return changeTeam(deps, actor, name, { expected, action: 'updated' }, async (team) => {
+    fail(checkPatchForMembers(patch, team.members));
     const patched = applyTeamPatch(team, patch);
     // Only VpcSourceIp depends on the workforce; other patches must not need SageMaker to be answering.
     if (patched.workerAccess.vpcSourceIp === 'Enabled' && workforceHasVpc === undefined) {

@@ -318,6 +318,8 @@ describe('validateResponse', () => {
   const json = { 'content-type': 'application/json' };
   const managedTeam = {
     name: 'invoice-extractors',
+    account: '000000000000',
+    region: 'us-east-1',
     arn: null,
     description: 'Extracts fields',
     members: { cognitoGroups: ['labelers-en'] },
@@ -348,8 +350,8 @@ describe('validateResponse', () => {
 
   it('refuses a status the operation does not document', () => {
     expect(() =>
-      validateResponse('GET', '/teams', 404, { error: { code: 'TeamNotFound', message: 'x' } }, json),
-    ).toThrow(/GET \/teams \(listTeams\) answered 404, a status the document does not list/);
+      validateResponse('GET', '/teams', 412, { error: { code: 'PreconditionFailed', message: 'x' } }, json),
+    ).toThrow(/GET \/teams \(listTeams\) answered 412, a status the document does not list/);
   });
 
   it('refuses a field the view does not have', () => {
@@ -382,6 +384,48 @@ describe('validateResponse', () => {
   it('refuses a 503 without Retry-After', () => {
     const body = { error: { code: 'UpstreamUnavailable', message: 'x', details: { operation: 'the request' } } };
     expect(() => validateResponse('GET', '/workforces', 503, body, json)).toThrow(/Retry-After/);
+  });
+
+  it('accepts GET /targets with an unreachable target, and refuses one without its status', () => {
+    // Prepare
+    const targets = [
+      {
+        account: '000000000000',
+        region: 'us-east-1',
+        hub: true,
+        workforce: { name: 'w', kind: 'cognito' },
+        status: 'ok',
+      },
+      { account: '222222222222', region: 'eu-west-1', hub: false, workforce: null, status: 'unreachable', reason: 'x' },
+    ];
+
+    // Act and assess
+    expect(validateResponse('GET', '/targets', 200, { targets }, json)).toEqual({
+      operationId: 'listTargets',
+      status: 200,
+    });
+    const { status: _status, ...withoutStatus } = targets[0] as Record<string, unknown>;
+    expect(() => validateResponse('GET', '/targets', 200, { targets: [withoutStatus] }, json)).toThrow(
+      /does not match/,
+    );
+  });
+
+  it("accepts a target's errors on a team route, with their details", () => {
+    // Prepare
+    const notFound = {
+      error: { code: 'TargetNotFound', message: 'x', details: { account: '1', region: 'r', field: 'region' } },
+    };
+    const unreachable = {
+      error: { code: 'TargetUnreachable', message: 'x', details: { account: '1', region: 'r', reason: 'denied' } },
+    };
+
+    // Act and assess
+    expect(validateResponse('DELETE', '/teams/t-1/members/g', 404, notFound, json).status).toBe(404);
+    expect(validateResponse('PATCH', '/teams/t-1', 409, unreachable, json).status).toBe(409);
+    expect(validateResponse('GET', '/teams', 409, unreachable, json).status).toBe(409);
+    expect(() =>
+      validateResponse('GET', '/teams', 404, { error: { ...notFound.error, details: { account: '1' } } }, json),
+    ).toThrow(/does not match/);
   });
 
   it('reads pointers as the document writes them', () => {

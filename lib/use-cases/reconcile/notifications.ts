@@ -1,10 +1,12 @@
 /**
  * The SNS side of a pass: the team's topic (ensured, kept, or deleted with the ledger of its confirmation mails)
- * and its e-mail subscriptions, which follow the enabled members of the team's Cognito groups. An adopted team's
- * own topic (`foreignTopic`) is none of this: SageMaker keeps pointing at it and nothing here touches it.
+ * and its e-mail subscriptions, which follow the enabled members of a Cognito team's groups, or the addresses an
+ * OIDC team names (`notificationAddresses`); an OIDC team that names none leaves them to its owner. An adopted
+ * team's own topic (`foreignTopic`) is none of this: SageMaker keeps pointing at it and nothing here touches it.
  */
 import { sameMembers } from '../../domain/members';
 import type { TeamRecord } from '../../domain/team';
+import { sameAddresses } from '../../domain/team-notifications';
 import { syncSubscriptions } from '../email-subscriptions';
 import type { ReconcileDeps, ReconcileHints } from './contract';
 import { type ApplyAttempt, checkTime, type RunState } from './pass-state';
@@ -30,14 +32,15 @@ export function keptFromApplied(
   const { spec, appliedSpec: applied } = record;
   const afterApplied = hints.change === true && applied !== undefined && record.appliedVersion === record.version - 1;
   const topicKept = afterApplied && spec.notifications && applied.notifications && record.topicArn !== undefined;
-  const subscriptionsKept = topicKept && !record.orphaned && sameMembers(spec.members, applied.members);
+  const subscriptionsKept =
+    topicKept && !record.orphaned && sameMembers(spec.members, applied.members) && sameAddresses(spec, applied);
   return { topicKept, subscriptionsKept };
 }
 
-/** The team's topic, and the addresses its subscriptions are to reach. */
+/** The team's topic, and the addresses its subscriptions are to reach (undefined: left as they are). */
 interface PreparedNotifications {
   topicArn: string;
-  emails: string[];
+  emails: string[] | undefined;
 }
 
 /**
@@ -59,14 +62,28 @@ export async function prepareNotifications(
     attempt.topicArn = topicArn;
     run.topicArn = topicArn;
   }
-  let emails: string[] = [];
+  let emails: string[] | undefined = [];
   if (record.identity && 'cognitoGroups' in spec.members) {
     ({ emails, missingGroups: attempt.missingGroups } = await deps.directory.emailsOfGroups(
       record.identity.userPool,
       spec.members.cognitoGroups,
     ));
+  } else if ('oidcGroups' in spec.members) {
+    emails = await oidcSubscribers(deps, record);
   }
   return { topicArn, emails };
+}
+
+/**
+ * Whom an OIDC team's topic is to reach: the addresses it names. Naming none leaves the subscriptions to its owner
+ * (undefined), except once right after it named some: while the ledger still remembers addresses this system
+ * asked, they are unsubscribed (an empty list), as a PATCH that removes one address unsubscribes it, and the
+ * emptied ledger hands the topic over.
+ */
+async function oidcSubscribers(deps: ReconcileDeps, record: TeamRecord): Promise<string[] | undefined> {
+  if (record.spec.notificationAddresses !== undefined) return record.spec.notificationAddresses;
+  const ledger = await deps.ledgers.get(record.name);
+  return Object.keys(ledger).length > 0 ? [] : undefined;
 }
 
 /**
@@ -80,6 +97,7 @@ export async function subscribe(
   prepared: PreparedNotifications,
   attempt: ApplyAttempt,
 ): Promise<void> {
+  if (prepared.emails === undefined) return;
   checkTime();
   attempt.subscriptions = await syncSubscriptions(deps, name, prepared.topicArn, prepared.emails);
 }

@@ -1,8 +1,10 @@
 /**
  * The notification rules of a team: no topic where its classification or desired state wants one, a topic that is
  * gone, that SageMaker may not publish to, that anyone may subscribe or publish to, or encrypted with a key SageMaker
- * cannot use; workers not subscribed, and subscriptions of people in none of its Cognito groups (except on a
- * managed team's own topic, whose subscriptions are its owner's).
+ * cannot use; workers not subscribed, and subscriptions of people in none of its Cognito groups, or, for a managed
+ * OIDC team that names its subscribers, not among them (except on a managed team's own topic, whose subscriptions
+ * are its owner's). Who is in an OIDC provider's groups cannot be listed: an OIDC team that names nobody gets no
+ * subscription finding.
  */
 import { mergeAddresses } from '../../email-addresses';
 import type { LiveWorkteam } from '../../live';
@@ -216,15 +218,36 @@ export function liveGroupStates(live: LiveWorkteam, groups: Record<string, Group
 }
 
 /**
- * Who should be subscribed: the enabled workers of the live team's Cognito groups that exist. A subscription
- * pending confirmation counts as subscribed and is never stale: nobody can unsubscribe it, and SNS drops it if it
- * stays unconfirmed; a pending one of somebody in none of the groups is reported apart (`pending-leaver`, low).
+ * Who should be subscribed, and how a finding names them: the enabled workers of a Cognito team's groups that
+ * exist (undefined when one of the groups was not read: the audit does not guess); the addresses a managed OIDC
+ * team names (lib/domain/team-notifications.ts); for any other OIDC team nobody can tell (undefined).
+ */
+function expectedSubscribers(context: TeamContext): { expected: string[]; whose: string } | undefined {
+  const { live, input, record } = context;
+  if (live.memberDefinitions.some((definition) => definition.oidc !== undefined)) {
+    const named = record?.spec.notificationAddresses;
+    return named === undefined
+      ? undefined
+      : { expected: mergeAddresses([named]), whose: 'none of the addresses it names' };
+  }
+  const states = liveGroupStates(live, input.groups);
+  if (states === undefined) return undefined;
+  return {
+    expected: mergeAddresses(states.filter(({ exists }) => exists).map(({ emails }) => emails)),
+    whose: 'nobody in its Cognito groups',
+  };
+}
+
+/**
+ * Who should be subscribed (`expectedSubscribers`) against who is. A subscription pending confirmation counts as
+ * subscribed and is never stale: nobody can unsubscribe it, and SNS drops it if it stays unconfirmed; a pending one
+ * of somebody not expected is reported apart (`pending-leaver`, low).
  */
 function subscriptionFindings(context: TeamContext, topic: TopicState): Finding[] {
-  const { live, input, scope } = context;
-  const states = liveGroupStates(live, input.groups);
-  if (states === undefined) return [];
-  const expected = mergeAddresses(states.filter(({ exists }) => exists).map(({ emails }) => emails));
+  const { input, scope } = context;
+  const subscribers = expectedSubscribers(context);
+  if (subscribers === undefined) return [];
+  const { expected, whose } = subscribers;
   const confirmed = mergeAddresses([topic.emailEndpoints]);
   const subscribed = mergeAddresses([topic.emailEndpoints, topic.pendingEmailEndpoints]);
   const expectedMailboxes = new Set(expected.map((address) => address.toLowerCase()));
@@ -257,7 +280,7 @@ function subscriptionFindings(context: TeamContext, topic: TopicState): Finding[
     const { remedy, remediable } = notificationRemedy(context, 'unsubscribe them', 'unsubscribe them from the topic');
     findings.push(
       finding('notifications.stale-subscriptions', scope, {
-        message: `${stale.length} address(es) subscribed to the notification topic of work team '${input.name}' belong to nobody in its Cognito groups and still hear of its tasks: ${remedy}.`,
+        message: `${stale.length} address(es) subscribed to the notification topic of work team '${input.name}' belong to ${whose} and still hear of its tasks: ${remedy}.`,
         desired: none,
         actual: maskedList(stale),
         remediable,
@@ -267,7 +290,7 @@ function subscriptionFindings(context: TeamContext, topic: TopicState): Finding[
   if (pendingLeavers.length > 0) {
     findings.push(
       finding('notifications.pending-leaver', scope, {
-        message: `${pendingLeavers.length} subscription(s) to the notification topic of work team '${input.name}' still pending confirmation belong to nobody in its Cognito groups: SNS cannot remove a subscription before it is confirmed. It lapses on its own unless its owner confirms it; once confirmed, the Cognito sync or a remediation unsubscribes it (notifications.stale-subscriptions reports it meanwhile). Nothing to do unless it stays.`,
+        message: `${pendingLeavers.length} subscription(s) to the notification topic of work team '${input.name}' still pending confirmation belong to ${whose}: SNS cannot remove a subscription before it is confirmed. It lapses on its own unless its owner confirms it; once confirmed, the Cognito sync or a remediation unsubscribes it (notifications.stale-subscriptions reports it meanwhile). Nothing to do unless it stays.`,
         desired: none,
         actual: maskedList(pendingLeavers),
         remediable: false,
