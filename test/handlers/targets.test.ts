@@ -4,6 +4,7 @@
  * credentials and region, as a person in that account would see it.
  */
 import { DescribeWorkteamCommand, ListWorkteamsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
@@ -20,11 +21,28 @@ const VENDOR = { account: '111111111111', region: 'us-east-1' };
 const VENDOR_EU = { account: '111111111111', region: 'eu-west-1' };
 const REFUSING = { account: '222222222222', region: 'eu-west-1' };
 
-const clients: SageMakerClient[] = [];
+const clients: { destroy(): void }[] = [];
 
 /** SageMaker as the target's own account sees it: its role's session, in its region. */
 function sageMakerOf(target: { account: string; region: string }): SageMakerClient {
   const client = new SageMakerClient({
+    region: target.region,
+    credentials: fromTemporaryCredentials({
+      params: {
+        RoleArn: targetRoleArn(target.account, target.region),
+        ExternalId: EXTERNAL_ID,
+        RoleSessionName: 'test',
+      },
+      clientConfig: { region: HUB.region },
+    }),
+  });
+  clients.push(client);
+  return client;
+}
+
+/** SNS as the target's own account sees it. */
+function snsOf(target: { account: string; region: string }): SNSClient {
+  const client = new SNSClient({
     region: target.region,
     credentials: fromTemporaryCredentials({
       params: {
@@ -206,20 +224,33 @@ describe('a team in another account and region', () => {
     );
   });
 
-  it('creates an OIDC team in the OIDC region with its groups', async () => {
+  it('creates an OIDC team in the OIDC region with its groups, its topic there asking each named address once', async () => {
     // Prepare
     const name = uniqueTeamName('oidc');
+    const addresses = [`${name}-a@example.com`, `${name}-b@example.com`];
 
     // Act
     const answer = await call(createTeam, 'createTeam', 'create-team.json', {
-      body: { ...teamBody(name, { members: { oidcGroups: ['annotators', 'reviewers'] } }), ...VENDOR_EU },
+      body: {
+        ...teamBody(name, { members: { oidcGroups: ['annotators', 'reviewers'] }, notifications: { addresses } }),
+        ...VENDOR_EU,
+      },
     });
     created.push({ name, target: VENDOR_EU });
 
-    // Assess
+    // Assess: the team in the OIDC target; its topic there with one pending subscription per address; the answer
+    // masks the addresses
     expect(answer.statusCode).toBe(201);
+    expect(JSON.stringify(answer.body)).not.toContain(`${name}-a@`);
     const live = (await sageMakerOf(VENDOR_EU).send(new DescribeWorkteamCommand({ WorkteamName: name }))).Workteam;
     expect(live?.MemberDefinitions).toEqual([{ OidcMemberDefinition: { Groups: ['annotators', 'reviewers'] } }]);
+    const topicArn = live?.NotificationConfiguration?.NotificationTopicArn ?? '';
+    expect(topicArn).toMatch(/^arn:aws:sns:eu-west-1:111111111111:/);
+    const { Subscriptions = [] } = await snsOf(VENDOR_EU).send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }),
+    );
+    expect(Subscriptions.map((subscription) => subscription.Endpoint).sort()).toEqual(addresses);
+    expect(Subscriptions.every((subscription) => subscription.SubscriptionArn === 'PendingConfirmation')).toBe(true);
   });
 });
 
