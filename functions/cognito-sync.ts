@@ -1,21 +1,41 @@
 /**
- * SQS → the Cognito sync: "AWS API Call via CloudTrail" records of the workforce's user pool reach the
- * cognito-changes queue through an EventBridge rule (serverless.yml), and this function takes them a batch at a
- * time, so that a storm of changes (a bulk import) costs about what one change costs. Delivered at least once,
+ * SQS → the Cognito sync: "AWS API Call via CloudTrail" records of the workforces' user pools reach the
+ * cognito-changes queue through an EventBridge rule (serverless.yml): the hub's own, and every other target's,
+ * forwarded to the hub's bus by the rule infra/target.yml makes there. This function takes them a batch at a
+ * time, so that a storm of changes (a bulk import) costs about what one change costs, and syncs each target's
+ * events with that target's deps (lib/use-cases/cognito-sync/targets.ts). Delivered at least once,
  * in any order, duplicated: what a batch does reads the pool as it is now, so a duplicate or a reordering ends
  * in the same state. Messages of failed work come again (partial batch failure); a malformed one is refused,
  * and after the queue's receives lands in the dead-letter queue.
  */
 import { z } from 'zod';
-import { buildTeamDeps } from '#lib/composition/teams';
+import { targetsOf } from '#lib/composition/targets';
+import { teamDepsByTarget } from '#lib/composition/teams';
 import { COGNITO_EVENTS, type CognitoChange, GROUP_EVENTS, MEMBERSHIP_EVENTS } from '#lib/domain/cognito-changes';
 import { sqsBatchRoute } from '#lib/handlers/queue';
 import { cognitoSyncConfig, loadConfig } from '#lib/runtime/config';
 import { logger } from '#lib/runtime/observability';
-import { syncCognitoChanges } from '#lib/use-cases/cognito-sync/batch';
+import {
+  type CognitoTargets,
+  type PlacedChange,
+  rememberingUserPools,
+  syncChangesOfTargets,
+} from '#lib/use-cases/cognito-sync/targets';
 
 const config = loadConfig(cognitoSyncConfig());
-const deps = buildTeamDeps(config);
+const depsOf = teamDepsByTarget(config);
+const { all, hub, find } = targetsOf(config);
+/** Each target's workforce pool, from SageMaker through the target's own clients (the hub's is USER_POOL_ID). */
+const targets: CognitoTargets<(typeof all)[number]> = {
+  all,
+  hub,
+  find,
+  depsOf,
+  userPoolOf: rememberingUserPools(hub, config.USER_POOL_ID, async (target) => {
+    const workforce = await depsOf(target).sagemaker.describeWorkforce(undefined);
+    return workforce?.cognito?.userPool;
+  }),
+};
 
 /** CloudTrail event ids are UUIDs: a message with anything else is not CloudTrail's (and reaches no log). */
 const EventIdSchema = z.guid();
@@ -33,6 +53,9 @@ const CognitoApiCallSchema = z.union([
   z.object({
     source: z.literal('aws.cognito-idp'),
     'detail-type': z.literal('AWS API Call via CloudTrail'),
+    // Where the call happened: the target (a forwarded event keeps its own account's and region's).
+    account: z.string(),
+    region: z.string(),
     detail: z
       .object({
         eventID: EventIdSchema,
@@ -53,27 +76,30 @@ const CognitoApiCallSchema = z.union([
 ]);
 type CognitoApiCall = z.infer<typeof CognitoApiCallSchema>;
 
-/** The change a record stands for, or why it stands for none. */
-function changeOf(call: CognitoApiCall): CognitoChange | 'the call failed' | 'another user pool' {
-  const { detail } = call;
-  if ('errorCode' in detail) return 'the call failed';
+/** The change a record stands for and where, or why it stands for none. */
+function changeOf(call: CognitoApiCall): PlacedChange | 'the call failed' | 'no user pool named' {
+  if (!('account' in call)) return 'the call failed';
+  const { detail, account, region } = call;
   const userPool = detail.requestParameters?.userPoolId ?? detail.additionalEventData?.userPoolId;
-  if (userPool !== config.USER_POOL_ID) return 'another user pool';
+  if (userPool === undefined || userPool === '') return 'no user pool named';
   const eventId = detail.eventID;
   const groupName = detail.requestParameters?.groupName ?? '';
+  let change: CognitoChange;
   switch (detail.eventName) {
     case 'CreateGroup':
     case 'DeleteGroup':
     case 'AdminAddUserToGroup':
     case 'AdminRemoveUserFromGroup':
-      return { eventId, eventName: detail.eventName, groupName };
+      change = { eventId, eventName: detail.eventName, groupName };
+      break;
     default:
-      return { eventId, eventName: detail.eventName, sub: detail.additionalEventData?.sub };
+      change = { eventId, eventName: detail.eventName, sub: detail.additionalEventData?.sub };
   }
+  return { change, account, region, userPool };
 }
 
 export const handler = sqsBatchRoute(CognitoApiCallSchema, async (messages) => {
-  const changes: CognitoChange[] = [];
+  const placed: PlacedChange[] = [];
   const messagesOf = new Map<string, string[]>();
   for (const { messageId, body } of messages) {
     const change = changeOf(body);
@@ -81,14 +107,15 @@ export const handler = sqsBatchRoute(CognitoApiCallSchema, async (messages) => {
       logger.debug('cognito event ignored', { eventId: body.detail.eventID, reason: change });
       continue;
     }
-    changes.push(change);
-    messagesOf.set(change.eventId, [...(messagesOf.get(change.eventId) ?? []), messageId]);
+    placed.push(change);
+    const { eventId } = change.change;
+    messagesOf.set(eventId, [...(messagesOf.get(eventId) ?? []), messageId]);
   }
-  if (changes.length === 0) return { failed: [] };
-  const result = await syncCognitoChanges(deps, config.USER_POOL_ID, changes);
+  if (placed.length === 0) return { failed: [] };
+  const result = await syncChangesOfTargets(targets, placed, depsOf(hub).log);
   logger.info('cognito batch synced', {
     messages: messages.length,
-    teams: result.teams,
+    targets: result.targets,
     ignored: result.ignored.length,
     failed: result.failed,
   });

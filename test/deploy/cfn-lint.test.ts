@@ -5,7 +5,8 @@
  * kind of warning the template has, W3005 (a DependsOn that a Ref or GetAtt already implies), comes from what the
  * Serverless Framework generates, not from serverless.yml, and is harmless. Linted too: the template of a stage
  * name of 20 characters that creates the stack's own trail (every name within its service's limit, the trail,
- * its bucket and the bucket's policy as CloudFormation takes them).
+ * its bucket and the bucket's policy as CloudFormation takes them) and admits the target accounts' events to its default bus;
+ * and the target template, infra/target.yml.
  *
  * cfn-lint is a Python tool (pip install cfn-lint), not an npm dependency: where it is not installed, the lint is
  * skipped, and the one test here says so.
@@ -122,6 +123,10 @@ if (notInstalled) {
       expect(errorsIn(matches)).toEqual([]);
     });
 
+    it('finds no error and no warning in the target template, infra/target.yml', async () => {
+      expect((await lint('infra/target.yml')).map((match) => match.Message)).toEqual([]);
+    }, 60_000);
+
     describe('of a stage name of 20 characters that creates its own trail', () => {
       let dir: string;
       let longStage: LintMatch[];
@@ -131,6 +136,8 @@ if (notInstalled) {
         await serverless(['package', '--stage', 'twenty-char-stage-xy', '--package', dir], {
           ...PACKAGE_ENV,
           CREATE_TRAIL: 'true',
+          // The default bus's policy for the targets' forwarded events (TargetEventsBusPolicy) is made too.
+          TARGET_ACCOUNTS: '111111111111,222222222222',
         });
         longStage = await lint(join(dir, 'cloudformation-template-update-stack.json'));
       }, 240_000);

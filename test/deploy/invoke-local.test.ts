@@ -55,7 +55,18 @@ describe('serverless invoke local', () => {
 
     // Assess
     const summary = lastJsonDocument<{ teams: unknown[]; skipped: unknown[] }>(stdout);
-    expect(summary).toEqual({ teams: expect.any(Array), skipped: [] });
+    // Every target of the local cloud (local/targets.ts): the hub and the vendor's Cognito workforce resynced, the
+    // OIDC workforce left out, and the account whose role refuses the hub logged and skipped.
+    expect(summary).toEqual({
+      teams: expect.any(Array),
+      skipped: [],
+      targets: [
+        { target: '000000000000/us-east-1', status: 'resynced' },
+        { target: '111111111111/us-east-1', status: 'resynced' },
+        { target: '111111111111/eu-west-1', status: 'no Cognito workforce' },
+        { target: '222222222222/eu-west-1', status: 'unreachable', reason: expect.stringMatching(/^AccessDenied: /) },
+      ],
+    });
     expect(JSON.stringify(summary)).not.toMatch(/@/);
   }, 120_000);
 
@@ -78,6 +89,8 @@ describe('serverless invoke local', () => {
       errored: [],
       skipped: [],
       oldestPendingAgeSeconds: expect.any(Number),
+      // The unreachable target (222222222222) has nothing due, so it is not asked for.
+      unreachable: [],
     });
   }, 120_000);
 });

@@ -232,7 +232,14 @@ describe('the local event loop (recording proxy, event delivery, serverless offl
       ruleName: 'workteam-automation-local-cognito-changes',
       pattern: expect.objectContaining({
         source: ['aws.cognito-idp'],
-        detail: expect.objectContaining({ requestParameters: { userPoolId: [pool()] } }),
+        // The hub's pool, or a target's call (another account or region: forwarded by infra/target.yml's rule).
+        detail: expect.objectContaining({
+          $or: [
+            { requestParameters: { userPoolId: [pool()] } },
+            { recipientAccountId: [{ 'anything-but': ACCOUNT_ID }] },
+            { awsRegion: [{ 'anything-but': REGION }] },
+          ],
+        }),
       }),
     });
     expect(rules).toContainEqual({
@@ -242,7 +249,11 @@ describe('the local event loop (recording proxy, event delivery, serverless offl
         source: ['aws.cognito-idp'],
         detail: expect.objectContaining({
           eventName: ['UpdateUserAttributes', 'DeleteUserAttributes', 'DeleteUser'],
-          additionalEventData: { userPoolId: [pool()] },
+          $or: [
+            { additionalEventData: { userPoolId: [pool()] } },
+            { recipientAccountId: [{ 'anything-but': ACCOUNT_ID }] },
+            { awsRegion: [{ 'anything-but': REGION }] },
+          ],
         }),
       }),
     });
