@@ -366,6 +366,7 @@ describe('the packaged template', () => {
         Effect: 'Allow',
         Principal: { AWS: { 'Fn::Split': [',', { Ref: 'TargetAccounts' }] } },
         Action: 'events:PutEvents',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
         Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
         Condition: {
           'ForAllValues:StringEquals': { 'events:source': ['aws.cognito-idp', 'aws.sagemaker'] },
@@ -493,6 +494,7 @@ describe('the packaged template', () => {
       expect(actionsOf(assuming)).toEqual(['sts:AssumeRole']);
       expect(JSON.stringify(assuming[0]?.Resource)).toBe(
         JSON.stringify({
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
           'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/workteam-automation/ci/workteam-automation-target-*',
         }),
       );

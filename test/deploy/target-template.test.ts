@@ -90,7 +90,12 @@ function allows(statements: Statement[], action: string, arn: string, context = 
 
 const MANAGED = { 'managed-by': 'workteam-automation-prod' };
 const TEAM = 'arn:aws:sagemaker:eu-west-1:111111111111:workteam/private-crowd/vendor-annotators';
-const UNSCOPABLE = ['sagemaker:ListWorkteams', 'sagemaker:ListWorkforces', 'cloudtrail:DescribeTrails'];
+const UNSCOPABLE = [
+  'sagemaker:ListWorkteams',
+  'sagemaker:ListWorkforces',
+  'tag:GetResources',
+  'cloudtrail:DescribeTrails',
+];
 
 describe('infra/target.yml', () => {
   const role = resource('TargetRole');
