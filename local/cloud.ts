@@ -37,7 +37,15 @@ import { type SeedResult, seedLocalCloud, userPoolDatabase } from './seed';
 import { targetUserPool } from './seed-targets';
 import { type SnsProxy, startSnsProxy } from './sns-proxy';
 import { type LocalSts, startLocalSts } from './sts';
-import { EXTERNAL_ID, HUB, LOCAL_TARGETS, TARGET_ROLE_PATH, targetRoleName, targetsSetting } from './targets';
+import {
+  EXTERNAL_ID,
+  HUB,
+  LOCAL_TARGETS,
+  type LocalTarget,
+  TARGET_ROLE_PATH,
+  targetRoleName,
+  targetsSetting,
+} from './targets';
 
 export const REGION = HUB.region;
 export const ACCOUNT_ID = HUB.account;
@@ -112,6 +120,11 @@ export interface LocalCloudOptions {
   apiUrl: string;
   /** A file that receives cognito-local's own log; discarded when absent. */
   cognitoLogFile?: string;
+  /**
+   * Targets besides the seeded ones (local/targets.ts), each with a role the hub may assume and a trail, and named
+   * in TARGETS; nothing is seeded in them (the benchmark fills them with teams of its own).
+   */
+  extraTargets?: readonly LocalTarget[];
 }
 
 export interface LocalCloud {
@@ -164,7 +177,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const identities: Record<string, CallerIdentity> = {
       [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole', roleArn: FUNCTIONS_ROLE_ARN },
     };
-    const sts = await startLocalSts({ port: ports.sts, accountId: ACCOUNT_ID, roles: targetRoles(), identities });
+    const targets = [...LOCAL_TARGETS, ...(options.extraTargets ?? [])];
+    const sts = await startLocalSts({ port: ports.sts, accountId: ACCOUNT_ID, roles: targetRoles(targets), identities });
     stops.push(() => sts.close());
     const eventBridge = await startLocalEventBridge({ port: ports.eventbridge, region: REGION, accountId: ACCOUNT_ID });
     stops.push(() => eventBridge.close());
@@ -208,7 +222,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: ports.cloudtrail,
       region: REGION,
       accountId: ACCOUNT_ID,
-      otherAccounts: LOCAL_TARGETS,
+      otherAccounts: targets,
       identities,
     });
     stops.push(() => trails.close());
@@ -283,7 +297,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_WORKER_TOKEN: seed.workerToken,
       // The hub and the targets whose work teams it manages, each with the role it assumes there (local/targets.ts).
       HUB_ACCOUNT_ID: ACCOUNT_ID,
-      TARGETS: JSON.stringify(targetsSetting()),
+      TARGETS: JSON.stringify(targetsSetting(targets)),
     };
     return { env, seed, sagemaker, sns, cloudTrail, eventBridge, trails, sts, stop: stopAll };
   } catch (error) {
@@ -398,8 +412,8 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
  * The targets' roles, one per account and region (local/targets.ts): the hub's functions and the operator may assume
  * a reachable target's with its ExternalId; an unreachable target's trusts nobody.
  */
-function targetRoles() {
-  return LOCAL_TARGETS.map(({ account, region, reachable }) => ({
+function targetRoles(targets: readonly LocalTarget[]) {
+  return targets.map(({ account, region, reachable }) => ({
     account,
     name: targetRoleName(region),
     path: TARGET_ROLE_PATH,

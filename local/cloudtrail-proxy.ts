@@ -24,7 +24,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { CallerIdentity } from './caller-identity';
+import { type CallerIdentity, callScope } from './caller-identity';
 import { type CloudTrailEvent as ApiCallEvent, apiCallEvent } from './cloudtrail-event';
 import { COGNITO_QUOTAS, cognitoQuotaKeys } from './cognito-quotas';
 import { listenOnLoopback, readBody } from './http-server';
@@ -232,7 +232,18 @@ export async function startCloudTrailProxy(options: CloudTrailProxyOptions): Pro
     const recorded = operation !== undefined && RECORDED_CALLS.includes(operation) && listeners.size > 0;
     const token = params && typeof params.AccessToken === 'string' ? claimsOf(params.AccessToken) : undefined;
 
-    if (operation && params && !quotas.take(cognitoQuotaKeys(operation, params, token?.sub))) {
+    // Cognito's quotas are per account and region: a target's calls never use up the hub's. The hub's own region
+    // keeps the buckets' plain names (as the local SNS does); every other account and region has buckets of its own.
+    const { account, region } = callScope(req.headers.authorization, {
+      account: options.accountId,
+      region: options.region,
+    });
+    const own = account === options.accountId && region === options.region;
+    const perScope = (operation && params ? cognitoQuotaKeys(operation, params, token?.sub) : []).map(
+      ([quota, resource]): [string, string?] =>
+        own ? [quota, resource] : [quota, `${account}/${region}${resource === undefined ? '' : `/${resource}`}`],
+    );
+    if (operation && params && !quotas.take(perScope)) {
       sendJson(res, 400, { __type: 'TooManyRequestsException', message: 'Rate exceeded' });
       if (recorded) {
         emit(

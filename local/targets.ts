@@ -53,8 +53,8 @@ export const LOCAL_TARGETS: readonly LocalTarget[] = [
 ];
 
 /** The functions' TARGETS: every non-hub target with the role to assume and its ExternalId. */
-export function targetsSetting(): Target[] {
-  return LOCAL_TARGETS.map(({ account, region }) => ({
+export function targetsSetting(targets: readonly LocalTarget[] = LOCAL_TARGETS): Target[] {
+  return targets.map(({ account, region }) => ({
     account,
     region,
     roleArn: targetRoleArn(account, region),
