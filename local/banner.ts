@@ -7,6 +7,7 @@
 import { type LocalCloud, OPERATOR_ACCESS_KEY_ID } from './cloud';
 import type { LocalEventDelivery } from './event-bus';
 import type { PrintedConfig } from './sqs-event-source';
+import { LOCAL_TARGETS } from './targets';
 
 export interface HttpRoute {
   method: string;
@@ -58,6 +59,13 @@ function deliverySummary(delivery: LocalEventDelivery | undefined): { targets: s
   };
 }
 
+/** The seeded targets, `account/region`, the one the hub cannot reach said so. */
+function targetsLine(): string {
+  return LOCAL_TARGETS.map(
+    (target) => `${target.account}/${target.region}${target.reachable ? '' : ' (its role refuses the hub)'}`,
+  ).join(', ');
+}
+
 /** One line per route, aligned: method, path, the function that serves it. */
 function routeLines(routes: HttpRoute[]): string[] {
   if (routes.length === 0) return ['    (serverless.yml has no httpApi route)'];
@@ -86,6 +94,8 @@ export function banner(
     `  Event bus        Cognito and SageMaker changes, PutEvents -> ${targets}   (the rules of serverless.yml; functions invoked asynchronously)`,
     `  Queues           ${queues}   (fauxqs; the stack's queues, polled as Lambda's SQS event sources)`,
     `  DynamoDB         ${env.AWS_ENDPOINT_URL_DYNAMODB}   (dynalite)`,
+    `  STS              ${env.AWS_ENDPOINT_URL_STS}   (AssumeRole into the targets' role workteam-automation-target)`,
+    `  Targets          ${targetsLine()}   (hub ${env.HUB_ACCOUNT_ID}/${env.AWS_REGION}; TARGETS, LOCAL_TARGETS in .local/env)`,
     `  Seeded teams     ${seed.teams.join(', ')}`,
     `  Environment      .local/env  (LOCAL_ADMIN_TOKEN, LOCAL_USER_TOKEN, LOCAL_WORKER_TOKEN, endpoints, pool and client ids)`,
     `  Callers          .local/env signs as the IAM user ${OPERATOR_ACCESS_KEY_ID}; the functions as their role (${env.OWN_CALLER_ARN_PREFIX}…)`,

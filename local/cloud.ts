@@ -16,11 +16,17 @@
  * `OWN_ROLE_ARN_PREFIX…` as in AWS; any other key, such as the operator's of `.local/env`, is an IAM user.
  * The local CloudTrail (local/cloudtrail-api.ts) answers the audit's questions about trails, and decides as AWS
  * does whether a recorded call reaches the bus at all: only while a trail logs its management events.
+ * Accounts and regions (local/targets.ts): the stack's (the hub's) and the targets', whose work teams the hub
+ * manages by assuming each target account's role through the local STS (local/sts.ts). SageMaker, SNS and
+ * CloudTrail keep each account's and region's state apart: the account of the request's key (a target's temporary
+ * key names it), the region of its signature. Their CloudTrail events all reach the one bus: the hub's, to which
+ * every target forwards its events.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CallerIdentity } from './caller-identity';
 import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-api';
 import { type CloudTrailProxy, startCloudTrailProxy } from './cloudtrail-proxy';
 import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
@@ -28,10 +34,13 @@ import { reservePort, waitForPort } from './ports';
 import { quotaScaleFromEnv } from './request-quota';
 import { type SageMakerEmulator, startSageMakerEmulator } from './sagemaker';
 import { type SeedResult, seedLocalCloud, userPoolDatabase } from './seed';
+import { targetUserPool } from './seed-targets';
 import { type SnsProxy, startSnsProxy } from './sns-proxy';
+import { type LocalSts, startLocalSts } from './sts';
+import { EXTERNAL_ID, HUB, LOCAL_TARGETS, TARGET_ROLE_PATH, targetRoleName, targetsSetting } from './targets';
 
-export const REGION = 'us-east-1';
-export const ACCOUNT_ID = '000000000000';
+export const REGION = HUB.region;
+export const ACCOUNT_ID = HUB.account;
 
 /** The IAM path of every role of the local stage (serverless.yml's `custom.rolePath`: /<service>/<stage>/). */
 export const OWN_ROLE_PATH = '/workteam-automation/local/';
@@ -70,6 +79,8 @@ export interface LocalCloudPorts {
   eventbridge: number;
   /** The local CloudTrail: the account's trails (DescribeTrails, GetTrailStatus, GetEventSelectors, ListTrails). */
   cloudtrail: number;
+  /** The local STS: AssumeRole into the targets' roles, GetCallerIdentity. */
+  sts: number;
 }
 
 export const DEFAULT_PORTS: LocalCloudPorts = {
@@ -81,6 +92,7 @@ export const DEFAULT_PORTS: LocalCloudPorts = {
   dynamodb: 8000,
   eventbridge: 4010,
   cloudtrail: 4588,
+  sts: 4592,
 };
 export const EPHEMERAL_PORTS: LocalCloudPorts = {
   sagemaker: 0,
@@ -91,6 +103,7 @@ export const EPHEMERAL_PORTS: LocalCloudPorts = {
   dynamodb: 0,
   eventbridge: 0,
   cloudtrail: 0,
+  sts: 0,
 };
 
 export interface LocalCloudOptions {
@@ -117,6 +130,8 @@ export interface LocalCloud {
    * management events (control routes at LOCAL_CLOUDTRAIL_CONTROL_URL).
    */
   trails: LocalCloudTrail;
+  /** The local STS: the targets' roles, and who may assume them. */
+  sts: LocalSts;
   stop(): Promise<void>;
 }
 
@@ -129,6 +144,7 @@ const SERVICE_NAMES: Record<keyof LocalCloudPorts, string> = {
   dynamodb: 'DynamoDB, dynalite',
   eventbridge: 'EventBridge, the local PutEvents front door',
   cloudtrail: 'CloudTrail, the local trails',
+  sts: 'STS, the local AssumeRole',
 };
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -143,14 +159,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    // The functions' key is their role's session; any other key (a person's) is an IAM user.
-    const identities = {
-      [FUNCTIONS_ACCESS_KEY_ID]: {
-        arn: FUNCTIONS_CALLER_ARN,
-        type: 'AssumedRole' as const,
-        roleArn: FUNCTIONS_ROLE_ARN,
-      },
+    // The functions' key is their role's session; any other key (a person's) is an IAM user. The local STS adds
+    // the sessions it issues; every service reads this one object at each call.
+    const identities: Record<string, CallerIdentity> = {
+      [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole', roleArn: FUNCTIONS_ROLE_ARN },
     };
+    const sts = await startLocalSts({ port: ports.sts, accountId: ACCOUNT_ID, roles: targetRoles(), identities });
+    stops.push(() => sts.close());
     const eventBridge = await startLocalEventBridge({ port: ports.eventbridge, region: REGION, accountId: ACCOUNT_ID });
     stops.push(() => eventBridge.close());
 
@@ -166,7 +181,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const fauxqs = await startFauxqsServer(ports.fauxqs);
     stops.push(fauxqs.stop);
 
-    const sns = await startSnsProxy({ port: ports.sns, upstream: fauxqs.url, quotaScale: quotaScaleFromEnv() });
+    const sns = await startSnsProxy({
+      port: ports.sns,
+      upstream: fauxqs.url,
+      quotaScale: quotaScaleFromEnv(),
+      region: REGION,
+    });
     stops.push(() => sns.close());
 
     const dynamo = await startDynalite(ports.dynamodb);
@@ -188,6 +208,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: ports.cloudtrail,
       region: REGION,
       accountId: ACCOUNT_ID,
+      otherAccounts: LOCAL_TARGETS,
       identities,
     });
     stops.push(() => trails.close());
@@ -201,10 +222,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
       AWS_ENDPOINT_URL_CLOUDTRAIL: trails.url,
+      AWS_ENDPOINT_URL_STS: sts.url,
     };
     const awsEnv = {
       AWS_REGION: REGION,
-      HUB_ACCOUNT_ID: ACCOUNT_ID,
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: FUNCTIONS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -258,8 +279,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_ADMIN_TOKEN: seed.adminToken,
       LOCAL_USER_TOKEN: seed.userToken,
       LOCAL_WORKER_TOKEN: seed.workerToken,
+      // The hub and the targets whose work teams it manages, each with the role it assumes there (local/targets.ts).
+      HUB_ACCOUNT_ID: ACCOUNT_ID,
+      TARGETS: JSON.stringify(targetsSetting()),
     };
-    return { env, seed, sagemaker, sns, cloudTrail, eventBridge, trails, stop: stopAll };
+    return { env, seed, sagemaker, sns, cloudTrail, eventBridge, trails, sts, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -305,9 +329,15 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }),
   );
   // The workforce's pool, with the id the events/ samples name (cognito-local loads it at start).
-  const pool = userPoolDatabase({ region: REGION, accountId: ACCOUNT_ID });
+  // And the pool of the target account with a Cognito workforce (local/seed-targets.ts), in its account's ARN.
+  const target = targetUserPool();
   mkdirSync(join(workDir, '.cognito', 'db'));
-  writeFileSync(join(workDir, '.cognito', 'db', pool.fileName), pool.content);
+  for (const pool of [
+    userPoolDatabase({ region: REGION, accountId: ACCOUNT_ID }),
+    userPoolDatabase({ region: target.region, accountId: target.account, id: target.id, name: target.name }),
+  ]) {
+    writeFileSync(join(workDir, '.cognito', 'db', pool.fileName), pool.content);
+  }
   const bin = require.resolve('cognito-local/lib/bin/start.js');
   const child: ChildProcess = spawn(process.execPath, [bin], {
     cwd: workDir,
@@ -360,4 +390,18 @@ async function startCognitoLocal(port: number, logFile?: string): Promise<Runnin
     throw error;
   }
   return { url: `http://127.0.0.1:${port}`, stop };
+}
+
+/**
+ * The targets' roles, one per account and region (local/targets.ts): the hub's functions and the operator may assume
+ * a reachable target's with its ExternalId; an unreachable target's trusts nobody.
+ */
+function targetRoles() {
+  return LOCAL_TARGETS.map(({ account, region, reachable }) => ({
+    account,
+    name: targetRoleName(region),
+    path: TARGET_ROLE_PATH,
+    trustedKeys: reachable ? [FUNCTIONS_ACCESS_KEY_ID, OPERATOR_ACCESS_KEY_ID] : [],
+    externalId: EXTERNAL_ID,
+  }));
 }

@@ -10,21 +10,27 @@
  * events exist only while a trail that applies to the region is logging and its selectors take the call's
  * management events (`logsEvent`, which the local cloud asks before the bus gets the SageMaker emulator's and the
  * Cognito proxy's records). The local account starts with one trail, `management-events`, logging every management
- * event of its region, so the local event loop runs as in an account that has one.
+ * event of its region, and so does every other account in each of its regions the local cloud names
+ * (`otherAccounts`: the targets), so the local event loop runs as in accounts that have one.
+ *
+ * Each call is answered for the account of its access key and the region of its signature
+ * (local/caller-identity.ts): its own trails, another region's multi-region trails of its account and
+ * organisation trails (as shadow trails); an event is logged by a trail of its own account (or an organisation's).
  *
  * Control routes under `/_cloudtrail/` (JSON; CloudTrail itself is `POST /`), to take the trail away or stop its
- * logging and see what the product makes of it:
- *   GET    /_cloudtrail/trails            the trails as set
+ * logging and see what the product makes of it. A trail is named by its name, and `?account=&region=` (its owner
+ * and home region) where several have that name; without them, the local account's and region's:
+ *   GET    /_cloudtrail/trails            the trails as set (of one account and region, with the query)
  *   PUT    /_cloudtrail/trails/{name}     a trail of that name, created or replaced (LocalTrailSettings)
  *   PATCH  /_cloudtrail/trails/{name}     some of its settings changed ({"logging": false} stops it)
  *   DELETE /_cloudtrail/trails/{name}     the trail removed
- *   POST   /_cloudtrail/reset             back to the one default trail, logging
+ *   POST   /_cloudtrail/reset             back to the one default trail of each account and region, logging
  */
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CallerIdentity, userIdentity } from './caller-identity';
+import { type CallerIdentity, callScope, userIdentity } from './caller-identity';
 import { readBody as readWholeBody } from './http-server';
 
 export type ReadWriteType = 'ReadOnly' | 'WriteOnly' | 'All';
@@ -89,6 +95,8 @@ export interface LocalTrail {
 
 /** What of a recorded call decides whether a trail logs it (an "AWS API Call via CloudTrail" event's). */
 export interface RecordedCallEvent {
+  /** The account the call acted in (default: the local account). */
+  account?: string;
   region: string;
   detail: Record<string, unknown>;
 }
@@ -98,6 +106,8 @@ export interface LocalCloudTrailOptions {
   port: number;
   region: string;
   accountId: string;
+  /** Other accounts and regions that start with a default trail of their own (the local cloud's targets). */
+  otherAccounts?: readonly { account: string; region: string }[];
   /** Who signs with which key, for the message of a refusal (as in local/caller-identity.ts). */
   identities?: Readonly<Record<string, CallerIdentity>>;
 }
@@ -112,7 +122,7 @@ export interface LocalCloudTrail {
   /** Changes some settings of a trail; undefined when there is none of that name. */
   updateTrail(name: string, settings: LocalTrailSettings): LocalTrail | undefined;
   deleteTrail(name: string): boolean;
-  /** The one default trail again, logging. */
+  /** The default trails again (the local account's, and one per other account and region), logging. */
   reset(): void;
   /** Whether some trail logs this call, so that EventBridge receives its event. */
   logsEvent(event: RecordedCallEvent): boolean;
@@ -311,12 +321,35 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Promise<LocalCloudTrail> {
   const { region, accountId } = options;
   const identities = options.identities ?? {};
+  /** By ARN: names are unique within an account and region only. */
   const trails = new Map<string, Trail>();
+  type Scope = { account: string; region: string };
+  const scopeOf = (req: IncomingMessage): Scope => callScope(req.headers.authorization, { account: accountId, region });
 
   const arnOf = (name: string, home: string, owner: string) => `arn:aws:cloudtrail:${home}:${owner}:trail/${name}`;
   const view = (trail: Trail): LocalTrail => {
     const { hasCustomSelectors: _custom, startedAt: _started, stoppedAt: _stopped, ...shown } = trail;
     return structuredClone(shown);
+  };
+
+  /**
+   * The trail a control route names: `name`, of `account` and `region` where given; where several accounts have
+   * one of that name, the local account's (none: undefined).
+   */
+  const find = (name: string, account?: string, home?: string): Trail | undefined => {
+    const named = [...trails.values()].filter(
+      (trail) =>
+        trail.name === name &&
+        (account === undefined || trail.accountId === account) &&
+        (home === undefined || trail.homeRegion === home),
+    );
+    if (named.length <= 1) return named[0];
+    // Several accounts' (the targets' default trails): the local account's, when it has one of that name.
+    const local = named.filter((trail) => trail.accountId === accountId);
+    if (local.length <= 1) return local[0];
+    const here = local.filter((trail) => trail.homeRegion === region);
+    if (here.length === 1) return here[0];
+    throw new ControlError(409, `several trails are named ${name}: name one with ?account=…&region=…`);
   };
 
   const putTrail = (name: string, settings: LocalTrailSettings = {}): LocalTrail => {
@@ -346,12 +379,16 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
       hasCustomSelectors: settings.eventSelectors !== undefined || settings.advancedEventSelectors !== undefined,
       ...(logging ? { startedAt: new Date() } : {}),
     };
-    trails.set(name, trail);
+    trails.set(trail.arn, trail);
     return view(trail);
   };
 
-  const updateTrail = (name: string, settings: LocalTrailSettings): LocalTrail | undefined => {
-    const trail = trails.get(name);
+  const updateTrail = (
+    name: string,
+    settings: LocalTrailSettings,
+    owner?: { account?: string; region?: string },
+  ): LocalTrail | undefined => {
+    const trail = find(name, owner?.account, owner?.region);
     if (!trail) return undefined;
     const unknown = Object.keys(settings).filter(
       (key) => !['logging', 'readable', 'eventSelectors', 'advancedEventSelectors'].includes(key),
@@ -383,21 +420,32 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
   const reset = () => {
     trails.clear();
     putTrail(DEFAULT_TRAIL_NAME);
+    for (const other of options.otherAccounts ?? []) {
+      putTrail(DEFAULT_TRAIL_NAME, { accountId: other.account, homeRegion: other.region });
+    }
   };
   reset();
 
-  /** Trails this region's CloudTrail knows of: its own, and the shadows of multi-region and organisation trails. */
-  const appliesHere = (trail: Trail) => trail.homeRegion === region || trail.multiRegion;
-  const isShadow = (trail: Trail) => trail.homeRegion !== region || trail.accountId !== accountId;
+  /**
+   * Trails an account's CloudTrail in a region knows of: its own, and the shadows of its multi-region trails and of
+   * organisation trails.
+   */
+  const appliesHere = (trail: Trail, scope: Scope) =>
+    (trail.homeRegion === scope.region || trail.multiRegion) &&
+    (trail.accountId === scope.account || trail.organization);
+  const isShadow = (trail: Trail, scope: Scope) =>
+    trail.homeRegion !== scope.region || trail.accountId !== scope.account;
 
   const logsEvent = (event: RecordedCallEvent): boolean =>
     [...trails.values()].some(
       (trail) =>
-        trail.logging && (trail.homeRegion === event.region || trail.multiRegion) && selectsEvent(trail, event.detail),
+        trail.logging &&
+        appliesHere(trail, { account: event.account ?? accountId, region: event.region }) &&
+        selectsEvent(trail, event.detail),
     );
 
   /** The trail a GetTrailStatus or GetEventSelectors names: by name only its own region's and account's. */
-  const resolve = (value: unknown): Trail => {
+  const resolve = (value: unknown, scope: Scope): Trail => {
     if (typeof value !== 'string' || value === '') {
       throw new ApiError('InvalidTrailNameException', 'Trail name cannot be empty.');
     }
@@ -412,18 +460,18 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
       );
     }
     const found = [...trails.values()].find((trail) =>
-      arn ? trail.arn === value && appliesHere(trail) : trail.name === value && !isShadow(trail),
+      arn ? trail.arn === value && appliesHere(trail, scope) : trail.name === value && !isShadow(trail, scope),
     );
     if (!found) {
-      const named = arn ? value : arnOf(value, region, accountId);
-      throw new ApiError('TrailNotFoundException', `Unknown trail: ${named} for the user: ${accountId}`);
+      const named = arn ? value : arnOf(value, scope.region, scope.account);
+      throw new ApiError('TrailNotFoundException', `Unknown trail: ${named} for the user: ${scope.account}`);
     }
     return found;
   };
 
   const denyUnreadable = (trail: Trail, action: string, req: IncomingMessage) => {
     if (trail.readable) return;
-    const caller = String(userIdentity(req.headers.authorization, accountId, identities).arn ?? 'anonymous');
+    const caller = String(userIdentity(req.headers.authorization, scopeOf(req).account, identities).arn ?? 'anonymous');
     throw new ApiError(
       'AccessDeniedException',
       `User: ${caller} is not authorized to perform: cloudtrail:${action} on resource: ${trail.arn} because no resource-based policy allows the cloudtrail:${action} action`,
@@ -444,22 +492,27 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
   });
 
   const operations: Record<string, (input: Record<string, unknown>, req: IncomingMessage) => unknown> = {
-    DescribeTrails(input) {
+    DescribeTrails(input, req) {
+      const scope = scopeOf(req);
       const names = input.trailNameList;
       if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))) {
         throw new ApiError('SerializationException', 'trailNameList is a list of strings');
       }
       const includeShadows = input.includeShadowTrails !== false;
-      const visible = [...trails.values()].filter(appliesHere).filter((trail) => includeShadows || !isShadow(trail));
+      const visible = [...trails.values()]
+        .filter((trail) => appliesHere(trail, scope))
+        .filter((trail) => includeShadows || !isShadow(trail, scope));
       const wanted = (names as string[] | undefined) ?? [];
       const listed =
         wanted.length === 0
           ? visible
-          : visible.filter((trail) => wanted.includes(trail.arn) || (wanted.includes(trail.name) && !isShadow(trail)));
+          : visible.filter(
+              (trail) => wanted.includes(trail.arn) || (wanted.includes(trail.name) && !isShadow(trail, scope)),
+            );
       return { trailList: listed.map(describe) };
     },
     GetTrailStatus(input, req) {
-      const trail = resolve(input.Name);
+      const trail = resolve(input.Name, scopeOf(req));
       denyUnreadable(trail, 'GetTrailStatus', req);
       return {
         IsLogging: trail.logging,
@@ -474,19 +527,23 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
       };
     },
     GetEventSelectors(input, req) {
-      const trail = resolve(input.TrailName);
+      const trail = resolve(input.TrailName, scopeOf(req));
       denyUnreadable(trail, 'GetEventSelectors', req);
       return trail.advancedEventSelectors
         ? { TrailARN: trail.arn, AdvancedEventSelectors: structuredClone(trail.advancedEventSelectors) }
         : { TrailARN: trail.arn, EventSelectors: structuredClone(trail.eventSelectors ?? ALL_MANAGEMENT_EVENTS) };
     },
-    ListTrails() {
+    ListTrails(_input, req) {
+      const { account } = scopeOf(req);
       return {
-        Trails: [...trails.values()].map((trail) => ({
-          TrailARN: trail.arn,
-          Name: trail.name,
-          HomeRegion: trail.homeRegion,
-        })),
+        // Every region's trails of the caller's account, and the organisation's.
+        Trails: [...trails.values()]
+          .filter((trail) => trail.accountId === account || trail.organization)
+          .map((trail) => ({
+            TrailARN: trail.arn,
+            Name: trail.name,
+            HomeRegion: trail.homeRegion,
+          })),
       };
     },
   };
@@ -528,7 +585,7 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
     }
   };
 
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
     const reply = (status: number, value?: unknown) =>
       send(
         res,
@@ -551,18 +608,32 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
         reset();
         return reply(204);
       }
-      if (path === '/trails' && req.method === 'GET') return reply(200, [...trails.values()].map(view));
+      const account = query.get('account') ?? undefined;
+      const home = query.get('region') ?? undefined;
+      if (path === '/trails' && req.method === 'GET') {
+        const listed = [...trails.values()].filter(
+          (trail) => (!account || trail.accountId === account) && (!home || trail.homeRegion === home),
+        );
+        return reply(200, listed.map(view));
+      }
       const named = /^\/trails\/([^/]+)$/.exec(path);
       if (!named?.[1]) throw new ControlError(404, `no control route ${req.method} ${path}`);
       const name = decodeURIComponent(named[1]);
-      if (req.method === 'PUT') return reply(trails.has(name) ? 200 : 201, putTrail(name, input));
+      if (req.method === 'PUT') {
+        const settings: LocalTrailSettings = { accountId: account, homeRegion: home, ...input };
+        const before = trails.size;
+        const trail = putTrail(name, settings);
+        return reply(trails.size > before ? 201 : 200, trail);
+      }
       if (req.method === 'PATCH') {
-        const changed = updateTrail(name, input);
+        const changed = updateTrail(name, input, { account, region: home });
         if (!changed) throw new ControlError(404, `no trail ${name}`);
         return reply(200, changed);
       }
       if (req.method === 'DELETE') {
-        if (!trails.delete(name)) throw new ControlError(404, `no trail ${name}`);
+        const trail = find(name, account, home);
+        if (!trail) throw new ControlError(404, `no trail ${name}`);
+        trails.delete(trail.arn);
         return reply(204);
       }
       throw new ControlError(405, `${req.method} is not a method of ${path}`);
@@ -573,9 +644,9 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
   };
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', search = ''] = (req.url ?? '/').split('?');
     const handled = path.startsWith(`${CONTROL_PREFIX}/`)
-      ? handleControl(req, res, path.slice(CONTROL_PREFIX.length))
+      ? handleControl(req, res, path.slice(CONTROL_PREFIX.length), new URLSearchParams(search))
       : handleApi(req, res);
     handled.catch(() => send(res, 500, {}, undefined));
   });
@@ -590,7 +661,10 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
     trails: () => [...trails.values()].map(view),
     putTrail,
     updateTrail,
-    deleteTrail: (name) => trails.delete(name),
+    deleteTrail: (name) => {
+      const trail = find(name);
+      return trail !== undefined && trails.delete(trail.arn);
+    },
     reset,
     logsEvent,
     close: () =>

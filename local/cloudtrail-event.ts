@@ -2,10 +2,12 @@
  * The "AWS API Call via CloudTrail" event of one local call, as EventBridge delivers it, shared by the SageMaker
  * emulator's and the Cognito proxy's records: each gives what is its own (source, parameters, response, extra
  * data), the envelope, the caller (by the access key of the request's signature) and the ids are made here.
+ * The event names the account and region the call acted in: the key's account (a target's temporary key names
+ * its own; any other key is `accountId`'s) and the signature's region (else `region`).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { type CallerIdentity, userIdentity } from './caller-identity';
+import { type CallerIdentity, callScope, userIdentity } from './caller-identity';
 
 export interface CloudTrailEvent<Source extends string = string> {
   version: '0';
@@ -40,22 +42,23 @@ export function apiCallEvent<Source extends string>(
   // CloudTrail's and EventBridge's timestamps have whole seconds.
   const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const { req } = call;
+  const scope = callScope(req.headers.authorization, { account: options.accountId, region: options.region });
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': 'AWS API Call via CloudTrail',
     source: call.source,
-    account: options.accountId,
+    account: scope.account,
     time,
-    region: options.region,
+    region: scope.region,
     resources: [],
     detail: {
       eventVersion: '1.08',
-      userIdentity: userIdentity(req.headers.authorization, options.accountId, options.identities),
+      userIdentity: userIdentity(req.headers.authorization, scope.account, options.identities),
       eventTime: time,
       eventSource: call.eventSource,
       eventName: call.eventName,
-      awsRegion: options.region,
+      awsRegion: scope.region,
       // An IPv4 caller as CloudTrail shows it, not in its IPv6-mapped form.
       sourceIPAddress: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: req.headers['user-agent'] ?? '',
@@ -68,7 +71,7 @@ export function apiCallEvent<Source extends string>(
       readOnly: false,
       eventType: 'AwsApiCall',
       managementEvent: true,
-      recipientAccountId: options.accountId,
+      recipientAccountId: scope.account,
       eventCategory: 'Management',
     },
   };

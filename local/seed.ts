@@ -2,7 +2,8 @@
  * Seed data for the local cloud: a Cognito workforce (user pool, app client, groups, users with e-mail), its
  * SageMaker private workforce, a few work teams with notification topics whose workers have confirmed their e-mail
  * subscriptions (through the local SNS's control route, as each worker would click the mail's link), and three local
- * JWTs: an admin, a requester (may request teams) and a labeler (may only read).
+ * JWTs: an admin, a requester (may request teams) and a labeler (may only read). Then the target accounts'
+ * workforces and team (local/seed-targets.ts).
  * One team (`medical-annotators`) carries `classification=restricted` without the SourceIp constraint that
  * the policy demands for it, so the audit has something to find.
  * The workforce admits the documentation range 192.0.2.0/24 only, inside the policy's allowed ranges, so the audit
@@ -31,6 +32,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateWorkforceCommand, CreateWorkteamCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { type SeededTarget, seedTargets } from './seed-targets';
 
 export interface SeedEnvironment {
   AWS_REGION: string;
@@ -64,6 +66,8 @@ export interface SeedResult {
   workerToken: string;
   /** The operations topic (what serverless.yml creates as OperationsTopic). */
   operationsTopicArn: string;
+  /** The target accounts and regions (local/targets.ts), each with what it holds (local/seed-targets.ts). */
+  targets: SeededTarget[];
 }
 
 export const SEED_PASSWORD = 'Local-Passw0rd!';
@@ -236,6 +240,7 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
       (await sns.send(new CreateTopicCommand({ Name: 'workteam-automation-operations-local' }))).TopicArn,
       'operations topic arn',
     ),
+    targets: await seedTargets(env),
   };
   for (const sdkClient of [cognito, sagemaker, sns, dynamo]) sdkClient.destroy();
   return result;
@@ -245,9 +250,16 @@ export async function seedLocalCloud(env: SeedEnvironment): Promise<SeedResult> 
  * cognito-local's database file of the workforce's pool, `<id>.json` in its data directory (`.cognito/db`): at
  * start it takes every such file for a pool of that id. The options are those CreateUserPool gives a pool created
  * with this name and `AutoVerifiedAttributes: ['email']` (cognito-local's defaults, sign-in by user name), with an
- * ARN of the local account.
+ * ARN of its account (the hub's, or a target's: local/seed-targets.ts).
  */
-export function userPoolDatabase(options: { region: string; accountId: string; now?: Date }): {
+export function userPoolDatabase(options: {
+  region: string;
+  accountId: string;
+  now?: Date;
+  /** Default: the hub's workforce pool (USER_POOL_ID, USER_POOL_NAME). */
+  id?: string;
+  name?: string;
+}): {
   fileName: string;
   content: string;
 } {
@@ -256,17 +268,18 @@ export function userPoolDatabase(options: { region: string; accountId: string; n
   const { USER_POOL_AWS_DEFAULTS } = require('cognito-local/lib/services/cognitoService') as {
     USER_POOL_AWS_DEFAULTS: Record<string, unknown>;
   };
+  const id = options.id ?? USER_POOL_ID;
   const pool = {
     ...USER_POOL_AWS_DEFAULTS,
     UsernameAttributes: [],
-    Id: USER_POOL_ID,
-    Name: USER_POOL_NAME,
-    Arn: `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${USER_POOL_ID}`,
+    Id: id,
+    Name: options.name ?? USER_POOL_NAME,
+    Arn: `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${id}`,
     AutoVerifiedAttributes: ['email'],
     CreationDate: now,
     LastModifiedDate: now,
   };
-  return { fileName: `${USER_POOL_ID}.json`, content: JSON.stringify({ Users: {}, Options: pool }, null, 2) };
+  return { fileName: `${id}.json`, content: JSON.stringify({ Users: {}, Options: pool }, null, 2) };
 }
 
 /** The CloudFormation `Properties` of a table in infra/tables.json, as far as CreateTable takes them. */

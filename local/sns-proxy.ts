@@ -16,6 +16,10 @@
  *   (InvalidParameter, as AWS answers) and is dropped 48 hours after its last confirmation mail, on a local
  *   clock that a control route moves forward. fauxqs delivers only to SQS subscriptions, so what a publish
  *   would mail is not visible; a pending subscription stays unconfirmed in fauxqs too, which never delivers to it.
+ * - **Accounts and regions**: fauxqs keeps topics per region (the SigV4 scope's) but knows one account; the proxy
+ *   keeps each account's (the access key's: local/caller-identity.ts) apart by name and shows their ARNs naming
+ *   it (local/sns-accounts.ts), and lists only the caller's account's and region's topics and subscriptions.
+ *   Quotas are per account and region, as SNS's are.
  * - **Control routes** under `/_sns/` (SNS itself is `POST /`): the local mailbox of confirmation mails, the
  *   worker's clicks (confirm, unsubscribe link), the quotas and the clock. See docs/local-cloud.md.
  *
@@ -24,8 +28,18 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { callScope } from './caller-identity';
 import { listenOnLoopback, readBody } from './http-server';
 import { createRequestQuotas, type QuotaDefinition, type QuotaState, type RequestQuotas } from './request-quota';
+import {
+  FAUXQS_ACCOUNT,
+  inward,
+  inwardArns,
+  isReservedTopicName,
+  outward,
+  ownerOf,
+  type SnsScope,
+} from './sns-accounts';
 
 /** Per account and region, as SNS's API reference states them for each action ("throttled at N TPS"). */
 export const SNS_QUOTAS: Readonly<Record<string, QuotaDefinition>> = {
@@ -67,6 +81,8 @@ export interface SnsProxyOptions {
   upstream: string;
   /** The quotas' scale at start: 1 is AWS's rates, 0 lifts them. */
   quotaScale?: number;
+  /** The region of a call whose signature names none (fauxqs's default region). Default 'us-east-1'. */
+  region?: string;
 }
 
 export interface SnsProxy {
@@ -120,6 +136,9 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
   let mails: ConfirmationMail[] = [];
   let clockOffsetMs = 0;
   const now = () => Date.now() + clockOffsetMs;
+  const defaultScope: SnsScope = { account: FAUXQS_ACCOUNT, region: options.region ?? 'us-east-1' };
+  /** What the control routes show: ARNs as their owners see them. */
+  const shown = (arn: string) => outward(arn, defaultScope);
 
   /** Sends a request to fauxqs and reads its whole answer: the caller's own (`from`), or one of ours. */
   const send = (body: Buffer, from?: IncomingMessage) =>
@@ -130,10 +149,14 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
           port: upstream.port,
           method: from?.method ?? 'POST',
           path: from?.url ?? '/',
-          headers: from?.headers ?? {
-            'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-            'content-length': String(body.length),
-          },
+          // The caller's headers (its signature's scope names the region fauxqs files the call under), with the
+          // length of the body as rewritten for fauxqs (sns-accounts.ts).
+          headers: from
+            ? { ...from.headers, 'content-length': String(body.length) }
+            : {
+                'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+                'content-length': String(body.length),
+              },
         },
         (incoming) => {
           const chunks: Buffer[] = [];
@@ -272,8 +295,29 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
     return answer;
   };
 
-  /** One page of ListSubscriptionsByTopic (`topicArn`) or ListSubscriptions, ordered by ARN. */
-  const list = async (action: 'ListSubscriptionsByTopic' | 'ListSubscriptions', params: URLSearchParams) => {
+  /** Whether fauxqs's ARN is of the caller's account and region. */
+  const isOwn = (arn: string, scope: SnsScope) => {
+    const owner = ownerOf(arn);
+    return owner?.account === scope.account && owner.region === scope.region;
+  };
+
+  /** ListTopics: fauxqs lists every region's and account's topics; SNS only the caller's. */
+  const listTopics = async (body: Buffer, req: IncomingMessage, scope: SnsScope) => {
+    const answer = await send(body, req);
+    if (answer.status !== 200) return answer;
+    const members = [...answer.body.matchAll(/<member>([\s\S]*?)<\/member>/g)]
+      .map((match) => match[1] ?? '')
+      .filter((member) => isOwn(/<TopicArn>([^<]*)<\/TopicArn>/.exec(member)?.[1] ?? '', scope))
+      .map((member) => `<member>${member.trim()}</member>`);
+    return success('ListTopics', `<Topics>${members.join('')}</Topics>`);
+  };
+
+  /** One page of ListSubscriptionsByTopic (`topicArn`) or ListSubscriptions (the caller's own), ordered by ARN. */
+  const list = async (
+    action: 'ListSubscriptionsByTopic' | 'ListSubscriptions',
+    params: URLSearchParams,
+    caller: SnsScope,
+  ) => {
     const topicArn = action === 'ListSubscriptionsByTopic' ? (params.get('TopicArn') ?? '') : undefined;
     const scope = topicArn ?? '*';
     let after = '';
@@ -292,6 +336,7 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
     if (all.status !== 200) return all;
     const members = listedSubscriptions(all.body, (arn) => mailSubscriptions.get(arn)?.confirmed === false)
       .filter((member) => member.arn > after)
+      .filter((member) => topicArn !== undefined || isOwn(member.arn, caller))
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
     const page = members.slice(0, SUBSCRIPTIONS_PAGE_SIZE);
     const last = page.at(-1);
@@ -302,11 +347,18 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
     return success(action, `<Subscriptions>${page.map((member) => member.xml).join('')}</Subscriptions>${more}`);
   };
 
-  const handleSns = async (req: IncomingMessage, body: Buffer): Promise<Answer | undefined> => {
-    if (req.method !== 'POST') return undefined;
-    const params = new URLSearchParams(body.toString('utf8'));
+  /** An SNS call, its parameters and body already as fauxqs is to receive them (sns-accounts.ts). */
+  const handleSns = async (
+    req: IncomingMessage,
+    params: URLSearchParams,
+    body: Buffer,
+    scope: SnsScope,
+  ): Promise<Answer | undefined> => {
     const action = params.get('Action') ?? '';
-    if (SNS_QUOTAS[action] && !quotas.take([[action]])) return failure(429, 'Throttled', 'Rate exceeded');
+    // The hub's own region keeps the buckets' plain names; every other account and region has buckets of its own.
+    const own = scope.account === defaultScope.account && scope.region === defaultScope.region;
+    const bucket = own ? undefined : `${scope.account}/${scope.region}`;
+    if (SNS_QUOTAS[action] && !quotas.take([[action, bucket]])) return failure(429, 'Throttled', 'Rate exceeded');
     await sweep();
     switch (action) {
       case 'Subscribe':
@@ -319,7 +371,9 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
         return deleteTopic(params, body, req);
       case 'ListSubscriptionsByTopic':
       case 'ListSubscriptions':
-        return list(action, params);
+        return list(action, params, scope);
+      case 'ListTopics':
+        return listTopics(body, req, scope);
       default:
         return undefined; // everything else as fauxqs answers it
     }
@@ -328,10 +382,11 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
   // ---- control routes ----
 
   const findMailSubscriptions = (input: Record<string, unknown>, confirmed: boolean) => {
-    const { address, topicArn, protocol } = input;
-    if (typeof address !== 'string' || typeof topicArn !== 'string') {
+    const { address, topicArn: named, protocol } = input;
+    if (typeof address !== 'string' || typeof named !== 'string') {
       throw new ControlError(400, 'address and topicArn (strings) are required');
     }
+    const topicArn = inwardArns(named);
     if (protocol !== undefined && typeof protocol !== 'string')
       throw new ControlError(400, 'protocol must be a string');
     // A mailbox is the same whatever the case of its address.
@@ -362,8 +417,14 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
     };
     switch (`${method} ${route}`) {
       case 'GET /confirmations': {
-        const topicArn = query.get('topicArn');
-        return { status: 200, body: mails.filter((sent) => !topicArn || sent.topicArn === topicArn) };
+        const named = query.get('topicArn');
+        const topicArn = named && inwardArns(named);
+        return {
+          status: 200,
+          body: mails
+            .filter((sent) => !topicArn || sent.topicArn === topicArn)
+            .map((sent) => ({ ...sent, topicArn: shown(sent.topicArn) })),
+        };
       }
       case 'DELETE /confirmations':
         mails = [];
@@ -372,7 +433,7 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
         const pending = findMailSubscriptions(input(), false);
         if (pending.length === 0) throw new ControlError(404, 'no such pending subscription');
         for (const subscription of pending) await confirm(subscription);
-        return { status: 200, body: { subscriptionArns: pending.map((subscription) => subscription.arn) } };
+        return { status: 200, body: { subscriptionArns: pending.map((subscription) => shown(subscription.arn)) } };
       }
       case 'POST /unsubscribe-link': {
         const confirmed = findMailSubscriptions(input(), true);
@@ -382,7 +443,7 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
           if (answer.status !== 200) throw new Error(`fauxqs refused to unsubscribe: ${answer.status}`);
           forget(subscription.arn);
         }
-        return { status: 200, body: { subscriptionArns: confirmed.map((subscription) => subscription.arn) } };
+        return { status: 200, body: { subscriptionArns: confirmed.map((subscription) => shown(subscription.arn)) } };
       }
       case 'GET /quotas':
         return { status: 200, body: quotaState() };
@@ -431,14 +492,23 @@ export async function startSnsProxy(options: SnsProxyOptions): Promise<SnsProxy>
       }
       return;
     }
+    // The caller's account (its key's) and region (its signature's): what it sees of fauxqs (sns-accounts.ts).
+    const scope = callScope(req.headers.authorization, defaultScope);
+    const params = new URLSearchParams(req.method === 'POST' ? body.toString('utf8') : '');
     let answer: Answer;
     try {
-      answer = (await handleSns(req, body)) ?? (await send(body, req));
+      if (params.get('Action') === 'CreateTopic' && isReservedTopicName(params.get('Name') ?? '')) {
+        answer = failure(400, 'InvalidParameter', 'Invalid parameter: Topic Name');
+      } else if (req.method === 'POST') {
+        const fauxqsParams = inward(params, scope);
+        const fauxqsBody = Buffer.from(fauxqsParams.toString());
+        answer = (await handleSns(req, fauxqsParams, fauxqsBody, scope)) ?? (await send(fauxqsBody, req));
+      } else answer = await send(body, req);
     } catch (error) {
       answer = failure(500, 'InternalError', `the local SNS failed: ${(error as Error).message}`, 'Receiver');
     }
     res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
+    res.end(outward(answer.body, scope));
   };
 
   const { server, port } = await listenOnLoopback(options.port, handle);

@@ -33,6 +33,7 @@ import {
   startLocalEventDelivery,
 } from './event-bus';
 import { PortInUseError, reservePort, waitForPort } from './ports';
+import { allAccountRegions } from './targets';
 
 const root = resolve(__dirname, '..');
 const localDir = join(root, '.local');
@@ -61,9 +62,13 @@ async function main(): Promise<void> {
     cognitoLogFile: join(localDir, 'cognito.log'),
   });
   // A person's calls are not the functions': another key, which the local cloud names as another caller.
-  writeFileSync(join(localDir, 'env'), toDotenv({ ...cloud.env, AWS_ACCESS_KEY_ID: OPERATOR_ACCESS_KEY_ID }), {
-    mode: 0o600,
-  });
+  // LOCAL_TARGETS: every account and region of the local cloud, the hub first, for a person's scripts.
+  const operatorEnv = {
+    ...cloud.env,
+    AWS_ACCESS_KEY_ID: OPERATOR_ACCESS_KEY_ID,
+    LOCAL_TARGETS: JSON.stringify(allAccountRegions()),
+  };
+  writeFileSync(join(localDir, 'env'), toDotenv(operatorEnv), { mode: 0o600 });
   // serverless.yml's useDotenv reads .env.local for the local stage, so `serverless invoke local` in any shell
   // reaches this stack without sourcing .local/env first, as the functions (their key).
   writeFileSync(join(root, '.env.local'), toDotenv(cloud.env), { mode: 0o600 });
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
 main().catch((error: Error) => {
   if (error instanceof PortInUseError) {
     process.stderr.write(
-      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4567, 4577, 4588, 8000, 9229 and 9230; is another npm start running?)\n`,
+      `npm start: ${error.message} (it needs 3000, 3002, 4010, 4566, 4567, 4577, 4588, 4592, 8000, 9229 and 9230; is another npm start running?)\n`,
     );
   } else process.stderr.write(`npm start failed: ${error.message}\n`);
   process.exit(1);

@@ -4,9 +4,10 @@
  *
  * One table holds the teams of every target (lib/domain/target.ts), and a registry reads and writes one target's:
  * the hub's records are keyed by the team's name, as they always were (nothing to migrate when targets are added),
- * another target's by `<account>/<region>/<name>` (no team name holds a `/`). The adapter adds and strips the
- * prefix, so callers only ever see team names; a Query of an index reads the target's key range
- * (`begins_with`), or for the hub the keys without a `/`.
+ * another target's by `<account>/<region>/<name>` (no team name holds a `/`), and those carry `targetKey`
+ * (`<account>/<region>`), an attribute no index is keyed on: DynamoDB filters a Query on such attributes only. The
+ * adapter adds and strips both, so callers only ever see team names; a Query of an index reads the target's records
+ * (`targetKey` equal), or for the hub those without a `targetKey`.
  *
  * Records whose apply is pending carry two extra attributes, `pendingKey` and `pendingDueAt`, which put them
  * into the sparse index `pendingByDueTime`; the adapter adds and removes them on every put and strips them on
@@ -50,6 +51,8 @@ const MAX_SORT_KEY_BYTES = 1024;
 interface IndexAttributes {
   pendingKey?: string;
   pendingDueAt?: string;
+  /** Another target's records: `<account>/<region>` (see above). */
+  targetKey?: string;
 }
 
 type StoredTeam = TeamRecord & IndexAttributes;
@@ -206,9 +209,15 @@ export function createTeamRegistry(doc: DynamoDBDocumentClient, tableName: strin
   };
 }
 
+/** A target's `targetKey` (undefined for the hub): its key prefix without the last `/`. */
+function targetKeyOf(keyPrefix: string): string | undefined {
+  return keyPrefix === '' ? undefined : keyPrefix.slice(0, -1);
+}
+
 /**
- * How a registry keeps to its target's records in the indexes: another target's are the key range of its prefix;
- * the hub's are the keys without a `/` (a filter: the hub's records were keyed by name before there were targets).
+ * How a registry keeps to its target's records in the indexes: another target's are the key range of its prefix
+ * (in the lifecycle index, sorted by name) and carry its `targetKey`; the hub's carry none (its records were keyed
+ * by name before there were targets).
  */
 function scopeOf(keyPrefix: string) {
   const hub = keyPrefix === '';
@@ -222,22 +231,21 @@ function scopeOf(keyPrefix: string) {
             ExpressionAttributeValues: { ':active': 'active' },
           }
         : {
-            KeyConditionExpression: '#lifecycle = :active AND begins_with(#name, :target)',
+            KeyConditionExpression: '#lifecycle = :active AND begins_with(#name, :prefix)',
             ExpressionAttributeNames: { '#lifecycle': 'lifecycle', '#name': 'name' },
-            ExpressionAttributeValues: { ':active': 'active', ':target': keyPrefix },
+            ExpressionAttributeValues: { ':active': 'active', ':prefix': keyPrefix },
           };
     },
-    /** Every query goes through this: one that may read other targets' records keeps the target's only. */
+    /** Every query goes through this: the records of other targets it may read are filtered out. */
     filtered(query: IndexQuery): IndexQuery {
-      if (!hub && query.KeyConditionExpression?.includes(':target')) return query;
-      const condition = hub ? 'NOT contains(#name, :slash)' : 'begins_with(#name, :target)';
+      const condition = hub ? 'attribute_not_exists(#targetKey)' : '#targetKey = :targetKey';
       return {
         ...query,
         FilterExpression: query.FilterExpression ? `(${query.FilterExpression}) AND ${condition}` : condition,
-        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#name': 'name' },
+        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#targetKey': 'targetKey' },
         ExpressionAttributeValues: {
           ...query.ExpressionAttributeValues,
-          ...(hub ? { ':slash': '/' } : { ':target': keyPrefix }),
+          ...(hub ? {} : { ':targetKey': targetKeyOf(keyPrefix) }),
         },
       };
     },
@@ -333,6 +341,7 @@ function toStoredItem(record: TeamRecord, keyPrefix: string): Record<string, unk
   } = {
     ...rest,
     name: `${keyPrefix}${record.name}`,
+    targetKey: targetKeyOf(keyPrefix),
     spec: toStoredSpec(spec),
     ...(appliedSpec === undefined ? {} : { appliedSpec: toStoredSpec(appliedSpec) }),
     ...(supersededSpecs === undefined
@@ -355,7 +364,7 @@ function toStoredItem(record: TeamRecord, keyPrefix: string): Record<string, unk
 }
 
 function fromStoredItem(item: StoredTeam, keyPrefix: string): TeamRecord {
-  const { pendingKey: _pendingKey, pendingDueAt: _pendingDueAt, ...stored } = item;
+  const { pendingKey: _pendingKey, pendingDueAt: _pendingDueAt, targetKey: _targetKey, ...stored } = item;
   const record = { ...stored, name: stored.name.slice(keyPrefix.length) };
   // Typed as a TeamRecord, but the tags of `spec` and `appliedSpec` are in their stored form (see toStoredSpec).
   const spec: unknown = record.spec;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { callScope } from '../caller-identity';
 import { readBody as readWholeBody } from '../http-server';
-import { type EmulatorBehaviour, parseBehaviour } from './behaviour';
+import { DEFAULT_BEHAVIOUR, type EmulatorBehaviour, parseBehaviour } from './behaviour';
 import { type CallerIdentity, type CloudTrailEvent, cloudTrailEvent, RECORDED_OPERATIONS } from './cloudtrail';
 import { ApiError } from './errors';
 import { isRecord, type Json } from './input';
@@ -16,15 +17,16 @@ export interface SageMakerEmulatorOptions {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Default 'us-east-1'. */
+  /** The region of a call whose signature names none. Default 'us-east-1'. */
   region?: string;
-  /** Default '000000000000'. */
+  /** The account of every key but a target's temporary one (`ASIA<account>…`). Default '000000000000'. */
   accountId?: string;
   /**
    * Who signs with which access key, for the CloudTrail events: a key not listed here is an IAM user named by the
-   * key. The local cloud maps the functions' key to their assumed role.
+   * key (or a target role's session, for a temporary key). The local cloud maps the functions' key to their
+   * assumed role, and its STS adds the sessions it issues: read at every call, never copied.
    */
-  identities?: Record<string, CallerIdentity>;
+  identities?: Readonly<Record<string, CallerIdentity>>;
 }
 
 export interface EmulatorKnobs {
@@ -41,8 +43,11 @@ export interface SageMakerEmulator {
   setKnobs(knobs: Partial<EmulatorKnobs>): void;
   /** Picks what the emulator does where SageMaker's documentation is silent (behaviour.ts); reset() restores it. */
   setBehaviour(behaviour: Partial<EmulatorBehaviour>): void;
-  /** Per operation name, e.g. { ListWorkteams: 3 }, counting every call received (also throttled ones). */
-  callCounts(): Record<string, number>;
+  /**
+   * Per operation name, e.g. { ListWorkteams: 3 }, counting every call received (also throttled ones); with a
+   * scope, only the calls made in that account and region.
+   */
+  callCounts(scope?: { account: string; region: string }): Record<string, number>;
   resetCallCounts(): void;
   /**
    * The next `count` calls of `operation` answer `errorType` (status 400 unless given): a refusal the
@@ -66,7 +71,10 @@ export interface SageMakerEmulator {
    * after the answer is sent; returns the unsubscribe function. A listener's exception never reaches the call.
    */
   subscribe(listener: (event: CloudTrailEvent) => void): () => void;
-  /** Drops all state (teams, workforces, tags); knobs back to 0, counts to 0, the default behaviour. Subscriptions stay. */
+  /**
+   * Drops all state (teams, workforces, tags, of every account and region); knobs back to 0, counts to 0, the
+   * default behaviour. Subscriptions stay.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -149,15 +157,32 @@ function sendApiError(res: ServerResponse, requestId: string, error: ApiError): 
   );
 }
 
-/** Starts a wire-compatible (awsJson1_1) SageMaker emulator for work teams, workforces and tags. */
+/**
+ * Starts a wire-compatible (awsJson1_1) SageMaker emulator for work teams, workforces and tags, with state per
+ * account and region: the account of the request's access key (a target's temporary key names its own; any other
+ * key is `accountId`'s), the region of its SigV4 signature. Knobs, faults, holds and the behaviour apply to all.
+ */
 export async function startSageMakerEmulator(options: SageMakerEmulatorOptions = {}): Promise<SageMakerEmulator> {
   const host = options.host ?? '127.0.0.1';
   const trail = {
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '000000000000',
-    identities: { ...options.identities },
+    identities: options.identities ?? {},
   };
-  const state = new SageMakerState(trail.region, trail.accountId);
+  let behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR };
+  /** Each account's and region's teams, workforce and tags, by `<account>/<region>`, made at its first call. */
+  let states = new Map<string, SageMakerState>();
+  const stateOf = (scope: { account: string; region: string }): SageMakerState => {
+    const key = `${scope.account}/${scope.region}`;
+    let state = states.get(key);
+    if (!state) {
+      state = new SageMakerState(scope.region, scope.account, () => behaviour);
+      states.set(key, state);
+    }
+    return state;
+  };
+  const scopeOf = (req: IncomingMessage) =>
+    callScope(req.headers.authorization, { account: trail.accountId, region: trail.region });
   const listeners = new Set<(event: CloudTrailEvent) => void>();
   let knobs: EmulatorKnobs = { ...NO_KNOBS };
   let faults: Required<Fault>[] = [];
@@ -165,6 +190,21 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     faults.push(parseFault(fault));
   };
   let counts = new Map<string, number>();
+  /** The same counts by `<account>/<region>`. */
+  let scopedCounts = new Map<string, Map<string, number>>();
+  const count = (scope: { account: string; region: string }, operation: string): void => {
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const key = `${scope.account}/${scope.region}`;
+    const own = scopedCounts.get(key) ?? new Map<string, number>();
+    own.set(operation, (own.get(operation) ?? 0) + 1);
+    scopedCounts.set(key, own);
+  };
+  const callCounts = (scope?: { account: string; region: string }): Record<string, number> =>
+    Object.fromEntries(scope ? (scopedCounts.get(`${scope.account}/${scope.region}`) ?? []) : counts);
+  const resetCounts = (): void => {
+    counts = new Map();
+    scopedCounts = new Map();
+  };
   let holds = new Map<string, number>();
   let held = new Map<string, (() => void)[]>();
   let inFlight = { current: 0, max: 0 };
@@ -188,7 +228,7 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     knobs = { ...knobs, ...parseKnobs(partial) };
   };
   const setBehaviour = (partial: Partial<EmulatorBehaviour>): void => {
-    state.behaviour = { ...state.behaviour, ...parseBehaviour(partial) };
+    behaviour = { ...behaviour, ...parseBehaviour(partial) };
   };
 
   /** Waits at least `ms` milliseconds (re-arming if a timer fires early); cut short by close(). */
@@ -223,12 +263,13 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
       return;
     }
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const scope = scopeOf(req);
+    count(scope, operation);
     inFlight.current += 1;
     inFlight.max = Math.max(inFlight.max, inFlight.current);
     let outcome: Outcome;
     try {
-      outcome = await answerSageMaker(target, operation, body);
+      outcome = await answerSageMaker(stateOf(scope), target, operation, body);
     } finally {
       inFlight.current -= 1;
     }
@@ -252,7 +293,12 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     }
   };
 
-  const answerSageMaker = async (target: string, operation: string, body: string): Promise<Outcome> => {
+  const answerSageMaker = async (
+    state: SageMakerState,
+    target: string,
+    operation: string,
+    body: string,
+  ): Promise<Outcome> => {
     const holding = holds.get(operation) ?? 0;
     if (holding > 0) {
       holds.set(operation, holding - 1);
@@ -294,16 +340,26 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     }
   };
 
-  const handleControl = (req: IncomingMessage, res: ServerResponse, path: string, body: string): void => {
+  const handleControl = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    body: string,
+  ): void => {
     const json = (status: number, value: unknown): void =>
       send(res, status, { 'Content-Type': 'application/json' }, JSON.stringify(value));
     const route = `${req.method} ${path}`;
     switch (route) {
-      case 'GET /_emulator/calls':
-        json(200, Object.fromEntries(counts));
+      case 'GET /_emulator/calls': {
+        // ?account=…&region=…: only that account's and region's calls (both, or neither)
+        const account = query.get('account');
+        const region = query.get('region');
+        json(200, account && region ? callCounts({ account, region }) : callCounts());
         break;
+      }
       case 'DELETE /_emulator/calls':
-        counts = new Map();
+        resetCounts();
         inFlight = { current: inFlight.current, max: inFlight.current };
         send(res, 204, {});
         break;
@@ -344,7 +400,7 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
         }
         break;
       case 'GET /_emulator/behaviour':
-        json(200, state.behaviour);
+        json(200, behaviour);
         break;
       case 'PUT /_emulator/behaviour':
         try {
@@ -382,10 +438,12 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
   };
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', search = ''] = (req.url ?? '/').split('?');
     readBody(req)
       .then((body) =>
-        path.startsWith('/_emulator/') ? handleControl(req, res, path, body) : handleSageMaker(req, res, body),
+        path.startsWith('/_emulator/')
+          ? handleControl(req, res, path, new URLSearchParams(search), body)
+          : handleSageMaker(req, res, body),
       )
       .catch((error: unknown) => {
         const apiError = error instanceof ApiError ? error : new ApiError('InternalFailure', String(error), 500);
@@ -408,10 +466,8 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     port,
     setKnobs,
     setBehaviour,
-    callCounts: () => Object.fromEntries(counts),
-    resetCallCounts: () => {
-      counts = new Map();
-    },
+    callCounts,
+    resetCallCounts: resetCounts,
     injectFault,
     hold,
     release,
@@ -424,10 +480,11 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
       };
     },
     reset: () => {
-      state.reset();
+      states = new Map();
+      behaviour = { ...DEFAULT_BEHAVIOUR };
       knobs = { ...NO_KNOBS };
       faults = [];
-      counts = new Map();
+      resetCounts();
       holds = new Map();
       releaseAll();
       held = new Map();

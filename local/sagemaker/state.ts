@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_BEHAVIOUR, type EmulatorBehaviour } from './behaviour';
+import type { EmulatorBehaviour } from './behaviour';
 import { ApiError, validationError } from './errors';
 import { type Json, Reader } from './input';
 import { page, pageByOffset } from './paging';
@@ -68,8 +68,6 @@ export class SageMakerState {
   private readonly teams = new Map<string, TeamRecord>();
   private workforce: WorkforceRecord | undefined;
   private readonly tags = new Map<string, Map<string, string>>();
-  /** Where SageMaker's documentation is silent, what this emulator does (the choices: behaviour.ts). */
-  behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR };
 
   private readonly handlers: Record<string, Handler> = {
     CreateWorkteam: (r) => this.createWorkteam(r),
@@ -89,6 +87,8 @@ export class SageMakerState {
   constructor(
     private readonly region: string,
     private readonly accountId: string,
+    /** Where SageMaker's documentation is silent, what the emulator does (the choices: behaviour.ts): one for all. */
+    private readonly behaviour: () => Readonly<EmulatorBehaviour>,
   ) {}
 
   supports(operation: string): boolean {
@@ -99,14 +99,6 @@ export class SageMakerState {
     const handler = this.handlers[operation];
     if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation: ${operation}`);
     return handler(Reader.root(body));
-  }
-
-  reset(): void {
-    this.seq = 0;
-    this.teams.clear();
-    this.workforce = undefined;
-    this.tags.clear();
-    this.behaviour = { ...DEFAULT_BEHAVIOUR };
   }
 
   // --- work teams ------------------------------------------------------------------------------
@@ -239,7 +231,7 @@ export class SageMakerState {
     if (input.NotificationConfiguration) {
       const arn = input.NotificationConfiguration.NotificationTopicArn;
       if (arn) team.notification = { NotificationTopicArn: arn };
-      else if (this.behaviour.emptyNotificationConfiguration === 'removes-topic') delete team.notification;
+      else if (this.behaviour().emptyNotificationConfiguration === 'removes-topic') delete team.notification;
     }
     if (input.WorkerAccessConfiguration) team.workerAccess = structuredClone(input.WorkerAccessConfiguration);
     team.updatedMs = Math.max(Date.now(), team.updatedMs + 1);

@@ -193,6 +193,9 @@ describe('getTeam', () => {
     expect(result.statusCode).toBe(200);
     expect(result.body).toEqual({
       name: 'image-labelers',
+      // The hub's: the request named no account or region.
+      account: '000000000000',
+      region: 'us-east-1',
       arn: 'arn:aws:sagemaker:us-east-1:000000000000:workteam/private-crowd/image-labelers',
       description: 'Bounding boxes for the retail image catalogue',
       members: { cognitoGroups: ['labelers-en'] },

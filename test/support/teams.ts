@@ -39,6 +39,8 @@ type Handler = Parameters<typeof invokeHttp>[0];
 export interface RouteCall {
   body?: unknown;
   path?: Record<string, string>;
+  /** The query string's parameters, e.g. a target's `account` and `region`. */
+  query?: Record<string, string>;
   caller?: Caller;
   headers?: Record<string, string>;
 }
@@ -50,6 +52,7 @@ export function call(handler: Handler, name: string, eventFile: string, options:
     if (options.body !== undefined)
       event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     if (options.path) event.pathParameters = options.path;
+    if (options.query) event.queryStringParameters = options.query;
     const headers = event.headers as Record<string, string>;
     delete headers['idempotency-key'];
     delete headers['if-match'];
