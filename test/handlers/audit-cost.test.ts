@@ -8,6 +8,8 @@ import { cognitoClient } from '#lib/runtime/clients/cognito';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
 import { snsClient } from '#lib/runtime/clients/sns';
 import { handler as audit } from '../../functions/audit';
+import { handler as worker } from '../../functions/audit-target';
+import { scheduledAuditRun } from '../support/audit-runs';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
@@ -46,7 +48,7 @@ async function measuredAudit(): Promise<{
 }> {
   await resetEmulatorCalls();
   for (const calls of Object.values(counters)) clear(calls);
-  const report = (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  const report = (await scheduledAuditRun(audit, worker)) as unknown as AuditReport;
   return { report, sagemakerCalls: await emulatorCalls(), calls: counted() };
 }
 
