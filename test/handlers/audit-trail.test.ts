@@ -90,6 +90,8 @@ describe('account.no-trail', () => {
 
     // Assess
     expect(noTrail(stopped)).toEqual({
+      account: '000000000000',
+      region: 'us-east-1',
       key: 'account#account.no-trail#high',
       rule: 'account.no-trail',
       severity: 'high',
@@ -117,6 +119,8 @@ describe('account.no-trail', () => {
     expect(noTrail(logging)).toBeUndefined();
     expect(resolvedNoTrail(logging)).toEqual([
       {
+        account: '000000000000',
+        region: 'us-east-1',
         key: 'account#account.no-trail#high',
         rule: 'account.no-trail',
         resource: 'account',
