@@ -7,6 +7,14 @@
  * again until its last delivery, which records the target failed; two targets' teams of one name keep their
  * findings apart.
  */
+import {
+  CreateWorkteamCommand,
+  DeleteWorkteamCommand,
+  DescribeWorkteamCommand,
+  SageMakerClient as SageMaker,
+  type SageMakerClient,
+  UpdateWorkteamCommand,
+} from '@aws-sdk/client-sagemaker';
 import type { Message } from '@aws-sdk/client-sqs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildAuditStore } from '#lib/composition/audit-store';
@@ -17,8 +25,13 @@ import { handler as getAudit } from '../../functions/get-audit';
 import { handler as startAudit } from '../../functions/start-audit';
 import { newRunId } from '../../lib/use-cases/audit/run';
 import { auditTargetsQueue, deliverToWorker, receiveAuditTargets, scheduledAuditRun } from '../support/audit-runs';
+import { busEvents, clearBusEvents } from '../support/events';
+import { lambdaContext } from '../support/invoke';
+import { operator } from '../support/operator';
 import { clearEmulatorFaultsAndHolds, injectEmulatorFault } from '../support/sagemaker-emulator-control';
-import { ADMIN, call } from '../support/teams';
+import { ADMIN, call, uniqueTeamName } from '../support/teams';
+
+const localContext = () => lambdaContext('audit');
 
 const HUB = { account: '000000000000', region: 'us-east-1' };
 const VENDOR = { account: '111111111111', region: 'us-east-1' };
@@ -146,5 +159,91 @@ describe('the worker', () => {
         reason: expect.stringMatching(/^ThrottlingException: .*after 3 deliveries/),
       }),
     ]);
+  });
+});
+
+describe('two targets with a team of one name', () => {
+  /** The vendor's own administrator (a temporary key of account 111111111111, as the local cloud files them). */
+  const vendor = new SageMaker({
+    region: VENDOR.region,
+    credentials: { accessKeyId: 'ASIA111111111111TEST', secretAccessKey: 'local' },
+  });
+  const name = uniqueTeamName('twin');
+
+  /** A restricted team of `name` without the SourceIp constraint, like a seeded team of that target's. */
+  async function restrictedTwin(client: SageMakerClient, like: string): Promise<void> {
+    const { Workteam } = await client.send(new DescribeWorkteamCommand({ WorkteamName: like }));
+    await client.send(
+      new CreateWorkteamCommand({
+        WorkteamName: name,
+        WorkforceName: Workteam?.WorkforceArn?.split('/').at(-1),
+        Description: 'A twin in each of two accounts',
+        MemberDefinitions: Workteam?.MemberDefinitions,
+        Tags: [{ Key: 'classification', Value: 'restricted' }],
+      }),
+    );
+  }
+
+  beforeAll(async () => {
+    await restrictedTwin(operator, 'medical-annotators');
+    await restrictedTwin(vendor, 'target-annotators');
+  });
+
+  afterAll(async () => {
+    for (const client of [operator, vendor]) {
+      await client.send(new DeleteWorkteamCommand({ WorkteamName: name })).catch(() => undefined);
+    }
+  });
+
+  it('keeps their findings apart: each named with its target, keyed apart, announced apart', async () => {
+    // Prepare
+    await clearBusEvents();
+
+    // Act
+    const run = await scheduledAuditRun(audit, worker);
+
+    // Assess
+    const twins = run.findings.filter(
+      (finding) => finding.team === name && finding.rule === 'worker-access.below-policy',
+    );
+    expect(
+      twins.map(({ account, region, key }) => ({ account, region, key })).sort((a, b) => (a.key < b.key ? -1 : 1)),
+    ).toEqual([
+      { ...VENDOR, key: `111111111111/us-east-1/team/${name}#worker-access.below-policy#high` },
+      { ...HUB, key: `team/${name}#worker-access.below-policy#high` },
+    ]);
+    expect(twins.every((finding) => finding.new)).toBe(true);
+    const opened = (await busEvents('workteam-automation')).filter(
+      (event) =>
+        event['detail-type'] === 'Finding Opened' &&
+        (event.detail as { team?: string; rule?: string }).team === name &&
+        (event.detail as { rule?: string }).rule === 'worker-access.below-policy',
+    );
+    const where = opened.map((event) => event.detail as { account: string; region: string; key: string });
+    expect(where.map(({ account, region }) => `${account}/${region}`).sort()).toEqual([
+      '000000000000/us-east-1',
+      '111111111111/us-east-1',
+    ]);
+  });
+
+  it("audits a change in real time in the target it comes from, that target's team of the name", async () => {
+    // Prepare: the CloudTrail record of the vendor's own change to its twin
+    await vendor.send(new UpdateWorkteamCommand({ WorkteamName: name, Description: 'Changed by the vendor' }));
+    const records = (await busEvents('aws.sagemaker')).filter((event) => {
+      const detail = event.detail as { eventName?: string; requestParameters?: { workteamName?: string } };
+      return (
+        event.account === VENDOR.account &&
+        detail.eventName === 'UpdateWorkteam' &&
+        detail.requestParameters?.workteamName === name
+      );
+    });
+    const record = records.at(-1);
+
+    // Act
+    const report = (await audit(record as never, localContext())) as { account?: string; team?: string };
+
+    // Assess
+    expect(record).toBeDefined();
+    expect(report).toMatchObject({ ...VENDOR, team: name, trigger: 'event' });
   });
 });
