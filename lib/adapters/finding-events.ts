@@ -1,7 +1,9 @@
 /**
  * Findings opened and resolved, as EventBridge events on the account's default bus (`source:
  * workteam-automation`, `detail-type: Finding Opened | Finding Resolved`), ten to a PutEvents call (its limit),
- * the calls side by side. An entry EventBridge refuses is an error: the run reports it rather than forget it.
+ * the calls side by side. Each names the account and region the finding is in (a finding's `key` carries them too,
+ * but for the hub's, whose keys are those of the single-target audit). An entry EventBridge refuses is an error:
+ * the run reports it rather than forget it.
  * Each carries its `announcementId` (the same when a later run makes an announcement a failed run could not:
  * deduplicate on it) and, when resolved, `resolvedBy`: `{ kind: 'remediation', runId }`, `{ kind: 'system', by }`
  * (a reconcile by the system, as the team's history tells it) or `{ kind: 'out-of-band' }`.
@@ -23,6 +25,8 @@ export function createFindingEvents(eventBridge: EventBridgeClient): FindingEven
         Resources: [],
         Detail: JSON.stringify({
           runId: event.runId,
+          account: event.account,
+          region: event.region,
           announcementId: event.announcementId,
           key: event.key,
           rule: event.finding.rule,

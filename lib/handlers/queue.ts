@@ -16,6 +16,8 @@ import { powertoolsChain } from './chain';
 interface QueueMessage<Body> {
   messageId: string;
   body: Body;
+  /** How many times SQS has delivered the message (1 the first time): its last delivery can be told. */
+  receiveCount: number;
 }
 
 export function sqsBatchRoute<Body extends z.ZodType>(
@@ -35,7 +37,8 @@ export function sqsBatchRoute<Body extends z.ZodType>(
       }
       const body = bodySchema.safeParse(json);
       if (body.success) {
-        messages.push({ messageId: record.messageId, body: body.data });
+        const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10);
+        messages.push({ messageId: record.messageId, body: body.data, receiveCount: receiveCount || 1 });
         continue;
       }
       logger.error('message refused: its body does not have the shape this queue takes', {

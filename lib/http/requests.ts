@@ -182,10 +182,10 @@ export function parseMembers(body: unknown): Members {
   return readMembers(body);
 }
 
-// `POST /audit`: `{ "mode"?: "report" | "remediate", "dryRun"?: boolean, "team"?: "<name>" }`, every field
-// optional, an empty or absent body meaning "audit everything as the policy says".
+// `POST /audit`: `{ "mode"?: "report" | "remediate", "dryRun"?: boolean, "team"?: "<name>", "account"?, "region"? }`,
+// every field optional, an empty or absent body meaning "audit everything, in every target, as the policy says".
 
-const AUDIT_FIELDS = ['mode', 'dryRun', 'team'] as const;
+const AUDIT_FIELDS = ['mode', 'dryRun', 'team', 'account', 'region'] as const;
 
 export function parseAuditRunRequest(body: unknown): AuditRunRequest {
   if (body === undefined || body === null) return {};
@@ -206,7 +206,7 @@ export function parseAuditRunRequest(body: unknown): AuditRunRequest {
       );
     }
   }
-  const { mode, dryRun, team } = body;
+  const { mode, dryRun, team, account, region } = body;
   if (mode !== undefined && mode !== 'report' && mode !== 'remediate') {
     violations.push(violation('mode', 'Enum', "mode must be 'report' or 'remediate'"));
   }
@@ -214,11 +214,14 @@ export function parseAuditRunRequest(body: unknown): AuditRunRequest {
     violations.push(violation('dryRun', 'Type', `dryRun must be a boolean, not ${typeName(dryRun)}`));
   }
   if (team !== undefined) violations.push(...checkWorkteamName(team, 'team'));
+  violations.push(...checkTargetFields({ account, region }));
   if (violations.length > 0) throw new ValidationFailed(violations);
   return {
     ...(mode === undefined ? {} : { mode: mode as AuditMode }),
     ...(dryRun === undefined ? {} : { dryRun: dryRun as boolean }),
     ...(team === undefined ? {} : { team: team as string }),
+    ...(account === undefined ? {} : { account: account as string }),
+    ...(region === undefined ? {} : { region: region as string }),
   };
 }
 

@@ -3,8 +3,10 @@
  * lib/adapters/audit-store.ts), and how other systems hear of findings (EventBridge, lib/adapters/finding-events.ts).
  * They supersede the AuditStore, FindingRecord, FindingEvents and FindingEvent of lib/ports/teams.ts.
  */
+import type { RunHeader, TargetRow } from '../domain/audit/fan-out';
 import type { Finding, ResolvedBy } from '../domain/audit/findings';
-import type { AuditReport } from '../domain/audit/report';
+import type { AuditMode, AuditReport, AuditTrigger } from '../domain/audit/report';
+import type { Target } from '../domain/target';
 
 type FindingEventType = 'Finding Opened' | 'Finding Resolved';
 
@@ -59,18 +61,36 @@ export interface TeamAuditClaim {
 }
 
 /**
- * Where audit runs, findings and real-time claims are kept (DynamoDB). Every step of a finding record is a
- * conditional write that only one caller wins: true when it was made, false when the record was not as read.
+ * A run as kept: a run of every team (in one target or several) as its header and the rows of the targets that
+ * finished; a single-team run, or a run of every team kept before the fan-out, as its one report.
+ */
+export type StoredRun = { header: RunHeader; rows: TargetRow[] } | { report: AuditReport };
+
+/**
+ * Where audit runs, findings and real-time claims are kept (DynamoDB). A store is one target's: its finding records,
+ * claims and single-team runs are that target's alone (two targets' teams of one name never share them); the runs of
+ * every team are shared, each target a row of the run. Every step of a finding record is a conditional write that
+ * only one caller wins: true when it was made, false when the record was not as read.
  */
 export interface AuditStore {
-  /** Keeps the run's report (with a TTL: old runs expire); single-team runs apart from runs of every team. */
-  saveRun(report: AuditReport): Promise<void>;
+  /** A run of every team starts: its header (with a TTL, as every run's items). */
+  startRun(header: RunHeader): Promise<void>;
+  /**
+   * Keeps a run's report (with a TTL: old runs expire): a single-team run's apart from runs of every team; a run of
+   * every team's as this store's target's row of the run, unless the run has that row already (false then: SQS
+   * delivered the target's message twice).
+   */
+  saveRun(report: AuditReport): Promise<boolean>;
+  /** A target's row of a run (its report, or why it failed), unless the run has one for the target (false then). */
+  recordTarget(runId: string, row: TargetRow): Promise<boolean>;
+  /** Whether the run has the target's row already. */
+  hasTarget(runId: string, target: Target): Promise<boolean>;
   /** The latest run of every team, or undefined before the first one. Single-team runs never count. */
-  latestRun(): Promise<AuditReport | undefined>;
-  /** The latest single-team run of this team, or undefined. */
+  latestRun(): Promise<StoredRun | undefined>;
+  /** The latest single-team run of this team in this store's target, or undefined. */
   latestTeamRun(team: string): Promise<AuditReport | undefined>;
-  /** Any run by its id, whatever its scope. */
-  getRun(runId: string): Promise<AuditReport | undefined>;
+  /** Any run by its id, whatever its scope (consistent reads: a run being waited for is read as it is now). */
+  getRun(runId: string): Promise<StoredRun | undefined>;
 
   /**
    * Every finding record, page by page (consistent reads). Records of the first store's format read as open; those
@@ -122,6 +142,20 @@ export interface AuditStore {
   abandonTeamAudit(team: string, holder: string): Promise<void>;
 }
 
+/** One target's audit of a run of every target, as its message on the audit's targets queue carries it. */
+export interface AuditTargetMessage extends Target {
+  runId: string;
+  trigger: AuditTrigger;
+  triggeredBy?: string;
+  mode?: AuditMode;
+  dryRun?: boolean;
+}
+
+/** Hands each target's audit of a run to a worker (SQS: one message per target, ten to a call). */
+export interface AuditDispatch {
+  dispatch(messages: AuditTargetMessage[]): Promise<void>;
+}
+
 /** Other systems hear of findings opened and resolved (EventBridge, `source: workteam-automation`). */
 export interface FindingEvents {
   publish(events: FindingEvent[]): Promise<void>;
@@ -129,6 +163,9 @@ export interface FindingEvents {
 
 export interface FindingEvent {
   type: FindingEventType;
+  /** Where the finding is: its target's account and region. */
+  account: string;
+  region: string;
   runId: string;
   key: string;
   finding: Finding;

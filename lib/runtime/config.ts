@@ -125,8 +125,9 @@ const idempotencyFields = () => ({ IDEMPOTENCY_TABLE: z.string().min(1) });
 /** The workforce's Cognito user pool, whose changes the Cognito sync and the resync follow. */
 const workforcePoolFields = () => ({ USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/) });
 
-/** Where the audit's reports are kept, and for how long. */
+/** Where the audit's reports are kept, and for how long; the targets, whose stores are apart. */
 const auditStoreFields = () => ({
+  ...targetsFields(),
   AUDIT_TABLE: z.string().min(1),
   /** How long a run's report is kept (DynamoDB TTL). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650),
@@ -149,6 +150,26 @@ const auditFields = () => ({
     .default(900),
 });
 
+/**
+ * Starting a run of every team in every target (the schedule, `POST /audit`): the queue its targets' audits are
+ * handed to, one message each (serverless.yml: `<service>-<stage>-audit-targets`), and how long a run waits for
+ * them before a target without a report is `missing` (serverless.yml: 240, below the scheduled function's 300 s
+ * timeout, which waits for them; the invocation's own time left bounds it too).
+ */
+const auditDispatchFields = () => ({
+  AUDIT_TARGETS_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/),
+  AUDIT_RUN_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(900),
+});
+
+/**
+ * A target's audit of a run (the audit-targets worker): how many times SQS delivers a message before its
+ * dead-letter queue takes it (the queue's `maxReceiveCount`, serverless.yml: 3). The last delivery of a transient
+ * failure records the target failed rather than let the message go to the dead-letter queue unrecorded.
+ */
+const auditTargetFields = () => ({
+  AUDIT_TARGET_MAX_RECEIVES: z.coerce.number().int().min(1).max(1000),
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // What the composition roots take.
 
@@ -158,6 +179,7 @@ export const readConfigSchema = () => z.object(readFields());
 export const teamsConfigSchema = () => z.object(teamsFields());
 export const auditStoreConfigSchema = () => z.object({ ...awsFields(), ...auditStoreFields() });
 export const auditConfigSchema = () => z.object(auditFields());
+export const auditDispatchConfigSchema = () => z.object({ ...auditFields(), ...auditDispatchFields() });
 
 export type AwsConfig = z.infer<ReturnType<typeof awsConfigSchema>>;
 export type TargetsConfig = z.infer<ReturnType<typeof targetsConfigSchema>>;
@@ -165,6 +187,7 @@ export type ReadConfig = z.infer<ReturnType<typeof readConfigSchema>>;
 export type TeamsConfig = z.infer<ReturnType<typeof teamsConfigSchema>>;
 export type AuditStoreConfig = z.infer<ReturnType<typeof auditStoreConfigSchema>>;
 export type AuditConfig = z.infer<ReturnType<typeof auditConfigSchema>>;
+export type AuditDispatchConfig = z.infer<ReturnType<typeof auditDispatchConfigSchema>>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Each function's environment, by its name in serverless.yml.
@@ -184,6 +207,7 @@ export const releaseTeamConfig = teamsConfigSchema;
 export const cognitoSyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
 export const resyncConfig = () => z.object({ ...teamsFields(), ...workforcePoolFields() });
 export const retryPendingConfig = teamsConfigSchema;
-export const auditConfig = auditConfigSchema;
-export const startAuditConfig = auditConfigSchema;
+export const auditConfig = auditDispatchConfigSchema;
+export const startAuditConfig = auditDispatchConfigSchema;
+export const auditTargetConfig = () => z.object({ ...auditFields(), ...auditTargetFields() });
 export const getAuditConfig = auditStoreConfigSchema;

@@ -9,9 +9,13 @@
  * - the nightly resync: `ResyncTeams`, `ResyncTeamsFixed`, `ResyncTeamsSkipped`;
  * - an audit run: teams audited, compliant and drifted; findings by rule and by severity (a metric each, with its
  *   dimension); findings opened, resolved, remediated and suspected (held for a second look); an operations alert
- *   that failed (`AuditAlertsFailed`, 1: a later run sends it).
+ *   that failed (`AuditAlertsFailed`, 1: a later run sends it). Published once per target audited (by the worker
+ *   that audits it, or by the function that audits a run of one target in place);
+ * - a scheduled run of every target, when it stops waiting: its targets complete, failed and missing
+ *   (`AuditTargetsComplete`, `AuditTargetsFailed`, `AuditTargetsMissing`: not in by the run's deadline).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AuditRunView } from '../domain/audit/fan-out';
 import type { AuditReport } from '../domain/audit/report';
 import { metrics } from './observability';
 
@@ -51,8 +55,16 @@ export function publishResyncMetrics(counts: { teams: number; fixed: number; ski
   metrics.addMetric('ResyncTeamsSkipped', MetricUnit.Count, counts.skipped);
 }
 
-/** An audit run's figures. */
-export function publishAuditMetrics(report: AuditReport): void {
+/** A run of every target, as it stood when its dispatcher stopped waiting: its targets by outcome. */
+export function publishAuditRunMetrics(run: AuditRunView): void {
+  const count = (status: string) => run.targets.filter((target) => target.status === status).length;
+  metrics.addMetric('AuditTargetsComplete', MetricUnit.Count, count('complete'));
+  metrics.addMetric('AuditTargetsFailed', MetricUnit.Count, count('failed'));
+  metrics.addMetric('AuditTargetsMissing', MetricUnit.Count, count('missing') + count('running'));
+}
+
+/** One target's audit run's figures (a run of one target in place: its only target's, the same counts). */
+export function publishAuditMetrics(report: Pick<AuditReport, 'counts' | 'alert'>): void {
   const { counts } = report;
   metrics.addMetric('AuditTeamsAudited', MetricUnit.Count, counts.teamsAudited);
   metrics.addMetric('AuditTeamsCompliant', MetricUnit.Count, counts.compliant);

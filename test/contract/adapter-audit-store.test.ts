@@ -1,17 +1,19 @@
 /**
  * The audit store through the real SDK against the test run's DynamoDB (dynalite): each step of a finding's record
  * is won by one caller only and none is taken while an announcement is in flight; single-team runs are kept apart
- * from runs of every team; a real-time claim covers the events before its start; a report too large for one item
- * keeps its counts and teams.
+ * from runs of every team; a run's row per target is written once; two targets' stores share no finding, claim or
+ * single-team run of a team of one name; a real-time claim covers the events before its start; a report too large
+ * for one item keeps its counts and teams.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createAuditStore } from '#lib/adapters/audit-store';
 import { buildAuditStore } from '#lib/composition/audit-store';
+import type { RunHeader } from '#lib/domain/audit/fan-out';
 import type { Finding } from '#lib/domain/audit/findings';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
-import type { Announcement } from '#lib/ports/audit';
+import type { Announcement, StoredRun } from '#lib/ports/audit';
 import { newRunId } from '#lib/use-cases/audit/run';
 import { watchInFlight } from '../support/in-flight';
 
@@ -40,6 +42,20 @@ async function recordOf(key: string) {
     if (found) return found;
   }
   return undefined;
+}
+
+/** A run of every team's header, of the hub alone, for a report to be its row. */
+function headerOf(full: AuditReport, targets = [{ account: '000000000000', region: 'us-east-1' }]): RunHeader {
+  const { runId, trigger, mode, dryRun, startedAt, endedAt } = full;
+  return { runId, trigger, mode, dryRun, startedAt, deadline: endedAt, targets };
+}
+
+/** The report of a stored run of the hub alone: its one row's, or the one it was kept as. */
+function reportOf(stored: StoredRun | undefined): AuditReport | undefined {
+  if (stored === undefined) return undefined;
+  if ('report' in stored) return stored.report;
+  const row = stored.rows[0];
+  return row?.status === 'complete' ? row.report : undefined;
 }
 
 const uniqueTeam = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -83,6 +99,7 @@ describe('createAuditStore', () => {
     const watched = createAuditStore(DynamoDBDocumentClient.from(client), {
       tableName: process.env.AUDIT_TABLE ?? '',
       retentionDays: 1,
+      target: { account: '000000000000', region: 'us-east-1', hub: true },
     });
     const teams = Array.from({ length: 25 }, () => uniqueTeam('many'));
     const keys = teams.map((team) => `team/${team}#worker-access.drift#high`);
@@ -278,6 +295,7 @@ describe('createAuditStore', () => {
     // Prepare
     const team = uniqueTeam('runs');
     const full = report();
+    await store.startRun(headerOf(full));
     await store.saveRun(full);
 
     // Act
@@ -286,9 +304,9 @@ describe('createAuditStore', () => {
     for (let index = 0; index < 5; index++) await store.saveRun(report({ team }));
 
     // Assess
-    expect((await store.latestRun())?.runId).toBe(full.runId);
-    expect((await store.getRun(single.runId))?.runId).toBe(single.runId);
-    expect((await store.getRun(full.runId))?.runId).toBe(full.runId);
+    expect(reportOf(await store.latestRun())?.runId).toBe(full.runId);
+    expect(reportOf(await store.getRun(single.runId))?.runId).toBe(single.runId);
+    expect(reportOf(await store.getRun(full.runId))?.runId).toBe(full.runId);
     expect((await store.latestTeamRun(team))?.team).toBe(team);
     expect(await store.latestTeamRun(uniqueTeam('none'))).toBeUndefined();
   });
@@ -357,8 +375,9 @@ describe('createAuditStore', () => {
     };
 
     // Act
+    await store.startRun(headerOf(large));
     await store.saveRun(large);
-    const kept = await store.getRun(large.runId);
+    const kept = reportOf(await store.getRun(large.runId));
 
     // Assess
     expect(kept?.truncated).toBe(true);

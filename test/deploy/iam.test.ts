@@ -121,8 +121,10 @@ const ALLOWED_ACTIONS: Record<string, string[]> = {
     'sqs:GetQueueAttributes',
     'dynamodb:Query',
   ],
-  audit: [...TARGETS, ...AUDIT, 'sqs:SendMessage'],
-  startAudit: [...TARGETS, ...AUDIT],
+  // Its dead-letter queue (a Lambda destination), and the targets' queue of a run of every target.
+  audit: [...TARGETS, ...AUDIT, 'sqs:SendMessage', 'sqs:GetQueueUrl'],
+  startAudit: [...TARGETS, ...AUDIT, 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+  auditTarget: [...TARGETS, ...AUDIT, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
   getAudit: ['dynamodb:GetItem', 'dynamodb:Query'],
 };
 /** Actions that support no resource-level permissions, so only they may be granted on '*'. */
@@ -332,7 +334,7 @@ describe('the packaged template', () => {
   });
 
   it('lets the audit put events on the default bus under its own source only', () => {
-    for (const name of ['audit', 'startAudit']) {
+    for (const name of ['audit', 'startAudit', 'auditTarget']) {
       const [statement] = roleOf(name).statements.filter((s) => actionsOf([s]).includes('events:PutEvents'));
       expect(JSON.stringify(statement?.Resource)).toContain(':event-bus/default');
       expect((statement as unknown as { Condition: unknown }).Condition).toEqual({
@@ -535,7 +537,7 @@ describe('the packaged template', () => {
   });
 
   it("reads trails for the audit: DescribeTrails on '*' (no resource-level permissions), the others on trails only", () => {
-    for (const name of ['audit', 'startAudit']) {
+    for (const name of ['audit', 'startAudit', 'auditTarget']) {
       const { statements } = roleOf(name);
       const trailReads = statements.filter((s) => actionsOf([s]).some((action) => action.startsWith('cloudtrail:')));
       expect(trailReads.map((s) => [s.Action, s.Resource])).toEqual([

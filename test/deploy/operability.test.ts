@@ -128,7 +128,7 @@ describe('the alarms', () => {
     const throttles = alarms.flatMap((alarm) => watched(alarm, 'Throttles'));
 
     // Assess
-    expect(functions).toHaveLength(17);
+    expect(functions).toHaveLength(19);
     expect(errors.sort()).toEqual([...functions].sort());
     expect(throttles.sort()).toEqual([...functions].sort());
   });
@@ -192,7 +192,7 @@ describe('the dead-letter queues', () => {
       .flatMap((alarm) => (alarm.Dimensions as { Name: string; Value: Json }[]).map((d) => d.Value['Fn::GetAtt']));
 
     // Assess
-    expect(queues).toEqual(['AuditDeadLetterQueue', 'CognitoSyncDeadLetterQueue']);
+    expect(queues).toEqual(['AuditDeadLetterQueue', 'AuditTargetsDeadLetterQueue', 'CognitoSyncDeadLetterQueue']);
     expect(watched.sort()).toEqual(queues.map((queue) => [queue, 'QueueName']));
   });
 });

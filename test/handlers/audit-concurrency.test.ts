@@ -15,11 +15,13 @@ import { forEachBounded } from '#lib/runtime/concurrency';
 import type { AlreadyAudited } from '#lib/use-cases/audit/real-time';
 import { runAudit } from '#lib/use-cases/audit/run';
 import { handler as audit } from '../../functions/audit';
+import { handler as worker } from '../../functions/audit-target';
 import { handler as getAudit } from '../../functions/get-audit';
 import { handler as resync } from '../../functions/resync';
 import { handler as startAudit } from '../../functions/start-audit';
 import { handler as updateTeam } from '../../functions/update-team';
 import type { EventBridgeEvent } from '../../local/eventbridge';
+import { scheduledAuditRun } from '../support/audit-runs';
 import { busEvents } from '../support/events';
 import { invokeHttp, lambdaContext, loadEvent } from '../support/invoke';
 import { operator, operatorSns, setSourceIpByHand } from '../support/operator';
@@ -64,7 +66,7 @@ function alternates(types: string[]): boolean {
 const requestAudit = (team: string) => runAudit(buildAuditDeps(), { trigger: 'request', team });
 
 async function scheduledAudit(): Promise<AuditReport> {
-  return (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  return (await scheduledAuditRun(audit, worker)) as unknown as AuditReport;
 }
 
 afterEach(retireCreatedTeams);

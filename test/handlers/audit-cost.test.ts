@@ -7,13 +7,13 @@ import type { AuditReport } from '#lib/domain/audit/report';
 import { cognitoClient } from '#lib/runtime/clients/cognito';
 import { dynamoClient } from '#lib/runtime/clients/dynamodb';
 import { snsClient } from '#lib/runtime/clients/sns';
-import { handler as audit } from '../../functions/audit';
+import { handler as startAudit } from '../../functions/start-audit';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
 import { hubTarget } from '../support/targets';
-import { sagemaker, uniqueTeamName } from '../support/teams';
+import { ADMIN, call, sagemaker, uniqueTeamName } from '../support/teams';
 
 const config = { AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_MAX_ATTEMPTS: 3 };
 const counters: Record<string, Record<string, number>> = {};
@@ -46,7 +46,12 @@ async function measuredAudit(): Promise<{
 }> {
   await resetEmulatorCalls();
   for (const calls of Object.values(counters)) clear(calls);
-  const report = (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  // The hub's run of every team, in place (POST /audit naming the hub): one target's cost.
+  const result = await call(startAudit, 'startAudit', 'start-audit.json', {
+    caller: ADMIN,
+    body: { account: '000000000000', region: 'us-east-1' },
+  });
+  const report = result.body as unknown as AuditReport;
   return { report, sagemakerCalls: await emulatorCalls(), calls: counted() };
 }
 
@@ -88,8 +93,8 @@ describe('the cost of an audit', () => {
       expect(run.sagemakerCalls.ListWorkforces).toBe(1);
       // Tags are read once per team: an unmanaged team's classification, a managed team's managed-by tag.
       expect(run.sagemakerCalls.ListTags ?? 0).toBe(run.report.counts.teamsAudited);
-      // The registry's active teams and the open findings: one page each; one report written.
-      expect(run.calls['dynamodb:Query']).toBe(2);
+      // The registry's active teams and the open findings: one page each; the run's rows, read back to answer.
+      expect(run.calls['dynamodb:Query']).toBe(3);
     }
     // Each Cognito group once, however many teams name it: the new teams name groups already named.
     expect(full.calls['cognito:ListUsersInGroup']).toBe(small.calls['cognito:ListUsersInGroup']);

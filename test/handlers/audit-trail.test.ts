@@ -9,9 +9,11 @@
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
 import { cloudTrailClient } from '#lib/runtime/clients/cloudtrail';
 import { handler as audit } from '../../functions/audit';
+import { handler as worker } from '../../functions/audit-target';
 import { handler as getAudit } from '../../functions/get-audit';
 import { handler as startAudit } from '../../functions/start-audit';
 import { ACCOUNT_ID, REGION } from '../../local/cloud';
+import { scheduledAuditRun } from '../support/audit-runs';
 import { busEvents, clearBusEvents } from '../support/events';
 import { clear, countCommands } from '../support/in-flight';
 import { lambdaContext, loadEvent } from '../support/invoke';
@@ -58,7 +60,7 @@ async function trailLogging(logging: boolean): Promise<void> {
 }
 
 async function scheduledAudit(): Promise<AuditReport> {
-  return (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  return (await scheduledAuditRun(audit, worker)) as unknown as AuditReport;
 }
 
 const noTrail = (report: AuditReport): ReportedFinding | undefined =>
@@ -88,6 +90,8 @@ describe('account.no-trail', () => {
 
     // Assess
     expect(noTrail(stopped)).toEqual({
+      account: '000000000000',
+      region: 'us-east-1',
       key: 'account#account.no-trail#high',
       rule: 'account.no-trail',
       severity: 'high',
@@ -115,6 +119,8 @@ describe('account.no-trail', () => {
     expect(noTrail(logging)).toBeUndefined();
     expect(resolvedNoTrail(logging)).toEqual([
       {
+        account: '000000000000',
+        region: 'us-east-1',
         key: 'account#account.no-trail#high',
         rule: 'account.no-trail',
         resource: 'account',

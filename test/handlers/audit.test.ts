@@ -8,9 +8,11 @@
 import { DeleteWorkteamCommand, UpdateWorkteamCommand } from '@aws-sdk/client-sagemaker';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
 import { handler as audit } from '../../functions/audit';
+import { handler as worker } from '../../functions/audit-target';
 import { handler as getAudit } from '../../functions/get-audit';
 import { handler as startAudit } from '../../functions/start-audit';
 import { OPERATOR_ACCESS_KEY_ID } from '../../local/cloud';
+import { scheduledAuditRun } from '../support/audit-runs';
 import { busEvents, clearBusEvents } from '../support/events';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { operator } from '../support/operator';
@@ -24,8 +26,17 @@ import {
 import { givenTeam, liveTeam, operationsInbox, retireCreatedTeams } from '../support/steps';
 import { ADMIN, call, OWNER } from '../support/teams';
 
+/** The hub alone audited now, in place (`POST /audit` naming the hub): one target, no queue between. */
+async function hubAudit(body: Record<string, unknown> = {}): Promise<AuditReport> {
+  const result = await call(startAudit, 'startAudit', 'start-audit.json', { caller: ADMIN, body: { ...HUB, ...body } });
+  if (result.statusCode !== 201) throw new Error(`the hub's audit failed: ${JSON.stringify(result.body)}`);
+  return result.body as unknown as AuditReport;
+}
+
+const HUB = { account: '000000000000', region: 'us-east-1' };
+
 async function scheduledAudit(): Promise<AuditReport> {
-  return (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  return (await scheduledAuditRun(audit, worker)) as unknown as AuditReport;
 }
 
 /** The CloudTrail record the emulator made of the latest call `eventName` on `team`. */
@@ -71,10 +82,12 @@ describe('the scheduled audit', () => {
       { team: 'medical-annotators', rule: 'worker-access.below-policy', severity: 'high' },
     ]);
     expect(aboutSeeded[0]).toMatchObject({ desired: { sourceIp: 'Enabled' }, remediable: false });
-    expect(report.findings.filter((finding) => finding.resource.startsWith('workforce/'))).toEqual([]);
+    const inHub = report.findings.filter((finding) => (finding as { account?: string }).account === HUB.account);
+    expect(inHub.filter((finding) => finding.resource.startsWith('workforce/'))).toEqual([]);
     const medical = report.teams.find((team) => team.name === 'medical-annotators');
     expect(medical).toEqual({
       name: 'medical-annotators',
+      ...HUB,
       managed: false,
       exists: true,
       compliant: false,
@@ -142,7 +155,7 @@ describe('two audits at once', () => {
     await holdEmulatorCalls('ListWorkteams', 2);
 
     // Act
-    const runs = [scheduledAudit(), scheduledAudit()];
+    const runs = [hubAudit(), hubAudit()];
     await untilWaiting('ListWorkteams', 2);
     await releaseEmulatorCall('ListWorkteams');
     await releaseEmulatorCall('ListWorkteams');
@@ -245,7 +258,7 @@ describe('POST /audit', () => {
     // Act
     const result = await call(startAudit, 'startAudit', 'start-audit.json', {
       caller: ADMIN,
-      body: { mode: 'remediate' },
+      body: { mode: 'remediate', ...HUB },
     });
     const next = await scheduledAudit();
 
@@ -274,6 +287,7 @@ describe('POST /audit', () => {
       expect.arrayContaining([
         {
           key: expect.any(String),
+          ...HUB,
           team: name,
           rule: 'worker-access.drift',
           resource: `team/${name}`,

@@ -10,8 +10,10 @@ import { buildTeamDeps } from '#lib/composition/teams';
 import type { AuditReport, ReportedFinding } from '#lib/domain/audit/report';
 import { retryPendingTeams } from '#lib/use-cases/retry-pending';
 import { handler as audit } from '../../functions/audit';
+import { handler as worker } from '../../functions/audit-target';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as updateTeam } from '../../functions/update-team';
+import { scheduledAuditRun } from '../support/audit-runs';
 import { lambdaContext, loadEvent } from '../support/invoke';
 import { emulatorCalls, resetEmulatorCalls, setEmulatorBehaviour } from '../support/sagemaker-emulator-control';
 import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicExists } from '../support/steps';
@@ -27,7 +29,7 @@ const retryLater = (minutesLater: number) =>
   retryPendingTeams({ ...buildTeamDeps(), now: () => new Date(Date.now() + minutesLater * 60_000) });
 
 async function scheduledAudit(): Promise<AuditReport> {
-  return (await audit(loadEvent('audit-schedule.json') as never, lambdaContext('audit'))) as AuditReport;
+  return (await scheduledAuditRun(audit, worker)) as unknown as AuditReport;
 }
 
 function findingsOf(report: AuditReport, team: string): ReportedFinding[] {

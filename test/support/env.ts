@@ -25,3 +25,9 @@ process.env.RETRY_BUDGET_MINUTES = '120';
 import { Retry } from '@smithy/core/retry';
 
 Object.assign(Retry, { delay: () => 5, throttlingDelay: () => 20 });
+
+// As serverless.yml sets them for the audit's fan-out: the targets' queue (created by the tests that fan out), how
+// long a run waits for its targets, and the queue's maxReceiveCount.
+process.env.AUDIT_TARGETS_QUEUE = 'workteam-automation-local-audit-targets';
+process.env.AUDIT_RUN_DEADLINE_SECONDS = '240';
+process.env.AUDIT_TARGET_MAX_RECEIVES = '3';

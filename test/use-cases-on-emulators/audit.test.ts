@@ -40,7 +40,7 @@ function recordingDeps(at: () => Date) {
     now: at,
     log: { info: () => undefined, warn: (message) => state.warnings.push(message), error: () => undefined },
     // Runs dated ahead of the clock would stay the latest for every later test: this test keeps no reports.
-    store: { ...real.store, saveRun: async () => undefined },
+    store: { ...real.store, saveRun: async () => true },
     events: {
       async publish(events) {
         if (state.down) throw new Error('EventBridge is unavailable');

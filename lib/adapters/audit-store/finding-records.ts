@@ -1,5 +1,6 @@
 /**
- * Finding records in the audit table, `pk = finding`, `sk = <finding key>` (lib/adapters/audit-store.ts): a finding
+ * Finding records in the audit table, `pk = finding` (the hub's; `finding/<account>/<region>` another target's, so
+ * that a target's run reads its own records only), `sk = <finding key>` (lib/adapters/audit-store.ts): a finding
  * from the first run that sees it until its resolution is announced (suspected → open → resolving → gone), its
  * announcement in flight (`ann*`) and whether its operations alert is still due (`alertClaimedAt`). Every step is a
  * conditional write on what the run read, and none is taken while an announcement is in flight.
@@ -23,7 +24,6 @@ type FindingRecordSteps = Pick<
   | 'alertsSent'
 >;
 
-const FINDING = 'finding';
 /** Finding writes in flight at once. */
 const WRITE_CONCURRENCY = 10;
 
@@ -83,8 +83,16 @@ function recordOf(item: Record<string, unknown>): FindingRecord | { key: string;
   };
 }
 
-export function findingRecordsOf({ doc, tableName, conditionally }: AuditTable): FindingRecordSteps {
-  const findingKey = (key: string) => ({ pk: FINDING, sk: key });
+/** The partition of a target's finding records: `finding`, then the target's key prefix (none for the hub). */
+export function findingPartition(keyPrefix: string): string {
+  return keyPrefix === '' ? 'finding' : `finding/${keyPrefix.replace(/\/$/, '')}`;
+}
+
+export function findingRecordsOf(
+  { doc, tableName, conditionally }: AuditTable,
+  partition = findingPartition(''),
+): FindingRecordSteps {
+  const findingKey = (key: string) => ({ pk: partition, sk: key });
 
   return {
     async *findingRecords() {
@@ -93,7 +101,7 @@ export function findingRecordsOf({ doc, tableName, conditionally }: AuditTable):
         {
           TableName: tableName,
           KeyConditionExpression: 'pk = :finding',
-          ExpressionAttributeValues: { ':finding': FINDING },
+          ExpressionAttributeValues: { ':finding': partition },
           ConsistentRead: true,
         },
       );

@@ -1,5 +1,7 @@
 /**
- * Real-time claims in the audit table, `pk = team-audit`, `sk = <team>` (lib/adapters/audit-store.ts): the latest
+ * Real-time claims in the audit table, `pk = team-audit`, `sk = <prefix><team>` (the team's target's key prefix:
+ * none for the hub, `account/region/` for another target, so that teams of one name in two targets never share a
+ * claim) (lib/adapters/audit-store.ts): the latest
  * real-time audit of the team (when it reads from, who runs it, whether it finished), for events of a burst to be
  * answered by one run.
  */
@@ -9,17 +11,17 @@ import type { AuditTable } from './table';
 
 const TEAM_AUDIT = 'team-audit';
 
-export function teamAuditClaimsOf({
-  doc,
-  tableName,
-  conditionally,
-}: AuditTable): Pick<AuditStore, 'claimTeamAudit' | 'finishTeamAudit' | 'abandonTeamAudit'> {
+export function teamAuditClaimsOf(
+  { doc, tableName, conditionally }: AuditTable,
+  keyPrefix = '',
+): Pick<AuditStore, 'claimTeamAudit' | 'finishTeamAudit' | 'abandonTeamAudit'> {
+  const claimKey = (team: string) => ({ pk: TEAM_AUDIT, sk: `${keyPrefix}${team}` });
   return {
     async claimTeamAudit({ coveredFrom, staleBefore, ...claim }) {
       const claimed = await conditionally(
         new PutCommand({
           TableName: tableName,
-          Item: { pk: TEAM_AUDIT, sk: claim.team, ...claim },
+          Item: { ...claimKey(claim.team), ...claim },
           ConditionExpression: [
             'attribute_not_exists(sk)',
             'startedAt < :coveredFrom',
@@ -34,7 +36,7 @@ export function teamAuditClaimsOf({
       );
       if (claimed) return { claimed: true };
       const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: { pk: TEAM_AUDIT, sk: claim.team }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: claimKey(claim.team), ConsistentRead: true }),
       );
       return { claimed: false, ...(Item ? { covering: teamAuditClaimOf(Item) } : {}) };
     },
@@ -43,7 +45,7 @@ export function teamAuditClaimsOf({
       await conditionally(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: TEAM_AUDIT, sk: team },
+          Key: claimKey(team),
           UpdateExpression: 'SET finishedAt = :at, runId = :runId',
           ConditionExpression: 'holder = :holder',
           ExpressionAttributeValues: { ':at': at, ':runId': runId, ':holder': holder },
@@ -55,7 +57,7 @@ export function teamAuditClaimsOf({
       await conditionally(
         new DeleteCommand({
           TableName: tableName,
-          Key: { pk: TEAM_AUDIT, sk: team },
+          Key: claimKey(team),
           ConditionExpression: 'holder = :holder AND attribute_not_exists(finishedAt)',
           ExpressionAttributeValues: { ':holder': holder },
         }),

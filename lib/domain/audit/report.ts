@@ -71,6 +71,12 @@ export interface AuditCounts {
 
 export interface AuditReport {
   runId: string;
+  /**
+   * The target audited (one run audits one account and region; a run of every target is one report per target,
+   * assembled by lib/domain/audit/fan-out.ts). Absent in reports kept before there were targets: the hub's.
+   */
+  account?: string;
+  region?: string;
   trigger: AuditTrigger;
   /** What started it: the CloudTrail event id, or the caller's sub; never an e-mail address. */
   triggeredBy?: string;
@@ -131,9 +137,14 @@ export function countFindings(
   };
 }
 
-/** What `POST /audit` asks of a run: the policy's remediation overridden, a dry run, or one team only. */
+/**
+ * What `POST /audit` asks of a run: the policy's remediation overridden, a dry run, one team only, or one target
+ * only (`account`, `region`: the hub's when one is left out; absent both: every target).
+ */
 export interface AuditRunRequest {
   mode?: AuditMode;
   dryRun?: boolean;
   team?: string;
+  account?: string;
+  region?: string;
 }

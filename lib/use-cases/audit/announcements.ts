@@ -15,6 +15,8 @@ export async function announce(deps: AuditDeps, claims: Claim[]): Promise<void> 
   if (claims.length === 0) return;
   const events: FindingEvent[] = claims.map(({ key, finding, announcement }) => ({
     type: announcement.type,
+    account: deps.target.account,
+    region: deps.target.region,
     runId: announcement.runId,
     key,
     finding,
@@ -28,7 +30,8 @@ export async function announce(deps: AuditDeps, claims: Claim[]): Promise<void> 
 }
 
 /**
- * The operations topic hears of the openings this run holds the alert of: one summary. A failure is logged and
+ * The operations topic hears of the openings this run holds the alert of: one summary per target's run, its trigger
+ * naming the account and region (`schedule in 111111111111/eu-west-1`). A failure is logged and
  * counted (the report's `alert: 'failed'`, metric AuditAlertsFailed), never the run's failure: the records keep
  * their alert due, and a run after the grace period sends it.
  */
@@ -43,7 +46,7 @@ export async function alertOpenings(
   try {
     await deps.alerts.auditFindingsOpened({
       runId,
-      trigger: request.trigger,
+      trigger: `${request.trigger} in ${deps.target.account}/${deps.target.region}`,
       ...totals,
       opened: alerts.map(({ key, finding: { rule, severity, team, message } }) => ({
         key,

@@ -1,4 +1,5 @@
 /** What the audit's use cases are given: its ports and settings (AuditDeps), and what a run is asked (AuditRequest). */
+import type { AuditTarget } from '../../domain/audit/fan-out';
 import type { AuditMode, AuditTrigger } from '../../domain/audit/report';
 import type { Policy } from '../../domain/policy';
 import type { Tag } from '../../domain/workteam';
@@ -14,6 +15,8 @@ import type {
 import type { Log, ReconcileOutcome } from '../reconcile';
 
 export interface AuditDeps {
+  /** The account and region audited: every port below is that target's (the store its records' alone). */
+  target: AuditTarget;
   reader: AuditReader;
   topics: TopicInspector;
   /**
@@ -45,6 +48,8 @@ export interface AuditDeps {
 }
 
 export interface AuditRequest {
+  /** The run this target's audit is part of (a run of every target); a run id of its own when absent. */
+  runId?: string;
   trigger: AuditTrigger;
   /** The CloudTrail event id or the caller's sub. */
   triggeredBy?: string;

@@ -3,27 +3,32 @@
  * report reader's bundle carries the store and nothing of the rules.
  */
 import { type Actor, mustBeAdmin } from '../../domain/actor';
+import { type AuditRunView, viewOfRun } from '../../domain/audit/fan-out';
 import { RUN_ID_PATTERN } from '../../domain/audit/findings';
-import type { AuditReport } from '../../domain/audit/report';
 import { AuditRunNotFound } from '../../domain/errors';
-import type { AuditStore } from '../../ports/audit';
+import type { Target } from '../../domain/target';
+import type { AuditStore, StoredRun } from '../../ports/audit';
 
 /**
- * `GET /audit` (the latest run of every team, or with `team` the latest single-team run of that team) and
- * `GET /audit/runs/{id}` (any run): administrators only.
+ * `GET /audit` (the latest run of every team, every target's row assembled; or with `team` the latest single-team
+ * run of that team in the store's target) and `GET /audit/runs/{id}` (any run): administrators only. `hub`: the
+ * target of reports kept before there were targets.
  */
 export async function readAuditRun(
   store: AuditStore,
   actor: Actor,
   query: { runId?: string; team?: string } = {},
-): Promise<AuditReport> {
+  context: { hub: Target; now?: Date },
+): Promise<AuditRunView> {
   mustBeAdmin(actor, 'read audit reports');
   const { runId, team } = query;
   if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) throw new AuditRunNotFound(runId);
-  let report: AuditReport | undefined;
-  if (runId !== undefined) report = await store.getRun(runId);
-  else if (team !== undefined) report = await store.latestTeamRun(team);
-  else report = await store.latestRun();
-  if (!report) throw new AuditRunNotFound(runId);
-  return report;
+  let stored: StoredRun | undefined;
+  if (runId !== undefined) stored = await store.getRun(runId);
+  else if (team !== undefined) {
+    const report = await store.latestTeamRun(team);
+    stored = report === undefined ? undefined : { report };
+  } else stored = await store.latestRun();
+  if (!stored) throw new AuditRunNotFound(runId);
+  return viewOfRun(stored, context.now ?? new Date(), context.hub);
 }

@@ -30,6 +30,7 @@
  *   (it reads from after the event's time) is answered without a call (`auditWorkteamEvent`, real-time.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { auditKeyPrefix } from '../../domain/audit/fan-out';
 import {
   type Finding,
   findingKey,
@@ -75,7 +76,9 @@ function byKey<T extends { key: string }>(a: T, b: T): number {
 export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditReport> {
   const now = deps.now ?? (() => new Date());
   const started = now();
-  const runId = newRunId(started);
+  const runId = request.runId ?? newRunId(started);
+  // A target's findings are its own: another target's keys carry its account and region (the hub's are bare).
+  const keyOf = (finding: Finding) => `${auditKeyPrefix(deps.target)}${findingKey(finding)}`;
   const directory = listingEachGroupOnce(deps.directory);
   const inScope = (name: string) => request.team === undefined || request.team === name;
 
@@ -184,7 +187,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
 
   const resourceInScope = (resource: string) =>
     request.team === undefined || resource === `team/${request.team}` || !resource.startsWith('team/');
-  const current = new Map(findings.map((finding) => [findingKey(finding), finding]));
+  const current = new Map(findings.map((finding) => [keyOf(finding), finding]));
   const before = new Map(
     (await findingRecordsRead)
       .filter((record) => resourceInScope(record.finding.resource))
@@ -243,6 +246,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const counts: AuditCounts = countFindings(teams, reported, resolved.length, suspected.length);
   const report: AuditReport = {
     runId,
+    account: deps.target.account,
+    region: deps.target.region,
     trigger: request.trigger,
     ...(request.triggeredBy === undefined ? {} : { triggeredBy: request.triggeredBy }),
     ...(request.team === undefined ? {} : { team: request.team }),
@@ -265,6 +270,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   if (remediation.status === 'rejected') throw remediation.reason;
   deps.log?.info('audit run finished', {
     runId,
+    account: deps.target.account,
+    region: deps.target.region,
     trigger: request.trigger,
     team: request.team,
     teams: counts.teamsAudited,
