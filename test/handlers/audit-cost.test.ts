@@ -60,7 +60,7 @@ async function teamCount(): Promise<number> {
 }
 
 describe('the cost of an audit', () => {
-  it('makes one ListWorkteams and one ListWorkforces call and no DescribeWorkteam, with few teams and with 25', async () => {
+  it('makes one ListWorkteams, one ListWorkforces and one GetResources call and no DescribeWorkteam or ListTags, with few teams and with 25', async () => {
     // Prepare: the region's teams now (the seeded four and whatever other tests keep), then filled to SageMaker's
     // limit of 25 with managed teams and (the last two) unmanaged ones.
     const small = await measuredAudit();
@@ -91,8 +91,10 @@ describe('the cost of an audit', () => {
       expect(run.sagemakerCalls.DescribeWorkteam ?? 0).toBe(0);
       expect(run.sagemakerCalls.ListWorkteams).toBe(1);
       expect(run.sagemakerCalls.ListWorkforces).toBe(1);
-      // Tags are read once per team: an unmanaged team's classification, a managed team's managed-by tag.
-      expect(run.sagemakerCalls.ListTags ?? 0).toBe(run.report.counts.teamsAudited);
+      // A page's tags in one call of the Tagging API (an unmanaged team's classification, a managed team's
+      // managed-by tag), never a ListTags a team: every managed team's tag is there to be seen.
+      expect(run.sagemakerCalls.GetResources).toBe(1);
+      expect(run.sagemakerCalls.ListTags ?? 0).toBe(0);
       // The registry's active teams and the open findings: one page each; the run's rows, read back to answer.
       expect(run.calls['dynamodb:Query']).toBe(3);
     }

@@ -5,8 +5,9 @@
 import type { TrailState } from '../../domain/audit/findings';
 import type { LiveWorkteam } from '../../domain/live';
 import type { TeamRecord } from '../../domain/team';
+import type { Tag } from '../../domain/workteam';
 import type { AuditStore, FindingRecord } from '../../ports/audit';
-import type { TeamRegistry } from '../../ports/teams';
+import type { AuditReader, TeamRegistry } from '../../ports/teams';
 import type { AuditDeps } from './deps';
 import { errorText } from './error-text';
 
@@ -39,6 +40,34 @@ export function cognitoGroupsOf(live: LiveWorkteam | undefined, record: TeamReco
     }
   }
   return [...groups.values()];
+}
+
+/**
+ * A page's tags, by team name: one call of the Tagging API for the whole page (GetResources), where SageMaker's
+ * ListTags takes one a team. That API is eventually consistent, so a team this stage manages whose tags there lack
+ * its managed-by tag (added a moment ago, or really gone) is read again with ListTags before it is judged; and
+ * should the page's call fail (a target role made before it was allowed tag:GetResources), each team is read with
+ * ListTags as before.
+ */
+export function readPageTags(
+  reader: AuditReader,
+  teams: readonly LiveWorkteam[],
+  managed: (name: string) => boolean,
+  managementTag: Tag,
+): Map<string, Promise<Record<string, string>>> {
+  const page = reader.tagsOfTeams(teams.map((live) => live.arn));
+  page.catch(() => undefined);
+  const tagsOf = async (live: LiveWorkteam) => {
+    const listed = await page.then(
+      (tags) => tags.get(live.arn),
+      () => undefined,
+    );
+    const tagged = listed?.some((tag) => tag.key === managementTag.key && tag.value === managementTag.value);
+    return tagsRecord(listed === undefined || (managed(live.name) && !tagged) ? await reader.tagsOf(live.arn) : listed);
+  };
+  const reads = new Map(teams.map((live) => [live.name, tagsOf(live)]));
+  for (const read of reads.values()) read.catch(() => undefined);
+  return reads;
 }
 
 export function tagsRecord(tags: { key: string; value: string }[]): Record<string, string> {

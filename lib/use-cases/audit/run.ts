@@ -55,7 +55,7 @@ import { listingEachGroupOnce } from '../group-listings';
 import { alertOpenings, announce } from './announcements';
 import type { AuditDeps, AuditRequest } from './deps';
 import { errorText } from './error-text';
-import { cognitoGroupsOf, readFindingRecords, readManagedTeams, readTrails, slim, tagsRecord } from './reads';
+import { cognitoGroupsOf, readFindingRecords, readManagedTeams, readPageTags, readTrails, slim } from './reads';
 import { closeRemediated, remediate } from './remediation';
 import { recordTransitions } from './transitions';
 
@@ -156,10 +156,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     teamCount += page.value.length;
     const due = page.value.filter((live) => inScope(live.name));
     for (const live of due) seen.add(live.name);
-    // One SageMaker round trip for the page's tags (ListTags has no batch form; a page holds SageMaker's 25 teams
-    // of a region at most), rather than one per five teams behind the SNS reads.
-    const tagsRead = new Map(due.map((live) => [live.name, deps.reader.tagsOf(live.arn).then(tagsRecord)]));
-    for (const read of tagsRead.values()) read.catch(() => undefined);
+    // The page's tags in one call (the Tagging API), read beside the rest of the page.
+    const tagsRead = readPageTags(deps.reader, due, (name) => records.has(name), deps.managementTag);
     await forEachBounded(due, TEAM_CONCURRENCY, async (live) => {
       results.push(await auditListed(live, tagsRead.get(live.name) as Promise<Record<string, string>>));
     });
