@@ -52,12 +52,15 @@ export const ACCOUNT_ID = HUB.account;
 
 /** The IAM path of every role of the local stage (serverless.yml's `custom.rolePath`: /<service>/<stage>/). */
 export const OWN_ROLE_PATH = '/workteam-automation/local/';
-/**
- * What the ARN of every role of this system starts with locally: CloudTrail's `sessionContext.sessionIssuer.arn`
- * of their calls, which the audit's real-time rule leaves out (`anything-but` `prefix`, serverless.yml's
- * `ownRoleArnPrefix`). A role merely named like ours, without the path, is audited.
- */
+/** What the ARN of every role of this system starts with locally, in the hub's account. */
 export const OWN_ROLE_ARN_PREFIX = `arn:aws:iam::${ACCOUNT_ID}:role${OWN_ROLE_PATH}`;
+/**
+ * The roles of this system in every account, the hub's and the targets' (local/targets.ts: the same path):
+ * CloudTrail's `sessionContext.sessionIssuer.arn` of their calls, which the audit's real-time rule leaves out
+ * (`anything-but` `wildcard`, serverless.yml's `ownRoleArnPattern`). A role merely named like ours, without the
+ * path, is audited.
+ */
+export const OWN_ROLE_ARN_PATTERN = `arn:aws:iam::*:role${OWN_ROLE_PATH}*`;
 /** The functions' role, and the session their calls come from, as Lambda names them. */
 const FUNCTIONS_ROLE_NAME = 'workteam-automation-local-functions';
 export const FUNCTIONS_ROLE_ARN = `${OWN_ROLE_ARN_PREFIX}${FUNCTIONS_ROLE_NAME}`;
@@ -178,7 +181,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       [FUNCTIONS_ACCESS_KEY_ID]: { arn: FUNCTIONS_CALLER_ARN, type: 'AssumedRole', roleArn: FUNCTIONS_ROLE_ARN },
     };
     const targets = [...LOCAL_TARGETS, ...(options.extraTargets ?? [])];
-    const sts = await startLocalSts({ port: ports.sts, accountId: ACCOUNT_ID, roles: targetRoles(targets), identities });
+    const sts = await startLocalSts({
+      port: ports.sts,
+      accountId: ACCOUNT_ID,
+      roles: targetRoles(targets),
+      identities,
+    });
     stops.push(() => sts.close());
     const eventBridge = await startLocalEventBridge({ port: ports.eventbridge, region: REGION, accountId: ACCOUNT_ID });
     stops.push(() => eventBridge.close());
@@ -272,6 +280,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       LOCAL_CLOUDTRAIL_CONTROL_URL: trails.controlUrl,
       // The session issuer of the functions' calls starts with this (the audit's rule leaves them out).
       OWN_ROLE_ARN_PREFIX,
+      // ... and so does every target role's, in its account (the rule's wildcard).
+      OWN_ROLE_ARN_PATTERN,
       OWN_CALLER_ARN_PREFIX,
       // cognito-local itself: the tokens' issuer, and a way around the recording (nothing is recorded there).
       COGNITO_LOCAL_URL: cognito.url,

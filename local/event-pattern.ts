@@ -3,8 +3,9 @@
  * field is either a list of matchers (the event's value, or one of its values when it is an array, matches one of
  * them) or a nested pattern. A matcher is a value (string, number, boolean, null: equal to it) or an `anything-but`
  * filter: `{"anything-but": "a"}`, `{"anything-but": ["a", "b"]}` (all strings or all numbers), or
- * `{"anything-but": {"prefix": "p"}}` (or a list of prefixes): the field must be there, and is then matched by
- * any value but those (null and numbers, which have no prefix, included), as EventBridge matches it; or an
+ * `{"anything-but": {"prefix": "p"}}` (or a list of prefixes), or `{"anything-but": {"wildcard": "a*b"}}` (or a list:
+ * `*` stands for any characters, `\*` for a star itself): the field must be there, and is then matched by any value
+ * but those (null and numbers, which have no prefix, included), as EventBridge matches it; or an
  * `exists` filter: `{"exists": true}` (the field is there, a value not an object) or `{"exists": false}` (it is
  * not, nor is any object above it). A level of the pattern may hold `"$or": [pattern, pattern, ...]` (two or
  * more), which matches when one of them does, beside its other fields.
@@ -15,7 +16,13 @@
 export type PatternValue = string | number | boolean | null;
 /** `{"anything-but": ...}`, as written in the pattern. */
 export interface AnythingBut {
-  'anything-but': string | number | string[] | number[] | { prefix: string | string[] };
+  'anything-but':
+    | string
+    | number
+    | string[]
+    | number[]
+    | { prefix: string | string[] }
+    | { wildcard: string | string[] };
 }
 /** `{"exists": true | false}`: whether the field is there at all. */
 export interface Exists {
@@ -125,6 +132,14 @@ function compileAnythingBut(operand: unknown, where: string): AnythingBut {
   if (isObject(operand)) {
     const [filter = '{}', ...others] = Object.keys(operand);
     if (others.length > 0) throw invalid('takes one filter');
+    if (filter === 'wildcard') {
+      const wildcard = operand.wildcard;
+      if (typeof wildcard === 'string') return { 'anything-but': { wildcard } };
+      if (Array.isArray(wildcard) && wildcard.length > 0 && wildcard.every((item) => typeof item === 'string')) {
+        return { 'anything-but': { wildcard: wildcard as string[] } };
+      }
+      throw invalid('"wildcard" takes a string or a list of them');
+    }
     if (filter !== 'prefix') {
       if (OPERATORS.has(filter)) throw new UnsupportedPatternError(where, `the "anything-but" filter with "${filter}"`);
       throw invalid(`has an unknown filter ${JSON.stringify(filter)}`);
@@ -136,7 +151,7 @@ function compileAnythingBut(operand: unknown, where: string): AnythingBut {
     }
     throw invalid('"prefix" takes a non-empty string or a list of them');
   }
-  throw invalid('takes a string, a number, a list of either, or {"prefix": ...}');
+  throw invalid('takes a string, a number, a list of either, {"prefix": ...} or {"wildcard": ...}');
 }
 
 /** Whether one value of the event (a leaf: never an object) is matched by the matcher. */
@@ -146,11 +161,23 @@ function matchesValue(matcher: Matcher, value: unknown): boolean {
   if ('exists' in matcher) return matcher.exists;
   const operand = matcher['anything-but'];
   if (Array.isArray(operand)) return !(operand as unknown[]).includes(value);
+  if (typeof operand === 'object' && 'wildcard' in operand) {
+    const wildcards = Array.isArray(operand.wildcard) ? operand.wildcard : [operand.wildcard];
+    return typeof value !== 'string' || !wildcards.some((wildcard) => wildcardRegExp(wildcard).test(value));
+  }
   if (typeof operand === 'object') {
     const prefixes = Array.isArray(operand.prefix) ? operand.prefix : [operand.prefix];
     return typeof value !== 'string' || !prefixes.some((prefix) => value.startsWith(prefix));
   }
   return operand !== value;
+}
+
+/** EventBridge's wildcard: `*` any characters (none included), `\*` a star; everything else itself, the whole value. */
+function wildcardRegExp(wildcard: string): RegExp {
+  const parts = wildcard
+    .split(/(\\\*|\*)/)
+    .map((part) => (part === '*' ? '.*' : part === '\\*' ? '\\*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('')}$`, 's');
 }
 
 const isExistsFalse = (matcher: Matcher) =>

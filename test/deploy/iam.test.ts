@@ -474,7 +474,7 @@ describe('the packaged template', () => {
                 {
                   'anything-but': {
                     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
-                    prefix: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/workteam-automation/ci/' },
+                    wildcard: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/workteam-automation/ci/*' },
                   },
                 },
               ],
@@ -521,9 +521,14 @@ describe('the packaged template', () => {
     ],
     ['a role of a stage whose name extends ours', true, roleSession('/workteam-automation/ci-eu/', 'r', 's')],
     [
-      'a role with our path in another account',
+      "a target's role of this stage, in the target's account (infra/target.yml: the stage's path)",
+      false,
+      roleSession('/workteam-automation/ci/', 'workteam-automation-target-eu-west-1', 's', '999988887777'),
+    ],
+    [
+      "a target's role of another stage",
       true,
-      roleSession('/workteam-automation/ci/', 'r', 's', '999988887777'),
+      roleSession('/workteam-automation/ci-eu/', 'workteam-automation-target-eu-west-1', 's', '999988887777'),
     ],
     ['a role of ours', false, roleSession('/workteam-automation/ci/', 'workteam-automation-ci-AuditRole-1X2Y3Z', 'a')],
     [

@@ -3,7 +3,7 @@
  * functions' PutEvents and the CloudTrail events of SageMaker's and Cognito's writes. And the operator's
  * credentials, for a change the local cloud records as someone else's than the functions'.
  */
-import { OPERATOR_ACCESS_KEY_ID, OWN_ROLE_ARN_PREFIX } from '../../local/cloud';
+import { OPERATOR_ACCESS_KEY_ID, OWN_ROLE_ARN_PATTERN } from '../../local/cloud';
 import type { EventBridgeEvent } from '../../local/eventbridge';
 
 /** Credentials the local cloud names as the IAM user `local-operator`, not as the functions' role. */
@@ -45,7 +45,7 @@ export async function waitForBusEvents(
 }
 
 /** The caller of a work-team write the audit's rule leaves out: a session of one of this system's roles (its path). */
-const OWN_ROLE_SESSION = { arn: [{ 'anything-but': { prefix: OWN_ROLE_ARN_PREFIX } }] };
+const OWN_ROLE_SESSION = { arn: [{ 'anything-but': { wildcard: OWN_ROLE_ARN_PATTERN } }] };
 
 /**
  * The audit's real-time rule as serverless.yml gives it for the local stage: work-team writes by anyone but this
