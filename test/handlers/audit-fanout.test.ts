@@ -116,8 +116,45 @@ describe('POST /audit, fanned out', () => {
 describe('the worker', () => {
   afterEach(clearEmulatorFaultsAndHolds);
 
+  it("audits a target again in place when SageMaker throttles past the SDK's retries once: the row in one delivery", async () => {
+    // Prepare: a run of the hub, ListWorkforces throttled for exactly one attempt's three calls
+    const runId = newRunId(new Date());
+    const store = buildAuditStore();
+    await store.startRun({
+      runId,
+      trigger: 'request',
+      mode: 'policy',
+      dryRun: false,
+      startedAt: new Date().toISOString(),
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+      targets: [HUB],
+    });
+    const { url } = await auditTargetsQueue();
+    await new SQSClient({ useQueueUrlAsEndpoint: false }).send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ runId, ...HUB, trigger: 'request' }) }),
+    );
+    const [message] = (await messagesOnQueue(1)) as [Message];
+    await injectEmulatorFault({
+      operation: 'ListWorkforces',
+      errorType: 'ThrottlingException',
+      message: 'Rate exceeded',
+      count: 3,
+    });
+
+    // Act
+    const failed = await deliverToWorker(worker, [message], { receiveCount: 1 });
+    const run = await store.getRun(runId);
+
+    // Assess: nothing handed back; the hub's row is its report
+    expect(failed).toEqual([]);
+    expect(run && 'rows' in run ? run.rows : undefined).toEqual([
+      expect.objectContaining({ ...HUB, status: 'complete' }),
+    ]);
+  });
+
   it('hands a transient failure back to SQS, and records the target failed at its last delivery', async () => {
-    // Prepare: a run of the hub, SageMaker throttling ListWorkforces past the SDK's retries at both deliveries
+    // Prepare: a run of the hub, SageMaker throttling ListWorkforces past the SDK's retries and the worker's own
+    // attempts (3 calls each of 3 attempts) at both deliveries
     const runId = newRunId(new Date());
     const store = buildAuditStore();
     await store.startRun({
@@ -139,7 +176,7 @@ describe('the worker', () => {
       operation: 'ListWorkforces',
       errorType: 'ThrottlingException',
       message: 'Rate exceeded',
-      count: 6,
+      count: 18,
     });
 
     // Act

@@ -9,7 +9,9 @@
  * - a refusal (the target's role cannot be assumed: TargetUnreachable; access denied; anything not transient) is
  *   the target's row at once: `failed`, with its reason. Trying again would meet the same refusal.
  * - a transient failure (throttled past the SDK's retries, a server fault, STS or the service out of reach) is tried
- *   again: the message comes back (partial batch failure), until its last delivery, which records the target
+ *   again in place first (IN_PLACE_ATTEMPTS, with backoff: a message handed back returns only after the queue's
+ *   visibility timeout, past the run's deadline), then the message comes back (partial batch failure), until its
+ *   last delivery, which records the target
  *   `failed` with the reason and the number of deliveries, so no target's outcome is left to the dead-letter queue.
  * - a message of a run that has the target's row already (SQS delivers at least once; Lambda retries) does nothing:
  *   the row is written by a conditional put, so the run is assembled once whatever is delivered twice.
@@ -89,6 +91,8 @@ export interface TargetAuditDeps {
   /** The audit's deps in a target. */
   auditDepsOf: (target: AuditTarget) => AuditDeps;
   log?: Log;
+  /** Waits between a worker's attempts at a target (setTimeout by default). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type TargetAuditOutcome =
@@ -126,25 +130,39 @@ export async function auditTargetOfRun(
     deps.log?.info('audit target already recorded; message delivered again', where);
     return { outcome: 'duplicate' };
   }
-  try {
-    await deps.reach(target);
-    const report = await runAudit(deps.auditDepsOf(target), {
-      runId: message.runId,
-      trigger: message.trigger,
-      ...(message.triggeredBy === undefined ? {} : { triggeredBy: message.triggeredBy }),
-      ...(message.mode === undefined ? {} : { mode: message.mode }),
-      ...(message.dryRun === undefined ? {} : { dryRun: message.dryRun }),
-    });
-    return { outcome: 'recorded', report };
-  } catch (error) {
-    if (isTransient(error) && !delivery.last) {
-      deps.log?.warn('audit target failed for now; its message comes again', { ...where, error: errorText(error) });
-      return { outcome: 'retry', error };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await deps.reach(target);
+      const report = await runAudit(deps.auditDepsOf(target), {
+        runId: message.runId,
+        trigger: message.trigger,
+        ...(message.triggeredBy === undefined ? {} : { triggeredBy: message.triggeredBy }),
+        ...(message.mode === undefined ? {} : { mode: message.mode }),
+        ...(message.dryRun === undefined ? {} : { dryRun: message.dryRun }),
+      });
+      return { outcome: 'recorded', report };
+    } catch (error) {
+      // Throttled past the SDK's retries: tried again here first, since a message handed back returns only after
+      // the queue's visibility timeout, long past the run's deadline.
+      if (isTransient(error) && attempt < IN_PLACE_ATTEMPTS) {
+        deps.log?.info('audit target failed for now; tried again', { ...where, attempt, error: errorText(error) });
+        await sleep(IN_PLACE_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+        continue;
+      }
+      if (isTransient(error) && !delivery.last) {
+        deps.log?.warn('audit target failed for now; its message comes again', { ...where, error: errorText(error) });
+        return { outcome: 'retry', error };
+      }
+      const tries = isTransient(error) ? ` (still failing after ${delivery.count} deliveries)` : '';
+      return fail(`${errorText(error)}${tries}`);
     }
-    const tries = isTransient(error) ? ` (still failing after ${delivery.count} deliveries)` : '';
-    return fail(`${errorText(error)}${tries}`);
   }
 }
+
+/** How often a worker audits a target whose audit failed transiently before handing its message back, and the wait. */
+const IN_PLACE_ATTEMPTS = 3;
+const IN_PLACE_BACKOFF_MS = 500;
 
 /**
  * A run of one target, audited in place by the caller through the worker's own steps (the header, then the
