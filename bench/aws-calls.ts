@@ -34,19 +34,29 @@ export function useLocalCloud(cloud: LocalCloud): void {
  * `environment`, string values), on the local cloud's, with Powertools quiet: for a handler invoked in process.
  */
 export function useFunctionEnvironment(cloud: LocalCloud, config: PrintedConfig, functionKey: string): void {
+  Object.assign(process.env, functionEnvironment(cloud, config, functionKey));
+}
+
+/** That environment, for a function run in a process of its own (bench/function-process.ts). */
+export function functionEnvironment(
+  cloud: LocalCloud,
+  config: PrintedConfig,
+  functionKey: string,
+): Record<string, string> {
   const strings = (values: unknown) =>
     Object.fromEntries(
       Object.entries((values ?? {}) as Record<string, unknown>).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',
       ),
     );
-  Object.assign(
-    process.env,
-    cloud.env,
-    strings(config.provider?.environment),
-    strings(config.functions?.[functionKey]?.environment),
-    { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
-  );
+  return {
+    ...cloud.env,
+    ...strings(config.provider?.environment),
+    ...strings(config.functions?.[functionKey]?.environment),
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
 }
 
 type Next = (args: unknown) => Promise<unknown>;

@@ -1,7 +1,7 @@
 /**
  * The benchmark anyone can rerun: in one run, the AWS calls, SageMaker round trips and wall time of every HTTP
- * operation on teams, every function's bundle size and module load, the audit of 4 and 25 teams, and the
- * event-driven half under AWS's quotas (the Cognito storm, the resync of 25 teams), written to bench/RESULTS.md
+ * operation on teams, every function's bundle size and module load, the audit of 4 and 25 teams and of 1, 10 and
+ * 100 targets, and the event-driven half under AWS's quotas (the Cognito storm, the resync of 25 teams), written to bench/RESULTS.md
  * (progress on stderr). Bundles load in fresh processes first; the storm and the resync run in child processes,
  * each with a local cloud of its own; the rest runs in this process against a local cloud of its own (free
  * ports), stopped at the end.
@@ -35,6 +35,8 @@ async function main(runs: number): Promise<void> {
   const storm = sectionFromChild('storm.ts', [String(STORM_RUNS)]);
   progress('the resync of 25 teams, in a child process with a local cloud of its own');
   const resync = sectionFromChild('resync.ts');
+  progress('the audit of 1, 10 and 100 targets, in a child process with a local cloud of its own');
+  const auditTargets = sectionFromChild('audit-targets.ts');
 
   progress('starting the local cloud');
   const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0' });
@@ -127,6 +129,8 @@ async function main(runs: number): Promise<void> {
       ),
       '',
       ...auditTables(audit),
+      '',
+      ...marked('audit-targets', auditTargets),
       '',
       EVENT_DRIVEN_HEADING,
       '',

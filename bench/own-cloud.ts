@@ -3,13 +3,17 @@
  * free ports, stopped however the run ends (a signal included: cognito-local is a child process that would outlive
  * it), and the process's exit code saying how it went.
  */
-import { EPHEMERAL_PORTS, type LocalCloud, startLocalCloud } from '../local/cloud';
+import { EPHEMERAL_PORTS, type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local/cloud';
 import { progress } from './aws-calls';
 
-export function runWithOwnCloud(name: string, measure: (cloud: LocalCloud) => Promise<void>): void {
+export function runWithOwnCloud(
+  name: string,
+  measure: (cloud: LocalCloud) => Promise<void>,
+  options: Pick<LocalCloudOptions, 'extraTargets'> = {},
+): void {
   (async () => {
     progress(`${name}: starting a local cloud of its own`);
-    const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0' });
+    const cloud = await startLocalCloud({ ports: EPHEMERAL_PORTS, apiUrl: 'http://127.0.0.1:0', ...options });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         cloud.stop().finally(() => process.exit(130));

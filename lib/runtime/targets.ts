@@ -56,8 +56,17 @@ export function configuredTargets(config: Pick<TargetsConfig, 'HUB_ACCOUNT_ID' |
 }
 
 /**
- * What `build` makes for a target, made on first use and kept for the container's life under the target's key:
- * the clients (and the adapters over them) of one target are never another's.
+ * How many targets' clients (and adapters, and role sessions) a container keeps: a worker that audits one target
+ * after another, or a route asked about many, holds a few targets' at a time, not every target's, so its memory
+ * stays flat however many targets there are. A target used again after it was let go is built anew (its role
+ * assumed again).
+ */
+export const TARGETS_KEPT = 10;
+
+/**
+ * What `build` makes for a target, made on first use and kept under the target's key while it is one of the
+ * TARGETS_KEPT last used (the least recently used is let go first): the clients (and the adapters over them) of one
+ * target are never another's.
  */
 export function byTarget<T>(build: (target: ConfiguredTarget) => T): (target: ConfiguredTarget) => T {
   const built = new Map<string, T>();
@@ -65,13 +74,15 @@ export function byTarget<T>(build: (target: ConfiguredTarget) => T): (target: Co
     let value = built.get(target.key);
     if (value === undefined) {
       value = build(target);
-      built.set(target.key, value);
+    } else {
+      built.delete(target.key);
     }
+    // A Map keeps insertion order: the first key is the least recently used.
+    built.set(target.key, value);
+    if (built.size > TARGETS_KEPT) built.delete(built.keys().next().value as string);
     return value;
   };
 }
-
-const providers = new Map<string, AwsCredentialIdentityProvider>();
 
 /**
  * The credentials of a target's clients: undefined for the hub's (the SDK's default chain: the functions' role),
@@ -83,22 +94,22 @@ export function credentialsOf(
   config: Pick<TargetsConfig, 'AWS_REGION'>,
 ): AwsCredentialIdentityProvider | undefined {
   if (target.roleArn === undefined) return undefined;
-  let provider = providers.get(target.key);
-  if (provider === undefined) {
-    provider = oneSession(
+  sessionOf ??= byTarget((each) =>
+    oneSession(
       fromTemporaryCredentials({
         params: {
-          RoleArn: target.roleArn,
+          RoleArn: each.roleArn as string,
           RoleSessionName: 'workteam-automation',
-          ...(target.externalId === undefined ? {} : { ExternalId: target.externalId }),
+          ...(each.externalId === undefined ? {} : { ExternalId: each.externalId }),
         },
         clientConfig: { region: config.AWS_REGION },
       }),
-    );
-    providers.set(target.key, provider);
-  }
-  return provider;
+    ),
+  );
+  return sessionOf(target);
 }
+
+let sessionOf: ((target: ConfiguredTarget) => AwsCredentialIdentityProvider) | undefined;
 
 /** A session is renewed this long before it expires, so no call is signed with credentials about to lapse. */
 const RENEW_BEFORE_MS = 5 * 60_000;
