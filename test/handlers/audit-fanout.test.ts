@@ -113,27 +113,33 @@ describe('POST /audit, fanned out', () => {
   });
 });
 
+/** A run of the hub started, and its one message on the audit-targets queue, taken. */
+async function hubRunOnQueue() {
+  const runId = newRunId(new Date());
+  const store = buildAuditStore();
+  await store.startRun({
+    runId,
+    trigger: 'request',
+    mode: 'policy',
+    dryRun: false,
+    startedAt: new Date().toISOString(),
+    deadline: new Date(Date.now() + 60_000).toISOString(),
+    targets: [HUB],
+  });
+  const { url } = await auditTargetsQueue();
+  await new SQSClient({ useQueueUrlAsEndpoint: false }).send(
+    new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ runId, ...HUB, trigger: 'request' }) }),
+  );
+  const [message] = (await messagesOnQueue(1)) as [Message];
+  return { runId, store, message };
+}
+
 describe('the worker', () => {
   afterEach(clearEmulatorFaultsAndHolds);
 
   it("audits a target again in place when SageMaker throttles past the SDK's retries once: the row in one delivery", async () => {
     // Prepare: a run of the hub, ListWorkforces throttled for exactly one attempt's three calls
-    const runId = newRunId(new Date());
-    const store = buildAuditStore();
-    await store.startRun({
-      runId,
-      trigger: 'request',
-      mode: 'policy',
-      dryRun: false,
-      startedAt: new Date().toISOString(),
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-      targets: [HUB],
-    });
-    const { url } = await auditTargetsQueue();
-    await new SQSClient({ useQueueUrlAsEndpoint: false }).send(
-      new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ runId, ...HUB, trigger: 'request' }) }),
-    );
-    const [message] = (await messagesOnQueue(1)) as [Message];
+    const { runId, store, message } = await hubRunOnQueue();
     await injectEmulatorFault({
       operation: 'ListWorkforces',
       errorType: 'ThrottlingException',
@@ -155,23 +161,7 @@ describe('the worker', () => {
   it('hands a transient failure back to SQS, and records the target failed at its last delivery', async () => {
     // Prepare: a run of the hub, SageMaker throttling ListWorkforces past the SDK's retries and the worker's own
     // attempts (3 calls each of 3 attempts) at both deliveries
-    const runId = newRunId(new Date());
-    const store = buildAuditStore();
-    await store.startRun({
-      runId,
-      trigger: 'request',
-      mode: 'policy',
-      dryRun: false,
-      startedAt: new Date().toISOString(),
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-      targets: [HUB],
-    });
-    const { url } = await auditTargetsQueue();
-    const body = JSON.stringify({ runId, ...HUB, trigger: 'request' });
-    await new SQSClient({ useQueueUrlAsEndpoint: false }).send(
-      new SendMessageCommand({ QueueUrl: url, MessageBody: body }),
-    );
-    const [message] = (await messagesOnQueue(1)) as [Message];
+    const { runId, store, message } = await hubRunOnQueue();
     await injectEmulatorFault({
       operation: 'ListWorkforces',
       errorType: 'ThrottlingException',
