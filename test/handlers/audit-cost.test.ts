@@ -9,7 +9,6 @@ import { dynamoClient } from '#lib/runtime/clients/dynamodb';
 import { snsClient } from '#lib/runtime/clients/sns';
 import { handler as startAudit } from '../../functions/start-audit';
 import { clear, countCommands } from '../support/in-flight';
-import { lambdaContext, loadEvent } from '../support/invoke';
 import { emulatorCalls, resetEmulatorCalls } from '../support/sagemaker-emulator-control';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
 import { hubTarget } from '../support/targets';

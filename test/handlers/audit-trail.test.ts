@@ -16,7 +16,6 @@ import { ACCOUNT_ID, REGION } from '../../local/cloud';
 import { scheduledAuditRun } from '../support/audit-runs';
 import { busEvents, clearBusEvents } from '../support/events';
 import { clear, countCommands } from '../support/in-flight';
-import { lambdaContext, loadEvent } from '../support/invoke';
 import { givenTeam, retireCreatedTeams } from '../support/steps';
 import { hubTarget } from '../support/targets';
 import { ADMIN, call } from '../support/teams';

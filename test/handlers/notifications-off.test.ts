@@ -14,7 +14,6 @@ import { handler as worker } from '../../functions/audit-target';
 import { handler as getTeam } from '../../functions/get-team';
 import { handler as updateTeam } from '../../functions/update-team';
 import { scheduledAuditRun } from '../support/audit-runs';
-import { lambdaContext, loadEvent } from '../support/invoke';
 import { emulatorCalls, resetEmulatorCalls, setEmulatorBehaviour } from '../support/sagemaker-emulator-control';
 import { givenTeam, liveTeam, registryRecord, retireCreatedTeams, topicExists } from '../support/steps';
 import { call, uniqueTeamName } from '../support/teams';
