@@ -344,6 +344,32 @@ describe('request-rate quotas of the local Cognito', () => {
     expect(state.admitted.UserList).toBe(outcome.ok);
   });
 
+  it("keeps each account's and region's quotas apart: a target's calls never use up the hub's", async () => {
+    // Prepare: a tenth of AWS's rate, 3 ListUsers a second; a client signing as a target account's role session
+    // (a temporary key names its account) in the hub's region
+    await setQuotaScale(0.1);
+    const target = new CognitoIdentityProviderClient({
+      endpoint: proxyUrl(),
+      region: env('AWS_REGION'),
+      credentials: { accessKeyId: 'ASIA111111111111TEST', secretAccessKey: 'local', sessionToken: 'local' },
+      maxAttempts: 1,
+    });
+    const list = (client: CognitoIdentityProviderClient) => () =>
+      client.send(new ListUsersCommand({ UserPoolId: pool(), Limit: 1 }));
+
+    try {
+      // Act: the hub's quota used up, then the target's calls
+      const hub = await burst(12, list(once));
+      const other = await burst(3, list(target));
+
+      // Assess
+      expect(hub.errors.length).toBeGreaterThan(0);
+      expect(other).toEqual({ ok: 3, errors: [] });
+    } finally {
+      target.destroy();
+    }
+  });
+
   it('answers a throttled call on the wire as Cognito does: HTTP 400, __type and message', async () => {
     // Prepare: so small a scale that UserList admits nothing
     await setQuotaScale(0.01);
