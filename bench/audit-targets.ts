@@ -51,10 +51,16 @@ interface FunctionProcess {
   controlUrl: string;
 }
 
-async function startFunction(key: string, name: string, env: Record<string, string>): Promise<FunctionProcess> {
+async function startFunction(
+  key: string,
+  name: string,
+  env: Record<string, string>,
+  memoryMb: number,
+): Promise<FunctionProcess> {
+  const oldSpace = `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', resolve(__dirname, 'function-process.ts'), key, name, '300'],
+    [oldSpace, '--expose-gc', '--import', 'tsx', resolve(__dirname, 'function-process.ts'), key, name, '300'],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const ready = await new Promise<string>((done, fail) => {
@@ -76,6 +82,7 @@ async function control<T>(fn: FunctionProcess, route: 'calls' | 'memory'): Promi
 
 interface Memory {
   maxRssMb: number;
+  heapUsedMb: number;
   invocations: { ms: number; error?: string }[];
 }
 
@@ -93,6 +100,8 @@ export interface SizeMeasurement {
   runs: Run[];
   dispatcherMb: number;
   workerMb: number;
+  /** The worker's heap after a full collection, after the row's runs: what it keeps. */
+  workerHeapMb: number;
   concurrency: number;
 }
 
@@ -157,8 +166,10 @@ async function measureSize(
   const targets = JSON.stringify(targetsSetting(BENCH_TARGETS.slice(0, size - 1)));
   const named = (key: string) => config.functions?.[key]?.name ?? `workteam-automation-local-${key}`;
   const env = (key: string) => ({ ...functionEnvironment(cloud, config, key), TARGETS: targets });
-  const worker = await startFunction('auditTarget', named('auditTarget'), env('auditTarget'));
-  const dispatcher = await startFunction('audit', named('audit'), env('audit'));
+  const memoryOf = (key: string) =>
+    Number(config.functions?.[key]?.memorySize ?? config.provider?.memorySize ?? 1024);
+  const worker = await startFunction('auditTarget', named('auditTarget'), env('auditTarget'), memoryOf('auditTarget'));
+  const dispatcher = await startFunction('audit', named('audit'), env('audit'), memoryOf('audit'));
   const sqs = new SQSClient({
     endpoint: cloud.env.AWS_ENDPOINT_URL_SQS,
     region: cloud.env.AWS_REGION,
@@ -206,12 +217,14 @@ async function measureSize(
           });
         }
       }
+      const workerMemory = await control<Memory>(worker, 'memory');
       measurements.push({
         targets: size,
         throttle,
         runs: measured,
         dispatcherMb: (await control<Memory>(dispatcher, 'memory')).maxRssMb,
-        workerMb: (await control<Memory>(worker, 'memory')).maxRssMb,
+        workerMb: workerMemory.maxRssMb,
+        workerHeapMb: workerMemory.heapUsedMb,
         concurrency,
       });
     }
@@ -254,7 +267,7 @@ export function auditTargetsSection(measurements: SizeMeasurement[], runs: numbe
     const met =
       Math.max(...perTeam) <= CALLS_PER_TEAM_GOAL && Math.max(...describes) === 0 && median(ratios) <= WALL_GOAL;
     return [
-      `| ${m.targets} | ${m.throttle} | ${m.runs.map((run) => run.status).join(', ')} | ${range(perTeam.map((x) => Number(x.toFixed(3))))} | ${range(attempts.map((x) => Number(x.toFixed(3))))} | ${range(describes)} | ${range(all)} | ${range(m.runs.map((run) => Math.round(run.wallMs)))} | ${range(m.runs.map((run) => Math.round(boundMs(m, run))))} | ${range(ratios.map((x) => Number(x.toFixed(2))))} | ${m.dispatcherMb.toFixed(0)} | ${m.workerMb.toFixed(0)} | ${met ? 'yes' : 'no'} |`,
+      `| ${m.targets} | ${m.throttle} | ${m.runs.map((run) => run.status).join(', ')} | ${range(perTeam.map((x) => Number(x.toFixed(3))))} | ${range(attempts.map((x) => Number(x.toFixed(3))))} | ${range(describes)} | ${range(all)} | ${range(m.runs.map((run) => Math.round(run.wallMs)))} | ${range(m.runs.map((run) => Math.round(boundMs(m, run))))} | ${range(ratios.map((x) => Number(x.toFixed(2))))} | ${m.dispatcherMb.toFixed(0)} | ${m.workerMb.toFixed(0)} | ${m.workerHeapMb.toFixed(0)} | ${met ? 'yes' : 'no'} |`,
     ];
   });
   const operations = new Map<string, number[]>();
@@ -276,12 +289,14 @@ export function auditTargetsSection(measurements: SizeMeasurement[], runs: numbe
       `DescribeWorkteam 0, wall time ≤ ${WALL_GOAL}× the bound: the worker's invocations (each one target's calls at the`,
       'latency, its pages, its throttling) scheduled as the concurrency allows at best, max(their sum ÷ concurrency, the',
       `longest), + ${POLL_MS} ms (the dispatcher's poll interval); with one target the run is audited in place and the`,
-      'bound is that audit. Peak memory (maxRSS) of each function across the runs of the row: flat from 10 to 100',
-      'targets is the goal (a container keeps the clients of its last 10 targets, lib/runtime/targets.ts).',
+      'bound is that audit. Memory: each function runs as Lambda runs Node, its old space held to 90% of its memory',
+      "(serverless.yml's memorySize); its peak (maxRSS) across the runs of the row, and the worker's heap after a full",
+      'collection once they are done (what it keeps): flat from 10 to 100 targets is the goal (a container keeps the',
+      'clients of its last 10 targets, lib/runtime/targets.ts).',
     ),
     '',
-    '| targets | throttle | report | SageMaker calls per team | SageMaker requests per team | DescribeWorkteam | all AWS calls | wall ms | bound ms | wall ÷ bound | dispatcher MB | worker MB | goals met |',
-    '| ---: | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: | ---: | --- |',
+    '| targets | throttle | report | SageMaker calls per team | SageMaker requests per team | DescribeWorkteam | all AWS calls | wall ms | bound ms | wall ÷ bound | dispatcher MB | worker MB | worker heap MB | goals met |',
+    '| ---: | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |',
     ...rows.flat(),
     '',
     `AWS calls of a run of ${Math.max(...SIZES)} targets without throttling, by operation (min/median/max):`,
