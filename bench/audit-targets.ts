@@ -166,8 +166,7 @@ async function measureSize(
   const targets = JSON.stringify(targetsSetting(BENCH_TARGETS.slice(0, size - 1)));
   const named = (key: string) => config.functions?.[key]?.name ?? `workteam-automation-local-${key}`;
   const env = (key: string) => ({ ...functionEnvironment(cloud, config, key), TARGETS: targets });
-  const memoryOf = (key: string) =>
-    Number(config.functions?.[key]?.memorySize ?? config.provider?.memorySize ?? 1024);
+  const memoryOf = (key: string) => Number(config.functions?.[key]?.memorySize ?? config.provider?.memorySize ?? 1024);
   const worker = await startFunction('auditTarget', named('auditTarget'), env('auditTarget'), memoryOf('auditTarget'));
   const dispatcher = await startFunction('audit', named('audit'), env('audit'), memoryOf('audit'));
   const sqs = new SQSClient({
