@@ -4,8 +4,8 @@
  *
  * - Cost: ListWorkteams pages (WorkerAccessConfiguration inline; never a DescribeWorkteam), one ListWorkforces walk,
  *   the registry's active records by paginated Query, each Cognito group listed once per run however many teams
- *   name it, and per team its tags (ListTags: an unmanaged team's classification, a managed team's managed-by tag;
- *   a page's all at once, one round trip) and its topic's attributes and subscriptions; a full run also asks
+ *   name it, a page's tags in one Tagging API call (an unmanaged team's classification, a managed team's managed-by
+ *   tag: readPageTags in reads.ts), and per team its topic's attributes and subscriptions; a full run also asks
  *   CloudTrail whether a trail logs the region's management write events (DescribeTrails, then GetTrailStatus and
  *   GetEventSelectors per trail that applies to the region), beside the SageMaker reads.
  * - Memory: SageMaker's teams are audited a page at a time; the registry's active records are held by name for
