@@ -11,6 +11,7 @@ import {
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -27,12 +28,10 @@ let queue: Promise<{ url: string; arn: string }> | undefined;
 /** The queue (visible again 1 s after a failed delivery), empty when a test file first asks for it. */
 export function auditTargetsQueue(): Promise<{ url: string; arn: string }> {
   queue ??= (async () => {
-    const { QueueUrl: url } = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: process.env.AUDIT_TARGETS_QUEUE,
-        Attributes: { VisibilityTimeout: '1' },
-      }),
-    );
+    // Created as it is, or found as another test file of this worker made it (the local event delivery makes it
+    // with serverless.yml's attributes: asked for other ones, SQS would refuse the name); then made quick to retry.
+    const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: process.env.AUDIT_TARGETS_QUEUE }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '1' } }));
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
     );
