@@ -20,7 +20,7 @@ export interface ConfiguredTarget extends Target {
   externalId?: string;
 }
 
-/** Why a configuration cannot stand: a target named twice. */
+/** Why TARGETS cannot stand: a target given twice, or one without the role to assume there. */
 class TargetsConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -29,10 +29,12 @@ class TargetsConfigError extends Error {
 }
 
 /**
- * The hub, then TARGETS in the order given. A target given twice fails the function at cold start; the hub given
- * in TARGETS (with no role) is the hub.
+ * The hub, then TARGETS in the order given. A target given twice, or without its role, fails the function at cold
+ * start; the hub given in TARGETS (with no role) is the hub.
  */
-export function configuredTargets(config: Pick<TargetsConfig, 'HUB_ACCOUNT_ID' | 'AWS_REGION' | 'TARGETS'>) {
+export function configuredTargets(
+  config: Pick<TargetsConfig, 'HUB_ACCOUNT_ID' | 'AWS_REGION' | 'TARGETS'>,
+): ConfiguredTarget[] {
   const hub: ConfiguredTarget = {
     account: config.HUB_ACCOUNT_ID,
     region: config.AWS_REGION,
