@@ -224,7 +224,8 @@ export async function createQueues(sqs: SQSClient, queues: QueueDefinition[]): P
       try {
         ({ QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes })));
       } catch (error) {
-        if (errorName(error) !== 'QueueNameExists') throw error;
+        // The SDK names it by SQS's query-compatible code, `AWS.SimpleQueueService.QueueNameExists`.
+        if (!/(^|\.)QueueNameExists$/.test(errorName(error))) throw error;
         ({ QueueUrl: url } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name })));
         await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
       }

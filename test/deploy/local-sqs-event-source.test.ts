@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import {
+  CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -246,6 +247,21 @@ describe('the stack’s queues in the local SQS', () => {
       new GetQueueAttributesCommand({ QueueUrl: dlq?.url, AttributeNames: ['MessageRetentionPeriod'] }),
     );
     expect(dlqAttributes?.MessageRetentionPeriod).toBe('1209600');
+  });
+
+  it('takes over a queue of that name that exists with other attributes, and gives it the stack’s', async () => {
+    // Prepare: the queue already there (an earlier start, a test), visible again after 1 s
+    const { config, queue } = stack({ visibilityTimeout: 7, maxReceiveCount: 3 });
+    await sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '1' } }));
+
+    // Act
+    const queues = await createQueues(sqs, queuesFromConfig(config));
+
+    // Assess
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.get(queue)?.url, AttributeNames: ['VisibilityTimeout'] }),
+    );
+    expect(Attributes?.VisibilityTimeout).toBe('7');
   });
 
   it('reads the mapping of the contract, and refuses what Lambda would refuse or the poller cannot do', () => {
