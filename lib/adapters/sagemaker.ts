@@ -173,12 +173,10 @@ export function createSageMakerWriter(client: SageMakerClient): WorkteamWriter {
 }
 
 /**
- * What the audit reads: every team by ListWorkteams pages (100 a page, WorkerAccessConfiguration inline, never
- * a DescribeWorkteam), the workforces, and ListTags for a team whose classification only the team knows.
- */
-/**
- * SageMaker as the audit reads it; the teams' tags through the Resource Groups Tagging API (`tagging`): one
- * GetResources call answers a whole page of teams, where SageMaker's ListTags takes one call a team.
+ * SageMaker as the audit reads it: every team by ListWorkteams pages (100 a page, WorkerAccessConfiguration inline,
+ * never a DescribeWorkteam), the workforces, and the teams' tags through the Resource Groups Tagging API
+ * (`tagging`): one GetResources call answers a whole page of teams, where SageMaker's ListTags takes one a team
+ * (kept for one team's tags read afresh).
  */
 export function createAuditReader(
   client: SageMakerClient,

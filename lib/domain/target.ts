@@ -22,10 +22,6 @@ export function targetKey(target: Target): string {
   return `${target.account}/${target.region}`;
 }
 
-export function sameTarget(a: Target, b: Target): boolean {
-  return a.account === b.account && a.region === b.region;
-}
-
 /**
  * The `account` and `region` a request names (the body of `POST /teams`, the query of every `/teams` route), each
  * optional (the hub's is meant), checked as the API names them.

@@ -20,7 +20,7 @@ export interface ConfiguredTarget extends Target {
   externalId?: string;
 }
 
-/** Why TARGETS cannot stand: a target given twice, or one without the role to assume there. */
+/** Why TARGETS cannot stand: a target given twice, or without its own role to assume there. */
 class TargetsConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -51,6 +51,13 @@ export function configuredTargets(
     // The hub's own role may act in its own region only (serverless.yml): any other target is entered by its role.
     if (setting.roleArn === undefined) {
       throw new TargetsConfigError(`invalid configuration: TARGETS: ${key} needs the roleArn of its target role`);
+    }
+    // The role is the target: one of another account would act there under this target's keys.
+    if (setting.roleArn.split(':')[4] !== setting.account) {
+      throw new TargetsConfigError(`invalid configuration: TARGETS: ${key}'s roleArn is another account's role`);
+    }
+    if (targets.some((target) => target.roleArn === setting.roleArn)) {
+      throw new TargetsConfigError(`invalid configuration: TARGETS: ${key}'s roleArn is another target's too`);
     }
     targets.push({ ...setting, key, hub: false });
   }

@@ -143,9 +143,18 @@ export async function auditTargetOfRun(
       });
       return { outcome: 'recorded', report };
     } catch (error) {
+      // The run saved the target's row, then what follows it failed (its announcements, a remediation): nothing to
+      // record or audit again, and the failure is the invocation's (Lambda's error metric, its alarm), not hidden.
+      if (await deps.store.hasTarget(message.runId, target)) {
+        deps.log?.error('audit target recorded, but what follows its report failed', {
+          ...where,
+          error: errorText(error),
+        });
+        throw error;
+      }
       // Throttled past the SDK's retries: tried again here first, since a message handed back returns only after
-      // the queue's visibility timeout, long past the run's deadline.
-      if (isTransient(error) && attempt < IN_PLACE_ATTEMPTS) {
+      // the queue's visibility timeout, long past the run's deadline; never once the invocation's time is up.
+      if (isTransient(error) && !isOutOfTime(error) && attempt < IN_PLACE_ATTEMPTS) {
         deps.log?.info('audit target failed for now; tried again', { ...where, attempt, error: errorText(error) });
         await sleep(IN_PLACE_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
         continue;
@@ -158,6 +167,11 @@ export async function auditTargetOfRun(
       return fail(`${errorText(error)}${tries}`);
     }
   }
+}
+
+/** The invocation's time ran out (lib/runtime/invocation.ts aborts its calls): no time left to try again. */
+function isOutOfTime(error: unknown): boolean {
+  return (error as { name?: string }).name === 'AbortError';
 }
 
 /** How often a worker audits a target whose audit failed transiently before handing its message back, and the wait. */

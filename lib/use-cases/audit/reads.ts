@@ -47,14 +47,21 @@ export function cognitoGroupsOf(live: LiveWorkteam | undefined, record: TeamReco
  * ListTags takes one a team. That API is eventually consistent, so a team this stage manages whose tags there lack
  * its managed-by tag (added a moment ago, or really gone) is read again with ListTags before it is judged; and
  * should the page's call fail (a target role made before it was allowed tag:GetResources), each team is read with
- * ListTags as before.
+ * ListTags as before. A single-team run (the real-time audit of a change made a moment ago, whose tags the Tagging
+ * API may not show yet) reads its team with ListTags: one call either way.
  */
 export function readPageTags(
   reader: AuditReader,
   teams: readonly LiveWorkteam[],
   managed: (name: string) => boolean,
   managementTag: Tag,
+  oneTeam: boolean,
 ): Map<string, Promise<Record<string, string>>> {
+  if (oneTeam) {
+    const reads = new Map(teams.map((live) => [live.name, reader.tagsOf(live.arn).then(tagsRecord)]));
+    for (const read of reads.values()) read.catch(() => undefined);
+    return reads;
+  }
   const page = reader.tagsOfTeams(teams.map((live) => live.arn));
   page.catch(() => undefined);
   const tagsOf = async (live: LiveWorkteam) => {

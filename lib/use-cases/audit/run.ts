@@ -157,7 +157,13 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     const due = page.value.filter((live) => inScope(live.name));
     for (const live of due) seen.add(live.name);
     // The page's tags in one call (the Tagging API), read beside the rest of the page.
-    const tagsRead = readPageTags(deps.reader, due, (name) => records.has(name), deps.managementTag);
+    const tagsRead = readPageTags(
+      deps.reader,
+      due,
+      (name) => records.has(name),
+      deps.managementTag,
+      request.team !== undefined,
+    );
     await forEachBounded(due, TEAM_CONCURRENCY, async (live) => {
       results.push(await auditListed(live, tagsRead.get(live.name) as Promise<Record<string, string>>));
     });

@@ -33,6 +33,19 @@ describe('configuredTargets', () => {
     expect(() => configuredTargets({ ...HUB, TARGETS: [{ account: '000000000000', region: 'eu-west-1' }] })).toThrow(
       /needs the roleArn/,
     );
+    // A role of another account, or one role for two targets, would act in one account under another's keys.
+    expect(() =>
+      configuredTargets({
+        ...HUB,
+        TARGETS: [{ account: '111111111111', region: 'eu-west-1', roleArn: role('222222222222', 'eu-west-1') }],
+      }),
+    ).toThrow(/another account's role/);
+    expect(() =>
+      configuredTargets({
+        ...HUB,
+        TARGETS: [twice, { account: '111111111111', region: 'us-east-1', roleArn: twice.roleArn }],
+      }),
+    ).toThrow(/another target's too/);
     // The hub named again without a role is the hub.
     expect(configuredTargets({ ...HUB, TARGETS: [{ account: '000000000000', region: 'us-east-1' }] })).toHaveLength(1);
   });
