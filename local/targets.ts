@@ -10,17 +10,17 @@ export const HUB = { account: '000000000000', region: 'us-east-1' } as const;
 
 /**
  * The role the hub assumes in a target, as infra/target.yml makes it: one per account and region (IAM is global, a
- * StackSet instance per region makes its own), `workteam-automation-target-<region>`, with the stage's IAM path as the
+ * StackSet instance per region makes its own), `workteam-automation-target-<stage>-<region>`, with the stage's IAM path as the
  * stack's own roles have (serverless.yml's rolePath), so the hub's rules tell its own calls in a target account by
  * the session issuer's path, and the hub's IAM lets it assume exactly these (`custom.targetStatements`).
  */
-export const targetRoleName = (region: string): string => `workteam-automation-target-${region}`;
+export const targetRoleName = (region: string): string => `workteam-automation-target-local-${region}`;
 export const TARGET_ROLE_PATH = '/workteam-automation/local/';
 /** The ExternalId every seeded target role demands of whoever assumes it. */
 export const EXTERNAL_ID = 'local-external-id';
 
 /**
- * `arn:aws:iam::<account>:role/workteam-automation/local/workteam-automation-target-<region>`: what the hub is told
+ * `arn:aws:iam::<account>:role/workteam-automation/local/workteam-automation-target-local-<region>`: what the hub is told
  * to assume (an IAM role's ARN holds its path), and CloudTrail's `sessionContext.sessionIssuer.arn` of its sessions.
  */
 export const targetRoleArn = (account: string, region: string): string =>

@@ -294,7 +294,7 @@ describe('SageMaker per account and region', () => {
         responseElements: { workteamArn: `arn:aws:sagemaker:${EU}:${VENDOR}:workteam/private-crowd/${name}` },
       });
       expect(targetRoleArn(VENDOR, EU)).toBe(
-        `arn:aws:iam::${VENDOR}:role/workteam-automation/local/workteam-automation-target-${EU}`,
+        `arn:aws:iam::${VENDOR}:role/workteam-automation/local/workteam-automation-target-local-${EU}`,
       );
     } finally {
       await vendor.send(new DeleteWorkteamCommand({ WorkteamName: name }));

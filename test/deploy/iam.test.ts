@@ -497,7 +497,7 @@ describe('the packaged template', () => {
       expect(JSON.stringify(assuming[0]?.Resource)).toBe(
         JSON.stringify({
           // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
-          'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/workteam-automation/ci/workteam-automation-target-*',
+          'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/workteam-automation/ci/workteam-automation-target-ci-*',
         }),
       );
     },
@@ -523,12 +523,12 @@ describe('the packaged template', () => {
     [
       "a target's role of this stage, in the target's account (infra/target.yml: the stage's path)",
       false,
-      roleSession('/workteam-automation/ci/', 'workteam-automation-target-eu-west-1', 's', '999988887777'),
+      roleSession('/workteam-automation/ci/', 'workteam-automation-target-ci-eu-west-1', 's', '999988887777'),
     ],
     [
       "a target's role of another stage",
       true,
-      roleSession('/workteam-automation/ci-eu/', 'workteam-automation-target-eu-west-1', 's', '999988887777'),
+      roleSession('/workteam-automation/ci-eu/', 'workteam-automation-target-ci-eu-eu-west-1', 's', '999988887777'),
     ],
     ['a role of ours', false, roleSession('/workteam-automation/ci/', 'workteam-automation-ci-AuditRole-1X2Y3Z', 'a')],
     [

@@ -102,7 +102,7 @@ describe('infra/target.yml', () => {
   const statements = statementsOf(role);
 
   it("names the role as the hub's targets statement allows it, with the stage's IAM path", () => {
-    expect(role.RoleName).toBe('workteam-automation-target-eu-west-1');
+    expect(role.RoleName).toBe('workteam-automation-target-prod-eu-west-1');
     expect(role.Path).toBe('/workteam-automation/prod/');
     expect(template.Parameters.ExternalId?.NoEcho).toBe(true);
     expect(template.Parameters.HubStage?.Default).toBe('prod');

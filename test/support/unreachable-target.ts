@@ -9,7 +9,7 @@ export const UNREACHABLE_KEY = `${UNREACHABLE.account}/${UNREACHABLE.region}`;
 process.env.TARGETS = JSON.stringify([
   {
     ...UNREACHABLE,
-    roleArn: `arn:aws:iam::${UNREACHABLE.account}:role/workteam-automation/local/workteam-automation-target-${UNREACHABLE.region}`,
+    roleArn: `arn:aws:iam::${UNREACHABLE.account}:role/workteam-automation/local/workteam-automation-target-local-${UNREACHABLE.region}`,
     externalId: 'unreachable-external-id',
   },
 ]);

@@ -23,7 +23,7 @@ describe('anything-but with a wildcard', () => {
     ['a role of the stage in the hub', 'arn:aws:iam::000000000000:role/workteam-automation/ci/AuditRole', false],
     [
       "a target's role of the stage",
-      'arn:aws:iam::111111111111:role/workteam-automation/ci/workteam-automation-target-eu-west-1',
+      'arn:aws:iam::111111111111:role/workteam-automation/ci/workteam-automation-target-ci-eu-west-1',
       false,
     ],
     ['a role of another stage', 'arn:aws:iam::111111111111:role/workteam-automation/ci-eu/x', true],

@@ -3,7 +3,7 @@ import { byTarget, type ConfiguredTarget, configuredTargets, TARGETS_KEPT } from
 
 const HUB = { HUB_ACCOUNT_ID: '000000000000', AWS_REGION: 'us-east-1' };
 const role = (account: string, region: string) =>
-  `arn:aws:iam::${account}:role/workteam-automation/prod/workteam-automation-target-${region}`;
+  `arn:aws:iam::${account}:role/workteam-automation/prod/workteam-automation-target-prod-${region}`;
 
 function target(index: number): ConfiguredTarget {
   const account = String(100000000000 + index);
