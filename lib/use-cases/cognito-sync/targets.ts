@@ -146,12 +146,19 @@ type ResyncSummary = Awaited<ReturnType<typeof resyncTeams>>;
 
 export interface TargetsResyncSummary extends ResyncSummary {
   /** Targets left out this run: unreachable (with the reason), or without a Cognito workforce. */
-  targets: { target: string; status: 'resynced' | 'unreachable' | 'no Cognito workforce'; reason?: string }[];
+  targets: {
+    target: string;
+    status: 'resynced' | 'unreachable' | 'no Cognito workforce' | 'failed';
+    reason?: string;
+  }[];
 }
 
 /**
  * The nightly resync of every target's managed Cognito teams, with each target's deps and workforce pool. A
- * target that cannot be reached is logged and left for the next run; the others are resynced all the same. Teams
+ * target that cannot be reached is logged and left for the next run; the others are resynced all the same. A
+ * target whose resync fails (a team that could not be resynced, its role refused on a warm container whose pool
+ * was already known) is reported `failed` and the next targets are still resynced; then the first such failure is
+ * thrown, so the run is the function's error (its retries, its alarm), after the log line of what was done. Teams
  * are named as the registry keys them: the hub's by name, another target's as `account/region/name`.
  */
 export async function resyncTargets<T extends Target>(
@@ -159,6 +166,7 @@ export async function resyncTargets<T extends Target>(
   options: { outOfTime?: () => boolean; log?: TeamDeps['log'] } = {},
 ): Promise<TargetsResyncSummary> {
   const summary: TargetsResyncSummary = { teams: [], skipped: [], targets: [] };
+  let failure: { error: unknown } | undefined;
   for (const target of targets.all) {
     const key = targetKey(target);
     let pool: string | undefined;
@@ -173,11 +181,21 @@ export async function resyncTargets<T extends Target>(
       summary.targets.push({ target: key, status: 'no Cognito workforce' });
       continue;
     }
-    const resynced = await resyncTeams(targets.depsOf(target), pool, { outOfTime: options.outOfTime });
-    const named = qualifier(targets, target);
-    summary.teams.push(...resynced.teams.map((team) => ({ ...team, name: named(team.name) })));
-    summary.skipped.push(...resynced.skipped.map(named));
-    summary.targets.push({ target: key, status: 'resynced' });
+    try {
+      const resynced = await resyncTeams(targets.depsOf(target), pool, { outOfTime: options.outOfTime });
+      const named = qualifier(targets, target);
+      summary.teams.push(...resynced.teams.map((team) => ({ ...team, name: named(team.name) })));
+      summary.skipped.push(...resynced.skipped.map(named));
+      summary.targets.push({ target: key, status: 'resynced' });
+    } catch (error) {
+      options.log?.error('a target could not be resynced', { target: key, ...reasonOf(error) });
+      summary.targets.push({ target: key, status: 'failed', reason: reasonText(error) });
+      failure ??= { error };
+    }
+  }
+  if (failure) {
+    options.log?.error('resync finished with failed targets', { targets: summary.targets });
+    throw failure.error;
   }
   return summary;
 }
