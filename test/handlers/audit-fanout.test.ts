@@ -134,6 +134,26 @@ async function hubRunOnQueue() {
   return { runId, store, message };
 }
 
+describe('POST /audit naming one target', () => {
+  it("audits that target in place, and is not GET /audit's latest run of every team", async () => {
+    // Prepare: a run of every target, complete
+    const full = (await call(startAudit, 'startAudit', 'start-audit.json', { caller: ADMIN, body: {} })).body;
+    await deliverToWorker(worker, await messagesOnQueue(4));
+
+    // Act
+    const one = await call(startAudit, 'startAudit', 'start-audit.json', {
+      caller: ADMIN,
+      body: { account: '111111111111', region: 'us-east-1' },
+    });
+    const latest = await call(getAudit, 'getAudit', 'get-audit.json', { caller: ADMIN });
+
+    // Assess
+    expect(one.statusCode).toBe(201);
+    expect((one.body as unknown as AuditRunView).targets.map((target) => target.account)).toEqual(['111111111111']);
+    expect(latest.body).toMatchObject({ runId: full.runId, status: 'complete' });
+  });
+});
+
 describe('the worker', () => {
   afterEach(clearEmulatorFaultsAndHolds);
 

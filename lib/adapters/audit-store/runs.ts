@@ -21,7 +21,7 @@ const rowsKey = (runId: string) => `run/${runId}`;
 const teamRunKey = (keyedTeam: string) => `team-run/${keyedTeam}`;
 /** Below DynamoDB's 400 KB item limit, with room for the keys and attributes around the report. */
 const REPORT_MAX_BYTES = 350_000;
-/** Pages of runs looked through for the latest run of every team among single-team runs of the first store. */
+/** Pages of runs looked through for the latest run of every team, past runs of one target and single-team runs of the first store. */
 const LEGACY_PAGES = 10;
 
 type RunSteps = Pick<
@@ -145,8 +145,11 @@ export function auditRunsOf(
           }),
         );
         for (const item of Items ?? []) {
-          // Single-team runs of the first store were kept among the others: they are passed over.
-          if (typeof item.header === 'string' || parseReport(item.report).team === undefined) return storedRun(item);
+          // A run of one target a request named is no run of every team; nor were the single-team runs the first
+          // store kept among the others: both are passed over.
+          if (typeof item.header === 'string') {
+            if ((JSON.parse(item.header) as RunHeader).scope !== 'target') return storedRun(item);
+          } else if (parseReport(item.report).team === undefined) return storedRun(item);
         }
         if (!LastEvaluatedKey) return undefined;
         startKey = LastEvaluatedKey;

@@ -42,6 +42,11 @@ export interface RunHeader {
   deadline: string;
   /** The targets expected, in the configured order (the hub first). */
   targets: Target[];
+  /**
+   * `target`: a run of the one target a request named (`POST /audit` with `account`/`region`), which is no run of
+   * every team: `GET /audit`'s latest run passes over it, as over a single-team run.
+   */
+  scope?: 'target';
 }
 
 /** One target's outcome in a run, as its worker recorded it (once: a conditional write). */

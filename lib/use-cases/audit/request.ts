@@ -53,7 +53,10 @@ export async function requestAudit(
   const now = deps.now ?? (() => new Date());
   const started = now();
   const targets = named === undefined ? deps.targets.all : [named];
-  const header = runHeader(asked, targets, started, new Date(started.getTime() + deps.deadlineMs));
+  const header = {
+    ...runHeader(asked, targets, started, new Date(started.getTime() + deps.deadlineMs)),
+    ...(named === undefined ? {} : { scope: 'target' as const }),
+  };
   if (targets.length === 1) return { done: true, run: await auditInPlace(deps, header) };
   await startAuditRun(deps, header);
   return { done: false, run: assembleRun(header, [], now()) };
