@@ -18,7 +18,7 @@ export const handler = httpRoute(
     const members = parseMembers(body);
     const { target, deps } = await inTarget(query);
     return teamResponse(
-      await addTeamMembers(deps, actor, path.name, members, expectedVersionsOf(headers['if-match'])),
+      await addTeamMembers(deps, actor, path.name, members, expectedVersionsOf(headers['if-match'], target)),
       deps.managementTag,
       target,
     );

@@ -24,8 +24,8 @@ export const handler = httpRoute(
     if (ifMatch === undefined || ifMatch.trim() === '') {
       throw new PreconditionRequired(`Send If-Match with the ETag of '${path.name}' (or *) to delete it`);
     }
-    const { deps } = await inTarget(query);
-    const result = await deleteTeam(deps, actor, path.name, expectedVersionsOf(ifMatch));
+    const { target, deps } = await inTarget(query);
+    const result = await deleteTeam(deps, actor, path.name, expectedVersionsOf(ifMatch, target));
     if (result.outcome === 'pending') return jsonResponse(202, { name: result.name, status: 'Pending' });
     if (result.outcome === 'failed') return jsonResponse(202, { name: result.name, status: 'Failed' });
     return { statusCode: 204 };

@@ -22,12 +22,12 @@ export const handler = httpRoute(
   { query: TargetQuerySchema, path: TeamPathSchema },
   async ({ actor, path, query, headers }) => {
     mustBeAdmin(actor, 'release teams');
-    const expected = expectedVersionsOf(headers['if-match']);
-    if (expected === undefined || headers['if-match']?.trim() === '') {
+    const ifMatch = headers['if-match'];
+    if (ifMatch === undefined || ifMatch.trim() === '') {
       throw new PreconditionRequired(`Send If-Match with the ETag of '${path.name}' (or *) to release it`);
     }
     const { target, deps } = await inTarget(query);
-    const live = await releaseTeam(deps, actor, { name: path.name, expected });
+    const live = await releaseTeam(deps, actor, { name: path.name, expected: expectedVersionsOf(ifMatch, target) });
     return readTeamResponse({ live }, deps.managementTag, target);
   },
 );

@@ -16,7 +16,7 @@ export const handler = httpRoute(
   async ({ actor, path, query, headers }) => {
     const { target, deps } = await inTarget(query);
     return teamResponse(
-      await removeTeamMember(deps, actor, path.name, path.group, expectedVersionsOf(headers['if-match'])),
+      await removeTeamMember(deps, actor, path.name, path.group, expectedVersionsOf(headers['if-match'], target)),
       deps.managementTag,
       target,
     );

@@ -21,7 +21,7 @@ export const handler = httpRoute(
     const patch = parseTeamPatch(body);
     const { target, deps } = await inTarget(query);
     return teamResponse(
-      await updateTeam(deps, actor, path.name, patch, expectedVersionsOf(headers['if-match'])),
+      await updateTeam(deps, actor, path.name, patch, expectedVersionsOf(headers['if-match'], target)),
       deps.managementTag,
       target,
     );

@@ -11,11 +11,16 @@ import { etagOf, inTarget, toManagedTeamView, toTeamView } from './views';
  * A write's answer; `managementTag` is the stage's managed-by tag (the deps' `managementTag`), `target` where the
  * team is.
  */
-export function teamResponse(result: TeamResult, managementTag: Tag, target: Target, created = false) {
+export function teamResponse(
+  result: TeamResult,
+  managementTag: Tag,
+  target: Target & { hub: boolean },
+  created = false,
+) {
   // Recorded but not applied (Pending, or Failed after every retry): 202, the body's status says which.
   const status = result.outcome !== 'applied' ? 202 : created && !result.replayed ? 201 : 200;
   return jsonResponse(status, inTarget(toManagedTeamView(result.record, result.live, managementTag), target), {
-    etag: etagOf(result.record),
+    etag: etagOf(result.record, target),
   });
 }
 
@@ -23,11 +28,11 @@ export function teamResponse(result: TeamResult, managementTag: Tag, target: Tar
 export function readTeamResponse(
   team: { record?: TeamRecord; live?: LiveWorkteam },
   managementTag: Tag,
-  target: Target,
+  target: Target & { hub: boolean },
 ) {
   if (team.record) {
     return jsonResponse(200, inTarget(toManagedTeamView(team.record, team.live, managementTag), target), {
-      etag: etagOf(team.record),
+      etag: etagOf(team.record, target),
     });
   }
   if (!team.live) throw new Error('a team read holds a record or a live team');

@@ -155,22 +155,36 @@ export function toManagedTeamView(
   };
 }
 
-/** A managed team's entity tag: its version. */
-export function etagOf(record: Pick<TeamRecord, 'version'>): string {
-  return `"v${record.version}"`;
+/** Where a team is, as its ETag says it: nothing for the hub's teams (their tags are as they always were). */
+type TaggedTarget = Target & { hub: boolean };
+
+/**
+ * A team's entity tag: its version, and for a team of another target the target too (`"v3@111111111111.eu-west-1"`),
+ * so that an ETag read of one target's team never matches the team of that name in another (a request that forgot
+ * its `account`/`region` is refused 412, not applied to the hub's team).
+ */
+export function etagOf(record: Pick<TeamRecord, 'version'>, target?: TaggedTarget): string {
+  return `"v${record.version}${suffixOf(target)}"`;
+}
+
+function suffixOf(target: TaggedTarget | undefined): string {
+  return target === undefined || target.hub ? '' : `@${target.account}.${target.region}`;
 }
 
 /**
  * RFC 9110 If-Match as the versions it accepts: `*` is any version, otherwise the versions of the listed
  * entity tags (weak ones compare weakly); a tag that is none of ours matches no version.
  */
-export function expectedVersionsOf(ifMatch: string | undefined): ExpectedVersions | undefined {
+export function expectedVersionsOf(ifMatch: string, target?: TaggedTarget): ExpectedVersions;
+export function expectedVersionsOf(ifMatch: string | undefined, target?: TaggedTarget): ExpectedVersions | undefined;
+export function expectedVersionsOf(ifMatch: string | undefined, target?: TaggedTarget): ExpectedVersions | undefined {
   if (ifMatch === undefined) return undefined;
   const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
   if (tags.includes('*')) return 'any';
+  const suffix = suffixOf(target);
   return tags.flatMap((tag) => {
-    // Exactly the form etagOf writes: "v03" or a 20-digit version is none of ours.
-    const match = /^"v([1-9]\d{0,14})"$/.exec(tag);
-    return match ? [Number(match[1])] : [];
+    // Exactly the form etagOf writes for this target: "v03", a 20-digit version or another target's is none of ours.
+    const match = /^"v([1-9]\d{0,14})(@[^"]*)?"$/.exec(tag);
+    return match && (match[2] ?? '') === suffix ? [Number(match[1])] : [];
   });
 }

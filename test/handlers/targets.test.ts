@@ -174,6 +174,29 @@ describe('a team in another account and region', () => {
     expect(await teamNames(vendor)).not.toContain(name);
   });
 
+  it("refuses with 412 a write to the hub's team that carries the ETag of another target's team of that name", async () => {
+    // Prepare: one name in the hub and in the vendor's account, both at version 1
+    const name = uniqueTeamName('etag');
+    const hub = await call(createTeam, 'createTeam', 'create-team.json', { body: teamBody(name) });
+    created.push({ name, target: HUB });
+    const vendor = await call(createTeam, 'createTeam', 'create-team.json', {
+      body: { ...teamBody(name, { members: { cognitoGroups: ['vendor-annotators'] } }), ...VENDOR },
+    });
+    created.push({ name, target: VENDOR });
+
+    // Act: the vendor's ETag, the account and region forgotten
+    const deleted = await call(deleteTeam, 'deleteTeam', 'delete-team.json', {
+      path: { name },
+      headers: { 'if-match': vendor.headers.etag as string },
+    });
+
+    // Assess
+    expect(hub.headers.etag).toBe('"v1"');
+    expect(vendor.headers.etag).toBe('"v1@111111111111.us-east-1"');
+    expect(deleted.statusCode).toBe(412);
+    expect(await teamNames(sagemaker())).toContain(name);
+  });
+
   it('lists one target at a time', async () => {
     // Act
     const vendorTeams = await call(listTeams, 'listTeams', 'list-teams.json', { query: VENDOR });
