@@ -45,17 +45,22 @@ function listPage<P extends { NextToken?: string }, T>(
     input: { NameContains?: string; SortBy?: ListQuery['sortBy']; SortOrder?: ListQuery['sortOrder'] },
   ) => AsyncIterable<P>,
   itemsOf: (page: P) => T[],
+  scope: string,
 ): Promise<Page<T>> {
   const input = { NameContains: query.nameContains, SortBy: query.sortBy, SortOrder: query.sortOrder };
   return collectPage(
-    { ...query, query: { kind, ...input } },
+    { ...query, query: { kind, ...input, ...(scope === '' ? {} : { target: scope }) } },
     (startingToken) => paginate({ pageSize: query.pageSize ?? MAX_PAGE_SIZE, startingToken }, input),
     itemsOf,
     (page) => page.NextToken,
   );
 }
 
-export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader {
+/**
+ * `scope`: the target the client acts in (its key; '' for the hub, whose tokens stay as they were), which a list's
+ * token carries, so a token of one target's listing is refused by another's (InvalidPaginationToken).
+ */
+export function createSageMakerAdapter(client: SageMakerClient, scope = ''): WorkteamReader {
   return {
     listWorkteams: (query) =>
       listPage(
@@ -63,6 +68,7 @@ export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader 
         'workteams',
         (config, input) => paginateListWorkteams({ client, ...config }, input),
         (page) => (page.Workteams ?? []).map(toLiveWorkteam),
+        scope,
       ),
 
     async describeWorkteam(name, options = {}) {
@@ -84,6 +90,7 @@ export function createSageMakerAdapter(client: SageMakerClient): WorkteamReader 
         'workforces',
         (config, input) => paginateListWorkforces({ client, ...config }, input),
         (page) => (page.Workforces ?? []).map(toLiveWorkforce),
+        scope,
       ),
   };
 }

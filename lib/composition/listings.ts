@@ -9,10 +9,10 @@ import { loadConfig, type TargetsConfig, targetsConfigSchema } from '../runtime/
 import type { ConfiguredTarget } from '../runtime/targets';
 import { targetsOf } from './targets';
 
-/** One target's listings (the hub's by default), through the target's own SageMaker client. */
+/** One target's listings (the hub's by default), through the target's own SageMaker client; its tokens its own. */
 export function buildWorkteamListings(
   config: TargetsConfig = loadConfig(targetsConfigSchema()),
   target: ConfiguredTarget = targetsOf(config).hub,
 ): WorkteamReader {
-  return createSageMakerAdapter(sageMakerClient(config, target));
+  return createSageMakerAdapter(sageMakerClient(config, target), target.hub ? '' : target.key);
 }

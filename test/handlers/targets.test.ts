@@ -211,6 +211,20 @@ describe('a team in another account and region', () => {
     expect(names(hubTeams)).not.toContain('target-annotators');
   });
 
+  it("refuses with 400 a nextToken of another target's list", async () => {
+    // Prepare: the hub's first page of one team, and its token
+    const first = await call(listTeams, 'listTeams', 'list-teams.json', { query: { limit: '1' } });
+
+    // Act
+    const replayed = await call(listTeams, 'listTeams', 'list-teams.json', {
+      query: { ...VENDOR, limit: '1', nextToken: first.body.nextToken as string },
+    });
+
+    // Assess
+    expect(first.body.nextToken).toEqual(expect.any(String));
+    expect(replayed.statusCode).toBe(400);
+  });
+
   it('keeps a name taken in three targets at once apart: each target is written with its own clients only', async () => {
     // Prepare: one name, three targets, created concurrently. A client of one target used for another would put a
     // second team in that target's account (409 TeamExists there, or a team in the wrong account).
