@@ -5,8 +5,8 @@
  * DeleteWorkteam calls made by anyone but this system's own roles (serverless.yml).
  *
  * The scheduled run of several targets is fanned out: it writes the run's header, sends one message per target to
- * the audit-targets queue (functions/audit-target.ts audits each), then waits for the targets' rows, reading the run
- * every half second until it is complete or its deadline (AUDIT_RUN_DEADLINE_SECONDS, and never later than its own
+ * the audit-targets queue (functions/audit-target.ts audits each), then waits for the targets' rows, reading the
+ * header's count of them every half second until every target has one or its deadline (AUDIT_RUN_DEADLINE_SECONDS, and never later than its own
  * time left less a margin) has passed, and answers the run as it is then: complete, or partial with the targets not
  * in by the deadline `missing`. The same code runs in AWS and under `npm start`, where the local SQS event source
  * delivers the messages to the worker through serverless offline. With one target (the hub alone, the default) it

@@ -85,6 +85,11 @@ export interface AuditStore {
   recordTarget(runId: string, row: TargetRow): Promise<boolean>;
   /** Whether the run has the target's row already. */
   hasTarget(runId: string, target: Target): Promise<boolean>;
+  /**
+   * How many targets' rows the run has, as its header counts them: one small read, where `getRun` reads every row
+   * whole. Never more than the rows; fewer if a worker stopped between its row and the count.
+   */
+  recordedTargets(runId: string): Promise<number>;
   /** The latest run of every team, or undefined before the first one. Single-team runs never count. */
   latestRun(): Promise<StoredRun | undefined>;
   /** The latest single-team run of this team in this store's target, or undefined. */

@@ -125,7 +125,7 @@ describe('the audit store, per target', () => {
     expect(await other.latestTeamRun(team)).toMatchObject({ team, account: '111111111111' });
   });
 
-  it("writes a run's row of a target once, and reads the run as its header and rows", async () => {
+  it("writes a run's row of a target once, counts it once on the header, and reads the run as its header and rows", async () => {
     // Prepare
     const hubReport = report(HUB);
     const header: RunHeader = {
@@ -138,6 +138,7 @@ describe('the audit store, per target', () => {
       targets: [HUB, OTHER].map(({ account, region }) => ({ account, region })),
     };
     await hub.startRun(header);
+    const none = await hub.recordedTargets(header.runId);
 
     // Act
     const first = await hub.saveRun(hubReport);
@@ -153,6 +154,8 @@ describe('the audit store, per target', () => {
 
     // Assess
     expect([first, again, failed]).toEqual([true, false, true]);
+    // The row written twice counted once: what a run's waiter polls instead of reading every row
+    expect([none, await other.recordedTargets(header.runId)]).toEqual([0, 2]);
     expect(stored && 'header' in stored ? assembleRun(stored.header, stored.rows, new Date()) : stored).toMatchObject({
       status: 'complete',
       counts: { teamsAudited: 1 },

@@ -8,7 +8,7 @@
  *   target's (none for the hub); `pk = run-team`, `sk = <run id>` names it, so a run is found by its id alone.
  * A report larger than REPORT_MAX_BYTES keeps its counts and teams and as many findings as fit, marked `truncated`.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditTarget, auditKeyPrefix, type RunHeader, type TargetRow } from '../../domain/audit/fan-out';
 import type { AuditReport } from '../../domain/audit/report';
 import { targetKey } from '../../domain/target';
@@ -26,7 +26,7 @@ const LEGACY_PAGES = 10;
 
 type RunSteps = Pick<
   AuditStore,
-  'startRun' | 'saveRun' | 'recordTarget' | 'hasTarget' | 'latestRun' | 'latestTeamRun' | 'getRun'
+  'startRun' | 'saveRun' | 'recordTarget' | 'hasTarget' | 'recordedTargets' | 'latestRun' | 'latestTeamRun' | 'getRun'
 >;
 
 export function auditRunsOf(
@@ -65,8 +65,8 @@ export function auditRunsOf(
     }
     return { report: parseReport(item.report) };
   };
-  const recordTarget = (runId: string, row: TargetRow) =>
-    conditionally(
+  const recordTarget = async (runId: string, row: TargetRow) => {
+    const recorded = await conditionally(
       new PutCommand({
         TableName: tableName,
         Item: {
@@ -78,6 +78,22 @@ export function auditRunsOf(
         ConditionExpression: 'attribute_not_exists(sk)',
       }),
     );
+    // The header counts the rows written (only once a row is, so it is never over: a crash between the two leaves
+    // it short, and a caller waiting on it then reads the rows at its deadline). A run of the first store has none.
+    if (recorded) {
+      await conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: RUN, sk: runId },
+          UpdateExpression: 'ADD #recorded :one',
+          ConditionExpression: 'attribute_exists(#header)',
+          ExpressionAttributeNames: { '#recorded': 'recorded', '#header': 'header' },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    }
+    return recorded;
+  };
 
   return {
     async startRun(header) {
@@ -169,6 +185,19 @@ export function auditRunsOf(
       );
       const item = Items?.[0];
       return item ? parseReport(item.report) : undefined;
+    },
+
+    async recordedTargets(runId) {
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: RUN, sk: runId },
+          ProjectionExpression: '#recorded',
+          ExpressionAttributeNames: { '#recorded': 'recorded' },
+          ConsistentRead: true,
+        }),
+      );
+      return Number(Item?.recorded ?? 0);
     },
 
     async getRun(runId) {
