@@ -6,6 +6,7 @@
 import { DescribeWorkteamCommand, ListWorkteamsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { handler as createTeam } from '../../functions/create-team';
 import { handler as deleteTeam } from '../../functions/delete-team';
 import { handler as getTeam } from '../../functions/get-team';
@@ -23,9 +24,12 @@ const REFUSING = { account: '222222222222', region: 'eu-west-1' };
 
 const clients: { destroy(): void }[] = [];
 
-/** SageMaker as the target's own account sees it: its role's session, in its region. */
-function sageMakerOf(target: { account: string; region: string }): SageMakerClient {
-  const client = new SageMakerClient({
+/** A client as the target's own account has it: its role's session, in its region. */
+function asTarget<C extends { destroy(): void }>(
+  Client: new (config: { region: string; credentials: AwsCredentialIdentityProvider }) => C,
+  target: { account: string; region: string },
+): C {
+  const client = new Client({
     region: target.region,
     credentials: fromTemporaryCredentials({
       params: {
@@ -40,22 +44,8 @@ function sageMakerOf(target: { account: string; region: string }): SageMakerClie
   return client;
 }
 
-/** SNS as the target's own account sees it. */
-function snsOf(target: { account: string; region: string }): SNSClient {
-  const client = new SNSClient({
-    region: target.region,
-    credentials: fromTemporaryCredentials({
-      params: {
-        RoleArn: targetRoleArn(target.account, target.region),
-        ExternalId: EXTERNAL_ID,
-        RoleSessionName: 'test',
-      },
-      clientConfig: { region: HUB.region },
-    }),
-  });
-  clients.push(client);
-  return client;
-}
+const sageMakerOf = (target: { account: string; region: string }) => asTarget(SageMakerClient, target);
+const snsOf = (target: { account: string; region: string }) => asTarget(SNSClient, target);
 
 async function teamNames(client: SageMakerClient): Promise<string[]> {
   const { Workteams = [] } = await client.send(new ListWorkteamsCommand({ MaxResults: 100 }));

@@ -7,15 +7,16 @@
  */
 import type { Target } from '../target';
 import type { Severity } from './findings';
-import type {
-  AuditCounts,
-  AuditedTeam,
-  AuditMode,
-  AuditReport,
-  AuditTrigger,
-  ReportedFinding,
-  ResolvedFinding,
-  SuspectedFinding,
+import {
+  type AuditCounts,
+  type AuditedTeam,
+  type AuditMode,
+  type AuditReport,
+  type AuditTrigger,
+  countFindings,
+  type ReportedFinding,
+  type ResolvedFinding,
+  type SuspectedFinding,
 } from './report';
 
 /** A target as the audit names it: its account and region, and whether it is the hub (keys unprefixed). */
@@ -199,20 +200,8 @@ const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 
 /** The counts of several targets' reports, added up. */
 export function sumCounts(all: readonly AuditCounts[]): AuditCounts {
-  const total: AuditCounts = {
-    teamsAudited: 0,
-    managed: 0,
-    unmanaged: 0,
-    compliant: 0,
-    drifted: 0,
-    findings: 0,
-    bySeverity: { critical: 0, high: 0, medium: 0, low: 0 },
-    byRule: {},
-    opened: 0,
-    resolved: 0,
-    remediated: 0,
-    suspected: 0,
-  };
+  // The counts of nothing: every number 0.
+  const total: AuditCounts = countFindings([], [], 0);
   const numbers = ['teamsAudited', 'managed', 'unmanaged', 'compliant', 'drifted', 'findings'] as const;
   const more = ['opened', 'resolved', 'remediated', 'suspected'] as const;
   for (const counts of all) {
