@@ -35,7 +35,7 @@ export function buildTeamDeps(
 ): TeamDeps {
   const documents = documentClient(config);
   const keyPrefix = teamKeyPrefix(target);
-  const hub = targetsOf(config).hub;
+  const hub = target.hub ? target : targetsOf(config).hub;
   return {
     registry: createTeamRegistry(documents, config.TEAMS_TABLE, keyPrefix),
     leases: createTeamLeases(documents, config.TEAMS_TABLE, keyPrefix),
